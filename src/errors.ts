@@ -1,0 +1,45 @@
+/**
+ * @module errors: the error kinds thrown across TinyOlly, and the one table that maps each
+ * kind to its gRPC code, HTTP status and Retry-After. Only this file knows status numbers.
+ */
+
+export type ErrorKind = 'invalid' | 'not_found' | 'too_large' | 'unsupported_media_type' | 'unavailable' | 'overloaded' | 'unauthenticated';
+
+/** An error with a kind; its message is safe to show to the sender. */
+export class TinyOllyError extends Error {
+  constructor(readonly kind: ErrorKind, message: string) {
+    super(message);
+    this.name = 'TinyOllyError';
+  }
+}
+
+/** gRPC status codes used here (grpc/grpc doc/statuscodes.md). */
+export const GRPC = { OK: 0, INVALID_ARGUMENT: 3, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
+
+export interface ErrorMapping {
+  grpc: number;
+  http: number;
+  /** Seconds, for the Retry-After header of retryable answers. */
+  retryAfter?: number;
+}
+
+/** The single mapping table (CONTRACT §2). */
+export const ERROR_TABLE: Record<ErrorKind, ErrorMapping> = {
+  invalid: { grpc: GRPC.INVALID_ARGUMENT, http: 400 },
+  not_found: { grpc: GRPC.NOT_FOUND, http: 404 },
+  too_large: { grpc: GRPC.RESOURCE_EXHAUSTED, http: 413 },
+  unsupported_media_type: { grpc: GRPC.INVALID_ARGUMENT, http: 415 },
+  unavailable: { grpc: GRPC.UNAVAILABLE, http: 503, retryAfter: 1 },
+  overloaded: { grpc: GRPC.RESOURCE_EXHAUSTED, http: 429, retryAfter: 1 },
+  unauthenticated: { grpc: GRPC.UNAUTHENTICATED, http: 401 },
+};
+
+/**
+ * The mapping for any thrown value. Unknown errors count as retryable `unavailable`
+ * (as the Collector's GetStatusFromError does), so a sender retries instead of dropping.
+ */
+export function mapError(err: unknown): ErrorMapping & { kind: ErrorKind; message: string } {
+  if (err instanceof TinyOllyError) return { ...ERROR_TABLE[err.kind], kind: err.kind, message: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { ...ERROR_TABLE.unavailable, kind: 'unavailable', message };
+}

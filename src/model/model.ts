@@ -1,0 +1,190 @@
+/**
+ * @module model: the normalised telemetry model of CONTRACT §3, shared by every stage.
+ * Imports nothing of ours. Ids are lowercase hex, nanosecond times are exact decimal strings.
+ */
+
+/** A flattened OTLP AnyValue: int64 beyond 2^53 as string, bytes as base64, kvlist as object, NaN/±Infinity as strings. */
+export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
+export type Attributes = Record<string, AttrValue>;
+
+export type SpanKind = 'UNSPECIFIED' | 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
+export type StatusCode = 'UNSET' | 'OK' | 'ERROR';
+
+export interface Scope {
+  name: string;
+  version: string;
+}
+
+export interface SpanEvent {
+  name: string;
+  timeUnixNano: string;
+  attributes: Attributes;
+}
+
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  attributes: Attributes;
+}
+
+export interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: SpanKind;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  /** (end - start) in milliseconds, 0 when end is before start. */
+  durationMs: number;
+  status: { code: StatusCode; message: string };
+  service: string;
+  attributes: Attributes;
+  resource: Attributes;
+  scope: Scope;
+  events: SpanEvent[];
+  links: SpanLink[];
+}
+
+export interface LogRecord {
+  /** Unique per stored record (assigned at ingest). */
+  id: string;
+  timeUnixNano: string;
+  /** Unix seconds (float). */
+  timestamp: number;
+  severityText: string;
+  severityNumber: number;
+  body: AttrValue;
+  traceId: string | null;
+  spanId: string | null;
+  service: string;
+  attributes: Attributes;
+  resource: Attributes;
+  scope: Scope;
+}
+
+export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
+export type Temporality = 'cumulative' | 'delta';
+
+/** A number that may be NaN/±Infinity, which JSON cannot carry: those become strings. */
+export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+export interface ExpBuckets {
+  offset: number;
+  bucketCounts: number[];
+}
+
+/** One metric point; which fields are present depends on the metric type (CONTRACT §3). */
+export interface MetricPoint {
+  /** Unix seconds (float). */
+  timestamp: number;
+  value?: JsonNumber;
+  count?: number;
+  sum?: JsonNumber;
+  min?: JsonNumber;
+  max?: JsonNumber;
+  bucketCounts?: number[];
+  explicitBounds?: JsonNumber[];
+  scale?: number;
+  zeroCount?: number;
+  positive?: ExpBuckets;
+  negative?: ExpBuckets;
+  quantiles?: { quantile: JsonNumber; value: JsonNumber }[];
+}
+
+/** The unit of metric ingestion: one point of one series, with its metric's metadata. */
+export interface MetricSample {
+  name: string;
+  type: MetricType;
+  unit: string;
+  description: string;
+  /** Sums only. */
+  monotonic?: boolean;
+  /** Sums, histograms and exponential histograms. */
+  temporality?: Temporality;
+  service: string;
+  labels: Attributes;
+  point: MetricPoint;
+}
+
+export interface MetricSeries {
+  service: string;
+  labels: Attributes;
+  /** Oldest first. */
+  points: MetricPoint[];
+}
+
+/** GET /api/metrics/{name}. */
+export interface MetricSeriesSet {
+  name: string;
+  type: MetricType;
+  unit: string;
+  description: string;
+  monotonic?: boolean;
+  temporality?: Temporality;
+  series: MetricSeries[];
+}
+
+/** One row of GET /api/metrics. */
+export interface MetricSummary {
+  name: string;
+  type: MetricType;
+  unit: string;
+  description: string;
+  services: string[];
+  seriesCount: number;
+  lastValue: JsonNumber | null;
+  lastTimestamp: number | null;
+}
+
+/** One row of GET /api/traces. */
+export interface TraceSummary {
+  traceId: string;
+  rootName: string;
+  rootService: string;
+  startTimeUnixNano: string;
+  durationMs: number;
+  spanCount: number;
+  errorCount: number;
+  services: string[];
+}
+
+export interface Backlink {
+  traceId: string;
+  spanId: string;
+  name: string;
+  service: string;
+  linkedSpanId: string;
+  attributes: Attributes;
+}
+
+export interface ServiceStats {
+  name: string;
+  spanCount: number;
+  errorCount: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  logCount: number;
+  metricCount: number;
+}
+
+export interface ServiceMapEdge {
+  source: string;
+  target: string;
+  callCount: number;
+  errorCount: number;
+}
+
+export interface ServiceMap {
+  nodes: { name: string }[];
+  edges: ServiceMapEdge[];
+}
+
+export interface StoreStats {
+  traces: number;
+  spans: number;
+  logs: number;
+  metrics: number;
+  /** Distinct series refused by TINYOLLY_MAX_SERIES_PER_METRIC. */
+  droppedSeries: number;
+}

@@ -1,0 +1,100 @@
+/**
+ * @module store: the Store interface every backend implements, and its query types.
+ * Transport-free: nothing here knows HTTP, gRPC or OTLP. Query parameters arrive validated (api/).
+ */
+import type {
+  Backlink, LogRecord, MetricSample, MetricSeriesSet, MetricSummary, ServiceMap, ServiceStats,
+  Span, StoreStats, StatusCode, TraceSummary,
+} from '../model/model.js';
+
+export interface TimeRange {
+  /** Unix seconds, inclusive. */
+  start?: number;
+  /** Unix seconds, inclusive. */
+  end?: number;
+}
+
+export interface TraceQuery extends TimeRange {
+  /** Already clamped to 1..1000. */
+  limit: number;
+  /** Any span of the trace has this service. */
+  service?: string;
+  /** Case-insensitive substring of any span name. */
+  name?: string;
+  minDurationMs?: number;
+  maxDurationMs?: number;
+  /** error: some span is ERROR; ok: none is ERROR and some span is OK; unset: every span is UNSET. */
+  status?: 'error' | 'ok' | 'unset';
+  /** Span or resource attribute whose value, as text, equals value. */
+  attr?: { key: string; value: string };
+  sort: 'start' | 'duration';
+  order: 'asc' | 'desc';
+}
+
+export interface LogQuery extends TimeRange {
+  limit: number;
+  traceId?: string;
+  spanId?: string;
+  service?: string;
+  /** Minimum severity number (TRACE 1, DEBUG 5, INFO 9, WARN 13, ERROR 17, FATAL 21). */
+  minSeverity?: number;
+  /** Case-insensitive substring of the body (its JSON text for structured bodies). */
+  q?: string;
+}
+
+export interface WriteMetricsResult {
+  /** Points refused because their series would pass the per-metric series cap. */
+  rejected: number;
+}
+
+/**
+ * A telemetry store. Every method may reject with an error of kind `unavailable` when the
+ * backend cannot be reached; nothing else is thrown for valid arguments.
+ *
+ * Writes resolve only once the data is held (a 200 to a sender means "not lost"). Every item
+ * expires `ttlSeconds` after it was written. Reads never fail because part of the data has
+ * expired or been evicted: they answer without it. "Not found" is `undefined`.
+ * Objects returned by reads must be treated as read-only by callers (they may be shared).
+ */
+export interface Store {
+  readonly kind: 'memory' | 'redis';
+
+  /** Stores a batch of spans (any traces). */
+  writeSpans(spans: Span[]): Promise<void>;
+  /** Stores a batch of log records. */
+  writeLogs(logs: LogRecord[]): Promise<void>;
+  /** Stores a batch of metric points; points of series past the per-metric cap are refused and counted. */
+  writeMetrics(samples: MetricSample[]): Promise<WriteMetricsResult>;
+
+  /** All spans of one trace ordered by start time, or undefined if none is stored. */
+  getTrace(traceId: string): Promise<Span[] | undefined>;
+  /** Trace summaries matching the query, ordered by `sort`/`order`, at most `limit`. */
+  findTraces(query: TraceQuery): Promise<TraceSummary[]>;
+  /** Spans of other traces whose links point at a span of this trace. */
+  getBacklinks(traceId: string): Promise<Backlink[]>;
+  /** Log records matching the query, newest first, at most `limit`. */
+  findLogs(query: LogQuery): Promise<LogRecord[]>;
+  /** One summary per metric name, sorted by name. */
+  listMetrics(): Promise<MetricSummary[]>;
+  /** The series of one metric (points oldest first, series without a point in range left out), or undefined. */
+  getMetric(name: string, range: TimeRange): Promise<MetricSeriesSet | undefined>;
+  /** Per-service statistics, sorted by name. */
+  listServices(): Promise<ServiceStats[]>;
+  /** Service-to-service edges from parent/child spans crossing services. */
+  serviceMap(): Promise<ServiceMap>;
+  /** Item counts. */
+  stats(): Promise<StoreStats>;
+
+  /** Resolves true when the backend answers, false otherwise (never rejects). */
+  ping(): Promise<boolean>;
+  /** Removes everything this store holds (its own key prefix only). */
+  clear(): Promise<void>;
+  /** Releases connections and timers. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Options common to every backend. */
+export interface StoreOptions {
+  ttlSeconds: number;
+  maxSeriesPerMetric: number;
+}
