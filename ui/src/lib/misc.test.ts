@@ -1,0 +1,60 @@
+// Unit tests for ui/lib route parsing, colours and the service-map layout.
+import { describe, expect, it } from 'vitest';
+import { serviceColor, severityClass, SERVICE_PALETTE } from './colors.js';
+import { layoutGraph } from './graph-layout.js';
+import { buildHash, parseRoute } from './route.js';
+
+describe('routes', () => {
+  it.each([
+    ['', { view: 'traces', query: {} }],
+    ['#/traces', { view: 'traces', query: {} }],
+    ['#/traces/abc123', { view: 'trace', param: 'abc123', query: {} }],
+    ['#/logs?trace_id=abc', { view: 'logs', query: { trace_id: 'abc' } }],
+    ['#/metrics/http.server.duration', { view: 'metric', param: 'http.server.duration', query: {} }],
+    ['#/metrics/a%2Fb', { view: 'metric', param: 'a/b', query: {} }],
+    ['#/services', { view: 'services', query: {} }],
+    ['#/service-map', { view: 'service-map', query: {} }],
+    ['#/nonsense', { view: 'traces', query: {} }],
+  ])('parses %s', (hash, route) => {
+    expect(parseRoute(hash)).toEqual(route);
+  });
+  it('builds hashes that parse back', () => {
+    expect(buildHash('metric', 'a/b c')).toBe('#/metrics/a%2Fb%20c');
+    expect(parseRoute(buildHash('metric', 'a/b c')).param).toBe('a/b c');
+    expect(buildHash('logs', undefined, { trace_id: 'x', q: '' })).toBe('#/logs?trace_id=x');
+  });
+});
+
+describe('colours', () => {
+  it('gives a service the same palette colour every time', () => {
+    expect(serviceColor('frontend')).toBe(serviceColor('frontend'));
+    expect(SERVICE_PALETTE).toContain(serviceColor('checkout'));
+  });
+  it.each([
+    [21, '', 'fatal'], [17, '', 'error'], [13, '', 'warn'], [9, '', 'info'], [5, '', 'debug'], [1, '', 'trace'],
+    [0, 'WARNING', 'warn'], [0, 'critical', 'fatal'], [0, 'whatever', 'unset'],
+  ] as const)('severity %s/%s is %s', (n, t, cls) => {
+    expect(severityClass(n, t)).toBe(cls);
+  });
+});
+
+describe('layoutGraph', () => {
+  it('puts callers left of callees and keeps every node', () => {
+    const l = layoutGraph(['a', 'b', 'c', 'd'], [{ source: 'a', target: 'b' }, { source: 'b', target: 'c' }, { source: 'a', target: 'c' }]);
+    const x = Object.fromEntries(l.nodes.map((n) => [n.name, n.x]));
+    expect(l.nodes).toHaveLength(4);
+    expect(x.a).toBeLessThan(x.b);
+    expect(x.b).toBeLessThan(x.c);
+  });
+  it('survives cycles and self-loops', () => {
+    const l = layoutGraph([], [{ source: 'a', target: 'b' }, { source: 'b', target: 'a' }, { source: 'a', target: 'a' }]);
+    expect(l.nodes.map((n) => n.name).sort()).toEqual(['a', 'b']);
+  });
+  it('never overlaps two nodes for 30 services', () => {
+    const names = Array.from({ length: 30 }, (_, i) => `svc-${i}`);
+    const edges = names.slice(1).map((n, i) => ({ source: names[Math.floor(i / 3)], target: n }));
+    const l = layoutGraph(names, edges);
+    const seen = new Set(l.nodes.map((n) => `${n.x},${n.y}`));
+    expect(seen.size).toBe(30);
+  });
+});
