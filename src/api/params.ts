@@ -1,0 +1,100 @@
+/**
+ * @module api/params: query strings of CONTRACT §4 → validated TraceQuery / LogQuery / TimeRange.
+ * Fastify's JSON schemas check types; the rules below (enums in any case, clamping, attr=KEY=VALUE)
+ * throw TinyOllyError('invalid') so every bad parameter answers 400 `{"error"}`.
+ */
+import { TinyOllyError } from '../errors.js';
+import type { LogQuery, TimeRange, TraceQuery } from '../store/store.js';
+
+const num = { type: 'number' } as const;
+const int = { type: 'integer' } as const;
+const str = { type: 'string', maxLength: 1024 } as const;
+
+/** JSON schema of GET /api/traces. */
+export const TRACES_QUERY_SCHEMA = {
+  type: 'object',
+  properties: {
+    limit: int, service: str, name: str, min_duration_ms: num, max_duration_ms: num,
+    status: str, attr: str, start: num, end: num, sort: str, order: str,
+  },
+} as const;
+
+/** JSON schema of GET /api/logs. */
+export const LOGS_QUERY_SCHEMA = {
+  type: 'object',
+  properties: { trace_id: str, span_id: str, service: str, severity: str, q: str, start: num, end: num, limit: int },
+} as const;
+
+/** JSON schema of GET /api/metrics/{name}. */
+export const RANGE_QUERY_SCHEMA = {
+  type: 'object',
+  properties: { start: num, end: num },
+} as const;
+
+const SEVERITIES: Record<string, number> = { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 };
+
+/** Clamps a list limit into 1..1000. */
+export function clampLimit(limit: number | undefined, fallback: number): number {
+  if (limit === undefined) return fallback;
+  return Math.min(1000, Math.max(1, limit));
+}
+
+function oneOf<T extends string>(name: string, v: string | undefined, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  const lower = v.toLowerCase() as T;
+  if (!allowed.includes(lower)) throw new TinyOllyError('invalid', `${name} must be one of ${allowed.join(', ')}`);
+  return lower;
+}
+
+function finite(name: string, v: number | undefined): number | undefined {
+  if (v !== undefined && !Number.isFinite(v)) throw new TinyOllyError('invalid', `${name} must be a finite number`);
+  return v;
+}
+
+/** Builds the time range, refusing non-finite bounds. */
+export function toRange(q: { start?: number; end?: number }): TimeRange {
+  return { start: finite('start', q.start), end: finite('end', q.end) };
+}
+
+/** GET /api/traces parameters → TraceQuery. */
+export function toTraceQuery(q: Record<string, unknown>): TraceQuery {
+  let attr: TraceQuery['attr'];
+  if (typeof q.attr === 'string') {
+    const eq = q.attr.indexOf('=');
+    if (eq <= 0) throw new TinyOllyError('invalid', 'attr must be KEY=VALUE');
+    attr = { key: q.attr.slice(0, eq), value: q.attr.slice(eq + 1) };
+  }
+  const blank = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    ...toRange(q as { start?: number; end?: number }),
+    limit: clampLimit(q.limit as number | undefined, 50),
+    service: blank(q.service),
+    name: blank(q.name),
+    minDurationMs: finite('min_duration_ms', q.min_duration_ms as number | undefined),
+    maxDurationMs: finite('max_duration_ms', q.max_duration_ms as number | undefined),
+    status: oneOf('status', blank(q.status), ['error', 'ok', 'unset'] as const),
+    attr,
+    sort: oneOf('sort', blank(q.sort), ['start', 'duration'] as const) ?? 'start',
+    order: oneOf('order', blank(q.order), ['desc', 'asc'] as const) ?? 'desc',
+  };
+}
+
+/** GET /api/logs parameters → LogQuery. */
+export function toLogQuery(q: Record<string, unknown>): LogQuery {
+  const blank = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const severity = blank(q.severity);
+  let minSeverity: number | undefined;
+  if (severity !== undefined) {
+    minSeverity = SEVERITIES[severity.toUpperCase()];
+    if (minSeverity === undefined) throw new TinyOllyError('invalid', `severity must be one of ${Object.keys(SEVERITIES).join(', ')}`);
+  }
+  return {
+    ...toRange(q as { start?: number; end?: number }),
+    limit: clampLimit(q.limit as number | undefined, 100),
+    traceId: blank(q.trace_id)?.toLowerCase(),
+    spanId: blank(q.span_id)?.toLowerCase(),
+    service: blank(q.service),
+    minSeverity,
+    q: blank(q.q),
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * @module app: start(config) wires the store, the ingester and the three listeners
+ * (OTLP/gRPC, OTLP/HTTP, UI + API) and returns their ports and a close() for graceful shutdown.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { apiRoutes } from './api/routes.js';
+import { uiStatic } from './api/ui-static.js';
+import type { Config } from './config.js';
+import { Ingester } from './ingest/ingester.js';
+import { DEFAULT_NORMALISE_OPTIONS } from './normalise/options.js';
+import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './receivers/grpc.js';
+import { httpReceiver } from './receivers/http.js';
+import { MemoryStore } from './store/memory/memory-store.js';
+import type { Store } from './store/store.js';
+
+const MIB = 1024 * 1024;
+
+export interface Running {
+  ports: { grpc: number; http: number; ui: number };
+  storage: Store['kind'];
+  store: Store;
+  /** Stops accepting, finishes in-flight exports, closes the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+async function createStore(config: Config): Promise<Store> {
+  if (config.storage === 'redis') {
+    const { createRedisStore } = await import('./store/redis/redis-store.js');
+    return createRedisStore({
+      url: config.redisUrl,
+      cluster: config.redisCluster,
+      keyPrefix: config.keyPrefix,
+      ttlSeconds: config.ttlSeconds,
+      maxSeriesPerMetric: config.maxSeriesPerMetric,
+    });
+  }
+  return new MemoryStore({
+    ttlSeconds: config.ttlSeconds,
+    maxSeriesPerMetric: config.maxSeriesPerMetric,
+    maxBytes: config.maxMemoryMb * MIB,
+  });
+}
+
+/** Starts TinyOlly. Resolves once all listeners accept connections. */
+export async function start(config: Config): Promise<Running> {
+  const startedAtMs = Date.now();
+  const store = await createStore(config);
+  const maxBodyBytes = config.maxRequestMb * MIB;
+  const ingester = new Ingester(store, {
+    ...DEFAULT_NORMALISE_OPTIONS,
+    maxAttributes: config.maxAttributes,
+    maxAttributeLength: config.maxAttributeLength,
+    maxInFlight: 256,
+  });
+  const ports = { grpc: 0, http: 0, ui: 0 };
+  const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins };
+
+  const grpcServer = createGrpcServer({ ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey });
+  const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, forceCloseConnections: false, return503OnClosing: true } as const;
+  const otlpHttp: FastifyInstance = Fastify(fastifyOptions);
+  await otlpHttp.register(httpReceiver, receiverOptions);
+  otlpHttp.get('/healthz', async (_req, reply) => {
+    const ok = await store.ping();
+    return reply.code(ok ? 200 : 503).send(ok ? { status: 'ok' } : { status: 'unavailable', error: 'store unavailable' });
+  });
+
+  const ui: FastifyInstance = Fastify(fastifyOptions);
+  await ui.register(httpReceiver, receiverOptions);
+  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports });
+  await ui.register(uiStatic, {});
+
+  try {
+    ports.grpc = await bindGrpcServer(grpcServer, config.host, config.grpcPort);
+    await otlpHttp.listen({ host: config.host, port: config.httpPort });
+    ports.http = (otlpHttp.server.address() as { port: number }).port;
+    await ui.listen({ host: config.host, port: config.uiPort });
+    ports.ui = (ui.server.address() as { port: number }).port;
+  } catch (err) {
+    grpcServer.forceShutdown();
+    await Promise.allSettled([otlpHttp.close(), ui.close()]);
+    await store.close();
+    throw err;
+  }
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      // Stop accepting first, let in-flight exports finish, then close the store.
+      await Promise.allSettled([shutdownGrpcServer(grpcServer, 3000), otlpHttp.close(), ui.close()]);
+      await ingester.drain();
+      await store.close();
+    })();
+    return closing;
+  };
+  return { ports, storage: store.kind, store, close };
+}

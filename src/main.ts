@@ -1,0 +1,57 @@
+/**
+ * @module main: the CLI. Reads argv and env into a Config, starts TinyOlly, prints the ready line
+ * (CONTRACT §1.1), and shuts down gracefully on SIGTERM/SIGINT. The only module that logs or exits.
+ */
+import { ConfigError, HELP, loadConfig, wantsHelp } from './config.js';
+import { start } from './app.js';
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (wantsHelp(argv)) {
+    process.stdout.write(HELP);
+    return;
+  }
+  let config;
+  try {
+    config = loadConfig(argv, process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`tinyolly: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (!isLoopback(config.host) && !config.otlpApiKey && !config.uiToken) {
+    process.stderr.write(
+      `WARNING: TinyOlly listens on ${config.host} with neither TINYOLLY_OTLP_API_KEY nor TINYOLLY_UI_TOKEN set: ` +
+      'anyone who can reach this machine can send telemetry and read it. Set them, or bind with TINYOLLY_HOST=127.0.0.1.\n');
+  }
+  const running = await start(config);
+  process.stdout.write(`tinyolly ready ${JSON.stringify({ ...running.ports, storage: running.storage })}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const force = setTimeout(() => {
+      process.stderr.write('tinyolly: shutdown took too long, exiting\n');
+      process.exit(1);
+    }, 4500);
+    force.unref();
+    running.close().then(
+      () => { process.stderr.write(`tinyolly: stopped (${signal})\n`); process.exit(0); },
+      (err) => { process.stderr.write(`tinyolly: error while stopping: ${String(err)}\n`); process.exit(1); },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`tinyolly: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,92 @@
+/**
+ * @module normalise/attributes: OTLP AnyValue/KeyValue → flat JSON attributes (CONTRACT §3),
+ * with the attribute count, string length and nesting limits of CONTRACT §6.
+ */
+import type { AttrValue, Attributes, JsonNumber } from '../model/model.js';
+import type { OtlpAnyValue, OtlpKeyValue } from '../otlp/types.js';
+import { bytesBase64, doubleValue, int64Value } from '../otlp/values.js';
+import type { NormaliseOptions } from './options.js';
+
+/** A number that JSON can carry, or the string spelling of NaN/±Infinity. */
+export function jsonNumber(n: number): JsonNumber {
+  if (Number.isFinite(n)) return n;
+  return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** Cuts a string past the limit, marking the cut with '…'. */
+export function cut(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max) + '…' : s;
+}
+
+/** Sets a key without ever touching the prototype (a key may be "__proto__"). */
+function setKey(obj: Attributes, key: string, value: AttrValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+const ANY_MEMBERS = ['stringValue', 'intValue', 'doubleValue', 'boolValue', 'bytesValue', 'arrayValue', 'kvlistValue'] as const;
+
+/**
+ * Which oneof member of a decoded message is set: protobufjs messages (they carry `$type`) name it
+ * in the oneof's virtual field; OTLP/JSON objects only have the member itself.
+ */
+export function oneofMember<K extends string>(msg: object, oneofName: string, members: readonly K[]): K | undefined {
+  const m = msg as Record<string, unknown>;
+  if (m.$type !== undefined) return m[oneofName] as K | undefined;
+  for (const k of members) if (m[k] !== undefined && m[k] !== null) return k;
+  return undefined;
+}
+
+/** One AnyValue → its JSON form. */
+export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions, depth = 0): AttrValue {
+  if (v === null || v === undefined || typeof v !== 'object') return null;
+  switch (oneofMember(v, 'value', ANY_MEMBERS)) {
+    case 'stringValue':
+      return typeof v.stringValue === 'string' ? cut(v.stringValue, o.maxAttributeLength) : String(v.stringValue);
+    case 'intValue': return int64Value(v.intValue);
+    case 'doubleValue': return jsonNumber(doubleValue(v.doubleValue));
+    case 'boolValue': return v.boolValue === true;
+    case 'bytesValue': return bytesBase64(v.bytesValue);
+    case 'arrayValue': {
+      if (depth >= o.maxDepth) return null;
+      const values = v.arrayValue?.values;
+      if (!Array.isArray(values)) return [];
+      const n = Math.min(values.length, o.maxAttributes);
+      const out: AttrValue[] = new Array(n);
+      for (let i = 0; i < n; i++) out[i] = anyValue(values[i], o, depth + 1);
+      return out;
+    }
+    case 'kvlistValue':
+      if (depth >= o.maxDepth) return null;
+      return attributes(v.kvlistValue?.values, o, depth + 1);
+    default: return null;
+  }
+}
+
+/**
+ * A KeyValue list → flat attributes, keeping the first `maxAttributes` in the order sent
+ * (plus `service.name` when `keepServiceName`, as resources must). Later duplicates of a key win.
+ */
+export function attributes(kvs: OtlpKeyValue[] | null | undefined, o: NormaliseOptions, depth = 0, keepServiceName = false): Attributes {
+  const out: Attributes = {};
+  if (!Array.isArray(kvs)) return out;
+  let kept = 0;
+  for (let i = 0; i < kvs.length; i++) {
+    const kv = kvs[i];
+    if (kv === null || typeof kv !== 'object') continue;
+    const key = typeof kv.key === 'string' ? kv.key : String(kv.key ?? '');
+    if (kept >= o.maxAttributes) {
+      if (keepServiceName && key === 'service.name') setKey(out, key, anyValue(kv.value, o, depth));
+      continue;
+    }
+    setKey(out, key, anyValue(kv.value, o, depth));
+    kept++;
+  }
+  return out;
+}
+
+/** `service.name` of resource attributes, or `unknown_service`. */
+export function serviceName(resource: Attributes): string {
+  const s = resource['service.name'];
+  return typeof s === 'string' && s !== '' ? s : 'unknown_service';
+}

@@ -1,0 +1,45 @@
+/**
+ * @module normalise/options: the limits every normaliser applies to untrusted input (CONTRACT §6).
+ */
+
+export interface NormaliseOptions {
+  /** Attributes kept per span, event, link, log record, resource or kvlist; the rest are dropped. */
+  maxAttributes: number;
+  /** String values and log bodies longer than this are cut and end with '…'. */
+  maxAttributeLength: number;
+  /** Events kept per span. */
+  maxEvents: number;
+  /** Links kept per span. */
+  maxLinks: number;
+  /** AnyValue nesting depth kept; deeper values become null. */
+  maxDepth: number;
+  /** Unique id for a log record. */
+  nextLogId: () => string;
+}
+
+let counter = 0;
+const PROCESS_TAG = Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0');
+
+/** Log ids unique across processes sharing a store: time, a per-process tag and a counter. */
+export function defaultLogId(): string {
+  counter = (counter + 1) % 1e9;
+  return Date.now().toString(36) + PROCESS_TAG + counter.toString(36);
+}
+
+export const DEFAULT_NORMALISE_OPTIONS: NormaliseOptions = {
+  maxAttributes: 128,
+  maxAttributeLength: 4096,
+  maxEvents: 128,
+  maxLinks: 128,
+  maxDepth: 16,
+  nextLogId: defaultLogId,
+};
+
+/** The result of normalising one export request. */
+export interface Normalised<T> {
+  items: T[];
+  /** Items that could not be kept (counted in partial_success). */
+  rejected: number;
+  /** Why, when something was rejected. */
+  message?: string;
+}

@@ -1,0 +1,109 @@
+/**
+ * @module normalise/traces: decoded OTLP trace requests → model Spans (CONTRACT §3).
+ * Pure and synchronous. A span without trace or span id is rejected; odd values are stored as sent.
+ */
+import type { Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model/model.js';
+import type { OtlpScope, OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
+import { enumNumber, idHex, u64String } from '../otlp/values.js';
+import { nanosToMs, roundMs } from '../query/traces.js';
+import { attributes, cut, serviceName } from './attributes.js';
+import type { Normalised, NormaliseOptions } from './options.js';
+
+const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
+const KIND_NAMES: Record<string, number> = Object.fromEntries(KINDS.map((k, i) => ['SPAN_KIND_' + k, i]));
+const STATUS: StatusCode[] = ['UNSET', 'OK', 'ERROR'];
+const STATUS_NAMES: Record<string, number> = Object.fromEntries(STATUS.map((k, i) => ['STATUS_CODE_' + k, i]));
+
+/** Array-typed field or [] (OTLP/JSON may carry anything). */
+export function list<T>(x: T[] | null | undefined): T[] {
+  return Array.isArray(x) ? x : [];
+}
+
+/** An InstrumentationScope → {name, version}. */
+export function scopeOf(s: OtlpScope | null | undefined): Scope {
+  if (!s || typeof s !== 'object') return { name: '', version: '' };
+  return { name: typeof s.name === 'string' ? s.name : '', version: typeof s.version === 'string' ? s.version : '' };
+}
+
+/** Span duration in ms from nanosecond strings; 0 when end is before start. */
+export function durationMs(start: string, end: string): number {
+  return Math.max(0, roundMs(nanosToMs(end) - nanosToMs(start)));
+}
+
+function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'], scope: Scope, o: NormaliseOptions): Span | undefined {
+  const traceId = idHex(s.traceId);
+  const spanId = idHex(s.spanId);
+  if (traceId === '' || spanId === '') return undefined;
+  const start = u64String(s.startTimeUnixNano);
+  const end = u64String(s.endTimeUnixNano);
+  const status = s.status && typeof s.status === 'object' ? s.status : undefined;
+  const events: SpanEvent[] = [];
+  const evs = list(s.events);
+  for (let i = 0; i < evs.length && i < o.maxEvents; i++) {
+    const e = evs[i];
+    if (!e || typeof e !== 'object') continue;
+    events.push({
+      name: typeof e.name === 'string' ? cut(e.name, o.maxAttributeLength) : '',
+      timeUnixNano: u64String(e.timeUnixNano),
+      attributes: attributes(e.attributes, o),
+    });
+  }
+  const links: SpanLink[] = [];
+  const lks = list(s.links);
+  for (let i = 0; i < lks.length && i < o.maxLinks; i++) {
+    const l = lks[i];
+    if (!l || typeof l !== 'object') continue;
+    links.push({ traceId: idHex(l.traceId), spanId: idHex(l.spanId), attributes: attributes(l.attributes, o) });
+  }
+  return {
+    traceId,
+    spanId,
+    parentSpanId: idHex(s.parentSpanId) || null,
+    name: typeof s.name === 'string' ? cut(s.name, o.maxAttributeLength) : '',
+    kind: KINDS[enumNumber(s.kind, KIND_NAMES)] ?? 'UNSPECIFIED',
+    startTimeUnixNano: start,
+    endTimeUnixNano: end,
+    durationMs: durationMs(start, end),
+    status: {
+      code: STATUS[enumNumber(status?.code, STATUS_NAMES)] ?? 'UNSET',
+      message: typeof status?.message === 'string' ? cut(status.message, o.maxAttributeLength) : '',
+    },
+    service,
+    attributes: attributes(s.attributes, o),
+    resource,
+    scope,
+    events,
+    links,
+  };
+}
+
+/**
+ * Normalises an export request into spans. Never throws: an item that cannot be read is counted
+ * in `rejected`, and the rest of the batch is kept.
+ */
+export function normaliseTraces(req: OtlpTracesRequest, o: NormaliseOptions): Normalised<Span> {
+  const items: Span[] = [];
+  let rejected = 0;
+  for (const rs of list(req.resourceSpans)) {
+    if (!rs || typeof rs !== 'object') continue;
+    const resource = attributes(rs.resource?.attributes, o, 0, true);
+    const service = serviceName(resource);
+    for (const ss of list(rs.scopeSpans)) {
+      if (!ss || typeof ss !== 'object') continue;
+      const scope = scopeOf(ss.scope);
+      for (const s of list(ss.spans)) {
+        let span: Span | undefined;
+        try {
+          span = s && typeof s === 'object' ? normaliseSpan(s, service, resource, scope, o) : undefined;
+        } catch {
+          span = undefined;
+        }
+        if (span) items.push(span);
+        else rejected++;
+      }
+    }
+  }
+  return rejected > 0
+    ? { items, rejected, message: `${rejected} span(s) rejected: a span needs a non-empty trace_id and span_id` }
+    : { items, rejected };
+}

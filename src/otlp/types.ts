@@ -1,0 +1,168 @@
+/**
+ * @module otlp/types: the decoded OTLP request shapes, one for every wire encoding.
+ * Decoding happens once: protobuf messages (protobufjs) and parsed OTLP/JSON are both read through
+ * these types, so fields that differ by encoding are typed as unions and read with otlp/values.ts.
+ * Field names mirror the proto (lowerCamelCase, as OTLP/JSON spells them).
+ */
+
+/** Ids: Uint8Array from protobuf, hex string from OTLP/JSON. */
+export type OtlpBytes = Uint8Array | string | number[];
+/** 64-bit integers: Long-like object from protobuf, string or number from OTLP/JSON. */
+export type OtlpInt64 = string | number | { low: number; high: number; unsigned?: boolean };
+/** Enums: number from protobuf, number or enum name from OTLP/JSON. */
+export type OtlpEnum = number | string;
+
+export interface OtlpAnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: OtlpInt64;
+  doubleValue?: number | string;
+  arrayValue?: { values?: OtlpAnyValue[] };
+  kvlistValue?: { values?: OtlpKeyValue[] };
+  bytesValue?: OtlpBytes;
+  /** protobufjs only: the name of the oneof member that is set. */
+  value?: string;
+}
+
+export interface OtlpKeyValue {
+  key?: string;
+  value?: OtlpAnyValue | null;
+}
+
+export interface OtlpResource {
+  attributes?: OtlpKeyValue[];
+}
+
+export interface OtlpScope {
+  name?: string;
+  version?: string;
+  attributes?: OtlpKeyValue[];
+}
+
+export interface OtlpSpanEvent {
+  timeUnixNano?: OtlpInt64;
+  name?: string;
+  attributes?: OtlpKeyValue[];
+}
+
+export interface OtlpSpanLink {
+  traceId?: OtlpBytes;
+  spanId?: OtlpBytes;
+  attributes?: OtlpKeyValue[];
+}
+
+export interface OtlpSpan {
+  traceId?: OtlpBytes;
+  spanId?: OtlpBytes;
+  parentSpanId?: OtlpBytes;
+  name?: string;
+  kind?: OtlpEnum;
+  startTimeUnixNano?: OtlpInt64;
+  endTimeUnixNano?: OtlpInt64;
+  attributes?: OtlpKeyValue[];
+  events?: OtlpSpanEvent[];
+  links?: OtlpSpanLink[];
+  status?: { code?: OtlpEnum; message?: string } | null;
+}
+
+export interface OtlpResourceSpans {
+  resource?: OtlpResource | null;
+  scopeSpans?: { scope?: OtlpScope | null; spans?: OtlpSpan[] }[];
+}
+
+export interface OtlpTracesRequest {
+  resourceSpans?: OtlpResourceSpans[];
+}
+
+export interface OtlpLogRecord {
+  timeUnixNano?: OtlpInt64;
+  observedTimeUnixNano?: OtlpInt64;
+  severityNumber?: OtlpEnum;
+  severityText?: string;
+  body?: OtlpAnyValue | null;
+  attributes?: OtlpKeyValue[];
+  traceId?: OtlpBytes;
+  spanId?: OtlpBytes;
+  eventName?: string;
+}
+
+export interface OtlpResourceLogs {
+  resource?: OtlpResource | null;
+  scopeLogs?: { scope?: OtlpScope | null; logRecords?: OtlpLogRecord[] }[];
+}
+
+export interface OtlpLogsRequest {
+  resourceLogs?: OtlpResourceLogs[];
+}
+
+export interface OtlpNumberDataPoint {
+  attributes?: OtlpKeyValue[];
+  startTimeUnixNano?: OtlpInt64;
+  timeUnixNano?: OtlpInt64;
+  asDouble?: number | string;
+  asInt?: OtlpInt64;
+  /** protobufjs only: which of asDouble/asInt is set. */
+  value?: string;
+}
+
+export interface OtlpHistogramDataPoint {
+  attributes?: OtlpKeyValue[];
+  timeUnixNano?: OtlpInt64;
+  count?: OtlpInt64;
+  sum?: number | string | null;
+  min?: number | string | null;
+  max?: number | string | null;
+  bucketCounts?: OtlpInt64[];
+  explicitBounds?: (number | string)[];
+}
+
+export interface OtlpExpBuckets {
+  offset?: number;
+  bucketCounts?: OtlpInt64[];
+}
+
+export interface OtlpExponentialHistogramDataPoint {
+  attributes?: OtlpKeyValue[];
+  timeUnixNano?: OtlpInt64;
+  count?: OtlpInt64;
+  sum?: number | string | null;
+  min?: number | string | null;
+  max?: number | string | null;
+  scale?: number;
+  zeroCount?: OtlpInt64;
+  positive?: OtlpExpBuckets | null;
+  negative?: OtlpExpBuckets | null;
+}
+
+export interface OtlpSummaryDataPoint {
+  attributes?: OtlpKeyValue[];
+  timeUnixNano?: OtlpInt64;
+  count?: OtlpInt64;
+  sum?: number | string;
+  quantileValues?: { quantile?: number | string; value?: number | string }[];
+}
+
+export interface OtlpMetric {
+  name?: string;
+  description?: string;
+  unit?: string;
+  gauge?: { dataPoints?: OtlpNumberDataPoint[] } | null;
+  sum?: { dataPoints?: OtlpNumberDataPoint[]; aggregationTemporality?: OtlpEnum; isMonotonic?: boolean } | null;
+  histogram?: { dataPoints?: OtlpHistogramDataPoint[]; aggregationTemporality?: OtlpEnum } | null;
+  exponentialHistogram?: { dataPoints?: OtlpExponentialHistogramDataPoint[]; aggregationTemporality?: OtlpEnum } | null;
+  summary?: { dataPoints?: OtlpSummaryDataPoint[] } | null;
+  /** protobufjs only: which data member is set. */
+  data?: string;
+}
+
+export interface OtlpResourceMetrics {
+  resource?: OtlpResource | null;
+  scopeMetrics?: { scope?: OtlpScope | null; metrics?: OtlpMetric[] }[];
+}
+
+export interface OtlpMetricsRequest {
+  resourceMetrics?: OtlpResourceMetrics[];
+}
+
+export type Signal = 'traces' | 'logs' | 'metrics';
+export type Encoding = 'protobuf' | 'json';

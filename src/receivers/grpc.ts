@@ -1,0 +1,112 @@
+/**
+ * @module receivers/grpc: OTLP/gRPC (CONTRACT §2.1): the three collector services' unary Export,
+ * server reflection (v1 and v1alpha) and grpc.health.v1.Health. Messages arrive as raw bytes and
+ * are decoded once by otlp/, so a malformed message answers INVALID_ARGUMENT rather than INTERNAL.
+ */
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import { GRPC, mapError } from '../errors.js';
+import type { ExportResult, Ingester } from '../ingest/ingester.js';
+import {
+  decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf, encodeExportResponseProtobuf, PROTO_DIR,
+  SERVICE_PROTO_FILES,
+} from '../otlp/protobuf.js';
+import type { Signal } from '../otlp/types.js';
+
+export interface GrpcReceiverOptions {
+  ingester: Ingester;
+  /** Largest message accepted, after decompression. */
+  maxMessageBytes: number;
+  /** When set, Export calls must carry it in `x-otlp-api-key` metadata. */
+  apiKey?: string;
+}
+
+const SERVICES: { signal: Signal; path: string }[] = [
+  { signal: 'traces', path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export' },
+  { signal: 'logs', path: '/opentelemetry.proto.collector.logs.v1.LogsService/Export' },
+  { signal: 'metrics', path: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export' },
+];
+
+const identity = (b: Buffer): Buffer => b;
+
+function exportSignal(ingester: Ingester, signal: Signal, body: Buffer): Promise<ExportResult> {
+  if (signal === 'traces') return ingester.exportTraces(decodeTracesProtobuf(body));
+  if (signal === 'logs') return ingester.exportLogs(decodeLogsProtobuf(body));
+  return ingester.exportMetrics(decodeMetricsProtobuf(body));
+}
+
+/** A grpc-js server with the OTLP services, reflection and health registered (not yet bound). */
+export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxMessageBytes,
+    'grpc.max_send_message_length': 4 * 1024 * 1024,
+  });
+  for (const { signal, path } of SERVICES) {
+    const definition: grpc.ServiceDefinition = {
+      Export: {
+        path,
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: identity,
+        requestDeserialize: identity,
+        responseSerialize: identity,
+        responseDeserialize: identity,
+      },
+    };
+    const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+      if (opts.apiKey !== undefined && call.metadata.get('x-otlp-api-key')[0] !== opts.apiKey) {
+        callback({ code: GRPC.UNAUTHENTICATED, details: 'missing or wrong x-otlp-api-key' });
+        return;
+      }
+      let pending: Promise<ExportResult>;
+      try {
+        pending = exportSignal(opts.ingester, signal, call.request);
+      } catch (err) {
+        const m = mapError(err);
+        callback({ code: m.grpc, details: m.message });
+        return;
+      }
+      pending.then(
+        (r) => callback(null, Buffer.from(encodeExportResponseProtobuf(signal, r.rejected, r.message))),
+        (err) => {
+          const m = mapError(err);
+          callback({ code: m.grpc, details: m.message });
+        },
+      );
+    };
+    server.addService(definition, { Export: handler });
+  }
+
+  const packageDefinition = protoLoader.loadSync([...SERVICE_PROTO_FILES, healthProtoPath], {
+    includeDirs: [PROTO_DIR],
+  });
+  new ReflectionService(packageDefinition).addToServer(server);
+  const health = new HealthImplementation({
+    '': 'SERVING',
+    'opentelemetry.proto.collector.trace.v1.TraceService': 'SERVING',
+    'opentelemetry.proto.collector.logs.v1.LogsService': 'SERVING',
+    'opentelemetry.proto.collector.metrics.v1.MetricsService': 'SERVING',
+  });
+  health.addToServer(server);
+  return server;
+}
+
+/** Binds the server; resolves with the bound port (port 0 picks a free one). */
+export function bindGrpcServer(server: grpc.Server, host: string, port: number): Promise<number> {
+  const address = host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound)));
+  });
+}
+
+/** Stops accepting, lets in-flight calls finish (up to `graceMs`), then forces the rest closed. */
+export function shutdownGrpcServer(server: grpc.Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { server.forceShutdown(); resolve(); }, graceMs);
+    timer.unref();
+    server.tryShutdown(() => { clearTimeout(timer); resolve(); });
+  });
+}
+

@@ -1,0 +1,147 @@
+/**
+ * @module receivers/http: OTLP/HTTP as a fastify plugin (CONTRACT §2.2, §2.3): POST /v1/traces,
+ * /v1/logs, /v1/metrics in protobuf, OTLP/JSON or the seed's simple JSON, optionally gzip.
+ * It only decodes and answers; the Ingester does the rest. Registered on 4318 and on 5002.
+ */
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mapError, TinyOllyError } from '../errors.js';
+import type { ExportResult, Ingester } from '../ingest/ingester.js';
+import { isOtlpJson, parseJsonBody, TOP_KEY } from '../otlp/json.js';
+import { decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf } from '../otlp/protobuf.js';
+import { exportResponseBody, statusBody } from '../otlp/response.js';
+import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/seed-json.js';
+import type { Encoding, Signal } from '../otlp/types.js';
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+
+export interface HttpReceiverOptions {
+  ingester: Ingester;
+  /** Body limit in bytes, compressed and after inflating. */
+  maxBodyBytes: number;
+  /** When set, requests must carry it in `x-otlp-api-key`. */
+  apiKey?: string;
+  /** CORS origins for browser exporters (`*` allowed). */
+  corsOrigins?: string[];
+}
+
+const SIGNALS: Signal[] = ['traces', 'logs', 'metrics'];
+
+function encodingOf(contentType: string | undefined): Encoding | undefined {
+  const type = (contentType ?? '').split(';')[0].trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return undefined;
+}
+
+async function inflateBody(body: Buffer, contentEncoding: string | undefined, max: number): Promise<Buffer> {
+  const enc = (contentEncoding ?? '').trim().toLowerCase();
+  if (enc === '' || enc === 'identity') return body;
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return await gunzip(body, { maxOutputLength: max });
+    if (enc === 'deflate') return await inflate(body, { maxOutputLength: max });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+      throw new TinyOllyError('too_large', `body inflates past ${max} bytes`);
+    }
+    throw new TinyOllyError('invalid', `cannot inflate ${enc} body: ${(err as Error).message}`);
+  }
+  throw new TinyOllyError('unsupported_media_type', `unsupported Content-Encoding "${enc}"`);
+}
+
+const PROTOBUF_DECODERS = { traces: decodeTracesProtobuf, logs: decodeLogsProtobuf, metrics: decodeMetricsProtobuf };
+const SEED_DECODERS = { traces: decodeSeedTraces, logs: decodeSeedLogs, metrics: decodeSeedMetrics };
+
+function exportTo(ingester: Ingester, signal: Signal, req: object, extraRejected = 0): Promise<ExportResult> {
+  if (signal === 'traces') return ingester.exportTraces(req, extraRejected);
+  if (signal === 'logs') return ingester.exportLogs(req, extraRejected);
+  return ingester.exportMetrics(req, extraRejected);
+}
+
+/** Sends an error answer in the request's encoding (google.rpc.Status; `{"error"}` for 401 JSON). */
+function sendError(reply: FastifyReply, encoding: Encoding, err: unknown): FastifyReply {
+  const m = mapError(err);
+  if (m.retryAfter !== undefined) reply.header('retry-after', String(m.retryAfter));
+  reply.code(m.http).type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json');
+  if (m.kind === 'unauthenticated' && encoding === 'json') return reply.send(JSON.stringify({ error: m.message }));
+  return reply.send(statusBody(encoding, m.grpc, m.message));
+}
+
+/** Whether the origin may send (for CORS). */
+function allowOrigin(origins: string[] | undefined, origin: string | undefined): string | undefined {
+  if (!origins || !origin) return undefined;
+  if (origins.includes('*')) return '*';
+  return origins.includes(origin) ? origin : undefined;
+}
+
+/** Registers POST /v1/{traces,logs,metrics} (and CORS preflight when configured). */
+export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptions): Promise<void> {
+  // Bodies are read raw here (any content type) and decoded by us; the limit answers 413.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.maxBodyBytes }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const encoding = encodingOf(req.headers['content-type']) ?? 'json';
+    if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, encoding, new TinyOllyError('too_large', `body over ${opts.maxBodyBytes} bytes`));
+    }
+    if (err.statusCode === 415) return sendError(reply, 'json', new TinyOllyError('unsupported_media_type', err.message));
+    if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendError(reply, encoding, new TinyOllyError('invalid', err.message));
+    }
+    return sendError(reply, encoding, err);
+  });
+
+  if (opts.corsOrigins) {
+    app.addHook('onRequest', async (req, reply) => {
+      const allowed = allowOrigin(opts.corsOrigins, req.headers.origin);
+      if (!allowed) return;
+      reply.header('access-control-allow-origin', allowed);
+      if (allowed !== '*') reply.header('vary', 'Origin');
+    });
+    for (const signal of SIGNALS) {
+      app.options(`/v1/${signal}`, async (req, reply) => {
+        reply.header('access-control-allow-methods', 'POST, OPTIONS');
+        reply.header('access-control-allow-headers', 'content-type, content-encoding, x-otlp-api-key');
+        reply.header('access-control-max-age', '600');
+        return reply.code(204).send();
+      });
+    }
+  }
+
+  for (const signal of SIGNALS) {
+    app.post(`/v1/${signal}`, async (req: FastifyRequest, reply: FastifyReply) => {
+      const encoding = encodingOf(req.headers['content-type']);
+      if (encoding === undefined) {
+        return sendError(reply, 'json', new TinyOllyError('unsupported_media_type',
+          'Content-Type must be application/x-protobuf or application/json'));
+      }
+      try {
+        if (opts.apiKey !== undefined && req.headers['x-otlp-api-key'] !== opts.apiKey) {
+          throw new TinyOllyError('unauthenticated', 'missing or wrong x-otlp-api-key');
+        }
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const body = await inflateBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
+        if (encoding === 'protobuf') {
+          const result = await exportTo(opts.ingester, signal, PROTOBUF_DECODERS[signal](body));
+          return reply.code(200).type('application/x-protobuf').send(exportResponseBody(signal, 'protobuf', result.rejected, result.message));
+        }
+        const doc = parseJsonBody(body);
+        if (isOtlpJson(signal, doc)) {
+          const top = (doc as Record<string, unknown>)[TOP_KEY[signal]];
+          if (top !== null && !Array.isArray(top)) throw new TinyOllyError('invalid', `${TOP_KEY[signal]} must be an array`);
+          const result = await exportTo(opts.ingester, signal, doc as object);
+          return reply.code(200).type('application/json').send(exportResponseBody(signal, 'json', result.rejected, result.message));
+        }
+        const seed = SEED_DECODERS[signal](doc);
+        const result = await exportTo(opts.ingester, signal, seed.request, seed.rejected);
+        return reply.code(200).type('application/json').send(JSON.stringify({ status: 'ok', accepted: result.accepted }));
+      } catch (err) {
+        return sendError(reply, encoding, err);
+      }
+    });
+  }
+}
+
