@@ -1,0 +1,269 @@
+/**
+ * @module store/memory/memory-store: the embedded in-process Store. Items expire `ttlSeconds`
+ * after they were written; past `maxBytes` (estimated encoded size) the oldest writes are evicted
+ * first, across signals. Indexes live in trace-index, log-index and metric-index.
+ */
+import type {
+  Backlink, LogRecord, MetricSample, MetricSeriesSet, MetricSummary, ServiceMap, ServiceStats, Span, StoreStats,
+  TraceSummary,
+} from '../../model/model.js';
+import type { LogQuery, Store, StoreOptions, TimeRange, TraceQuery, WriteMetricsResult } from '../store.js';
+import { ServiceAggregator } from '../../query/services.js';
+import { BatchQueue, type Batch } from './fifo.js';
+import { LogIndex } from './log-index.js';
+import { MetricIndex, type StoredPoint } from './metric-index.js';
+import { SizeEstimator } from './size.js';
+import { TraceIndex } from './trace-index.js';
+
+/** Options of the memory store. */
+export interface MemoryStoreOptions extends StoreOptions {
+  /** Cap on the stored items' estimated encoded size; the oldest writes are evicted past it. */
+  maxBytes: number;
+  /** Clock in ms (injectable for tests); defaults to Date.now. */
+  now?: () => number;
+}
+
+/** A derived aggregate costing more than this is recomputed at most once a second. */
+const EXPENSIVE_AGGREGATE_MS = 50;
+const AGGREGATE_MAX_AGE_MS = 1000;
+const SWEEP_INTERVAL_MS = 1000;
+
+/** One signal's FIFO and how to take one of its items out of the indexes (false: already gone). */
+interface Lane<T> {
+  queue: BatchQueue<T>;
+  drop(item: T): boolean;
+}
+
+/**
+ * The embedded store. Every write is synchronous under the hood and O(batch); reads first drop
+ * expired batches, so they never return an item older than the TTL. Returned objects are shared
+ * with the store: callers must not mutate them (Store contract).
+ */
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  private readonly traces = new TraceIndex();
+  private readonly logs = new LogIndex();
+  private readonly metrics: MetricIndex;
+  private readonly sizes = new SizeEstimator();
+  private readonly spanLane: Lane<Span>;
+  private readonly logLane: Lane<LogRecord>;
+  private readonly pointLane: Lane<StoredPoint>;
+  private readonly lanes: Lane<unknown>[];
+  private readonly ttlMs: number;
+  private readonly maxBytes: number;
+  private readonly now: () => number;
+  private bytes = 0;
+  private seq = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private aggregate: { version: number; at: number; costMs: number; value: ServiceAggregator } | undefined;
+
+  constructor(options: MemoryStoreOptions) {
+    this.ttlMs = options.ttlSeconds * 1000;
+    this.maxBytes = options.maxBytes;
+    this.now = options.now ?? Date.now;
+    this.metrics = new MetricIndex(options.maxSeriesPerMetric);
+    this.spanLane = { queue: new BatchQueue(), drop: (s) => this.traces.remove(s) };
+    this.logLane = { queue: new BatchQueue(), drop: (l) => { this.logs.remove(l); return true; } };
+    this.pointLane = { queue: new BatchQueue(), drop: (p) => { this.metrics.remove(p); return true; } };
+    this.lanes = [this.spanLane, this.logLane, this.pointLane] as Lane<unknown>[];
+    this.timer = setInterval(() => this.expire(), Math.min(SWEEP_INTERVAL_MS, Math.max(1, this.ttlMs)));
+    this.timer.unref();
+  }
+
+  /** Estimated encoded size of everything held now, in bytes (never above maxBytes after a write). */
+  get usedBytes(): number {
+    return this.bytes;
+  }
+
+  async writeSpans(spans: Span[]): Promise<void> {
+    this.expire();
+    if (spans.length === 0) return;
+    const sizes = new Array<number>(spans.length);
+    for (let i = 0; i < spans.length; i++) {
+      const size = this.sizes.span(spans[i]);
+      sizes[i] = size;
+      const replaced = this.traces.add(spans[i]);
+      // A retried span replaces the stored one; its old copy no longer counts.
+      if (replaced) this.bytes -= this.sizes.span(replaced);
+      this.bytes += size;
+    }
+    this.push(this.spanLane, spans.slice(), sizes);
+  }
+
+  async writeLogs(logs: LogRecord[]): Promise<void> {
+    this.expire();
+    if (logs.length === 0) return;
+    const sizes = new Array<number>(logs.length);
+    for (let i = 0; i < logs.length; i++) {
+      const size = this.sizes.log(logs[i]);
+      sizes[i] = size;
+      this.logs.add(logs[i]);
+      this.bytes += size;
+    }
+    this.push(this.logLane, logs.slice(), sizes);
+  }
+
+  async writeMetrics(samples: MetricSample[]): Promise<WriteMetricsResult> {
+    this.expire();
+    const items: StoredPoint[] = [];
+    const sizes: number[] = [];
+    let rejected = 0;
+    for (const sample of samples) {
+      const stored = this.metrics.add(sample);
+      if (!stored) {
+        rejected++;
+        continue;
+      }
+      const size = this.sizes.point(stored.point, stored.series.labelsBytes);
+      items.push(stored);
+      sizes.push(size);
+      this.bytes += size;
+    }
+    if (items.length > 0) this.push(this.pointLane, items, sizes);
+    return { rejected };
+  }
+
+  async getTrace(traceId: string): Promise<Span[] | undefined> {
+    this.expire();
+    return this.traces.get(traceId);
+  }
+
+  async findTraces(query: TraceQuery): Promise<TraceSummary[]> {
+    this.expire();
+    return this.traces.find(query);
+  }
+
+  async getBacklinks(traceId: string): Promise<Backlink[]> {
+    this.expire();
+    return this.traces.backlinks(traceId);
+  }
+
+  async findLogs(query: LogQuery): Promise<LogRecord[]> {
+    this.expire();
+    return this.logs.find(query);
+  }
+
+  async listMetrics(): Promise<MetricSummary[]> {
+    this.expire();
+    return this.metrics.list();
+  }
+
+  async getMetric(name: string, range: TimeRange): Promise<MetricSeriesSet | undefined> {
+    this.expire();
+    return this.metrics.get(name, range);
+  }
+
+  async listServices(): Promise<ServiceStats[]> {
+    this.expire();
+    const spanCounts = this.traces.serviceCounts;
+    const logCounts = this.logs.serviceCounts();
+    const metricCounts = this.metrics.serviceCounts();
+    const names = new Set<string>([...spanCounts.keys(), ...logCounts.keys(), ...metricCounts.keys()]);
+    const agg = this.serviceAggregate();
+    return [...names].sort().map((name) => {
+      const counts = spanCounts.get(name);
+      const { p50Ms, p95Ms } = agg.latency(name);
+      return {
+        name,
+        spanCount: counts?.spans ?? 0,
+        errorCount: counts?.errors ?? 0,
+        p50Ms,
+        p95Ms,
+        logCount: logCounts.get(name) ?? 0,
+        metricCount: metricCounts.get(name) ?? 0,
+      };
+    });
+  }
+
+  async serviceMap(): Promise<ServiceMap> {
+    this.expire();
+    const nodes = [...this.traces.serviceCounts.keys()].sort().map((name) => ({ name }));
+    return { nodes, edges: this.serviceAggregate().edgeList() };
+  }
+
+  async stats(): Promise<StoreStats> {
+    this.expire();
+    return {
+      traces: this.traces.traces.size,
+      spans: this.traces.spanCount,
+      logs: this.logs.size,
+      metrics: this.metrics.size,
+      droppedSeries: this.metrics.droppedSeries,
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async clear(): Promise<void> {
+    for (const lane of this.lanes) lane.queue.clear();
+    this.traces.clear();
+    this.logs.clear();
+    this.metrics.clear();
+    this.bytes = 0;
+    this.aggregate = undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Drops every batch whose TTL has passed (batches expire in write order, so only heads are looked at). */
+  private expire(): void {
+    const cutoff = this.now() - this.ttlMs;
+    for (const lane of this.lanes) {
+      for (let b = lane.queue.peek(); b && b.writtenAt <= cutoff; b = lane.queue.peek()) {
+        for (let i = b.head; i < b.items.length; i++) this.dropAt(lane, b, i);
+        lane.queue.shift();
+      }
+    }
+  }
+
+  private push<T>(lane: Lane<T>, items: T[], sizes: number[]): void {
+    lane.queue.push({ seq: this.seq++, writtenAt: this.now(), items, sizes, head: 0 });
+    this.evict();
+  }
+
+  /** Past the cap, removes the oldest items first, whichever signal they belong to. */
+  private evict(): void {
+    while (this.bytes > this.maxBytes) {
+      let oldest: Lane<unknown> | undefined;
+      let oldestBatch: Batch<unknown> | undefined;
+      for (const lane of this.lanes) {
+        const b = lane.queue.peek();
+        if (b && (!oldestBatch || b.seq < oldestBatch.seq)) {
+          oldest = lane;
+          oldestBatch = b;
+        }
+      }
+      if (!oldest || !oldestBatch) {
+        this.bytes = 0;
+        return;
+      }
+      this.dropAt(oldest, oldestBatch, oldestBatch.head++);
+      if (oldestBatch.head >= oldestBatch.items.length) oldest.queue.shift();
+    }
+  }
+
+  private dropAt<T>(lane: Lane<T>, batch: Batch<T>, i: number): void {
+    if (lane.drop(batch.items[i])) this.bytes -= batch.sizes[i];
+    // Let the item be collected even while the rest of its batch stays.
+    batch.items[i] = undefined as T;
+  }
+
+  /** Entry-span latencies and edges over all traces, recomputed on change (at most once a second when costly). */
+  private serviceAggregate(): ServiceAggregator {
+    const version = this.traces.version;
+    const t0 = performance.now();
+    const cached = this.aggregate;
+    if (cached && (cached.version === version || (cached.costMs > EXPENSIVE_AGGREGATE_MS && t0 - cached.at < AGGREGATE_MAX_AGE_MS))) {
+      return cached.value;
+    }
+    const value = new ServiceAggregator();
+    for (const e of this.traces.traces.values()) value.addTrace([...e.spans.values()]);
+    this.aggregate = { version, at: t0, costMs: performance.now() - t0, value };
+    return value;
+  }
+}

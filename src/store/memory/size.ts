@@ -1,0 +1,74 @@
+/**
+ * @module store/memory/size: cheap estimates of an item's encoded (JSON) size in bytes, for the
+ * memory cap. A walk over the values, never a JSON.stringify; close enough to bound memory.
+ */
+import type { AttrValue, Attributes, LogRecord, MetricPoint, Span } from '../../model/model.js';
+
+/** Fixed overhead of one stored span/log/point: keys, quotes, numbers and index entries. */
+const SPAN_OVERHEAD = 320;
+const LOG_OVERHEAD = 260;
+const POINT_OVERHEAD = 64;
+const MAX_DEPTH = 16;
+
+/** Approximate JSON size of one attribute value (strings count their UTF-16 length). */
+export function valueBytes(v: AttrValue | undefined, depth = 0): number {
+  if (typeof v === 'string') return v.length + 2;
+  if (typeof v === 'number') return 8;
+  if (typeof v === 'boolean') return 5;
+  if (v === null || v === undefined) return 4;
+  if (depth >= MAX_DEPTH) return 16;
+  let n = 2;
+  if (Array.isArray(v)) {
+    for (const x of v) n += valueBytes(x, depth + 1) + 1;
+    return n;
+  }
+  for (const k in v) n += k.length + 4 + valueBytes(v[k], depth + 1);
+  return n;
+}
+
+/** Approximate JSON size of an attribute map. */
+export function attributesBytes(attrs: Attributes): number {
+  return valueBytes(attrs);
+}
+
+/** Estimates spans, remembering the last resource map seen (a batch usually shares one). */
+export class SizeEstimator {
+  private lastResource: Attributes | undefined;
+  private lastResourceBytes = 0;
+
+  private resourceBytes(r: Attributes): number {
+    if (r !== this.lastResource) {
+      this.lastResource = r;
+      this.lastResourceBytes = attributesBytes(r);
+    }
+    return this.lastResourceBytes;
+  }
+
+  /** Approximate encoded size of one span. */
+  span(s: Span): number {
+    let n = SPAN_OVERHEAD + s.traceId.length + s.spanId.length + (s.parentSpanId?.length ?? 0) + s.name.length
+      + s.startTimeUnixNano.length + s.endTimeUnixNano.length + s.status.message.length + s.service.length
+      + s.scope.name.length + s.scope.version.length + attributesBytes(s.attributes) + this.resourceBytes(s.resource);
+    for (const e of s.events) n += 48 + e.name.length + e.timeUnixNano.length + attributesBytes(e.attributes);
+    for (const l of s.links) n += 48 + l.traceId.length + l.spanId.length + attributesBytes(l.attributes);
+    return n;
+  }
+
+  /** Approximate encoded size of one log record. */
+  log(l: LogRecord): number {
+    return LOG_OVERHEAD + l.id.length + l.timeUnixNano.length + l.severityText.length + (l.traceId?.length ?? 0)
+      + (l.spanId?.length ?? 0) + l.service.length + l.scope.name.length + l.scope.version.length
+      + valueBytes(l.body) + attributesBytes(l.attributes) + this.resourceBytes(l.resource);
+  }
+
+  /** Approximate encoded size of one metric point (its series' labels counted with it, as OTLP sends them). */
+  point(p: MetricPoint, labelsBytes: number): number {
+    let n = POINT_OVERHEAD + labelsBytes;
+    if (p.bucketCounts) n += p.bucketCounts.length * 8;
+    if (p.explicitBounds) n += p.explicitBounds.length * 8;
+    if (p.positive) n += 16 + p.positive.bucketCounts.length * 8;
+    if (p.negative) n += 16 + p.negative.bucketCounts.length * 8;
+    if (p.quantiles) n += p.quantiles.length * 24;
+    return n;
+  }
+}

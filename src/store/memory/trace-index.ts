@@ -1,0 +1,248 @@
+/**
+ * @module store/memory/trace-index: the memory store's span indexes: traceId → spans (with
+ * incrementally kept trace bounds and counts), service → traces, link target → linking spans.
+ * Expiry and the byte cap are the store's business: it calls add/remove.
+ */
+import type { Backlink, Span, TraceSummary } from '../../model/model.js';
+import type { TraceQuery } from '../store.js';
+import { attrText, compareNanos, nanosToMs, roundMs, sortSpans, summariseTrace } from '../../query/traces.js';
+import { TopK } from '../../query/top-k.js';
+
+/** One stored trace and what the trace list needs without visiting its spans. */
+export interface TraceEntry {
+  readonly traceId: string;
+  readonly spans: Map<string, Span>;
+  /** Service → number of this trace's spans with it. */
+  readonly services: Map<string, number>;
+  errorCount: number;
+  okCount: number;
+  startNs: string;
+  endNs: string;
+  durationMs: number;
+  /** Trace start, unix seconds (for start/end filters). */
+  startSeconds: number;
+  /** Set when a removal may have moved the bounds; refresh() recomputes them. */
+  boundsDirty: boolean;
+  /** Cached summary; dropped on every change. */
+  summary: TraceSummary | undefined;
+}
+
+/** Per-service span and error counts. */
+export interface ServiceSpanCounts {
+  spans: number;
+  errors: number;
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function setBounds(e: TraceEntry, startNs: string, endNs: string): void {
+  e.startNs = startNs;
+  e.endNs = endNs;
+  const startMs = nanosToMs(startNs);
+  e.startSeconds = startMs / 1000;
+  // Same formula as summariseTrace, so filters and the summary agree.
+  e.durationMs = roundMs(Math.max(0, nanosToMs(endNs) - startMs));
+}
+
+function refresh(e: TraceEntry): void {
+  if (!e.boundsDirty) return;
+  e.boundsDirty = false;
+  let start: string | undefined;
+  let end: string | undefined;
+  for (const s of e.spans.values()) {
+    if (start === undefined || compareNanos(s.startTimeUnixNano, start) < 0) start = s.startTimeUnixNano;
+    if (end === undefined || compareNanos(s.endTimeUnixNano, end) > 0) end = s.endTimeUnixNano;
+  }
+  if (start !== undefined && end !== undefined) setBounds(e, start, end);
+}
+
+function entryComparator(q: Pick<TraceQuery, 'sort' | 'order'>): (a: TraceEntry, b: TraceEntry) => number {
+  const dir = q.order === 'asc' ? 1 : -1;
+  if (q.sort === 'duration') {
+    return (a, b) => dir * (a.durationMs - b.durationMs || compareNanos(a.startNs, b.startNs) || cmpStr(a.traceId, b.traceId));
+  }
+  return (a, b) => dir * (compareNanos(a.startNs, b.startNs) || cmpStr(a.traceId, b.traceId));
+}
+
+function matchesSpanFilters(e: TraceEntry, q: TraceQuery, needle: string | undefined): boolean {
+  if (q.status !== undefined) {
+    if (q.status === 'error' && e.errorCount === 0) return false;
+    if (q.status === 'ok' && (e.errorCount > 0 || e.okCount === 0)) return false;
+    if (q.status === 'unset' && (e.errorCount > 0 || e.okCount > 0)) return false;
+  }
+  if (needle !== undefined) {
+    let hit = false;
+    for (const s of e.spans.values()) if (s.name.toLowerCase().includes(needle)) { hit = true; break; }
+    if (!hit) return false;
+  }
+  if (q.attr !== undefined) {
+    const { key, value } = q.attr;
+    let hit = false;
+    for (const s of e.spans.values()) {
+      if ((Object.hasOwn(s.attributes, key) && attrText(s.attributes[key]) === value)
+        || (Object.hasOwn(s.resource, key) && attrText(s.resource[key]) === value)) { hit = true; break; }
+    }
+    if (!hit) return false;
+  }
+  return true;
+}
+
+/** The span side of the memory store. Not thread-safe, not async: every call is O(its input). */
+export class TraceIndex {
+  readonly traces = new Map<string, TraceEntry>();
+  readonly serviceCounts = new Map<string, ServiceSpanCounts>();
+  private readonly byService = new Map<string, Set<TraceEntry>>();
+  /** Link target traceId → spans of other traces linking into it. */
+  private readonly linksTo = new Map<string, Set<Span>>();
+  spanCount = 0;
+  /** Bumped on every change, for caches of derived aggregates. */
+  version = 0;
+
+  /** Stores a span; a span with the same traceId+spanId is replaced and returned. */
+  add(span: Span): Span | undefined {
+    let e = this.traces.get(span.traceId);
+    if (!e) {
+      e = {
+        traceId: span.traceId, spans: new Map(), services: new Map(), errorCount: 0, okCount: 0,
+        startNs: '0', endNs: '0', durationMs: 0, startSeconds: 0, boundsDirty: false, summary: undefined,
+      };
+      this.traces.set(span.traceId, e);
+    }
+    const old = e.spans.get(span.spanId);
+    if (old) this.detach(e, old);
+    e.spans.set(span.spanId, span);
+    this.attach(e, span);
+    return old;
+  }
+
+  /** Removes a span if it is still the stored one (not replaced since); returns whether it was. */
+  remove(span: Span): boolean {
+    const e = this.traces.get(span.traceId);
+    if (!e || e.spans.get(span.spanId) !== span) return false;
+    e.spans.delete(span.spanId);
+    this.detach(e, span);
+    if (e.spans.size === 0) this.traces.delete(span.traceId);
+    return true;
+  }
+
+  private attach(e: TraceEntry, s: Span): void {
+    this.version++;
+    this.spanCount++;
+    e.summary = undefined;
+    if (e.spans.size === 1) {
+      e.boundsDirty = false;
+      setBounds(e, s.startTimeUnixNano, s.endTimeUnixNano);
+    } else if (!e.boundsDirty) {
+      const earlier = compareNanos(s.startTimeUnixNano, e.startNs) < 0;
+      const later = compareNanos(s.endTimeUnixNano, e.endNs) > 0;
+      if (earlier || later) setBounds(e, earlier ? s.startTimeUnixNano : e.startNs, later ? s.endTimeUnixNano : e.endNs);
+    }
+    const isError = s.status.code === 'ERROR';
+    if (isError) e.errorCount++;
+    else if (s.status.code === 'OK') e.okCount++;
+    const n = e.services.get(s.service) ?? 0;
+    e.services.set(s.service, n + 1);
+    if (n === 0) {
+      let set = this.byService.get(s.service);
+      if (!set) this.byService.set(s.service, (set = new Set()));
+      set.add(e);
+    }
+    let counts = this.serviceCounts.get(s.service);
+    if (!counts) this.serviceCounts.set(s.service, (counts = { spans: 0, errors: 0 }));
+    counts.spans++;
+    if (isError) counts.errors++;
+    for (const l of s.links) {
+      if (l.traceId === s.traceId) continue;
+      let set = this.linksTo.get(l.traceId);
+      if (!set) this.linksTo.set(l.traceId, (set = new Set()));
+      set.add(s);
+    }
+  }
+
+  private detach(e: TraceEntry, s: Span): void {
+    this.version++;
+    this.spanCount--;
+    e.summary = undefined;
+    if (s.startTimeUnixNano === e.startNs || s.endTimeUnixNano === e.endNs) e.boundsDirty = true;
+    const isError = s.status.code === 'ERROR';
+    if (isError) e.errorCount--;
+    else if (s.status.code === 'OK') e.okCount--;
+    const n = (e.services.get(s.service) ?? 1) - 1;
+    if (n > 0) e.services.set(s.service, n);
+    else {
+      e.services.delete(s.service);
+      const set = this.byService.get(s.service);
+      set?.delete(e);
+      if (set?.size === 0) this.byService.delete(s.service);
+    }
+    const counts = this.serviceCounts.get(s.service);
+    if (counts) {
+      counts.spans--;
+      if (isError) counts.errors--;
+      if (counts.spans <= 0) this.serviceCounts.delete(s.service);
+    }
+    for (const l of s.links) {
+      const set = this.linksTo.get(l.traceId);
+      if (!set) continue;
+      set.delete(s);
+      if (set.size === 0) this.linksTo.delete(l.traceId);
+    }
+  }
+
+  /** The spans of one trace ordered by start time, or undefined. */
+  get(traceId: string): Span[] | undefined {
+    const e = this.traces.get(traceId);
+    return e ? sortSpans([...e.spans.values()]) : undefined;
+  }
+
+  /** Trace summaries matching the query, best `limit` by sort/order; visits only candidate traces. */
+  find(q: TraceQuery): TraceSummary[] {
+    const candidates: Iterable<TraceEntry> | undefined = q.service !== undefined ? this.byService.get(q.service) : this.traces.values();
+    if (!candidates) return [];
+    const needle = q.name?.toLowerCase();
+    const top = new TopK<TraceEntry>(q.limit, entryComparator(q));
+    for (const e of candidates) {
+      refresh(e);
+      if (q.minDurationMs !== undefined && e.durationMs < q.minDurationMs) continue;
+      if (q.maxDurationMs !== undefined && e.durationMs > q.maxDurationMs) continue;
+      if (q.start !== undefined && e.startSeconds < q.start) continue;
+      if (q.end !== undefined && e.startSeconds > q.end) continue;
+      // Rank before the costlier span-level filters: most traces fall outside the top anyway.
+      if (!top.wouldAccept(e)) continue;
+      if (!matchesSpanFilters(e, q, needle)) continue;
+      top.offer(e);
+    }
+    return top.result().map((e) => (e.summary ??= summariseTrace(e.traceId, [...e.spans.values()])));
+  }
+
+  /** Spans of other traces whose links point into `traceId`, one row per link, by linking span start. */
+  backlinks(traceId: string): Backlink[] {
+    const spans = this.linksTo.get(traceId);
+    if (!spans) return [];
+    const rows: { start: string; row: Backlink }[] = [];
+    for (const s of spans) {
+      for (const l of s.links) {
+        if (l.traceId !== traceId) continue;
+        rows.push({
+          start: s.startTimeUnixNano,
+          row: { traceId: s.traceId, spanId: s.spanId, name: s.name, service: s.service, linkedSpanId: l.spanId, attributes: l.attributes },
+        });
+      }
+    }
+    rows.sort((a, b) => compareNanos(a.start, b.start) || cmpStr(a.row.traceId, b.row.traceId)
+      || cmpStr(a.row.spanId, b.row.spanId) || cmpStr(a.row.linkedSpanId, b.row.linkedSpanId));
+    return rows.map((r) => r.row);
+  }
+
+  /** Removes everything. */
+  clear(): void {
+    this.traces.clear();
+    this.serviceCounts.clear();
+    this.byService.clear();
+    this.linksTo.clear();
+    this.spanCount = 0;
+    this.version++;
+  }
+}

@@ -1,0 +1,634 @@
+/**
+ * @module store/store.contract: runStoreContract(), the one behavioural suite every Store backend
+ * passes (memory, Redis, Redis cluster). Backend-specific behaviour (TTL, eviction) lives in each
+ * backend's own test file. One file on purpose: the contract reads best in one place.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  Attributes, Backlink, LogRecord, MetricPoint, MetricSample, MetricSeriesSet, Span,
+} from '../model/model.js';
+import type { Store, StoreOptions, TraceQuery } from './store.js';
+
+/**
+ * The options every contract store must be built with: `makeStore` receives them and must honour
+ * them (the series-cap tests count on `maxSeriesPerMetric` 3). The TTL is long enough never to
+ * expire inside a test.
+ */
+export const CONTRACT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({ ttlSeconds: 3600, maxSeriesPerMetric: 3 });
+
+/** Unix seconds every fixture time is relative to. */
+const BASE_S = 1_700_000_000;
+
+/** Nanosecond string for BASE_S + ms. */
+function at(ms: number): string {
+  return (BigInt(BASE_S) * 1_000_000_000n + BigInt(Math.round(ms * 1e6))).toString();
+}
+function tid(n: number): string {
+  return n.toString(16).padStart(32, '0');
+}
+function sid(n: number): string {
+  return n.toString(16).padStart(16, '0');
+}
+
+type SpanInit = Partial<Span> & { startMs?: number; durMs?: number };
+
+/** A span; `startMs`/`durMs` (relative to BASE_S) set the times and durationMs. */
+function span(o: SpanInit = {}): Span {
+  const { startMs = 0, durMs = 100, ...rest } = o;
+  return {
+    traceId: tid(1), spanId: sid(1), parentSpanId: null, name: 'op', kind: 'INTERNAL',
+    startTimeUnixNano: at(startMs), endTimeUnixNano: at(startMs + durMs), durationMs: durMs,
+    status: { code: 'UNSET', message: '' }, service: 'svc', attributes: {}, resource: { 'service.name': rest.service ?? 'svc' },
+    scope: { name: 'test', version: '1.0.0' }, events: [], links: [],
+    ...rest,
+  };
+}
+
+let logSeq = 0;
+/** A log; `timestamp` defaults to BASE_S and sets timeUnixNano to match. */
+function log(o: Partial<LogRecord> = {}): LogRecord {
+  const timestamp = o.timestamp ?? BASE_S;
+  return {
+    id: `log-${++logSeq}`, timeUnixNano: (BigInt(Math.round(timestamp * 1000)) * 1_000_000n).toString(), timestamp,
+    severityText: 'INFO', severityNumber: 9, body: 'hello', traceId: null, spanId: null, service: 'svc',
+    attributes: {}, resource: {}, scope: { name: 'test', version: '' },
+    ...o,
+  };
+}
+
+/** A gauge sample; pass `point` fields via `p`. */
+function sample(o: Partial<MetricSample> & { p?: Partial<MetricPoint> } = {}): MetricSample {
+  const { p, ...rest } = o;
+  return {
+    name: 'm', type: 'gauge', unit: '1', description: '', service: 'svc', labels: {},
+    point: { timestamp: BASE_S, value: 1, ...p },
+    ...rest,
+  };
+}
+
+/** Default trace query with overrides. */
+function tq(o: Partial<TraceQuery> = {}): TraceQuery {
+  return { limit: 100, sort: 'start', order: 'desc', ...o };
+}
+
+/** Series in a canonical order, since a series set's order is not part of the contract. */
+function sortedSeries(set: MetricSeriesSet | undefined): MetricSeriesSet['series'] {
+  const key = (s: { service: string; labels: Attributes }): string =>
+    s.service + JSON.stringify(Object.keys(s.labels).sort().map((k) => [k, s.labels[k]]));
+  return [...(set?.series ?? [])].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+function sortedBacklinks(rows: Backlink[]): Backlink[] {
+  const key = (r: Backlink): string => `${r.traceId}/${r.spanId}/${r.linkedSpanId}`;
+  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+}
+
+/**
+ * Registers the Store contract suite under `name`. Each test gets a fresh store from
+ * `makeStore(CONTRACT_STORE_OPTIONS)` (for Redis: with its own key prefix), and clears and
+ * closes it afterwards. Never relies on wall-clock time.
+ */
+export function runStoreContract(name: string, makeStore: (options: StoreOptions) => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore({ ...CONTRACT_STORE_OPTIONS });
+    });
+    afterEach(async () => {
+      await store.clear();
+      await store.close();
+    });
+
+    describe('basics', () => {
+      it('has a kind, answers ping and can be closed twice', async () => {
+        expect(['memory', 'redis']).toContain(store.kind);
+        expect(await store.ping()).toBe(true);
+        const other = await makeStore({ ...CONTRACT_STORE_OPTIONS });
+        await other.close();
+        await other.close();
+      });
+
+      it('answers every read on an empty store without failing', async () => {
+        expect(await store.getTrace(tid(9))).toBeUndefined();
+        expect(await store.findTraces(tq())).toEqual([]);
+        expect(await store.findTraces(tq({ service: 'nobody', name: 'x', attr: { key: 'k', value: 'v' } }))).toEqual([]);
+        expect(await store.getBacklinks(tid(9))).toEqual([]);
+        expect(await store.findLogs({ limit: 100 })).toEqual([]);
+        expect(await store.findLogs({ limit: 100, traceId: tid(9), service: 'nobody' })).toEqual([]);
+        expect(await store.listMetrics()).toEqual([]);
+        expect(await store.getMetric('nope', {})).toBeUndefined();
+        expect(await store.listServices()).toEqual([]);
+        expect(await store.serviceMap()).toEqual({ nodes: [], edges: [] });
+        expect(await store.stats()).toEqual({ traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 });
+      });
+
+      it('accepts empty batches', async () => {
+        await store.writeSpans([]);
+        await store.writeLogs([]);
+        expect(await store.writeMetrics([])).toEqual({ rejected: 0 });
+        expect(await store.stats()).toEqual({ traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 });
+      });
+    });
+
+    describe('spans and traces', () => {
+      it('round-trips every span field exactly', async () => {
+        const full = span({
+          traceId: tid(0xabc), spanId: sid(0xdef), parentSpanId: sid(0x123), name: 'GET /users/{id}', kind: 'SERVER',
+          startMs: 12.345678, durMs: 100.000001,
+          status: { code: 'ERROR', message: 'boom: "quoted" ✓' }, service: 'frontend',
+          attributes: {
+            'http.method': 'GET', 'http.status_code': 200, ratio: 0.25, retry: true, nothing: null, tags: ['a', 'b'],
+            nested: { k: [1, { deep: 'x' }] }, big: '9007199254740993', bytes: 'AAEC', nan: 'NaN', unicode: 'héllo 🌍',
+          },
+          resource: { 'service.name': 'frontend', 'host.name': 'box', 'process.pid': 4242 },
+          scope: { name: '@opentelemetry/instrumentation-http', version: '0.223.0' },
+          events: [
+            { name: 'exception', timeUnixNano: at(50), attributes: { 'exception.message': 'x' } },
+            { name: 'retry', timeUnixNano: at(60), attributes: {} },
+          ],
+          links: [{ traceId: tid(0x777), spanId: sid(0x888), attributes: { reason: 'batch' } }],
+        });
+        await store.writeSpans([full]);
+        expect(await store.getTrace(tid(0xabc))).toEqual([full]);
+      });
+
+      it('stores odd items as sent (wrong-length ids, empty name, end before start)', async () => {
+        const odd = span({
+          traceId: '01234567890abcdef01234567890abcdef', spanId: '0123456789abcdef', name: '', kind: 'UNSPECIFIED',
+          startTimeUnixNano: at(100), endTimeUnixNano: at(50), durationMs: 0,
+        });
+        const zero = span({ traceId: tid(2), startTimeUnixNano: '0', endTimeUnixNano: '0', durationMs: 0 });
+        await store.writeSpans([odd, zero]);
+        expect(await store.getTrace(odd.traceId)).toEqual([odd]);
+        expect(await store.getTrace(tid(2))).toEqual([zero]);
+        const rows = await store.findTraces(tq());
+        expect(rows.map((r) => r.traceId)).toEqual([odd.traceId, tid(2)]);
+        expect(rows[0].durationMs).toBe(0);
+      });
+
+      it('returns a trace ordered by start time (then span id), across batches', async () => {
+        const a = span({ spanId: sid(3), startMs: 30 });
+        const b = span({ spanId: sid(1), startMs: 10, parentSpanId: sid(9) });
+        const c = span({ spanId: sid(2), startMs: 10 });
+        const d = span({ spanId: sid(9), startMs: 0, durMs: 500 });
+        await store.writeSpans([a, b]);
+        await store.writeSpans([c]);
+        await store.writeSpans([d, span({ traceId: tid(2) })]);
+        expect((await store.getTrace(tid(1)))?.map((s) => s.spanId)).toEqual([sid(9), sid(1), sid(2), sid(3)]);
+        expect(await store.getTrace(tid(3))).toBeUndefined();
+      });
+
+      it('keeps one copy of a span written twice (the latest)', async () => {
+        await store.writeSpans([span({ name: 'first' }), span({ spanId: sid(2), parentSpanId: sid(1), startMs: 5 })]);
+        await store.writeSpans([span({ name: 'second', status: { code: 'ERROR', message: '' } })]);
+        const spans = await store.getTrace(tid(1));
+        expect(spans?.map((s) => s.name)).toEqual(['second', 'op']);
+        const [row] = await store.findTraces(tq());
+        expect(row).toMatchObject({ spanCount: 2, errorCount: 1, rootName: 'second' });
+        expect(await store.stats()).toMatchObject({ traces: 1, spans: 2 });
+      });
+
+      it('summarises traces: root, start, duration, counts and services', async () => {
+        await store.writeSpans([
+          span({ spanId: sid(2), parentSpanId: sid(1), service: 'backend', startMs: 20, durMs: 300, status: { code: 'ERROR', message: 'x' } }),
+          span({ spanId: sid(1), name: 'GET /', service: 'frontend', startMs: 10, durMs: 100 }),
+          span({ spanId: sid(3), parentSpanId: sid(2), service: 'db', startMs: 30, durMs: 10, status: { code: 'ERROR', message: '' } }),
+        ]);
+        expect(await store.findTraces(tq())).toEqual([{
+          traceId: tid(1), rootName: 'GET /', rootService: 'frontend', startTimeUnixNano: at(10),
+          durationMs: 310, spanCount: 3, errorCount: 2, services: ['backend', 'db', 'frontend'],
+        }]);
+      });
+
+      it('picks the earliest span whose parent is missing as the root of a partial trace', async () => {
+        await store.writeSpans([
+          span({ spanId: sid(2), parentSpanId: sid(99), name: 'late-orphan', startMs: 50 }),
+          span({ spanId: sid(3), parentSpanId: sid(98), name: 'early-orphan', startMs: 20 }),
+          span({ spanId: sid(4), parentSpanId: sid(3), name: 'child', startMs: 10 }),
+        ]);
+        const [row] = await store.findTraces(tq());
+        expect(row).toMatchObject({ rootName: 'early-orphan', startTimeUnixNano: at(10), spanCount: 3 });
+      });
+
+      it('updates a trace summary when more of its spans arrive', async () => {
+        await store.writeSpans([span({ spanId: sid(2), parentSpanId: sid(1), startMs: 50, durMs: 10, name: 'child' })]);
+        expect((await store.findTraces(tq()))[0]).toMatchObject({ rootName: 'child', spanCount: 1, durationMs: 10 });
+        await store.writeSpans([span({ spanId: sid(1), startMs: 0, durMs: 200, name: 'root' })]);
+        expect((await store.findTraces(tq()))[0]).toMatchObject({ rootName: 'root', spanCount: 2, durationMs: 200, startTimeUnixNano: at(0) });
+      });
+
+      describe('findTraces ordering and limit', () => {
+        // Trace n starts at n seconds and lasts (n * 37 % 11 + 1) ms: start and duration orders differ.
+        const dur = (n: number): number => ((n * 37) % 11) + 1;
+        beforeEach(async () => {
+          const spans: Span[] = [];
+          for (let n = 1; n <= 12; n++) spans.push(span({ traceId: tid(n), startMs: n * 1000, durMs: dur(n) }));
+          await store.writeSpans(spans.slice(0, 6));
+          await store.writeSpans(spans.slice(6));
+        });
+        const ids = (xs: number[]): string[] => xs.map(tid);
+        const range = Array.from({ length: 12 }, (_, i) => i + 1);
+
+        it('lists newest start first by default', async () => {
+          expect((await store.findTraces(tq())).map((r) => r.traceId)).toEqual(ids([...range].reverse()));
+        });
+        it('lists oldest start first with order=asc', async () => {
+          expect((await store.findTraces(tq({ order: 'asc' }))).map((r) => r.traceId)).toEqual(ids(range));
+        });
+        it('sorts by duration both ways', async () => {
+          const byDur = [...range].sort((a, b) => dur(a) - dur(b) || a - b);
+          expect((await store.findTraces(tq({ sort: 'duration', order: 'asc' }))).map((r) => r.traceId)).toEqual(ids(byDur));
+          const byDurDesc = [...range].sort((a, b) => dur(b) - dur(a) || b - a);
+          expect((await store.findTraces(tq({ sort: 'duration', order: 'desc' }))).map((r) => r.traceId)).toEqual(ids(byDurDesc));
+        });
+        it('returns at most limit rows, the best ones', async () => {
+          expect((await store.findTraces(tq({ limit: 3 }))).map((r) => r.traceId)).toEqual(ids([12, 11, 10]));
+          expect((await store.findTraces(tq({ limit: 1, order: 'asc' }))).map((r) => r.traceId)).toEqual(ids([1]));
+          const longest = [...range].sort((a, b) => dur(b) - dur(a) || b - a)[0];
+          expect((await store.findTraces(tq({ limit: 1, sort: 'duration' }))).map((r) => r.traceId)).toEqual(ids([longest]));
+        });
+        it('bounds the trace start with start/end, inclusive, in unix seconds', async () => {
+          const rows = await store.findTraces(tq({ start: BASE_S + 3, end: BASE_S + 5 }));
+          expect(rows.map((r) => r.traceId)).toEqual(ids([5, 4, 3]));
+          expect((await store.findTraces(tq({ start: BASE_S + 11.5 }))).map((r) => r.traceId)).toEqual(ids([12]));
+          expect((await store.findTraces(tq({ end: BASE_S + 1.5 }))).map((r) => r.traceId)).toEqual(ids([1]));
+        });
+      });
+
+      describe('findTraces filters', () => {
+        beforeEach(async () => {
+          await store.writeSpans([
+            // 1: frontend → backend, error in backend, 50 ms
+            span({ traceId: tid(1), spanId: sid(1), service: 'frontend', name: 'GET /Users', startMs: 1000, durMs: 50, status: { code: 'OK', message: '' } }),
+            span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), service: 'backend', name: 'SELECT users', startMs: 1010, durMs: 20, status: { code: 'ERROR', message: 'x' }, attributes: { 'http.status_code': 500 } }),
+            // 2: frontend only, OK, 100 ms
+            span({ traceId: tid(2), spanId: sid(1), service: 'frontend', name: 'GET /health', startMs: 2000, durMs: 100, status: { code: 'OK', message: '' }, attributes: { 'http.status_code': 200, retry: true, tags: ['a', 'b'] } }),
+            // 3: backend only, all UNSET, 200 ms, resource attribute
+            span({ traceId: tid(3), spanId: sid(1), service: 'backend', name: 'cron', startMs: 3000, durMs: 200, resource: { 'service.name': 'backend', 'deployment.environment': 'prod' } }),
+            // 4: OK + UNSET, 150 ms
+            span({ traceId: tid(4), spanId: sid(1), service: 'worker', name: 'job', startMs: 4000, durMs: 150, status: { code: 'OK', message: '' } }),
+            span({ traceId: tid(4), spanId: sid(2), parentSpanId: sid(1), service: 'worker', name: 'step', startMs: 4010, durMs: 10 }),
+          ]);
+        });
+        const find = async (q: Partial<TraceQuery>): Promise<string[]> => (await store.findTraces(tq(q))).map((r) => r.traceId);
+
+        it('filters by any span service', async () => {
+          expect(await find({ service: 'backend' })).toEqual([tid(3), tid(1)]);
+          expect(await find({ service: 'frontend' })).toEqual([tid(2), tid(1)]);
+          expect(await find({ service: 'Backend' })).toEqual([]);
+        });
+        it('filters by a case-insensitive substring of any span name', async () => {
+          expect(await find({ name: 'users' })).toEqual([tid(1)]);
+          expect(await find({ name: 'GET' })).toEqual([tid(2), tid(1)]);
+          expect(await find({ name: 'STEP' })).toEqual([tid(4)]);
+          expect(await find({ name: 'nothing-like-it' })).toEqual([]);
+        });
+        it('filters by status', async () => {
+          expect(await find({ status: 'error' })).toEqual([tid(1)]);
+          expect(await find({ status: 'ok' })).toEqual([tid(4), tid(2)]);
+          expect(await find({ status: 'unset' })).toEqual([tid(3)]);
+        });
+        it('bounds the trace duration, inclusive', async () => {
+          expect(await find({ minDurationMs: 100 })).toEqual([tid(4), tid(3), tid(2)]);
+          expect(await find({ maxDurationMs: 100 })).toEqual([tid(2), tid(1)]);
+          expect(await find({ minDurationMs: 100, maxDurationMs: 150 })).toEqual([tid(4), tid(2)]);
+        });
+        it('matches a span or resource attribute by its text', async () => {
+          expect(await find({ attr: { key: 'http.status_code', value: '200' } })).toEqual([tid(2)]);
+          expect(await find({ attr: { key: 'http.status_code', value: '500' } })).toEqual([tid(1)]);
+          expect(await find({ attr: { key: 'retry', value: 'true' } })).toEqual([tid(2)]);
+          expect(await find({ attr: { key: 'deployment.environment', value: 'prod' } })).toEqual([tid(3)]);
+          expect(await find({ attr: { key: 'http.status_code', value: '404' } })).toEqual([]);
+          expect(await find({ attr: { key: 'missing', value: '' } })).toEqual([]);
+        });
+        it('combines filters', async () => {
+          expect(await find({ service: 'frontend', status: 'error' })).toEqual([tid(1)]);
+          expect(await find({ service: 'frontend', minDurationMs: 60 })).toEqual([tid(2)]);
+          expect(await find({ name: 'get', start: BASE_S + 1.5 })).toEqual([tid(2)]);
+          expect(await find({ service: 'worker', limit: 1, order: 'asc' })).toEqual([tid(4)]);
+        });
+      });
+
+      it('returns backlinks: spans of other traces linking into this one', async () => {
+        const linkAttrs = { 'link.kind': 'follows' };
+        await store.writeSpans([
+          span({ traceId: tid(1), spanId: sid(1) }),
+          span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), links: [{ traceId: tid(1), spanId: sid(1), attributes: {} }] }),
+          span({ traceId: tid(2), spanId: sid(5), name: 'consume', service: 'worker', links: [{ traceId: tid(1), spanId: sid(1), attributes: linkAttrs }] }),
+        ]);
+        await store.writeSpans([
+          span({
+            traceId: tid(3), spanId: sid(7), name: 'batch', service: 'batcher', startMs: 10,
+            links: [{ traceId: tid(1), spanId: sid(2), attributes: {} }, { traceId: tid(2), spanId: sid(5), attributes: { n: 1 } }],
+          }),
+        ]);
+        expect(sortedBacklinks(await store.getBacklinks(tid(1)))).toEqual([
+          { traceId: tid(2), spanId: sid(5), name: 'consume', service: 'worker', linkedSpanId: sid(1), attributes: linkAttrs },
+          { traceId: tid(3), spanId: sid(7), name: 'batch', service: 'batcher', linkedSpanId: sid(2), attributes: {} },
+        ]);
+        expect(await store.getBacklinks(tid(2))).toEqual([
+          { traceId: tid(3), spanId: sid(7), name: 'batch', service: 'batcher', linkedSpanId: sid(5), attributes: { n: 1 } },
+        ]);
+        expect(await store.getBacklinks(tid(3))).toEqual([]);
+        // Links into a trace that is not stored still count: the target may have expired.
+        await store.writeSpans([span({ traceId: tid(4), links: [{ traceId: tid(404), spanId: sid(1), attributes: {} }] })]);
+        expect((await store.getBacklinks(tid(404))).map((b) => b.traceId)).toEqual([tid(4)]);
+      });
+    });
+
+    describe('logs', () => {
+      it('round-trips every log field exactly, including structured bodies', async () => {
+        const text = log({
+          id: 'a1', timeUnixNano: '1700000000123456789', timestamp: 1700000000.123456, severityText: 'ERROR', severityNumber: 17,
+          body: 'disk full ✓', traceId: tid(1), spanId: sid(1), service: 'frontend',
+          attributes: { 'code.lineno': 42, ok: false, list: [1, 'two'] }, resource: { 'service.name': 'frontend' },
+          scope: { name: 'logger', version: '2' },
+        });
+        const structured = log({ id: 'a2', timestamp: BASE_S - 1, body: { user: 'alice', n: [1, 2, { x: null }] }, severityText: '', severityNumber: 0 });
+        const scalar = log({ id: 'a3', timestamp: BASE_S - 2, body: 42 });
+        await store.writeLogs([text, structured, scalar]);
+        expect(await store.findLogs({ limit: 10 })).toEqual([text, structured, scalar]);
+      });
+
+      describe('findLogs', () => {
+        beforeEach(async () => {
+          await store.writeLogs([
+            log({ id: 'l1', timestamp: BASE_S + 1, severityText: 'DEBUG', severityNumber: 5, body: 'Cache miss', service: 'backend', traceId: tid(1), spanId: sid(1) }),
+            log({ id: 'l2', timestamp: BASE_S + 4, severityText: 'ERROR', severityNumber: 17, body: 'Connection TIMEOUT to db', service: 'backend', traceId: tid(1), spanId: sid(2) }),
+            log({ id: 'l3', timestamp: BASE_S + 2, severityText: 'WARN', severityNumber: 13, body: { event: 'login', user: 'Alice' }, service: 'frontend', traceId: tid(2), spanId: sid(1) }),
+          ]);
+          await store.writeLogs([
+            log({ id: 'l4', timestamp: BASE_S + 3, severityText: 'INFO', severityNumber: 9, body: 'served /users', service: 'frontend' }),
+            log({ id: 'l5', timestamp: BASE_S + 5, severityText: 'FATAL', severityNumber: 21, body: 'panic', service: 'worker', traceId: tid(1), spanId: sid(1) }),
+            log({ id: 'l6', timestamp: BASE_S + 0.5, severityText: 'TRACE', severityNumber: 1, body: 'tick', service: 'worker' }),
+          ]);
+        });
+        const find = async (q: Record<string, unknown>): Promise<string[]> => (await store.findLogs({ limit: 100, ...q })).map((l) => l.id);
+
+        it('lists newest first by timestamp, whatever the write order', async () => {
+          expect(await find({})).toEqual(['l5', 'l2', 'l4', 'l3', 'l1', 'l6']);
+        });
+        it('returns at most limit records, the newest', async () => {
+          expect(await find({ limit: 2 })).toEqual(['l5', 'l2']);
+        });
+        it('filters by trace id and span id', async () => {
+          expect(await find({ traceId: tid(1) })).toEqual(['l5', 'l2', 'l1']);
+          expect(await find({ traceId: tid(1), spanId: sid(1) })).toEqual(['l5', 'l1']);
+          expect(await find({ spanId: sid(1) })).toEqual(['l5', 'l3', 'l1']);
+          expect(await find({ traceId: tid(3) })).toEqual([]);
+        });
+        it('filters by service', async () => {
+          expect(await find({ service: 'frontend' })).toEqual(['l4', 'l3']);
+          expect(await find({ service: 'backend', traceId: tid(1) })).toEqual(['l2', 'l1']);
+          expect(await find({ service: 'nobody' })).toEqual([]);
+        });
+        it('treats severity as a minimum', async () => {
+          expect(await find({ minSeverity: 13 })).toEqual(['l5', 'l2', 'l3']);
+          expect(await find({ minSeverity: 17 })).toEqual(['l5', 'l2']);
+          expect(await find({ minSeverity: 1 })).toHaveLength(6);
+          expect(await find({ minSeverity: 9, service: 'worker' })).toEqual(['l5']);
+        });
+        it('matches q as a case-insensitive substring of the body or its JSON text', async () => {
+          expect(await find({ q: 'timeout' })).toEqual(['l2']);
+          expect(await find({ q: 'CACHE' })).toEqual(['l1']);
+          expect(await find({ q: 'alice' })).toEqual(['l3']);
+          expect(await find({ q: '"user":"alice"' })).toEqual(['l3']);
+          expect(await find({ q: 's' })).toEqual(['l4', 'l3', 'l1']);
+          expect(await find({ q: 'zebra' })).toEqual([]);
+        });
+        it('bounds the timestamp with start/end, inclusive', async () => {
+          expect(await find({ start: BASE_S + 2, end: BASE_S + 4 })).toEqual(['l2', 'l4', 'l3']);
+          expect(await find({ start: BASE_S + 4.5 })).toEqual(['l5']);
+          expect(await find({ end: BASE_S + 0.5 })).toEqual(['l6']);
+        });
+        it('combines filters', async () => {
+          expect(await find({ traceId: tid(1), minSeverity: 17, q: 'PAN' })).toEqual(['l5']);
+          expect(await find({ service: 'frontend', start: BASE_S + 2.5 })).toEqual(['l4']);
+        });
+      });
+    });
+
+    describe('metrics', () => {
+      it('keeps one series per service and label set, points oldest first', async () => {
+        await store.writeMetrics([
+          sample({ labels: { host: 'a', zone: 'z1' }, p: { timestamp: BASE_S + 30, value: 3 } }),
+          sample({ labels: { host: 'a', zone: 'z1' }, p: { timestamp: BASE_S + 10, value: 1 } }),
+          sample({ labels: {}, p: { timestamp: BASE_S + 5, value: 7 } }),
+        ]);
+        await store.writeMetrics([
+          sample({ labels: { zone: 'z1', host: 'a' }, p: { timestamp: BASE_S + 20, value: 2 } }),
+          sample({ labels: { host: 'a', zone: 'z1' }, service: 'other', p: { timestamp: BASE_S + 1, value: 9 } }),
+        ]);
+        const set = await store.getMetric('m', {});
+        expect(set).toMatchObject({ name: 'm', type: 'gauge', unit: '1', description: '' });
+        expect(sortedSeries(set)).toEqual([
+          { service: 'other', labels: { host: 'a', zone: 'z1' }, points: [{ timestamp: BASE_S + 1, value: 9 }] },
+          {
+            service: 'svc', labels: { host: 'a', zone: 'z1' },
+            points: [{ timestamp: BASE_S + 10, value: 1 }, { timestamp: BASE_S + 20, value: 2 }, { timestamp: BASE_S + 30, value: 3 }],
+          },
+          { service: 'svc', labels: {}, points: [{ timestamp: BASE_S + 5, value: 7 }] },
+        ]);
+      });
+
+      it('round-trips all five metric types exactly', async () => {
+        const hist: MetricPoint = {
+          timestamp: BASE_S + 1.5, count: 6, sum: 12.5, min: 0.5, max: 'Infinity', bucketCounts: [1, 2, 3, 0], explicitBounds: [1, 5, 10],
+        };
+        const exp: MetricPoint = {
+          timestamp: BASE_S + 2, count: 7, sum: 3.25, scale: 3, zeroCount: 1,
+          positive: { offset: -2, bucketCounts: [1, 0, 4] }, negative: { offset: 0, bucketCounts: [1] },
+        };
+        const summary: MetricPoint = {
+          timestamp: BASE_S + 3, count: 10, sum: 'NaN',
+          quantiles: [{ quantile: 0, value: 0.1 }, { quantile: 0.5, value: 2 }, { quantile: 1, value: '-Infinity' }],
+        };
+        await store.writeMetrics([
+          sample({ name: 'g', type: 'gauge', unit: 'By', description: 'gauge d', p: { timestamp: BASE_S, value: 'NaN' } }),
+          sample({ name: 'g', type: 'gauge', unit: 'By', description: 'gauge d', p: { timestamp: BASE_S + 1, value: '-Infinity' } }),
+          sample({ name: 's', type: 'sum', unit: '{req}', monotonic: true, temporality: 'delta', p: { timestamp: BASE_S, value: 5 } }),
+          sample({ name: 's', type: 'sum', unit: '{req}', monotonic: true, temporality: 'delta', p: { timestamp: BASE_S + 1, value: 5 } }),
+          sample({ name: 'h', type: 'histogram', unit: 'ms', temporality: 'cumulative', labels: { route: '/a' }, point: hist }),
+          sample({ name: 'e', type: 'exponential_histogram', unit: 'ms', temporality: 'delta', point: exp }),
+          sample({ name: 'q', type: 'summary', unit: 's', point: summary }),
+        ]);
+        expect(await store.getMetric('g', {})).toEqual({
+          name: 'g', type: 'gauge', unit: 'By', description: 'gauge d',
+          series: [{ service: 'svc', labels: {}, points: [{ timestamp: BASE_S, value: 'NaN' }, { timestamp: BASE_S + 1, value: '-Infinity' }] }],
+        });
+        // Delta points are stored as sent, not summed.
+        expect(await store.getMetric('s', {})).toEqual({
+          name: 's', type: 'sum', unit: '{req}', description: '', monotonic: true, temporality: 'delta',
+          series: [{ service: 'svc', labels: {}, points: [{ timestamp: BASE_S, value: 5 }, { timestamp: BASE_S + 1, value: 5 }] }],
+        });
+        expect(await store.getMetric('h', {})).toEqual({
+          name: 'h', type: 'histogram', unit: 'ms', description: '', temporality: 'cumulative',
+          series: [{ service: 'svc', labels: { route: '/a' }, points: [hist] }],
+        });
+        expect(await store.getMetric('e', {})).toEqual({
+          name: 'e', type: 'exponential_histogram', unit: 'ms', description: '', temporality: 'delta',
+          series: [{ service: 'svc', labels: {}, points: [exp] }],
+        });
+        expect(await store.getMetric('q', {})).toEqual({
+          name: 'q', type: 'summary', unit: 's', description: '', series: [{ service: 'svc', labels: {}, points: [summary] }],
+        });
+      });
+
+      it('leaves out points and series outside start/end (inclusive)', async () => {
+        await store.writeMetrics([
+          sample({ labels: { s: 'early' }, p: { timestamp: BASE_S + 1 } }),
+          sample({ labels: { s: 'both' }, p: { timestamp: BASE_S + 2 } }),
+          sample({ labels: { s: 'both' }, p: { timestamp: BASE_S + 3 } }),
+          sample({ labels: { s: 'both' }, p: { timestamp: BASE_S + 4 } }),
+          sample({ labels: { s: 'late' }, p: { timestamp: BASE_S + 5 } }),
+        ]);
+        const set = await store.getMetric('m', { start: BASE_S + 2, end: BASE_S + 4 });
+        expect(set?.series).toEqual([{
+          service: 'svc', labels: { s: 'both' },
+          points: [{ timestamp: BASE_S + 2, value: 1 }, { timestamp: BASE_S + 3, value: 1 }, { timestamp: BASE_S + 4, value: 1 }],
+        }]);
+        expect(sortedSeries(await store.getMetric('m', { start: BASE_S + 4 })).map((s) => s.labels.s)).toEqual(['both', 'late']);
+        expect(sortedSeries(await store.getMetric('m', { end: BASE_S + 1 })).map((s) => s.labels.s)).toEqual(['early']);
+        expect((await store.getMetric('m', { start: BASE_S + 100 }))?.series).toEqual([]);
+        expect(await store.getMetric('unknown', { start: BASE_S })).toBeUndefined();
+      });
+
+      it('lists metrics by name with services, series count and the newest point of any series', async () => {
+        await store.writeMetrics([
+          sample({ name: 'b.gauge', service: 'web', labels: { k: '1' }, p: { timestamp: BASE_S + 9, value: 90 } }),
+          sample({ name: 'b.gauge', service: 'api', labels: { k: '2' }, p: { timestamp: BASE_S + 5, value: 50 } }),
+          sample({ name: 'a.hist', type: 'histogram', unit: 'ms', temporality: 'cumulative', point: { timestamp: BASE_S + 3, count: 4, sum: 10, bucketCounts: [4], explicitBounds: [] } }),
+          sample({ name: 'c.exp', type: 'exponential_histogram', point: { timestamp: BASE_S + 1, count: 2, sum: 1, scale: 0, zeroCount: 0, positive: { offset: 0, bucketCounts: [2] }, negative: { offset: 0, bucketCounts: [] } } }),
+          sample({ name: 'd.summary', type: 'summary', point: { timestamp: BASE_S + 2, count: 8, sum: 4, quantiles: [] } }),
+          sample({ name: 'e.sum', type: 'sum', monotonic: false, temporality: 'cumulative', p: { timestamp: BASE_S + 2, value: -3 } }),
+        ]);
+        // Written later but older: the newest point still wins.
+        await store.writeMetrics([sample({ name: 'b.gauge', service: 'api', labels: { k: '3' }, p: { timestamp: BASE_S + 1, value: 10 } })]);
+        expect(await store.listMetrics()).toEqual([
+          { name: 'a.hist', type: 'histogram', unit: 'ms', description: '', services: ['svc'], seriesCount: 1, lastValue: 4, lastTimestamp: BASE_S + 3 },
+          { name: 'b.gauge', type: 'gauge', unit: '1', description: '', services: ['api', 'web'], seriesCount: 3, lastValue: 90, lastTimestamp: BASE_S + 9 },
+          { name: 'c.exp', type: 'exponential_histogram', unit: '1', description: '', services: ['svc'], seriesCount: 1, lastValue: 2, lastTimestamp: BASE_S + 1 },
+          { name: 'd.summary', type: 'summary', unit: '1', description: '', services: ['svc'], seriesCount: 1, lastValue: 8, lastTimestamp: BASE_S + 2 },
+          { name: 'e.sum', type: 'sum', unit: '1', description: '', services: ['svc'], seriesCount: 1, lastValue: -3, lastTimestamp: BASE_S + 2 },
+        ]);
+      });
+
+      it('takes a metric\'s type, unit and description from its latest sample', async () => {
+        await store.writeMetrics([sample({ unit: 'ms', description: 'old', p: { timestamp: BASE_S } })]);
+        await store.writeMetrics([sample({ unit: 's', description: 'new', labels: { v: 2 }, p: { timestamp: BASE_S + 1 } })]);
+        expect(await store.getMetric('m', {})).toMatchObject({ unit: 's', description: 'new' });
+        expect((await store.listMetrics())[0]).toMatchObject({ unit: 's', description: 'new', seriesCount: 2 });
+      });
+
+      it('refuses points of series past the per-metric cap and counts distinct refused series', async () => {
+        const cap = CONTRACT_STORE_OPTIONS.maxSeriesPerMetric;
+        const first: MetricSample[] = [];
+        for (let i = 0; i < cap; i++) first.push(sample({ labels: { i } }), sample({ labels: { i }, p: { timestamp: BASE_S + 1 } }));
+        expect(await store.writeMetrics(first)).toEqual({ rejected: 0 });
+        expect(await store.writeMetrics([
+          sample({ labels: { i: 'x' } }), sample({ labels: { i: 'x' }, p: { timestamp: BASE_S + 1 } }),
+          sample({ labels: { i: 'y' } }),
+          sample({ labels: { i: 0 }, p: { timestamp: BASE_S + 2 } }),
+          sample({ name: 'other', labels: { i: 'x' } }),
+        ])).toEqual({ rejected: 3 });
+        expect((await store.stats()).droppedSeries).toBe(2);
+        // The same refused series again: refused, but not a new distinct series.
+        expect(await store.writeMetrics([sample({ labels: { i: 'x' }, p: { timestamp: BASE_S + 3 } })])).toEqual({ rejected: 1 });
+        expect((await store.stats()).droppedSeries).toBe(2);
+        const set = await store.getMetric('m', {});
+        expect(set?.series).toHaveLength(cap);
+        expect(set?.series.map((s) => s.labels.i).sort()).toEqual(Array.from({ length: cap }, (_, i) => i));
+        expect(set?.series.find((s) => s.labels.i === 0)?.points).toHaveLength(3);
+        expect((await store.getMetric('other', {}))?.series).toHaveLength(1);
+        expect((await store.listMetrics()).find((m) => m.name === 'm')?.seriesCount).toBe(cap);
+      });
+    });
+
+    describe('services and the service map', () => {
+      beforeEach(async () => {
+        await store.writeSpans([
+          // Trace 1: frontend(100, entry) → frontend child(40) → backend(30, entry, ERROR) → db(5, entry, ERROR)
+          span({ traceId: tid(1), spanId: sid(1), service: 'frontend', startMs: 0, durMs: 100 }),
+          span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), service: 'frontend', startMs: 5, durMs: 40 }),
+          span({ traceId: tid(1), spanId: sid(3), parentSpanId: sid(2), service: 'backend', startMs: 10, durMs: 30, status: { code: 'ERROR', message: '' } }),
+          span({ traceId: tid(1), spanId: sid(4), parentSpanId: sid(3), service: 'db', startMs: 12, durMs: 5, status: { code: 'ERROR', message: '' } }),
+          // Trace 2: frontend(300, entry) → backend(50, entry, OK)
+          span({ traceId: tid(2), spanId: sid(1), service: 'frontend', startMs: 1000, durMs: 300 }),
+        ]);
+        await store.writeSpans([
+          span({ traceId: tid(2), spanId: sid(2), parentSpanId: sid(1), service: 'backend', startMs: 1010, durMs: 50, status: { code: 'OK', message: '' } }),
+          // Trace 3: backend(10) whose parent is missing: an entry span.
+          span({ traceId: tid(3), spanId: sid(5), parentSpanId: sid(99), service: 'backend', startMs: 2000, durMs: 10 }),
+        ]);
+        await store.writeLogs([
+          log({ service: 'frontend' }), log({ service: 'frontend', traceId: tid(1) }), log({ service: 'log-only' }),
+        ]);
+        await store.writeMetrics([
+          sample({ name: 'm1', service: 'frontend', labels: { a: 1 } }), sample({ name: 'm1', service: 'frontend', labels: { a: 2 } }),
+          sample({ name: 'm2', service: 'frontend' }), sample({ name: 'm1', service: 'metric-only' }),
+        ]);
+      });
+
+      it('lists every service with span, error, entry-span latency, log and metric counts', async () => {
+        expect(await store.listServices()).toEqual([
+          { name: 'backend', spanCount: 3, errorCount: 1, p50Ms: 30, p95Ms: 50, logCount: 0, metricCount: 0 },
+          { name: 'db', spanCount: 1, errorCount: 1, p50Ms: 5, p95Ms: 5, logCount: 0, metricCount: 0 },
+          { name: 'frontend', spanCount: 3, errorCount: 0, p50Ms: 100, p95Ms: 300, logCount: 2, metricCount: 2 },
+          { name: 'log-only', spanCount: 0, errorCount: 0, p50Ms: null, p95Ms: null, logCount: 1, metricCount: 0 },
+          { name: 'metric-only', spanCount: 0, errorCount: 0, p50Ms: null, p95Ms: null, logCount: 0, metricCount: 1 },
+        ]);
+      });
+
+      it('maps services from parent/child spans crossing services, counting child errors', async () => {
+        const map = await store.serviceMap();
+        expect([...map.nodes].sort((a, b) => (a.name < b.name ? -1 : 1))).toEqual([{ name: 'backend' }, { name: 'db' }, { name: 'frontend' }]);
+        expect([...map.edges].sort((a, b) => (a.source + a.target < b.source + b.target ? -1 : 1))).toEqual([
+          { source: 'backend', target: 'db', callCount: 1, errorCount: 1 },
+          { source: 'frontend', target: 'backend', callCount: 2, errorCount: 1 },
+        ]);
+      });
+
+      it('reflects later writes in services and the map', async () => {
+        await store.listServices();
+        await store.writeSpans([span({ traceId: tid(7), spanId: sid(1), service: 'backend', startMs: 3000, durMs: 1000 })]);
+        await store.writeSpans([span({ traceId: tid(7), spanId: sid(2), parentSpanId: sid(1), service: 'cache', startMs: 3001, durMs: 1 })]);
+        const backend = (await store.listServices()).find((s) => s.name === 'backend');
+        expect(backend).toMatchObject({ spanCount: 4, p95Ms: 1000 });
+        expect((await store.serviceMap()).edges).toContainEqual({ source: 'backend', target: 'cache', callCount: 1, errorCount: 0 });
+      });
+
+      it('counts items in stats', async () => {
+        expect(await store.stats()).toEqual({ traces: 3, spans: 7, logs: 3, metrics: 2, droppedSeries: 0 });
+      });
+    });
+
+    it('clear() removes everything of this store and nothing of another', async () => {
+      const other = await makeStore({ ...CONTRACT_STORE_OPTIONS });
+      try {
+        for (const s of [store, other]) {
+          await s.writeSpans([span({ links: [{ traceId: tid(2), spanId: sid(1), attributes: {} }] })]);
+          await s.writeLogs([log({ traceId: tid(1) })]);
+          await s.writeMetrics([sample()]);
+        }
+        await store.clear();
+        expect(await store.stats()).toEqual({ traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 });
+        expect(await store.getTrace(tid(1))).toBeUndefined();
+        expect(await store.findTraces(tq())).toEqual([]);
+        expect(await store.getBacklinks(tid(2))).toEqual([]);
+        expect(await store.findLogs({ limit: 10, traceId: tid(1) })).toEqual([]);
+        expect(await store.listMetrics()).toEqual([]);
+        expect(await store.getMetric('m', {})).toBeUndefined();
+        expect(await store.listServices()).toEqual([]);
+        expect(await store.serviceMap()).toEqual({ nodes: [], edges: [] });
+        expect(await other.stats()).toEqual({ traces: 1, spans: 1, logs: 1, metrics: 1, droppedSeries: 0 });
+        expect(await other.getTrace(tid(1))).toHaveLength(1);
+        // The cleared store keeps working.
+        await store.writeSpans([span()]);
+        expect(await store.getTrace(tid(1))).toHaveLength(1);
+      } finally {
+        await other.clear();
+        await other.close();
+      }
+    });
+  });
+}
