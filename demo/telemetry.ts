@@ -90,7 +90,12 @@ export function startTelemetry(serviceName: string, env: Record<string, string |
         exportTimeoutMillis: METRIC_EXPORT_INTERVAL_MS,
       }),
     ],
-    instrumentations: [new HttpInstrumentation()],
+    instrumentations: [
+      new HttpInstrumentation({
+        // The OTLP/HTTP exporters' own requests are not the demo's traffic.
+        ignoreOutgoingRequestHook: (request) => /^\/v1\/(traces|logs|metrics)\b/.test(request.path ?? ''),
+      }),
+    ],
   });
   sdk.start();
 
