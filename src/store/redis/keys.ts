@@ -1,0 +1,111 @@
+/**
+ * @module store/redis/keys: every Redis key of the Redis store is built here (layout in docs/redis.md).
+ * Keys that a command or script touches together share one hash tag, so they share a Cluster slot.
+ */
+import { createHash } from 'node:crypto';
+
+/** Hash-tag-safe form of an id: kept when short and plain, otherwise a digest (never empty, never braces). */
+export function tagOf(id: string): string {
+  if (/^[0-9a-z._-]{1,64}$/.test(id)) return id;
+  return 'x' + createHash('sha1').update(id).digest('hex').slice(0, 24);
+}
+
+/** A short stable id for a metric series (service + canonical labels). */
+export function seriesIdOf(canonical: string): string {
+  return createHash('sha1').update(canonical).digest('base64url').slice(0, 16);
+}
+
+/**
+ * All key names for one key prefix. Groups (each one hash tag, so one Cluster slot):
+ * - global `{<prefix>idx}`: trace/log/metric-name indexes and per-time-bucket aggregates;
+ * - per trace `{traceId}`: spans, skeleton, backlinks, log references;
+ * - per log bucket `{<prefix>lb<k>}`: the log records received during bucket k;
+ * - per metric name `{m<digest>}`: series registry, series labels, points, refusals, last point.
+ */
+export class RedisKeys {
+  private readonly g: string;
+
+  constructor(readonly prefix: string) {
+    this.g = `${prefix}{${prefix.replace(/[{}]/g, '')}idx}:`;
+  }
+
+  /** Glob that matches every key of this prefix (for clear()). */
+  get pattern(): string {
+    return this.prefix.replace(/[*?[\]\\]/g, (c) => '\\' + c) + '*';
+  }
+
+  // --- global group ---
+  /** ZSET traceId → earliest span start (ms). */
+  get tracesByStart(): string { return this.g + 'ts'; }
+  /** ZSET traceId → trace duration (ms). */
+  get tracesByDuration(): string { return this.g + 'td'; }
+  /** ZSET traceId → last write (ms since epoch): trimming and live counts. */
+  get tracesByWrite(): string { return this.g + 'tw'; }
+  /** ZSET `<bucket>:<logId>` → log timestamp (s). */
+  get logsByTime(): string { return this.g + 'li'; }
+  /** ZSET `<bucket>:<logId>` → receipt (ms): trimming. */
+  get logsByWrite(): string { return this.g + 'lw'; }
+  /** ZSET metric name → last write (ms). */
+  get metricNames(): string { return this.g + 'mn'; }
+  /** HASH metric name → JSON metadata (type, unit, description, monotonic, temporality). */
+  get metricMeta(): string { return this.g + 'mm'; }
+  /** HASH of counters for time bucket k (spans, logs, per service, per edge). */
+  counters(bucket: number): string { return this.g + 'c:' + bucket; }
+  /** ZSET entry-span member → duration (ms), per service and time bucket. */
+  latency(bucket: number, service: string): string { return this.g + 'lat:' + bucket + ':' + service; }
+
+  // --- per trace ---
+  private t(traceId: string): string { return `${this.prefix}t:{${tagOf(traceId)}}:`; }
+  /** HASH spanId → encoded span. */
+  traceSpans(traceId: string): string { return this.t(traceId) + 's'; }
+  /** HASH skeleton (`k:<spanId>`), parent wait lists (`w:<spanId>`), `start`, `end`. */
+  traceSkeleton(traceId: string): string { return this.t(traceId) + 'x'; }
+  /** HASH `<traceId>\n<spanId>\n<linkedSpanId>` → encoded backlink, for links pointing at this trace. */
+  traceBacklinks(traceId: string): string { return this.t(traceId) + 'b'; }
+  /** ZSET `<bucket>:<logId>` → log timestamp (s): logs carrying this trace id. */
+  traceLogs(traceId: string): string { return this.t(traceId) + 'l'; }
+
+  // --- per log bucket ---
+  /** HASH logId → encoded log record, for logs received in bucket k. */
+  logBucket(bucket: number): string { return `${this.prefix}lb:{${this.prefix.replace(/[{}]/g, '')}lb${bucket}}`; }
+
+  // --- per metric name ---
+  private m(name: string): string { return `${this.prefix}m:{m${seriesIdOf(name)}}:`; }
+  /** ZSET seriesId → last accepted write (ms). */
+  metricRegistry(name: string): string { return this.m(name) + 'reg'; }
+  /** HASH seriesId → JSON {service, labels}. */
+  metricSeries(name: string): string { return this.m(name) + 'ser'; }
+  /** ZSET seriesId → last refusal (ms): series refused by the per-metric cap. */
+  metricDropped(name: string): string { return this.m(name) + 'drop'; }
+  /** ZSET service → last accepted write (ms). */
+  metricServices(name: string): string { return this.m(name) + 'svc'; }
+  /** HASH `ts`, `json`, `recv`: the newest point by timestamp. */
+  metricLast(name: string): string { return this.m(name) + 'last'; }
+  /** ZSET encoded point → receipt (ms), one per series. */
+  metricPoints(name: string, seriesId: string): string { return this.m(name) + 'p:' + seriesId; }
+}
+
+// CRC16/XMODEM as Redis Cluster uses it (redis cluster-spec, "Keys distribution model").
+const CRC_TABLE = (() => {
+  const t = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i << 8;
+    for (let j = 0; j < 8; j++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
+    t[i] = c;
+  }
+  return t;
+})();
+
+/** The Redis Cluster slot of a key, honouring `{hash tags}`. */
+export function slotOf(key: string): number {
+  let s = key;
+  const open = key.indexOf('{');
+  if (open >= 0) {
+    const close = key.indexOf('}', open + 1);
+    if (close > open + 1) s = key.slice(open + 1, close);
+  }
+  const bytes = Buffer.from(s, 'utf8');
+  let crc = 0;
+  for (const b of bytes) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ b) & 0xff];
+  return crc % 16384;
+}

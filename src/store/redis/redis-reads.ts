@@ -1,0 +1,369 @@
+/**
+ * @module store/redis/redis-reads: the read side of the Redis store. Walks time-ordered indexes
+ * page by page, fetches data in one pipeline per page, and skips whatever has expired or been
+ * evicted. Summaries and filters come from query/ so both stores answer alike.
+ */
+import type {
+  Backlink, LogRecord, MetricPoint, MetricSeries, MetricSeriesSet, MetricSummary, MetricType, ServiceMap,
+  ServiceStats, Span, StoreStats, Temporality, TraceSummary,
+} from '../../model/model.js';
+import type { LogQuery, TimeRange, TraceQuery } from '../store.js';
+import { compareSummaries, sortSpans, summariseTrace, summaryMatches, traceMatchesSpans } from '../../query/traces.js';
+import { percentile } from '../../query/services.js';
+import type { Op, RedisConnection } from './connection.js';
+import type { RedisKeys } from './keys.js';
+import { type Buckets, FIELD, parseField } from './buckets.js';
+import { decodeValue } from './codec.js';
+
+/** At most this many index entries are examined by one trace or log query. */
+const TRACE_SCAN_BUDGET = 5000;
+const LOG_SCAN_BUDGET = 50_000;
+
+interface MetricMeta {
+  type: MetricType;
+  unit: string;
+  description: string;
+  monotonic?: boolean;
+  temporality?: Temporality;
+}
+
+/** A hash reply as pairs, whichever shape the client returned. */
+function hashValues(reply: unknown): string[] {
+  if (Array.isArray(reply)) return reply.filter((_, i) => i % 2 === 1) as string[];
+  if (reply && typeof reply === 'object') return Object.values(reply as Record<string, string>);
+  return [];
+}
+function hashEntries(reply: unknown): [string, string][] {
+  if (Array.isArray(reply)) {
+    const out: [string, string][] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) out.push([reply[i] as string, reply[i + 1] as string]);
+    return out;
+  }
+  if (reply && typeof reply === 'object') return Object.entries(reply as Record<string, string>);
+  return [];
+}
+
+/** Base class holding the read methods of RedisStore. */
+export abstract class RedisReads {
+  constructor(
+    protected readonly conn: RedisConnection,
+    protected readonly keys: RedisKeys,
+    protected readonly buckets: Buckets,
+    protected readonly ttlSeconds: number,
+  ) {}
+
+  private cutoff(now = Date.now()): number {
+    return now - this.ttlSeconds * 1000;
+  }
+
+  /** Decoded values received after the cutoff; malformed ones are skipped. */
+  private live<T>(raws: Iterable<string | null | undefined>, cutoff: number): T[] {
+    const out: T[] = [];
+    for (const raw of raws) {
+      const d = decodeValue<T>(raw);
+      if (d && d.receivedMs >= cutoff) out.push(d.value);
+    }
+    return out;
+  }
+
+  async getTrace(traceId: string): Promise<Span[] | undefined> {
+    const key = this.keys.traceSpans(traceId);
+    const [raw] = await this.conn.exec([{ key, cmd: 'hgetall', args: [key] }]);
+    const spans = this.live<Span>(hashValues(raw), this.cutoff()).filter((s) => s.traceId === traceId);
+    return spans.length > 0 ? sortSpans(spans) : undefined;
+  }
+
+  async findTraces(q: TraceQuery): Promise<TraceSummary[]> {
+    const cutoff = this.cutoff();
+    const byDuration = q.sort === 'duration';
+    const index = byDuration ? this.keys.tracesByDuration : this.keys.tracesByStart;
+    // Index scores are approximate (ms as doubles, earliest start ever seen): widen, then filter exactly.
+    const lo = byDuration ? q.minDurationMs : q.start !== undefined ? q.start * 1000 : undefined;
+    const hi = byDuration ? q.maxDurationMs : q.end !== undefined ? q.end * 1000 : undefined;
+    const min = lo === undefined ? '-inf' : lo - 1;
+    const max = hi === undefined ? '+inf' : hi + 1;
+    const pageSize = Math.min(1000, q.limit + 20);
+    const out: TraceSummary[] = [];
+    for (let offset = 0; offset < TRACE_SCAN_BUDGET && out.length < q.limit;) {
+      const [ids] = await this.conn.exec([q.order === 'desc'
+        ? { key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, pageSize] }
+        : { key: index, cmd: 'zrangebyscore', args: [index, min, max, 'LIMIT', offset, pageSize] }]) as [string[]];
+      if (ids.length === 0) break;
+      offset += ids.length;
+      const replies = await this.conn.exec(ids.map((id): Op => {
+        const key = this.keys.traceSpans(id);
+        return { key, cmd: 'hgetall', args: [key] };
+      }));
+      ids.forEach((id, i) => {
+        const spans = this.live<Span>(hashValues(replies[i]), cutoff).filter((s) => s.traceId === id);
+        if (spans.length === 0 || !traceMatchesSpans(spans, q)) return;
+        const summary = summariseTrace(id, spans);
+        if (summaryMatches(summary, q)) out.push(summary);
+      });
+      if (ids.length < pageSize) break;
+    }
+    return out.sort(compareSummaries(q)).slice(0, q.limit);
+  }
+
+  async getBacklinks(traceId: string): Promise<Backlink[]> {
+    const key = this.keys.traceBacklinks(traceId);
+    const [raw] = await this.conn.exec([{ key, cmd: 'hgetall', args: [key] }]);
+    return this.live<Backlink>(hashValues(raw), this.cutoff())
+      .filter((b) => b.traceId !== traceId)
+      .sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
+  }
+
+  async findLogs(q: LogQuery): Promise<LogRecord[]> {
+    const cutoff = this.cutoff();
+    const index = q.traceId !== undefined ? this.keys.traceLogs(q.traceId) : this.keys.logsByTime;
+    const min = q.start ?? '-inf';
+    const max = q.end ?? '+inf';
+    const needle = q.q?.toLowerCase();
+    const pageSize = Math.min(1000, Math.max(200, q.limit * 2));
+    const out: LogRecord[] = [];
+    for (let offset = 0; offset < LOG_SCAN_BUDGET && out.length < q.limit;) {
+      const [members] = await this.conn.exec([{ key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, pageSize] }]) as [string[]];
+      if (members.length === 0) break;
+      offset += members.length;
+      const byBucket = new Map<number, string[]>();
+      for (const m of members) {
+        const colon = m.indexOf(':');
+        const bucket = Number(m.slice(0, colon));
+        let ids = byBucket.get(bucket);
+        if (!ids) byBucket.set(bucket, (ids = []));
+        ids.push(m.slice(colon + 1));
+      }
+      const bucketList = [...byBucket.keys()];
+      const replies = await this.conn.exec(bucketList.map((b): Op => {
+        const key = this.keys.logBucket(b);
+        return { key, cmd: 'hmget', args: [key, ...byBucket.get(b)!] };
+      }));
+      const found = new Map<string, LogRecord>();
+      bucketList.forEach((b, i) => {
+        const ids = byBucket.get(b)!;
+        (replies[i] as (string | null)[]).forEach((raw, j) => {
+          const d = decodeValue<LogRecord>(raw);
+          if (d && d.receivedMs >= cutoff) found.set(`${b}:${ids[j]}`, d.value);
+        });
+      });
+      for (const m of members) {
+        const log = found.get(m);
+        if (!log || !this.logMatches(log, q, needle)) continue;
+        out.push(log);
+        if (out.length >= q.limit) break;
+      }
+      if (members.length < pageSize) break;
+    }
+    return out;
+  }
+
+  private logMatches(log: LogRecord, q: LogQuery, needle: string | undefined): boolean {
+    if (q.traceId !== undefined && log.traceId !== q.traceId) return false;
+    if (q.spanId !== undefined && log.spanId !== q.spanId) return false;
+    if (q.service !== undefined && log.service !== q.service) return false;
+    if (q.minSeverity !== undefined && log.severityNumber < q.minSeverity) return false;
+    if (needle !== undefined) {
+      const text = typeof log.body === 'string' ? log.body : JSON.stringify(log.body);
+      if (!text.toLowerCase().includes(needle)) return false;
+    }
+    return true;
+  }
+
+  /** Live metric names and their metadata. */
+  private async metricNames(cutoff: number): Promise<{ names: string[]; meta: Map<string, MetricMeta> }> {
+    const kk = this.keys;
+    const [names, metaRaw] = await this.conn.exec([
+      { key: kk.metricNames, cmd: 'zrangebyscore', args: [kk.metricNames, cutoff, '+inf'] },
+      { key: kk.metricMeta, cmd: 'hgetall', args: [kk.metricMeta] },
+    ]) as [string[], unknown];
+    const meta = new Map<string, MetricMeta>();
+    for (const [name, json] of hashEntries(metaRaw)) {
+      try { meta.set(name, JSON.parse(json) as MetricMeta); } catch { /* skipped */ }
+    }
+    return { names: names.filter((n) => meta.has(n)), meta };
+  }
+
+  async listMetrics(): Promise<MetricSummary[]> {
+    const cutoff = this.cutoff();
+    const { names, meta } = await this.metricNames(cutoff);
+    const kk = this.keys;
+    const ops: Op[] = [];
+    for (const name of names) {
+      const reg = kk.metricRegistry(name);
+      ops.push(
+        { key: reg, cmd: 'zcount', args: [reg, cutoff, '+inf'] },
+        { key: reg, cmd: 'zrangebyscore', args: [kk.metricServices(name), cutoff, '+inf'] },
+        { key: reg, cmd: 'hmget', args: [kk.metricLast(name), 'ts', 'json', 'recv'] },
+      );
+    }
+    const replies = await this.conn.exec(ops);
+    const out: MetricSummary[] = [];
+    names.forEach((name, i) => {
+      const seriesCount = Number(replies[3 * i]);
+      if (!seriesCount) return;
+      const services = [...(replies[3 * i + 1] as string[])].sort();
+      const [ts, json, recv] = replies[3 * i + 2] as (string | null)[];
+      let lastValue: MetricSummary['lastValue'] = null;
+      let lastTimestamp: number | null = null;
+      const m = meta.get(name)!;
+      if (ts !== null && json !== null && Number(recv) >= cutoff) {
+        try {
+          const p = JSON.parse(json) as MetricPoint;
+          lastTimestamp = p.timestamp;
+          lastValue = (m.type === 'gauge' || m.type === 'sum' ? p.value : p.count) ?? null;
+        } catch { /* left null */ }
+      }
+      out.push({ name, type: m.type, unit: m.unit, description: m.description, services, seriesCount, lastValue, lastTimestamp });
+    });
+    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async getMetric(name: string, range: TimeRange): Promise<MetricSeriesSet | undefined> {
+    const cutoff = this.cutoff();
+    const kk = this.keys;
+    const reg = kk.metricRegistry(name);
+    const [score, metaJson, sids] = await this.conn.exec([
+      { key: kk.metricNames, cmd: 'zscore', args: [kk.metricNames, name] },
+      { key: kk.metricMeta, cmd: 'hget', args: [kk.metricMeta, name] },
+      { key: reg, cmd: 'zrangebyscore', args: [reg, cutoff, '+inf'] },
+    ]) as [string | null, string | null, string[]];
+    if (score === null || Number(score) < cutoff || metaJson === null || sids.length === 0) return undefined;
+    let meta: MetricMeta;
+    try { meta = JSON.parse(metaJson) as MetricMeta; } catch { return undefined; }
+    const ops: Op[] = [{ key: reg, cmd: 'hmget', args: [kk.metricSeries(name), ...sids] }];
+    for (const sid of sids) ops.push({ key: reg, cmd: 'zrangebyscore', args: [kk.metricPoints(name, sid), cutoff, '+inf'] });
+    const replies = await this.conn.exec(ops);
+    const seriesJson = replies[0] as (string | null)[];
+    const series: (MetricSeries & { sortKey: string })[] = [];
+    sids.forEach((_sid, i) => {
+      const sj = seriesJson[i];
+      if (sj === null) return;
+      let id: { service: string; labels: MetricSeries['labels'] };
+      try { id = JSON.parse(sj); } catch { return; }
+      const points: MetricPoint[] = [];
+      for (const member of replies[i + 1] as string[]) {
+        try {
+          const p = JSON.parse(member.slice(member.indexOf('|') + 1)) as MetricPoint;
+          if (range.start !== undefined && p.timestamp < range.start) continue;
+          if (range.end !== undefined && p.timestamp > range.end) continue;
+          points.push(p);
+        } catch { /* skipped */ }
+      }
+      if (points.length === 0) return;
+      points.sort((a, b) => a.timestamp - b.timestamp);
+      series.push({ service: id.service, labels: id.labels, points, sortKey: sj });
+    });
+    series.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    return { name, ...meta, series: series.map(({ sortKey: _k, ...s }) => s) };
+  }
+
+  /** Counter hashes of the live buckets, each as [bucket, entries]. */
+  private async counterBuckets(now: number): Promise<[number, [string, string][]][]> {
+    const live = this.buckets.live(now);
+    const replies = await this.conn.exec(live.map((b): Op => {
+      const key = this.keys.counters(b);
+      return { key, cmd: 'hgetall', args: [key] };
+    }));
+    return live.map((b, i) => [b, hashEntries(replies[i])]);
+  }
+
+  async listServices(): Promise<ServiceStats[]> {
+    const now = Date.now();
+    const cutoff = this.cutoff(now);
+    const [buckets, { names }] = await Promise.all([this.counterBuckets(now), this.metricNames(cutoff)]);
+    const stats = new Map<string, ServiceStats>();
+    const get = (name: string): ServiceStats => {
+      let s = stats.get(name);
+      if (!s) stats.set(name, (s = { name, spanCount: 0, errorCount: 0, p50Ms: null, p95Ms: null, logCount: 0, metricCount: 0 }));
+      return s;
+    };
+    const latencyKeys: { svc: string; key: string }[] = [];
+    for (const [bucket, entries] of buckets) {
+      for (const [field, value] of entries) {
+        const f = parseField(field);
+        if (!f) continue;
+        const n = Number(value) || 0;
+        if (f[0] === 'sn') { get(f[1]).spanCount += n; latencyKeys.push({ svc: f[1], key: this.keys.latency(bucket, f[1]) }); }
+        else if (f[0] === 'se') get(f[1]).errorCount += n;
+        else if (f[0] === 'sl') get(f[1]).logCount += n;
+      }
+    }
+    const ops: Op[] = latencyKeys.map(({ key }) => ({ key, cmd: 'zrange', args: [key, 0, -1, 'WITHSCORES'] }));
+    for (const name of names) {
+      const key = this.keys.metricServices(name);
+      ops.push({ key, cmd: 'zrangebyscore', args: [key, cutoff, '+inf'] });
+    }
+    const replies = await this.conn.exec(ops);
+    const durations = new Map<string, number[]>();
+    latencyKeys.forEach(({ svc }, i) => {
+      let list = durations.get(svc);
+      if (!list) durations.set(svc, (list = []));
+      const r = replies[i] as string[];
+      for (let j = 1; j < r.length; j += 2) list.push(Number(r[j]));
+    });
+    for (let i = 0; i < names.length; i++) {
+      for (const svc of replies[latencyKeys.length + i] as string[]) get(svc).metricCount++;
+    }
+    for (const [svc, list] of durations) {
+      const s = get(svc);
+      s.p50Ms = percentile(list, 50);
+      s.p95Ms = percentile(list, 95);
+    }
+    return [...stats.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async serviceMap(): Promise<ServiceMap> {
+    const buckets = await this.counterBuckets(Date.now());
+    const nodes = new Set<string>();
+    const edges = new Map<string, { source: string; target: string; callCount: number; errorCount: number }>();
+    for (const [, entries] of buckets) {
+      for (const [field, value] of entries) {
+        const f = parseField(field);
+        if (!f) continue;
+        if (f[0] === 'sn') nodes.add(f[1]);
+        if (f[0] !== 'en' && f[0] !== 'ee') continue;
+        const id = FIELD.edgeCalls(f[1], f[2]);
+        let e = edges.get(id);
+        if (!e) edges.set(id, (e = { source: f[1], target: f[2], callCount: 0, errorCount: 0 }));
+        if (f[0] === 'en') e.callCount += Number(value) || 0;
+        else e.errorCount += Number(value) || 0;
+        nodes.add(f[1]);
+        nodes.add(f[2]);
+      }
+    }
+    return {
+      nodes: [...nodes].sort().map((name) => ({ name })),
+      edges: [...edges.values()].filter((e) => e.callCount > 0)
+        .sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target)),
+    };
+  }
+
+  async stats(): Promise<StoreStats> {
+    const now = Date.now();
+    const cutoff = this.cutoff(now);
+    const kk = this.keys;
+    const [buckets, [traces, metrics, names]] = await Promise.all([
+      this.counterBuckets(now),
+      this.conn.exec([
+        { key: kk.tracesByWrite, cmd: 'zcount', args: [kk.tracesByWrite, cutoff, '+inf'] },
+        { key: kk.metricNames, cmd: 'zcount', args: [kk.metricNames, cutoff, '+inf'] },
+        { key: kk.metricNames, cmd: 'zrangebyscore', args: [kk.metricNames, cutoff, '+inf'] },
+      ]),
+    ]);
+    let spans = 0;
+    let logs = 0;
+    for (const [, entries] of buckets) {
+      for (const [field, value] of entries) {
+        if (field === FIELD.spans) spans += Number(value) || 0;
+        else if (field === FIELD.logs) logs += Number(value) || 0;
+      }
+    }
+    const dropped = await this.conn.exec((names as string[]).map((name): Op => {
+      const key = kk.metricDropped(name);
+      return { key, cmd: 'zcount', args: [key, cutoff, '+inf'] };
+    }));
+    const droppedSeries = dropped.reduce<number>((sum, n) => sum + (Number(n) || 0), 0);
+    return { traces: Number(traces) || 0, spans, logs, metrics: Number(metrics) || 0, droppedSeries };
+  }
+}
+

@@ -1,0 +1,277 @@
+/**
+ * @module store/redis/redis-store: the Store on Redis (single node or Cluster) via ioredis.
+ * Writes here (one pipeline per export, plus one for aggregates of spans); reads in redis-reads.ts;
+ * key layout in keys.ts and docs/redis.md.
+ */
+import type { LogRecord, MetricSample, Span } from '../../model/model.js';
+import type { Store, StoreOptions, WriteMetricsResult } from '../store.js';
+import { nanosToMs, roundMs } from '../../query/traces.js';
+import { RedisConnection, type ConnectionOptions, type Op } from './connection.js';
+import { RedisKeys, seriesIdOf } from './keys.js';
+import { Buckets, FIELD } from './buckets.js';
+import { canonicalJson, encodeValue, finiteOr } from './codec.js';
+import { ADD_LATENCY, INGEST_TRACE, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
+import { RedisReads } from './redis-reads.js';
+
+/** Entry-span durations kept per service and time bucket (exact percentiles below this). */
+export const LATENCY_SAMPLE_CAP = 1000;
+
+export interface RedisStoreOptions extends StoreOptions, ConnectionOptions {
+  /** Prepended to every key (CONTRACT §1.2 TINYOLLY_KEY_PREFIX). */
+  keyPrefix: string;
+}
+
+type Counters = Map<string, number>;
+function bump(c: Counters, field: string, by = 1): void {
+  c.set(field, (c.get(field) ?? 0) + by);
+}
+
+/**
+ * A Store on Redis. Construction never waits for Redis: while it is unreachable every call
+ * rejects quickly with TinyOllyError('unavailable') and ping() answers false; it reconnects by
+ * itself. Writes resolve once Redis has acknowledged them. Every key expires ttlSeconds after
+ * its last write; items older than ttlSeconds are left out of every answer.
+ */
+export class RedisStore extends RedisReads implements Store {
+  readonly kind = 'redis' as const;
+  private readonly trimTimer: NodeJS.Timeout;
+  private readonly maxSeriesPerMetric: number;
+  private seq = 0;
+
+  constructor(opts: RedisStoreOptions) {
+    const conn = new RedisConnection(opts);
+    super(conn, new RedisKeys(opts.keyPrefix), new Buckets(opts.ttlSeconds), opts.ttlSeconds);
+    this.maxSeriesPerMetric = opts.maxSeriesPerMetric;
+    const every = Math.min(30_000, Math.max(1000, (opts.ttlSeconds * 1000) / 2));
+    this.trimTimer = setInterval(() => { this.trimIndexes().catch(() => { /* retried next tick */ }); }, every);
+    this.trimTimer.unref();
+  }
+
+  /** Waits (up to waitMs) until Redis answers; throws unavailable otherwise. For tests and start-up. */
+  async waitUntilReady(waitMs = 5000): Promise<void> {
+    await this.conn.ready(waitMs);
+  }
+
+  async writeSpans(spans: Span[]): Promise<void> {
+    if (spans.length === 0) return;
+    const now = Date.now();
+    const k = this.buckets.of(now);
+    const byTrace = new Map<string, Span[]>();
+    for (const s of spans) {
+      let list = byTrace.get(s.traceId);
+      if (!list) byTrace.set(s.traceId, (list = []));
+      list.push(s);
+    }
+    const ops: Op[] = [];
+    const traceIds = [...byTrace.keys()];
+    for (const tid of traceIds) {
+      const args: (string | number)[] = [this.ttlSeconds, k];
+      for (const s of byTrace.get(tid)!) {
+        args.push(s.spanId, encodeValue(s, now), s.service, s.parentSpanId ?? '', finiteOr(s.durationMs, 0),
+          s.status.code === 'ERROR' ? '1' : '0', s.startTimeUnixNano, s.endTimeUnixNano);
+      }
+      const spansKey = this.keys.traceSpans(tid);
+      ops.push({ key: spansKey, script: INGEST_TRACE, keys: [spansKey, this.keys.traceSkeleton(tid)], args });
+    }
+    const backlinks = new Map<string, (string | number)[]>();
+    for (const s of spans) {
+      for (const l of s.links) {
+        if (l.traceId === s.traceId) continue;
+        let fields = backlinks.get(l.traceId);
+        if (!fields) backlinks.set(l.traceId, (fields = []));
+        fields.push(`${s.traceId}\n${s.spanId}\n${l.spanId}`, encodeValue({
+          traceId: s.traceId, spanId: s.spanId, name: s.name, service: s.service, linkedSpanId: l.spanId, attributes: l.attributes,
+        }, now));
+      }
+    }
+    for (const [tid, fields] of backlinks) {
+      const key = this.keys.traceBacklinks(tid);
+      ops.push({ key, cmd: 'hset', args: [key, ...fields] }, { key, cmd: 'expire', args: [key, this.ttlSeconds] });
+    }
+    const replies = await this.conn.exec(ops);
+    await this.conn.exec(this.spanAggregateOps(traceIds, replies, now, k));
+  }
+
+  /** Turns the trace scripts' answers into index and aggregate updates (global hash tag). */
+  private spanAggregateOps(traceIds: string[], replies: unknown[], now: number, k: number): Op[] {
+    const counters: Counters = new Map();
+    const adds = new Map<string, { bucket: number; svc: string; args: (string | number)[] }>();
+    const removes: Op[] = [];
+    const byStart: (string | number)[] = [];
+    const byDuration: (string | number)[] = [];
+    const byWrite: (string | number)[] = [];
+    traceIds.forEach((tid, i) => {
+      const [start, end, deltas] = replies[i] as [string, string, string[]];
+      const startMs = nanosToMs(start);
+      byStart.push(startMs, tid);
+      byDuration.push(roundMs(Math.max(0, nanosToMs(end) - startMs)), tid);
+      byWrite.push(now, tid);
+      for (let j = 0; j < deltas.length;) {
+        const tag = deltas[j];
+        if (tag === 'n') {
+          const [svc, err] = [deltas[j + 1], deltas[j + 2]];
+          bump(counters, FIELD.spans);
+          bump(counters, FIELD.serviceSpans(svc));
+          if (err === '1') bump(counters, FIELD.serviceErrors(svc));
+          j += 3;
+        } else if (tag === 'e') {
+          const [src, dst, err] = [deltas[j + 1], deltas[j + 2], deltas[j + 3]];
+          bump(counters, FIELD.edgeCalls(src, dst));
+          if (err === '1') bump(counters, FIELD.edgeErrors(src, dst));
+          j += 4;
+        } else if (tag === 'a') {
+          const [svc, bucket, spanId, dur] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3], deltas[j + 4]];
+          const id = bucket + '\n' + svc;
+          let a = adds.get(id);
+          if (!a) adds.set(id, (a = { bucket, svc, args: [] }));
+          a.args.push(dur, `${tid}\n${spanId}`);
+          j += 5;
+        } else {
+          const [svc, bucket, spanId] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3]];
+          const key = this.keys.latency(bucket, svc);
+          removes.push({ key, cmd: 'zrem', args: [key, `${tid}\n${spanId}`] });
+          j += 4;
+        }
+      }
+    });
+    const k1 = this.keys;
+    const ops: Op[] = [
+      { key: k1.tracesByStart, cmd: 'zadd', args: [k1.tracesByStart, 'LT', ...byStart] },
+      { key: k1.tracesByDuration, cmd: 'zadd', args: [k1.tracesByDuration, ...byDuration] },
+      { key: k1.tracesByWrite, cmd: 'zadd', args: [k1.tracesByWrite, ...byWrite] },
+    ];
+    for (const key of [k1.tracesByStart, k1.tracesByDuration, k1.tracesByWrite]) ops.push({ key, cmd: 'expire', args: [key, this.ttlSeconds] });
+    ops.push(...this.counterOps(counters, k));
+    for (const a of adds.values()) {
+      const key = k1.latency(a.bucket, a.svc);
+      ops.push({ key, script: ADD_LATENCY, keys: [key], args: [LATENCY_SAMPLE_CAP, this.buckets.expireAt(a.bucket), ...a.args] });
+    }
+    // After the adds: a child added and then resolved in the same export is removed again.
+    ops.push(...removes);
+    return ops;
+  }
+
+  private counterOps(counters: Counters, k: number): Op[] {
+    if (counters.size === 0) return [];
+    const key = this.keys.counters(k);
+    const ops: Op[] = [];
+    for (const [field, by] of counters) ops.push({ key, cmd: 'hincrby', args: [key, field, by] });
+    ops.push({ key, cmd: 'expireat', args: [key, this.buckets.expireAt(k)] });
+    return ops;
+  }
+
+  async writeLogs(logs: LogRecord[]): Promise<void> {
+    if (logs.length === 0) return;
+    const now = Date.now();
+    const k = this.buckets.of(now);
+    const data: (string | number)[] = [];
+    const byTime: (string | number)[] = [];
+    const byWrite: (string | number)[] = [];
+    const byTrace = new Map<string, (string | number)[]>();
+    const counters: Counters = new Map();
+    for (const log of logs) {
+      const member = `${k}:${log.id}`;
+      const ts = finiteOr(log.timestamp, 0);
+      data.push(log.id, encodeValue(log, now));
+      byTime.push(ts, member);
+      byWrite.push(now, member);
+      if (log.traceId) {
+        let list = byTrace.get(log.traceId);
+        if (!list) byTrace.set(log.traceId, (list = []));
+        list.push(ts, member);
+      }
+      bump(counters, FIELD.logs);
+      bump(counters, FIELD.serviceLogs(log.service));
+    }
+    const kk = this.keys;
+    const bucketKey = kk.logBucket(k);
+    const ops: Op[] = [
+      { key: bucketKey, cmd: 'hset', args: [bucketKey, ...data] },
+      { key: bucketKey, cmd: 'expireat', args: [bucketKey, this.buckets.expireAt(k)] },
+      { key: kk.logsByTime, cmd: 'zadd', args: [kk.logsByTime, ...byTime] },
+      { key: kk.logsByWrite, cmd: 'zadd', args: [kk.logsByWrite, ...byWrite] },
+      { key: kk.logsByTime, cmd: 'expire', args: [kk.logsByTime, this.ttlSeconds] },
+      { key: kk.logsByWrite, cmd: 'expire', args: [kk.logsByWrite, this.ttlSeconds] },
+      ...this.counterOps(counters, k),
+    ];
+    for (const [tid, members] of byTrace) {
+      const key = kk.traceLogs(tid);
+      ops.push({ key, cmd: 'zadd', args: [key, ...members] }, { key, cmd: 'expire', args: [key, this.ttlSeconds] });
+    }
+    await this.conn.exec(ops);
+  }
+
+  async writeMetrics(samples: MetricSample[]): Promise<WriteMetricsResult> {
+    if (samples.length === 0) return { rejected: 0 };
+    const now = Date.now();
+    const cutoff = now - this.ttlSeconds * 1000;
+    const byName = new Map<string, MetricSample[]>();
+    for (const s of samples) {
+      let list = byName.get(s.name);
+      if (!list) byName.set(s.name, (list = []));
+      list.push(s);
+    }
+    const kk = this.keys;
+    const ops: Op[] = [];
+    const names: (string | number)[] = [];
+    const meta: string[] = [];
+    for (const [name, list] of byName) {
+      const keys = [kk.metricRegistry(name), kk.metricSeries(name), kk.metricDropped(name), kk.metricServices(name), kk.metricLast(name)];
+      const keyIndex = new Map<string, number>();
+      const args: (string | number)[] = [this.ttlSeconds, now, cutoff, this.maxSeriesPerMetric];
+      for (const s of list) {
+        const seriesJson = canonicalJson({ service: s.service, labels: s.labels });
+        const sid = seriesIdOf(seriesJson);
+        let idx = keyIndex.get(sid);
+        if (idx === undefined) {
+          keys.push(kk.metricPoints(name, sid));
+          keyIndex.set(sid, (idx = keys.length));
+        }
+        const point = { ...s.point, timestamp: finiteOr(s.point.timestamp, 0) };
+        const pointJson = JSON.stringify(point);
+        args.push(idx, sid, seriesJson, s.service, `${now}:${(this.seq++).toString(36)}|${pointJson}`, point.timestamp, pointJson);
+      }
+      ops.push({ key: keys[0], script: WRITE_METRIC, keys, args });
+      const last = list[list.length - 1];
+      names.push(now, name);
+      meta.push(name, JSON.stringify({
+        type: last.type, unit: last.unit, description: last.description, monotonic: last.monotonic, temporality: last.temporality,
+      }));
+    }
+    ops.push(
+      { key: kk.metricNames, cmd: 'zadd', args: [kk.metricNames, ...names] },
+      { key: kk.metricMeta, cmd: 'hset', args: [kk.metricMeta, ...meta] },
+      { key: kk.metricNames, cmd: 'expire', args: [kk.metricNames, this.ttlSeconds] },
+      { key: kk.metricMeta, cmd: 'expire', args: [kk.metricMeta, this.ttlSeconds] },
+    );
+    const replies = await this.conn.exec(ops);
+    let rejected = 0;
+    for (let i = 0; i < byName.size; i++) rejected += Number(replies[i]) || 0;
+    return { rejected };
+  }
+
+  /** Removes index members whose items have expired (runs on a timer; safe from several instances). */
+  async trimIndexes(): Promise<void> {
+    const kk = this.keys;
+    const keys = [kk.tracesByWrite, kk.tracesByStart, kk.tracesByDuration, kk.logsByWrite, kk.logsByTime, kk.metricNames];
+    await this.conn.exec([{ key: keys[0], script: TRIM_INDEXES, keys, args: [Date.now() - this.ttlSeconds * 1000] }]);
+  }
+
+  async ping(): Promise<boolean> {
+    return this.conn.ping();
+  }
+
+  async clear(): Promise<void> {
+    await this.conn.deleteMatching(this.keys.pattern);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.trimTimer);
+    await this.conn.close();
+  }
+}
+
+/** The factory app.ts calls when storage is redis (never waits for Redis to answer). */
+export function createRedisStore(opts: RedisStoreOptions): RedisStore {
+  return new RedisStore(opts);
+}
