@@ -1,0 +1,96 @@
+/**
+ * @module ui/api: the only module that fetches. One function per query route of CONTRACT §4;
+ * every call takes an AbortSignal and rejects with ApiError on a non-2xx answer.
+ */
+import type {
+  Backlink, LogQueryParams, LogRecord, MetricSeriesSet, MetricSummary, ServiceMap, ServiceStats,
+  Span, Stats, TraceQueryParams, TraceSummary,
+} from './api-types.js';
+
+/** A failed API call: `status` is the HTTP status (0 for a network failure). */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+type Params = Record<string, string | number | boolean | undefined | null>;
+
+function query(params: Params = {}): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  const s = qs.toString();
+  return s ? `?${s}` : '';
+}
+
+async function getJson<T>(path: string, params?: Params, signal?: AbortSignal): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path + query(params), { signal, headers: { accept: 'application/json' }, credentials: 'same-origin' });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new ApiError(0, 'TinyOlly is not reachable');
+  }
+  if (!res.ok) {
+    let msg = `${res.status} ${res.statusText}`;
+    try { const body = await res.json(); if (body && typeof body.error === 'string') msg = body.error; } catch { /* not JSON */ }
+    throw new ApiError(res.status, msg);
+  }
+  return (await res.json()) as T;
+}
+
+const enc = encodeURIComponent;
+
+/** GET /api/stats. */
+export const getStats = (signal?: AbortSignal): Promise<Stats> => getJson('/api/stats', undefined, signal);
+
+/** GET /api/traces (newest first unless sorted otherwise). */
+export async function listTraces(params: TraceQueryParams, signal?: AbortSignal): Promise<TraceSummary[]> {
+  return (await getJson<{ traces: TraceSummary[] }>('/api/traces', params as Params, signal)).traces ?? [];
+}
+
+/** GET /api/traces/{id}: spans by start time; undefined for an unknown trace (404). */
+export async function getTrace(traceId: string, signal?: AbortSignal): Promise<Span[] | undefined> {
+  try {
+    return (await getJson<{ spans: Span[] }>(`/api/traces/${enc(traceId)}`, undefined, signal)).spans ?? [];
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** GET /api/traces/{id}/backlinks. */
+export async function getBacklinks(traceId: string, signal?: AbortSignal): Promise<Backlink[]> {
+  return (await getJson<{ backlinks: Backlink[] }>(`/api/traces/${enc(traceId)}/backlinks`, undefined, signal)).backlinks ?? [];
+}
+
+/** GET /api/logs (newest first). */
+export async function listLogs(params: LogQueryParams, signal?: AbortSignal): Promise<LogRecord[]> {
+  return (await getJson<{ logs: LogRecord[] }>('/api/logs', params as Params, signal)).logs ?? [];
+}
+
+/** GET /api/metrics. */
+export async function listMetrics(signal?: AbortSignal): Promise<MetricSummary[]> {
+  return (await getJson<{ metrics: MetricSummary[] }>('/api/metrics', undefined, signal)).metrics ?? [];
+}
+
+/** GET /api/metrics/{name}; undefined for an unknown metric (404). */
+export async function getMetric(name: string, range: { start?: number; end?: number }, signal?: AbortSignal): Promise<MetricSeriesSet | undefined> {
+  try {
+    return await getJson<MetricSeriesSet>(`/api/metrics/${enc(name)}`, range, signal);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** GET /api/services. */
+export async function listServices(signal?: AbortSignal): Promise<ServiceStats[]> {
+  return (await getJson<{ services: ServiceStats[] }>('/api/services', undefined, signal)).services ?? [];
+}
+
+/** GET /api/service-map. */
+export async function getServiceMap(signal?: AbortSignal): Promise<ServiceMap> {
+  const m = await getJson<ServiceMap>('/api/service-map', undefined, signal);
+  return { nodes: m.nodes ?? [], edges: m.edges ?? [] };
+}

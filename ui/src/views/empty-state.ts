@@ -1,0 +1,34 @@
+/**
+ * @module ui/views/empty-state: what a view shows when nothing has arrived yet (how to send
+ * telemetry here, with this instance's real ports) or when filters match nothing.
+ */
+import { state } from './state.js';
+import { copyButton, h } from './dom.js';
+
+/** The "nothing has arrived yet" panel, naming this instance's OTLP/HTTP port (4318 if unknown). */
+export function emptyState(what: string): HTMLElement {
+  const httpPort = state.stats?.otlpHttpPort ?? 4318;
+  const grpcPort = state.stats?.grpcPort ?? 4317;
+  const endpoint = `http://localhost:${httpPort}`;
+  const envLine = `export OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}`;
+  const protoLine = 'export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf';
+  return h('div', { class: 'empty-state', 'data-testid': 'empty-state' },
+    h('div', { class: 'empty-icon', 'aria-hidden': 'true' }, '◌'),
+    h('h2', null, `No ${what} yet`),
+    h('p', null, 'Point an OpenTelemetry SDK at ', h('code', null, endpoint), ' and this page fills in by itself.'),
+    h('div', { class: 'code-line' }, h('code', null, envLine), copyButton(envLine, 'Copy command')),
+    h('div', { class: 'code-line' }, h('code', null, protoLine), copyButton(protoLine, 'Copy command')),
+    h('p', { class: 'muted' }, `OTLP/gRPC listens on localhost:${grpcPort}. Traces, logs and metrics all go to the same endpoint.`),
+  );
+}
+
+/** The panel for "there is data, but these filters match none of it". */
+export function noMatch(what: string, hint = 'Widen the time range or clear a filter.'): HTMLElement {
+  return h('div', { class: 'empty-state small' }, h('h2', null, `No ${what} match`), h('p', { class: 'muted' }, hint));
+}
+
+/** An error banner for a failed load. */
+export function errorBanner(err: unknown): HTMLElement {
+  const msg = err instanceof Error ? err.message : String(err);
+  return h('div', { class: 'error-banner', role: 'alert' }, `Could not load: ${msg}`);
+}

@@ -1,0 +1,50 @@
+/**
+ * @module ui/views/filters: small shared form controls for the filter bars (debounced text
+ * inputs, service selects fed by /api/services).
+ */
+import { listServices } from '../api.js';
+import { h } from './dom.js';
+
+/** A text input that calls `onChange` 250 ms after typing stops (and at once on Enter). */
+export function textFilter(opts: { placeholder: string; value: string; label: string; search?: boolean; width?: string; onChange: (v: string) => void }): HTMLInputElement {
+  const input = h('input', {
+    type: 'search', class: 'input', placeholder: opts.placeholder, 'aria-label': opts.label, value: opts.value,
+    'data-search': opts.search ? '' : null, spellcheck: 'false', autocomplete: 'off',
+  });
+  if (opts.width) input.style.width = opts.width;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = opts.value;
+  const fire = (): void => { if (input.value !== last) { last = input.value; opts.onChange(input.value.trim()); } };
+  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(fire, 250); });
+  input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { clearTimeout(timer); fire(); } });
+  return input;
+}
+
+/** A select of the known services (refreshed on each call to `reload`), with an "All services" entry. */
+export function serviceSelect(value: string, onChange: (v: string) => void): { el: HTMLSelectElement; reload(signal?: AbortSignal): Promise<void> } {
+  const el = h('select', { class: 'input', 'aria-label': 'Service' }, h('option', { value: '' }, 'All services'));
+  let current = value;
+  if (value) el.appendChild(h('option', { value }, value));
+  el.value = value;
+  el.addEventListener('change', () => { current = el.value; onChange(el.value); });
+  return {
+    el,
+    async reload(signal) {
+      try {
+        const names = (await listServices(signal)).map((s) => s.name).sort();
+        if (current && !names.includes(current)) names.unshift(current);
+        const existing = Array.from(el.options).slice(1).map((o) => o.value);
+        if (existing.join('\u0000') === names.join('\u0000')) return;
+        el.replaceChildren(h('option', { value: '' }, 'All services'), ...names.map((n) => h('option', { value: n }, n)));
+        el.value = current;
+      } catch { /* keep the old list */ }
+    },
+  };
+}
+
+/** A labelled checkbox. */
+export function checkbox(label: string, checked: boolean, onChange: (v: boolean) => void): HTMLLabelElement {
+  const input = h('input', { type: 'checkbox', checked });
+  input.addEventListener('change', () => onChange(input.checked));
+  return h('label', { class: 'check' }, input, label);
+}

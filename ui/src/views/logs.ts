@@ -1,0 +1,70 @@
+/**
+ * @module ui/views/logs: the live log tail (newest first) with minimum severity, service, text
+ * and trace id filters; #/logs?trace_id=… deep links pre-fill the trace filter.
+ */
+import { listLogs } from '../api.js';
+import type { LogRecord } from '../api-types.js';
+import { buildHash, type Route } from '../lib/route.js';
+import { h, reconcile, replace } from './dom.js';
+import { emptyState, errorBanner, noMatch } from './empty-state.js';
+import { serviceSelect, textFilter } from './filters.js';
+import { logRow } from './log-list.js';
+import { nothingYet, state, timeBounds } from './state.js';
+import type { View } from './view.js';
+
+const SEVERITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+const filters = { severity: '', service: '', q: '', traceId: '' };
+let lastGlobalService = '';
+
+/** Mounts the logs page. */
+export function logsView(route: Route): View {
+  if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
+  filters.traceId = route.query.trace_id ?? '';
+  const sev = h('select', { class: 'input', 'aria-label': 'Minimum severity' },
+    h('option', { value: '' }, 'Any severity'), ...SEVERITIES.map((s) => h('option', { value: s }, s === 'FATAL' ? 'FATAL' : `${s} and above`)));
+  sev.value = filters.severity;
+  sev.addEventListener('change', () => { filters.severity = sev.value; void view.refresh(); });
+  const svc = serviceSelect(filters.service, (v) => { filters.service = v; void view.refresh(); });
+  const traceInput = textFilter({
+    placeholder: 'trace id', label: 'Trace id', value: filters.traceId, width: '200px',
+    onChange: (v) => { filters.traceId = v; history.replaceState(null, '', buildHash('logs', undefined, { trace_id: v })); void view.refresh(); },
+  });
+  const bar = h('div', { class: 'filter-bar' }, sev, svc.el,
+    textFilter({ placeholder: 'Search log bodies…  ( / )', label: 'Search', value: filters.q, search: true, width: '260px', onChange: (v) => { filters.q = v; void view.refresh(); } }),
+    traceInput);
+  const status = h('div', { class: 'list-status muted' });
+  const list = h('div', { class: 'log-list', role: 'list' });
+  const body = h('div', { class: 'list-body' });
+  const el = h('section', { class: 'view view-logs', 'aria-label': 'Logs' }, bar, status, body);
+  let ctrl: AbortController | undefined;
+
+  const view: View = {
+    el,
+    async refresh() {
+      ctrl?.abort();
+      const c = (ctrl = new AbortController());
+      void svc.reload(c.signal);
+      try {
+        const logs = await listLogs({
+          limit: 500, ...timeBounds(), severity: filters.severity || undefined, service: filters.service || undefined,
+          q: filters.q || undefined, trace_id: filters.traceId || undefined,
+        }, c.signal);
+        if (c.signal.aborted) return;
+        status.textContent = logs.length ? `${logs.length} log record${logs.length === 1 ? '' : 's'}${logs.length >= 500 ? ' (newest 500)' : ''}${state.live ? ' · live' : ''}` : '';
+        if (!logs.length) { replace(body, nothingYet() ? emptyState('logs') : noMatch('logs')); return; }
+        if (body.firstChild !== list) replace(body, list);
+        reconcile(list, logs, (l: LogRecord) => l.id, () => '', (l) => logRow(l));
+      } catch (err) {
+        if ((err as Error).name !== 'AbortError') replace(body, errorBanner(err));
+      }
+    },
+    update(r) {
+      if (r.view !== 'logs') return false;
+      const t = r.query.trace_id ?? '';
+      if (t !== filters.traceId) { filters.traceId = t; traceInput.value = t; void view.refresh(); }
+      return true;
+    },
+    destroy() { ctrl?.abort(); },
+  };
+  return view;
+}

@@ -1,0 +1,67 @@
+/**
+ * @module ui/views/state: the UI-wide state (live refresh, time range, service filter, theme,
+ * latest stats) and its change notifications. Persists only the theme (localStorage).
+ */
+import type { Stats } from '../api-types.js';
+
+export type RangeKind = 'all' | '5m' | '15m' | '60m' | 'custom';
+
+export interface UiState {
+  live: boolean;
+  range: RangeKind;
+  /** Custom range bounds, unix seconds. */
+  customStart?: number;
+  customEnd?: number;
+  /** Service chosen on the services page; pre-fills the other views' service filters. */
+  service: string;
+  theme: 'dark' | 'light';
+  stats: Stats | null;
+}
+
+const THEME_KEY = 'tinyolly.theme';
+
+function storedTheme(): 'dark' | 'light' {
+  try { return localStorage.getItem(THEME_KEY) === 'light' ? 'light' : 'dark'; } catch { return 'dark'; }
+}
+
+/** The single state object; mutate through `update` so listeners hear about it. */
+export const state: UiState = { live: true, range: 'all', service: '', theme: storedTheme(), stats: null };
+
+type Listener = (changed: (keyof UiState)[]) => void;
+const listeners = new Set<Listener>();
+
+/** Subscribes to state changes; returns the unsubscribe function. */
+export function onState(fn: Listener): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/** Applies a patch and notifies listeners with the keys that changed. */
+export function update(patch: Partial<UiState>): void {
+  const changed: (keyof UiState)[] = [];
+  for (const [k, v] of Object.entries(patch) as [keyof UiState, unknown][]) {
+    if (state[k] !== v) { (state as any)[k] = v; changed.push(k); }
+  }
+  if (patch.theme && changed.includes('theme')) {
+    try { localStorage.setItem(THEME_KEY, patch.theme); } catch { /* private mode */ }
+  }
+  if (changed.length) for (const fn of listeners) fn(changed);
+}
+
+/** The selected time range as unix seconds (both undefined for "all"). */
+export function timeBounds(nowMs: number = Date.now()): { start?: number; end?: number } {
+  const now = nowMs / 1000;
+  switch (state.range) {
+    case '5m': return { start: now - 300 };
+    case '15m': return { start: now - 900 };
+    case '60m': return { start: now - 3600 };
+    case 'custom': return { start: state.customStart, end: state.customEnd };
+    default: return {};
+  }
+}
+
+/** True when nothing at all has been received yet (drives the empty states). */
+export function nothingYet(): boolean {
+  const s = state.stats;
+  return !!s && !s.traces && !s.spans && !s.logs && !s.metrics;
+}

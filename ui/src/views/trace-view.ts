@@ -1,0 +1,153 @@
+/**
+ * @module ui/views/trace-view: one trace (#/traces/{id}): summary header, waterfall, span details
+ * and the trace's (or selected span's) logs in time order. Data: GET /api/traces/{id},
+ * /api/traces/{id}/backlinks and /api/logs?trace_id=.
+ */
+import { getBacklinks, getTrace, listLogs } from '../api.js';
+import type { Backlink, LogRecord, Span } from '../api-types.js';
+import { formatDuration, formatTimestamp, nanosToMs, shortId } from '../lib/format.js';
+import { buildHash, type Route } from '../lib/route.js';
+import { layoutWaterfall, type WaterfallLayout } from '../lib/waterfall.js';
+import { copyButton, h, replace } from './dom.js';
+import { errorBanner } from './empty-state.js';
+import { logRow } from './log-list.js';
+import { spanDetails } from './span-details.js';
+import { serviceChip } from './traces.js';
+import type { View } from './view.js';
+import { waterfallView, type WaterfallView } from './waterfall-view.js';
+
+/** Mounts the trace view for `route.param`, selecting `route.query.span` if given. */
+export function traceView(route: Route): View {
+  const traceId = route.param ?? '';
+  let wantSpan: string | null = route.query.span ?? null;
+  const head = h('div', { class: 'trace-head' }, h('div', { class: 'muted' }, 'Loading trace…'));
+  const wfHost = h('div', { class: 'wf-host' });
+  const details = h('div', { class: 'details-host' });
+  const logsHost = h('div', { class: 'trace-logs' });
+  const main = h('div', { class: 'trace-main' }, wfHost, logsHost);
+  const split = h('div', { class: 'trace-split' }, main, details);
+  const el = h('section', { class: 'view view-trace', 'aria-label': 'Trace' }, head, split);
+  let spans: Span[] = [];
+  let layout: WaterfallLayout | null = null;
+  let wf: WaterfallView | null = null;
+  let backlinks: Backlink[] = [];
+  let logs: LogRecord[] = [];
+  let selected: string | null = null;
+  let cpOn = false;
+  let ctrl: AbortController | undefined;
+  let logsSig = '';
+
+  const spanById = (id: string): Span | undefined => (layout ? layout.rows[layout.indexById.get(id) ?? -1]?.span : undefined);
+
+  const renderLogs = (): void => {
+    const startMs = layout ? nanosToMs(layout.traceStartNanos) : 0;
+    const span = selected ? spanById(selected) : undefined;
+    const list = span ? logs.filter((l) => l.spanId === span.spanId) : logs;
+    const sorted = list.slice().sort((a, b) => a.timestamp - b.timestamp);
+    const title = span ? `Logs of span “${span.name}”` : 'Logs of this trace';
+    replace(logsHost,
+      h('div', { class: 'panel-title' }, title, h('span', { class: 'muted' }, ` ${sorted.length}${span ? ` of ${logs.length}` : ''}`),
+        h('a', { class: 'panel-link', href: buildHash('logs', undefined, { trace_id: traceId }) }, 'Open in Logs →')),
+      sorted.length
+        ? h('div', { class: 'log-list compact' }, ...sorted.slice(0, 500).map((l) => logRow(l, { relativeToMs: startMs, inTrace: true, onSpanClick: (id) => select(id, true) })))
+        : h('div', { class: 'muted small-pad' }, span ? 'No logs for this span.' : 'No logs carry this trace id.'));
+  };
+
+  const renderDetails = (): void => {
+    const span = selected ? spanById(selected) : undefined;
+    split.classList.toggle('with-details', !!span);
+    if (!span || !layout) { details.replaceChildren(); return; }
+    replace(details, spanDetails(span, layout.traceStartNanos, backlinks, traceId, () => select(null), (id) => select(id, true)));
+  };
+
+  const select = (spanId: string | null, scroll = false): void => {
+    selected = spanId && spanById(spanId) ? spanId : null;
+    wf?.select(selected, scroll);
+    renderDetails();
+    renderLogs();
+    const q = selected ? `?span=${encodeURIComponent(selected)}` : '';
+    const want = `#/traces/${encodeURIComponent(traceId)}${q}`;
+    if (location.hash !== want) history.replaceState(null, '', want);
+  };
+
+  const renderHead = (): void => {
+    if (!layout) return;
+    const root = layout.rows[0]?.span;
+    const errors = spans.filter((s) => s.status?.code === 'ERROR').length;
+    const services = [...new Set(spans.map((s) => s.service))].sort();
+    const cpBtn = h('button', { class: `btn toggle${cpOn ? ' on' : ''}`, type: 'button', 'aria-pressed': String(cpOn), title: 'Highlight the chain of spans that determined the end-to-end time' }, 'Critical path');
+    cpBtn.addEventListener('click', () => { cpOn = !cpOn; wf?.setCriticalPath(cpOn); cpBtn.classList.toggle('on', cpOn); cpBtn.setAttribute('aria-pressed', String(cpOn)); });
+    const expand = h('button', { class: 'btn', type: 'button' }, 'Expand all');
+    expand.addEventListener('click', () => wf?.expandAll());
+    const collapse = h('button', { class: 'btn', type: 'button' }, 'Collapse all');
+    collapse.addEventListener('click', () => wf?.collapseAll());
+    replace(head,
+      h('div', { class: 'trace-title-row' },
+        h('a', { class: 'back-link', href: '#/traces', title: 'Back to traces (Esc)' }, '← Traces'),
+        h('h2', { class: 'trace-title' }, root ? serviceChip(root.service) : null, h('span', { class: 'trace-root-name' }, root?.name || '(no root)')),
+        h('div', { class: 'trace-actions' }, cpBtn, expand, collapse)),
+      h('div', { class: 'trace-meta' },
+        h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Trace '), h('code', { class: 'mono', title: traceId }, shortId(traceId)), copyButton(traceId, 'Copy trace id')),
+        h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Started '), formatTimestamp(nanosToMs(layout.traceStartNanos))),
+        h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Duration '), h('strong', null, formatDuration(layout.traceDurationMs))),
+        h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Spans '), String(spans.length)),
+        h('span', { class: `meta-item${errors ? ' err-text' : ''}` }, h('span', { class: 'muted' }, 'Errors '), String(errors)),
+        h('span', { class: 'meta-item services' }, ...services.slice(0, 8).map(serviceChip), services.length > 8 ? h('span', { class: 'muted' }, `+${services.length - 8}`) : null)));
+  };
+
+  const view: View = {
+    el,
+    async refresh() {
+      ctrl?.abort();
+      const c = (ctrl = new AbortController());
+      try {
+        const [sp, bl, lg] = await Promise.all([
+          getTrace(traceId, c.signal),
+          getBacklinks(traceId, c.signal).catch(() => [] as Backlink[]),
+          listLogs({ trace_id: traceId, limit: 1000 }, c.signal).catch(() => [] as LogRecord[]),
+        ]);
+        if (c.signal.aborted) return;
+        if (!sp) {
+          replace(head, h('div', { class: 'trace-title-row' }, h('a', { class: 'back-link', href: '#/traces' }, '← Traces')),
+            h('div', { class: 'empty-state small' }, h('h2', null, 'Trace not found'), h('p', { class: 'muted' }, `No spans with trace id ${traceId} are stored (it may have expired).`)));
+          split.replaceChildren();
+          return;
+        }
+        const changed = sp.length !== spans.length || JSON.stringify(bl) !== JSON.stringify(backlinks);
+        const lsig = lg.map((l) => l.id).join(',');
+        if (changed) {
+          spans = sp;
+          backlinks = bl;
+          layout = layoutWaterfall(spans);
+          wf = waterfallView(layout, (id) => select(id));
+          wf.setCriticalPath(cpOn);
+          replace(wfHost, wf.el);
+          renderHead();
+          const target = wantSpan ?? selected;
+          wantSpan = null;
+          logs = lg;
+          logsSig = lsig;
+          select(target, !!target);
+        } else if (lsig !== logsSig) {
+          logs = lg;
+          logsSig = lsig;
+          renderLogs();
+        }
+      } catch (err) {
+        if ((err as Error).name !== 'AbortError') replace(head, errorBanner(err));
+      }
+    },
+    update(r) {
+      if (r.view !== 'trace' || r.param !== traceId) return false;
+      if ((r.query.span ?? null) !== selected) select(r.query.span ?? null, true);
+      return true;
+    },
+    escape() {
+      if (selected) { select(null); return true; }
+      return false;
+    },
+    move(d) { wf?.move(d); return true; },
+    destroy() { ctrl?.abort(); },
+  };
+  return view;
+}

@@ -1,0 +1,128 @@
+/**
+ * @module ui/views/traces: the trace list (newest first, filters, sort, duration bars).
+ * Rows link to the trace view; data comes from GET /api/traces only.
+ */
+import { listTraces } from '../api.js';
+import type { TraceQueryParams, TraceSummary } from '../api-types.js';
+import { serviceColor } from '../lib/colors.js';
+import { formatDuration, formatTimestamp, nanosToMs } from '../lib/format.js';
+import { buildHash } from '../lib/route.js';
+import { h, reconcile, replace } from './dom.js';
+import { emptyState, errorBanner, noMatch } from './empty-state.js';
+import { checkbox, serviceSelect, textFilter } from './filters.js';
+import { nothingYet, state, timeBounds } from './state.js';
+import type { View } from './view.js';
+
+interface TraceFilters {
+  service: string; name: string; minMs: string; maxMs: string; errorsOnly: boolean; attr: string;
+  sort: 'start' | 'duration'; order: 'asc' | 'desc';
+}
+
+// Kept across visits so going back to the list keeps the filters.
+const filters: TraceFilters = { service: '', name: '', minMs: '', maxMs: '', errorsOnly: false, attr: '', sort: 'start', order: 'desc' };
+let lastGlobalService = '';
+
+/** A service chip with its colour. */
+export function serviceChip(name: string): HTMLElement {
+  const chip = h('span', { class: 'svc-chip', title: name }, h('span', { class: 'svc-dot' }), name);
+  (chip.firstChild as HTMLElement).style.background = serviceColor(name);
+  return chip;
+}
+
+/** Mounts the trace list. */
+export function tracesView(): View {
+  if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
+  const svc = serviceSelect(filters.service, (v) => { filters.service = v; void view.refresh(); });
+  const num = (label: string, key: 'minMs' | 'maxMs'): HTMLInputElement => {
+    const i = h('input', { type: 'number', min: '0', step: 'any', class: 'input num', placeholder: label, 'aria-label': `${label} duration (ms)`, value: filters[key] });
+    i.addEventListener('change', () => { filters[key] = i.value; void view.refresh(); });
+    return i;
+  };
+  const bar = h('div', { class: 'filter-bar' },
+    svc.el,
+    textFilter({ placeholder: 'Span name contains…  ( / )', label: 'Span name', value: filters.name, search: true, width: '220px', onChange: (v) => { filters.name = v; void view.refresh(); } }),
+    h('span', { class: 'range-inputs' }, num('min ms', 'minMs'), h('span', { class: 'muted' }, '–'), num('max ms', 'maxMs')),
+    textFilter({ placeholder: 'attribute key=value', label: 'Attribute filter', value: filters.attr, width: '190px', onChange: (v) => { filters.attr = v; void view.refresh(); } }),
+    checkbox('Errors only', filters.errorsOnly, (v) => { filters.errorsOnly = v; void view.refresh(); }),
+  );
+  const status = h('div', { class: 'list-status muted' });
+  const sortHead = (label: string, key: 'start' | 'duration', cls: string): HTMLElement => {
+    const th = h('th', { class: `sortable ${cls}`, scope: 'col', tabindex: '0', title: `Sort by ${label.toLowerCase()}` }, label, h('span', { class: 'sort-arrow' }));
+    const toggle = (): void => {
+      if (filters.sort === key) filters.order = filters.order === 'desc' ? 'asc' : 'desc';
+      else { filters.sort = key; filters.order = 'desc'; }
+      void view.refresh();
+    };
+    th.addEventListener('click', toggle);
+    th.addEventListener('keydown', (e) => { if (e.key === 'Enter') toggle(); });
+    return th;
+  };
+  const thStart = sortHead('Start', 'start', 'col-time');
+  const thDur = sortHead('Duration', 'duration', 'col-dur');
+  const tbody = h('tbody');
+  const table = h('table', { class: 'list-table traces-table' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', class: 'col-svc' }, 'Root service'), h('th', { scope: 'col' }, 'Root name'), thStart, thDur,
+      h('th', { scope: 'col', class: 'col-num' }, 'Spans'), h('th', { scope: 'col', class: 'col-num' }, 'Errors'), h('th', { scope: 'col', class: 'col-services' }, 'Services'))),
+    tbody);
+  const body = h('div', { class: 'list-body' });
+  const el = h('section', { class: 'view view-traces', 'aria-label': 'Traces' }, bar, status, body);
+  let ctrl: AbortController | undefined;
+  let maxShown = 0;
+
+  const renderRow = (t: TraceSummary): HTMLElement => {
+    const pct = maxShown > 0 ? Math.max(0.5, (t.durationMs / maxShown) * 100) : 0;
+    const fill = h('span', { class: 'dur-fill' });
+    fill.style.width = `${pct}%`;
+    if (t.errorCount > 0) fill.classList.add('error');
+    const href = buildHash('trace', t.traceId);
+    const startMs = nanosToMs(t.startTimeUnixNano);
+    const row = h('tr', { class: 'row-link', 'data-testid': 'trace-row', 'data-trace-id': t.traceId, 'data-kb-row': '', tabindex: '-1' },
+      h('td', { class: 'col-svc' }, serviceChip(t.rootService)),
+      h('td', { class: 'col-name' }, h('a', { href, class: 'row-title', title: t.rootName }, t.rootName || '(no name)')),
+      h('td', { class: 'col-time mono', title: new Date(startMs).toISOString() }, formatTimestamp(startMs)),
+      h('td', { class: 'col-dur' }, h('div', { class: 'dur-cell' }, h('span', { class: 'dur-text mono' }, formatDuration(t.durationMs)), h('span', { class: 'dur-track' }, fill))),
+      h('td', { class: 'col-num mono' }, String(t.spanCount)),
+      h('td', { class: `col-num mono${t.errorCount ? ' err-text' : ' muted'}` }, String(t.errorCount)),
+      h('td', { class: 'col-services' }, ...t.services.slice(0, 4).map(serviceChip), t.services.length > 4 ? h('span', { class: 'muted' }, ` +${t.services.length - 4}`) : null),
+    );
+    if (t.errorCount > 0) row.classList.add('has-error');
+    row.addEventListener('click', (e) => { if (!(e.target as HTMLElement).closest('a')) location.hash = href; });
+    return row;
+  };
+
+  const view: View = {
+    el,
+    async refresh() {
+      ctrl?.abort();
+      const c = (ctrl = new AbortController());
+      thStart.dataset.sort = filters.sort === 'start' ? filters.order : '';
+      thDur.dataset.sort = filters.sort === 'duration' ? filters.order : '';
+      const params: TraceQueryParams = {
+        limit: 200, ...timeBounds(), service: filters.service || undefined, name: filters.name || undefined,
+        min_duration_ms: filters.minMs !== '' ? Number(filters.minMs) : undefined,
+        max_duration_ms: filters.maxMs !== '' ? Number(filters.maxMs) : undefined,
+        status: filters.errorsOnly ? 'error' : undefined, sort: filters.sort, order: filters.order,
+      };
+      if (filters.attr.includes('=')) params.attr = filters.attr;
+      void svc.reload(c.signal);
+      try {
+        const traces = await listTraces(params, c.signal);
+        if (c.signal.aborted) return;
+        const max = traces.reduce((m, t) => Math.max(m, t.durationMs), 0);
+        maxShown = max;
+        status.textContent = traces.length ? `${traces.length} trace${traces.length === 1 ? '' : 's'}${traces.length >= 200 ? ' (newest 200)' : ''}` : '';
+        if (!traces.length) {
+          replace(body, nothingYet() ? emptyState('traces') : noMatch('traces'));
+          return;
+        }
+        if (body.firstChild !== table) replace(body, table);
+        reconcile(tbody, traces, (t) => t.traceId, (t) => `${maxShown}|${t.durationMs}|${t.spanCount}|${t.errorCount}|${t.services.length}`, renderRow);
+      } catch (err) {
+        if ((err as Error).name !== 'AbortError') replace(body, errorBanner(err));
+      }
+    },
+    destroy() { ctrl?.abort(); },
+  };
+  return view;
+}
