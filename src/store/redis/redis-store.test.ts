@@ -1,0 +1,240 @@
+/**
+ * Tests for the Redis store on the shared Redis at 127.0.0.1:6379 (REDIS_URL overrides): the Store
+ * contract, plus what only this backend does: key layout, TTL on keys, restarts, two stores on one
+ * prefix, and answers that survive keys evicted behind the indexes' back.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { LogRecord, MetricSample, Span } from '../../model/model.js';
+import { runStoreContract } from '../store.contract.js';
+import type { StoreOptions } from '../store.js';
+import { RedisStore } from './redis-store.js';
+import { RedisKeys, slotOf, tagOf } from './keys.js';
+import { bucketSecondsFor } from './buckets.js';
+
+const REDIS_URL = process.env.TINYOLLY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const BASE_S = 1_700_000_000;
+
+async function redisAnswers(): Promise<boolean> {
+  const c = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    return (await c.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    c.disconnect();
+  }
+}
+
+const available = await redisAnswers();
+if (!available) console.warn(`[redis-store.test] SKIPPED: no Redis answers at ${REDIS_URL} (start redis-server to run these tests)`);
+
+/** A unique key prefix per store, so tests never touch anyone else's keys. */
+function prefix(): string {
+  return `tinyolly-test:${process.pid}:${randomUUID().slice(0, 8)}:`;
+}
+
+async function makeStore(options: StoreOptions & { keyPrefix?: string }): Promise<RedisStore> {
+  const store = new RedisStore({ url: REDIS_URL, keyPrefix: options.keyPrefix ?? prefix(), ...options });
+  await store.waitUntilReady();
+  return store;
+}
+
+function tid(n: number): string { return n.toString(16).padStart(32, '0'); }
+function sid(n: number): string { return n.toString(16).padStart(16, '0'); }
+function ns(ms: number): string { return (BigInt(BASE_S) * 1_000_000_000n + BigInt(ms) * 1_000_000n).toString(); }
+function span(o: Partial<Span> & { startMs?: number; durMs?: number } = {}): Span {
+  const { startMs = 0, durMs = 100, ...rest } = o;
+  return {
+    traceId: tid(1), spanId: sid(1), parentSpanId: null, name: 'op', kind: 'SERVER',
+    startTimeUnixNano: ns(startMs), endTimeUnixNano: ns(startMs + durMs), durationMs: durMs,
+    status: { code: 'UNSET', message: '' }, service: 'svc', attributes: {}, resource: {},
+    scope: { name: 's', version: '1' }, events: [], links: [], ...rest,
+  };
+}
+let logSeq = 0;
+function log(o: Partial<LogRecord> = {}): LogRecord {
+  return {
+    id: `id-${++logSeq}`, timeUnixNano: ns(0), timestamp: BASE_S, severityText: 'INFO', severityNumber: 9,
+    body: 'hello', traceId: null, spanId: null, service: 'svc', attributes: {}, resource: {}, scope: { name: '', version: '' }, ...o,
+  };
+}
+function sample(o: Partial<MetricSample> = {}): MetricSample {
+  return { name: 'm', type: 'gauge', unit: '1', description: '', service: 'svc', labels: {}, point: { timestamp: BASE_S, value: 1 }, ...o };
+}
+
+describe('Redis key helpers', () => {
+  it('computes Cluster slots as Redis does, honouring hash tags', () => {
+    // Reference values from the Redis Cluster specification (CRC16/XMODEM of "123456789" is 0x31C3).
+    expect(slotOf('123456789')).toBe(0x31c3 % 16384);
+    expect(slotOf('foo')).toBe(12182);
+    expect(slotOf('{user1000}.following')).toBe(slotOf('{user1000}.followers'));
+    expect(slotOf('foo{}{bar}')).toBe(slotOf('foo{}{bar}'));
+    expect(slotOf('foo{{bar}}zap')).toBe(slotOf('{bar'));
+  });
+
+  it('puts every key of one trace in one slot, whatever the trace id looks like', () => {
+    const keys = new RedisKeys('tinyolly:');
+    for (const id of [tid(7), '', '}{', 'UPPER{weird}id', 'x'.repeat(500)]) {
+      const slots = new Set([keys.traceSpans(id), keys.traceSkeleton(id), keys.traceBacklinks(id), keys.traceLogs(id)].map(slotOf));
+      expect(slots.size).toBe(1);
+      expect(tagOf(id)).toMatch(/^[0-9a-z._-]{1,64}$/);
+    }
+    const global = [keys.tracesByStart, keys.tracesByDuration, keys.tracesByWrite, keys.logsByTime, keys.logsByWrite,
+      keys.metricNames, keys.metricMeta, keys.counters(3), keys.latency(3, 'svc{x}')];
+    expect(new Set(global.map(slotOf)).size).toBe(1);
+    const metric = [keys.metricRegistry('a{b'), keys.metricSeries('a{b'), keys.metricPoints('a{b', 'sid'), keys.metricLast('a{b')];
+    expect(new Set(metric.map(slotOf)).size).toBe(1);
+  });
+
+  it('escapes glob characters of the prefix in the clear() pattern', () => {
+    expect(new RedisKeys('a*b?[c]:').pattern).toBe('a\\*b\\?\\[c\\]:*');
+  });
+});
+
+describe.skipIf(!available)('RedisStore on a single Redis', () => {
+  runStoreContract('redis', (options) => makeStore(options));
+
+  const raw = new Redis(REDIS_URL);
+  const open: RedisStore[] = [];
+  async function fresh(o: Partial<StoreOptions> & { keyPrefix?: string } = {}): Promise<RedisStore> {
+    const s = await makeStore({ ttlSeconds: 3600, maxSeriesPerMetric: 100, ...o });
+    open.push(s);
+    return s;
+  }
+  afterEach(async () => {
+    for (const s of open.splice(0)) {
+      await s.clear();
+      await s.close();
+    }
+  });
+  afterAll(() => { raw.disconnect(); });
+
+  async function keysOf(p: string): Promise<string[]> {
+    const out: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await raw.scan(cursor, 'MATCH', new RedisKeys(p).pattern, 'COUNT', 1000);
+      cursor = next;
+      out.push(...keys);
+    } while (cursor !== '0');
+    return out;
+  }
+
+  async function writeAll(s: RedisStore): Promise<void> {
+    await s.writeSpans([
+      span({ spanId: sid(1), service: 'front' }),
+      span({ spanId: sid(2), parentSpanId: sid(1), service: 'back', startMs: 10, durMs: 20, links: [{ traceId: tid(2), spanId: sid(1), attributes: {} }] }),
+    ]);
+    await s.writeLogs([log({ traceId: tid(1), service: 'front' })]);
+    await s.writeMetrics([sample({ service: 'front' })]);
+  }
+
+  it('puts the key prefix on every key and an expiry on every key', async () => {
+    const p = prefix();
+    const s = await fresh({ keyPrefix: p, ttlSeconds: 600 });
+    await writeAll(s);
+    const keys = await keysOf(p);
+    expect(keys.length).toBeGreaterThan(10);
+    const ttls = await Promise.all(keys.map((k) => raw.ttl(k)));
+    const slack = bucketSecondsFor(600) + 1;
+    for (const [i, t] of ttls.entries()) {
+      expect.soft(t, keys[i]).toBeGreaterThan(0);
+      expect.soft(t, keys[i]).toBeLessThanOrEqual(600 + slack);
+    }
+  });
+
+  it('drops everything from every answer once the TTL has passed', async () => {
+    const s = await fresh({ ttlSeconds: 2 });
+    await writeAll(s);
+    expect(await s.stats()).toEqual({ traces: 1, spans: 2, logs: 1, metrics: 1, droppedSeries: 0 });
+    expect(await s.getBacklinks(tid(2))).toHaveLength(1);
+    const t0 = Date.now();
+    const emptyStats = { traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 };
+    for (;;) {
+      const answers = await Promise.all([
+        s.getTrace(tid(1)), s.findTraces({ limit: 10, sort: 'start', order: 'desc' }), s.getBacklinks(tid(2)),
+        s.findLogs({ limit: 10 }), s.listMetrics(), s.getMetric('m', {}), s.listServices(), s.serviceMap(), s.stats(),
+      ]);
+      const expected = [undefined, [], [], [], [], undefined, [], { nodes: [], edges: [] }, emptyStats];
+      if (JSON.stringify(answers) === JSON.stringify(expected)) break;
+      // CONTRACT §5: gone from every answer at most TTL + 5 s after it was received.
+      expect(Date.now() - t0, JSON.stringify(answers)).toBeLessThan(7000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('keeps data across a restart of the store (same prefix)', async () => {
+    const p = prefix();
+    const first = await makeStore({ keyPrefix: p, ttlSeconds: 600, maxSeriesPerMetric: 10 });
+    await writeAll(first);
+    await first.close();
+    const second = await fresh({ keyPrefix: p, ttlSeconds: 600 });
+    expect(await second.getTrace(tid(1))).toHaveLength(2);
+    expect(await second.stats()).toEqual({ traces: 1, spans: 2, logs: 1, metrics: 1, droppedSeries: 0 });
+    expect((await second.serviceMap()).edges).toEqual([{ source: 'front', target: 'back', callCount: 1, errorCount: 0 }]);
+  });
+
+  it('lets two stores on one prefix see each other\'s data, and resolves a parent written by the other', async () => {
+    const p = prefix();
+    const a = await fresh({ keyPrefix: p });
+    const b = await fresh({ keyPrefix: p });
+    await a.writeSpans([span({ spanId: sid(2), parentSpanId: sid(1), service: 'back', durMs: 30 })]);
+    await b.writeSpans([span({ spanId: sid(1), service: 'front', durMs: 100 })]);
+    for (const s of [a, b]) {
+      expect((await s.getTrace(tid(1)))?.map((x) => x.spanId)).toEqual([sid(1), sid(2)]);
+      expect((await s.serviceMap()).edges).toEqual([{ source: 'front', target: 'back', callCount: 1, errorCount: 0 }]);
+    }
+  });
+
+  it('answers without data whose keys were evicted behind the indexes\' back', async () => {
+    const p = prefix();
+    const s = await fresh({ keyPrefix: p });
+    const keys = new RedisKeys(p);
+    await s.writeSpans([span({ traceId: tid(1) }), span({ traceId: tid(2), startMs: 1000 })]);
+    await s.writeLogs([log({ id: 'a', traceId: tid(1) }), log({ id: 'b', timestamp: BASE_S + 1 })]);
+    await s.writeMetrics([sample({ labels: { k: 1 } }), sample({ labels: { k: 2 } })]);
+    // allkeys-lru may evict any key at any time: remove data keys but keep the indexes.
+    await raw.unlink(keys.traceSpans(tid(2)));
+    const logBuckets = (await keysOf(p)).filter((k) => k.includes('lb:'));
+    await raw.unlink(...logBuckets);
+    const points = (await keysOf(p)).filter((k) => k.includes(':p:'));
+    await raw.unlink(points[0]);
+    expect(await s.getTrace(tid(2))).toBeUndefined();
+    expect((await s.findTraces({ limit: 10, sort: 'start', order: 'desc' })).map((t) => t.traceId)).toEqual([tid(1)]);
+    expect(await s.findLogs({ limit: 10 })).toEqual([]);
+    expect(await s.findLogs({ limit: 10, traceId: tid(1) })).toEqual([]);
+    expect((await s.getMetric('m', {}))?.series).toHaveLength(1);
+    // Even the global indexes and aggregates may go: answers shrink, nothing fails.
+    await raw.unlink(...(await keysOf(p)).filter((k) => k.includes('idx}')));
+    expect(await s.findTraces({ limit: 10, sort: 'start', order: 'desc' })).toEqual([]);
+    expect(await s.listServices()).toEqual([]);
+    expect(await s.listMetrics()).toEqual([]);
+    expect(await s.stats()).toEqual({ traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 });
+    expect(await s.getTrace(tid(1))).toHaveLength(1);
+  });
+
+  it('resolves entry spans and edges when children arrive before their parent, in any batch', async () => {
+    const s = await fresh();
+    await s.writeSpans([span({ spanId: sid(3), parentSpanId: sid(2), service: 'db', durMs: 5, status: { code: 'ERROR', message: '' } })]);
+    await s.writeSpans([span({ spanId: sid(2), parentSpanId: sid(1), service: 'front', durMs: 50 })]);
+    await s.writeSpans([span({ spanId: sid(1), service: 'front', durMs: 100 }), span({ spanId: sid(1), service: 'front', durMs: 100 })]);
+    expect(await s.listServices()).toEqual([
+      { name: 'db', spanCount: 1, errorCount: 1, p50Ms: 5, p95Ms: 5, logCount: 0, metricCount: 0 },
+      { name: 'front', spanCount: 2, errorCount: 0, p50Ms: 100, p95Ms: 100, logCount: 0, metricCount: 0 },
+    ]);
+    expect((await s.serviceMap()).edges).toEqual([{ source: 'front', target: 'db', callCount: 1, errorCount: 1 }]);
+  });
+
+  it('rejects quickly with unavailable once closed, and ping answers false', async () => {
+    const s = await makeStore({ ttlSeconds: 60, maxSeriesPerMetric: 10 });
+    await s.close();
+    expect(await s.ping()).toBe(false);
+    await expect(s.writeSpans([span()])).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(s.findTraces({ limit: 1, sort: 'start', order: 'desc' })).rejects.toMatchObject({ kind: 'unavailable' });
+  });
+});
