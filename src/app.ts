@@ -41,10 +41,13 @@ async function createStore(config: Config): Promise<Store> {
   });
 }
 
-/** Starts TinyOlly. Resolves once all listeners accept connections. */
-export async function start(config: Config): Promise<Running> {
+/**
+ * Starts TinyOlly. Resolves once all listeners accept connections.
+ * `overrides.store` replaces the configured store (tests drive failures through it).
+ */
+export async function start(config: Config, overrides: { store?: Store } = {}): Promise<Running> {
   const startedAtMs = Date.now();
-  const store = await createStore(config);
+  const store = overrides.store ?? await createStore(config);
   const maxBodyBytes = config.maxRequestMb * MIB;
   const ingester = new Ingester(store, {
     ...DEFAULT_NORMALISE_OPTIONS,

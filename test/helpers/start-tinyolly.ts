@@ -51,14 +51,15 @@ export function startTinyOlly(env: Record<string, string> = {}, args: string[] =
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => { proc.kill('SIGKILL'); reject(new Error(`TinyOlly not ready in 20 s\n${stdout}\n${stderr}`)); }, 20_000);
-    proc.once('exit', (code) => { clearTimeout(timer); reject(new Error(`TinyOlly exited with ${code} before ready\n${stdout}\n${stderr}`)); });
+    const onEarlyExit = (code: number | null) => { clearTimeout(timer); reject(new Error(`TinyOlly exited with ${code} before ready\n${stdout}\n${stderr}`)); };
+    proc.once('exit', onEarlyExit);
     proc.stdout!.on('data', (d) => {
       stdout += d;
       const m = /^tinyolly ready (\{.*\})$/m.exec(stdout);
       if (!m || (proc as { readyResolved?: boolean }).readyResolved) return;
       (proc as { readyResolved?: boolean }).readyResolved = true;
       clearTimeout(timer);
-      proc.removeAllListeners('exit');
+      proc.off('exit', onEarlyExit);
       const ready = JSON.parse(m[1]) as { grpc: number; http: number; ui: number; storage: string };
       const ports = { grpc: ready.grpc, http: ready.http, ui: ready.ui };
       resolve({
