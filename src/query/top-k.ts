@@ -3,38 +3,66 @@
  * queries that must not sort everything. Pure; knows nothing of the items it ranks.
  */
 
+interface Slot<T> {
+  item: T;
+  seq: number;
+}
+
 /**
  * Keeps the `limit` first items of a stream under `compare` (negative = `a` ranks before `b`),
- * in O(n log limit) comparisons and O(limit) memory. Ties keep the item offered first.
+ * in O(n log limit) comparisons and O(limit) memory, whatever the input order. The result equals
+ * a stable sort of everything offered, cut to `limit` (ties keep the item offered first).
  */
 export class TopK<T> {
-  private readonly items: T[] = [];
+  /** A max-heap on rank: the worst kept item sits at the root. */
+  private readonly heap: Slot<T>[] = [];
+  private seq = 0;
 
   constructor(private readonly limit: number, private readonly compare: (a: T, b: T) => number) {}
 
-  /** Whether an item ranked like `probe` would be kept; lets callers skip building costly items. */
+  private rank(a: Slot<T>, b: Slot<T>): number {
+    return this.compare(a.item, b.item) || a.seq - b.seq;
+  }
+
+  /** Whether an item ranked like `probe`, offered now, would be kept; lets callers skip costly checks. */
   wouldAccept(probe: T): boolean {
     if (this.limit <= 0) return false;
-    return this.items.length < this.limit || this.compare(probe, this.items[this.items.length - 1]) < 0;
+    // An item offered now comes after every kept one, so a tie with the worst loses.
+    return this.heap.length < this.limit || this.compare(probe, this.heap[0].item) < 0;
   }
 
   /** Offers one item; it is kept only while it ranks among the best `limit`. */
   offer(item: T): void {
     if (!this.wouldAccept(item)) return;
-    // Binary search for the first position whose item ranks strictly after `item`.
-    let lo = 0;
-    let hi = this.items.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.compare(this.items[mid], item) <= 0) lo = mid + 1;
-      else hi = mid;
+    const slot = { item, seq: this.seq++ };
+    const h = this.heap;
+    if (h.length < this.limit) {
+      h.push(slot);
+      let i = h.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.rank(h[i], h[parent]) <= 0) break;
+        [h[i], h[parent]] = [h[parent], h[i]];
+        i = parent;
+      }
+      return;
     }
-    this.items.splice(lo, 0, item);
-    if (this.items.length > this.limit) this.items.pop();
+    h[0] = slot;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let worst = i;
+      if (l < h.length && this.rank(h[l], h[worst]) > 0) worst = l;
+      if (r < h.length && this.rank(h[r], h[worst]) > 0) worst = r;
+      if (worst === i) break;
+      [h[i], h[worst]] = [h[worst], h[i]];
+      i = worst;
+    }
   }
 
-  /** The kept items, best first (the internal array: take it once, at the end). */
+  /** The kept items, best first. */
   result(): T[] {
-    return this.items;
+    return [...this.heap].sort((a, b) => this.rank(a, b)).map((s) => s.item);
   }
 }

@@ -41,6 +41,14 @@ export class BatchQueue<T> {
     }
   }
 
+  /** Calls `fn` on every item not yet removed, newest first. */
+  forEachNewestFirst(fn: (item: T) => void): void {
+    for (let b = this.batches.length - 1; b >= this.start; b--) {
+      const batch = this.batches[b];
+      for (let i = batch.items.length - 1; i >= batch.head; i--) fn(batch.items[i]);
+    }
+  }
+
   /** Removes everything. */
   clear(): void {
     this.batches = [];

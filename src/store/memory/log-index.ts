@@ -30,15 +30,18 @@ function removeFrom<K>(map: Map<K, Set<LogRecord>>, key: K, log: LogRecord): voi
   if (set.size === 0) map.delete(key);
 }
 
-/** The log side of the memory store. */
+/** Visits every stored log, newest written first. */
+export type LogScan = (visit: (log: LogRecord) => void) => void;
+
+/** The log side of the memory store; the store's FIFO holds the records themselves. */
 export class LogIndex {
-  private readonly all = new Set<LogRecord>();
+  private count = 0;
   private readonly byTrace = new Map<string, Set<LogRecord>>();
   private readonly byService = new Map<string, Set<LogRecord>>();
 
   /** Number of stored logs. */
   get size(): number {
-    return this.all.size;
+    return this.count;
   }
 
   /** Stored log count per service. */
@@ -48,48 +51,57 @@ export class LogIndex {
     return out;
   }
 
-  /** Stores one record. */
+  /** Indexes one record. */
   add(log: LogRecord): void {
-    this.all.add(log);
+    this.count++;
     if (log.traceId !== null) addTo(this.byTrace, log.traceId, log);
     addTo(this.byService, log.service, log);
   }
 
-  /** Removes one record (no-op when absent). */
+  /** Unindexes one record (each added record is removed at most once). */
   remove(log: LogRecord): void {
-    if (!this.all.delete(log)) return;
+    this.count--;
     if (log.traceId !== null) removeFrom(this.byTrace, log.traceId, log);
     removeFrom(this.byService, log.service, log);
   }
 
-  /** Records matching the query, newest first, at most `limit`; scans only the narrowest index. */
-  find(q: LogQuery): LogRecord[] {
-    let candidates: Set<LogRecord> | undefined = this.all;
-    if (q.traceId !== undefined) candidates = this.byTrace.get(q.traceId);
-    if (candidates && q.service !== undefined) {
-      const byService = this.byService.get(q.service);
-      if (!byService || byService.size < candidates.size) candidates = byService;
+  /**
+   * Records matching the query, newest first, at most `limit`. Uses the trace or service index
+   * when one narrows the search enough, else `scanAll` (newest written first, so that with
+   * timestamps close to write order most records are refused by one comparison).
+   */
+  find(q: LogQuery, scanAll: LogScan): LogRecord[] {
+    let candidates: Set<LogRecord> | undefined;
+    if (q.traceId !== undefined) {
+      candidates = this.byTrace.get(q.traceId);
+      if (!candidates) return [];
     }
-    if (!candidates) return [];
+    if (q.service !== undefined) {
+      const byService = this.byService.get(q.service);
+      if (!byService) return [];
+      if (!candidates || byService.size < candidates.size) candidates = byService;
+    }
     const needle = q.q?.toLowerCase();
     const top = new TopK<LogRecord>(q.limit, compareLogsNewestFirst);
-    for (const l of candidates) {
-      if (q.traceId !== undefined && l.traceId !== q.traceId) continue;
-      if (q.service !== undefined && l.service !== q.service) continue;
-      if (q.spanId !== undefined && l.spanId !== q.spanId) continue;
-      if (q.minSeverity !== undefined && l.severityNumber < q.minSeverity) continue;
-      if (q.start !== undefined && l.timestamp < q.start) continue;
-      if (q.end !== undefined && l.timestamp > q.end) continue;
-      if (!top.wouldAccept(l)) continue;
-      if (needle !== undefined && !logSearchText(l.body).includes(needle)) continue;
+    const visit = (l: LogRecord): void => {
+      if (q.traceId !== undefined && l.traceId !== q.traceId) return;
+      if (q.service !== undefined && l.service !== q.service) return;
+      if (q.spanId !== undefined && l.spanId !== q.spanId) return;
+      if (q.minSeverity !== undefined && l.severityNumber < q.minSeverity) return;
+      if (q.start !== undefined && l.timestamp < q.start) return;
+      if (q.end !== undefined && l.timestamp > q.end) return;
+      if (!top.wouldAccept(l)) return;
+      if (needle !== undefined && !logSearchText(l.body).includes(needle)) return;
       top.offer(l);
-    }
+    };
+    if (candidates && candidates.size * 4 < this.count) for (const l of candidates) visit(l);
+    else scanAll(visit);
     return top.result();
   }
 
   /** Removes everything. */
   clear(): void {
-    this.all.clear();
+    this.count = 0;
     this.byTrace.clear();
     this.byService.clear();
   }

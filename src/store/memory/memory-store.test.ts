@@ -8,3 +8,194 @@ import { runStoreContract } from '../store.contract.js';
 import { MemoryStore } from './memory-store.js';
 
 runStoreContract('memory', async (options) => new MemoryStore({ ...options, maxBytes: 64 * 1024 * 1024 }));
+
+const BASE_S = 1_700_000_000;
+const T0 = 5_000_000;
+
+function tid(n: number): string {
+  return n.toString(16).padStart(32, '0');
+}
+function sid(n: number): string {
+  return n.toString(16).padStart(16, '0');
+}
+function ns(ms: number): string {
+  return (BigInt(BASE_S) * 1_000_000_000n + BigInt(ms) * 1_000_000n).toString();
+}
+function span(o: Partial<Span> & { startMs?: number; durMs?: number } = {}): Span {
+  const { startMs = 0, durMs = 100, ...rest } = o;
+  return {
+    traceId: tid(1), spanId: sid(1), parentSpanId: null, name: 'op', kind: 'SERVER',
+    startTimeUnixNano: ns(startMs), endTimeUnixNano: ns(startMs + durMs), durationMs: durMs,
+    status: { code: 'UNSET', message: '' }, service: 'svc', attributes: { k: 'v' }, resource: { 'service.name': 'svc' },
+    scope: { name: 's', version: '1' }, events: [], links: [], ...rest,
+  };
+}
+let logSeq = 0;
+function log(o: Partial<LogRecord> = {}): LogRecord {
+  return {
+    id: `id-${String(++logSeq).padStart(6, '0')}`, timeUnixNano: ns(0), timestamp: BASE_S, severityText: 'INFO', severityNumber: 9,
+    body: 'hello world', traceId: null, spanId: null, service: 'svc', attributes: {}, resource: {}, scope: { name: '', version: '' }, ...o,
+  };
+}
+function sample(o: Partial<MetricSample> = {}): MetricSample {
+  return { name: 'm', type: 'gauge', unit: '1', description: '', service: 'svc', labels: {}, point: { timestamp: BASE_S, value: 1 }, ...o };
+}
+
+/** A store on a hand-driven clock. */
+function makeClocked(o: { ttlSeconds?: number; maxBytes?: number; maxSeriesPerMetric?: number } = {}) {
+  const clock = { t: T0 };
+  const store = new MemoryStore({
+    ttlSeconds: o.ttlSeconds ?? 10, maxSeriesPerMetric: o.maxSeriesPerMetric ?? 100, maxBytes: o.maxBytes ?? 1 << 30, now: () => clock.t,
+  });
+  return { clock, store };
+}
+
+/** Bytes the store charges for these writes (measured on a throwaway store). */
+async function bytesOf(write: (s: MemoryStore) => Promise<unknown>): Promise<number> {
+  const { store } = makeClocked();
+  await write(store);
+  await store.close();
+  return store.usedBytes;
+}
+
+describe('MemoryStore TTL', () => {
+  const stores: MemoryStore[] = [];
+  afterEach(async () => {
+    vi.useRealTimers();
+    for (const s of stores.splice(0)) await s.close();
+  });
+
+  it('drops every kind of item ttlSeconds after it was written, from every answer', async () => {
+    const { clock, store } = makeClocked({ ttlSeconds: 10 });
+    stores.push(store);
+    await store.writeSpans([
+      span({ spanId: sid(1), service: 'front' }),
+      span({ spanId: sid(2), parentSpanId: sid(1), service: 'back', links: [{ traceId: tid(2), spanId: sid(1), attributes: {} }] }),
+    ]);
+    await store.writeLogs([log({ traceId: tid(1), service: 'logger' })]);
+    await store.writeMetrics([sample({ service: 'metrics' })]);
+    clock.t = T0 + 9_999;
+    expect(await store.stats()).toEqual({ traces: 1, spans: 2, logs: 1, metrics: 1, droppedSeries: 0 });
+    expect(await store.getBacklinks(tid(2))).toHaveLength(1);
+    expect((await store.listServices()).map((s) => s.name)).toEqual(['back', 'front', 'logger', 'metrics']);
+    expect((await store.serviceMap()).edges).toHaveLength(1);
+
+    clock.t = T0 + 10_000;
+    expect(await store.getTrace(tid(1))).toBeUndefined();
+    expect(await store.findTraces({ limit: 10, sort: 'start', order: 'desc' })).toEqual([]);
+    expect(await store.findTraces({ limit: 10, sort: 'start', order: 'desc', service: 'front' })).toEqual([]);
+    expect(await store.getBacklinks(tid(2))).toEqual([]);
+    expect(await store.findLogs({ limit: 10 })).toEqual([]);
+    expect(await store.findLogs({ limit: 10, traceId: tid(1) })).toEqual([]);
+    expect(await store.listMetrics()).toEqual([]);
+    expect(await store.getMetric('m', {})).toBeUndefined();
+    expect(await store.listServices()).toEqual([]);
+    expect(await store.serviceMap()).toEqual({ nodes: [], edges: [] });
+    expect(await store.stats()).toEqual({ traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 });
+    expect(store.usedBytes).toBe(0);
+  });
+
+  it('expires each write on its own clock and re-derives a partly expired trace', async () => {
+    const { clock, store } = makeClocked({ ttlSeconds: 10 });
+    stores.push(store);
+    await store.writeSpans([span({ spanId: sid(1), name: 'root', startMs: 0, durMs: 1000 })]);
+    clock.t = T0 + 5_000;
+    await store.writeSpans([span({ spanId: sid(2), parentSpanId: sid(1), name: 'child', startMs: 10, durMs: 10, status: { code: 'ERROR', message: '' } })]);
+    expect((await store.findTraces({ limit: 10, sort: 'start', order: 'desc' }))[0]).toMatchObject({ rootName: 'root', spanCount: 2, durationMs: 1000 });
+    clock.t = T0 + 10_000;
+    expect(await store.findTraces({ limit: 10, sort: 'start', order: 'desc', minDurationMs: 11 })).toEqual([]);
+    expect(await store.findTraces({ limit: 10, sort: 'start', order: 'desc' })).toEqual([{
+      traceId: tid(1), rootName: 'child', rootService: 'svc', startTimeUnixNano: ns(10), durationMs: 10, spanCount: 1, errorCount: 1, services: ['svc'],
+    }]);
+    expect((await store.listServices())[0]).toMatchObject({ spanCount: 1, errorCount: 1, p50Ms: 10 });
+    clock.t = T0 + 15_000;
+    expect(await store.stats()).toMatchObject({ traces: 0, spans: 0 });
+  });
+
+  it('sweeps expired items on a timer, without any read', async () => {
+    vi.useFakeTimers();
+    const { clock, store } = makeClocked({ ttlSeconds: 10 });
+    stores.push(store);
+    await store.writeLogs([log(), log()]);
+    expect(store.usedBytes).toBeGreaterThan(0);
+    clock.t = T0 + 10_000;
+    vi.advanceTimersByTime(1_000);
+    expect(store.usedBytes).toBe(0);
+    await store.close();
+    await store.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('frees a series slot when the series expires', async () => {
+    const { clock, store } = makeClocked({ ttlSeconds: 10, maxSeriesPerMetric: 1 });
+    stores.push(store);
+    expect(await store.writeMetrics([sample({ labels: { s: 'a' } })])).toEqual({ rejected: 0 });
+    clock.t = T0 + 5_000;
+    expect(await store.writeMetrics([sample({ labels: { s: 'b' } })])).toEqual({ rejected: 1 });
+    expect((await store.stats()).droppedSeries).toBe(1);
+    clock.t = T0 + 10_000;
+    expect(await store.writeMetrics([sample({ labels: { s: 'b' }, point: { timestamp: BASE_S + 1, value: 2 } })])).toEqual({ rejected: 0 });
+    expect((await store.getMetric('m', {}))?.series).toEqual([{ service: 'svc', labels: { s: 'b' }, points: [{ timestamp: BASE_S + 1, value: 2 }] }]);
+    expect((await store.stats()).droppedSeries).toBe(1);
+  });
+});
+
+describe('MemoryStore byte cap', () => {
+  it('evicts the oldest writes first, across signals, down to the cap', async () => {
+    const [s1, l1, m1] = [span({ traceId: tid(1) }), log({ body: 'first' }), sample({ labels: { n: 1 } })];
+    const [s2, l2, m2] = [span({ traceId: tid(2) }), log({ body: 'second' }), sample({ labels: { n: 2 } })];
+    const cap = await bytesOf(async (s) => {
+      await s.writeSpans([s2]);
+      await s.writeLogs([l2]);
+      await s.writeMetrics([m2]);
+    });
+    const { store } = makeClocked({ maxBytes: cap });
+    await store.writeSpans([s1]);
+    await store.writeLogs([l1]);
+    await store.writeMetrics([m1]);
+    await store.writeSpans([s2]);
+    await store.writeLogs([l2]);
+    expect(await store.getTrace(tid(1))).toBeUndefined();
+    await store.writeMetrics([m2]);
+    expect(store.usedBytes).toBeLessThanOrEqual(cap);
+    expect(await store.getTrace(tid(1))).toBeUndefined();
+    expect(await store.getTrace(tid(2))).toEqual([s2]);
+    expect((await store.findLogs({ limit: 10 })).map((l) => l.body)).toEqual(['second']);
+    expect((await store.getMetric('m', {}))?.series.map((s) => s.labels)).toEqual([{ n: 2 }]);
+    await store.close();
+  });
+
+  it('evicts item by item inside a batch, oldest first', async () => {
+    const spans = Array.from({ length: 10 }, (_, i) => span({ traceId: tid(i + 1) }));
+    const cap = await bytesOf((s) => s.writeSpans(spans.slice(6)));
+    const { store } = makeClocked({ maxBytes: cap });
+    await store.writeSpans(spans);
+    expect((await store.findTraces({ limit: 100, sort: 'start', order: 'asc' })).map((t) => t.traceId)).toEqual([7, 8, 9, 10].map(tid));
+    expect(store.usedBytes).toBe(cap);
+    await store.close();
+  });
+
+  it('charges a span written twice once', async () => {
+    const once = await bytesOf((s) => s.writeSpans([span({ name: 'a' })]));
+    const { store } = makeClocked({ maxBytes: once });
+    await store.writeSpans([span({ name: 'a' })]);
+    await store.writeSpans([span({ name: 'a' }), span({ name: 'a' })]);
+    expect(store.usedBytes).toBe(once);
+    expect((await store.getTrace(tid(1)))?.map((s) => s.name)).toEqual(['a']);
+    // The superseded copies leave the FIFO without taking the live one with them.
+    await store.writeLogs([log()]);
+    expect(await store.getTrace(tid(1))).toBeUndefined();
+    expect(store.usedBytes).toBeLessThanOrEqual(once);
+    await store.close();
+  });
+
+  it('clear() empties the store and its byte count', async () => {
+    const { store } = makeClocked();
+    await store.writeSpans([span()]);
+    await store.writeMetrics([sample()]);
+    await store.clear();
+    expect(store.usedBytes).toBe(0);
+    expect(await store.stats()).toEqual({ traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 });
+    await store.close();
+  });
+});

@@ -28,6 +28,15 @@ const EXPENSIVE_AGGREGATE_MS = 50;
 const AGGREGATE_MAX_AGE_MS = 1000;
 const SWEEP_INTERVAL_MS = 1000;
 
+/** Entry-span latencies and edges derived from all traces, with the version they were computed at. */
+interface DerivedServices {
+  version: number;
+  at: number;
+  costMs: number;
+  value: ServiceAggregator;
+  latency: Map<string, { p50Ms: number | null; p95Ms: number | null }>;
+}
+
 /** One signal's FIFO and how to take one of its items out of the indexes (false: already gone). */
 interface Lane<T> {
   queue: BatchQueue<T>;
@@ -55,7 +64,7 @@ export class MemoryStore implements Store {
   private bytes = 0;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
-  private aggregate: { version: number; at: number; costMs: number; value: ServiceAggregator } | undefined;
+  private aggregate: DerivedServices | undefined;
 
   constructor(options: MemoryStoreOptions) {
     this.ttlMs = options.ttlSeconds * 1000;
@@ -140,7 +149,7 @@ export class MemoryStore implements Store {
 
   async findLogs(query: LogQuery): Promise<LogRecord[]> {
     this.expire();
-    return this.logs.find(query);
+    return this.logs.find(query, (visit) => this.logLane.queue.forEachNewestFirst(visit));
   }
 
   async listMetrics(): Promise<MetricSummary[]> {
@@ -159,10 +168,12 @@ export class MemoryStore implements Store {
     const logCounts = this.logs.serviceCounts();
     const metricCounts = this.metrics.serviceCounts();
     const names = new Set<string>([...spanCounts.keys(), ...logCounts.keys(), ...metricCounts.keys()]);
-    const agg = this.serviceAggregate();
+    const derived = this.serviceAggregate();
     return [...names].sort().map((name) => {
       const counts = spanCounts.get(name);
-      const { p50Ms, p95Ms } = agg.latency(name);
+      let latency = derived.latency.get(name);
+      if (!latency) derived.latency.set(name, (latency = derived.value.latency(name)));
+      const { p50Ms, p95Ms } = latency;
       return {
         name,
         spanCount: counts?.spans ?? 0,
@@ -178,7 +189,7 @@ export class MemoryStore implements Store {
   async serviceMap(): Promise<ServiceMap> {
     this.expire();
     const nodes = [...this.traces.serviceCounts.keys()].sort().map((name) => ({ name }));
-    return { nodes, edges: this.serviceAggregate().edgeList() };
+    return { nodes, edges: this.serviceAggregate().value.edgeList() };
   }
 
   async stats(): Promise<StoreStats> {
@@ -254,16 +265,16 @@ export class MemoryStore implements Store {
   }
 
   /** Entry-span latencies and edges over all traces, recomputed on change (at most once a second when costly). */
-  private serviceAggregate(): ServiceAggregator {
+  private serviceAggregate(): DerivedServices {
     const version = this.traces.version;
     const t0 = performance.now();
     const cached = this.aggregate;
     if (cached && (cached.version === version || (cached.costMs > EXPENSIVE_AGGREGATE_MS && t0 - cached.at < AGGREGATE_MAX_AGE_MS))) {
-      return cached.value;
+      return cached;
     }
     const value = new ServiceAggregator();
     for (const e of this.traces.traces.values()) value.addTrace([...e.spans.values()]);
-    this.aggregate = { version, at: t0, costMs: performance.now() - t0, value };
-    return value;
+    this.aggregate = { version, at: t0, costMs: performance.now() - t0, value, latency: new Map() };
+    return this.aggregate;
   }
 }

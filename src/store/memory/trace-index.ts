@@ -19,12 +19,18 @@ export interface TraceEntry {
   startNs: string;
   endNs: string;
   durationMs: number;
+  /** Trace start in ms: a fast first key for ordering (never contradicts startNs). */
+  startMs: number;
   /** Trace start, unix seconds (for start/end filters). */
   startSeconds: number;
   /** Set when a removal may have moved the bounds; refresh() recomputes them. */
   boundsDirty: boolean;
   /** Cached summary; dropped on every change. */
   summary: TraceSummary | undefined;
+  /** Cached lower-cased span names joined by NUL, for the name filter; dropped on every change. */
+  namesLower: string | undefined;
+  /** False once the trace is gone (it may linger in the creation-order list until compaction). */
+  alive: boolean;
 }
 
 /** Per-service span and error counts. */
@@ -41,6 +47,7 @@ function setBounds(e: TraceEntry, startNs: string, endNs: string): void {
   e.startNs = startNs;
   e.endNs = endNs;
   const startMs = nanosToMs(startNs);
+  e.startMs = startMs;
   e.startSeconds = startMs / 1000;
   // Same formula as summariseTrace, so filters and the summary agree.
   e.durationMs = roundMs(Math.max(0, nanosToMs(endNs) - startMs));
@@ -61,9 +68,23 @@ function refresh(e: TraceEntry): void {
 function entryComparator(q: Pick<TraceQuery, 'sort' | 'order'>): (a: TraceEntry, b: TraceEntry) => number {
   const dir = q.order === 'asc' ? 1 : -1;
   if (q.sort === 'duration') {
-    return (a, b) => dir * (a.durationMs - b.durationMs || compareNanos(a.startNs, b.startNs) || cmpStr(a.traceId, b.traceId));
+    return (a, b) => dir * (a.durationMs - b.durationMs || a.startMs - b.startMs || compareNanos(a.startNs, b.startNs) || cmpStr(a.traceId, b.traceId));
   }
-  return (a, b) => dir * (compareNanos(a.startNs, b.startNs) || cmpStr(a.traceId, b.traceId));
+  // nanosToMs is monotonic, so comparing the ms first never contradicts the exact comparison.
+  return (a, b) => dir * (a.startMs - b.startMs || compareNanos(a.startNs, b.startNs) || cmpStr(a.traceId, b.traceId));
+}
+
+function hasName(e: TraceEntry, needle: string): boolean {
+  if (needle.includes('\u0000')) {
+    for (const s of e.spans.values()) if (s.name.toLowerCase().includes(needle)) return true;
+    return false;
+  }
+  if (e.namesLower === undefined) {
+    let text = '';
+    for (const s of e.spans.values()) text += s.name.toLowerCase() + '\u0000';
+    e.namesLower = text;
+  }
+  return e.namesLower.includes(needle);
 }
 
 function matchesSpanFilters(e: TraceEntry, q: TraceQuery, needle: string | undefined): boolean {
@@ -72,11 +93,7 @@ function matchesSpanFilters(e: TraceEntry, q: TraceQuery, needle: string | undef
     if (q.status === 'ok' && (e.errorCount > 0 || e.okCount === 0)) return false;
     if (q.status === 'unset' && (e.errorCount > 0 || e.okCount > 0)) return false;
   }
-  if (needle !== undefined) {
-    let hit = false;
-    for (const s of e.spans.values()) if (s.name.toLowerCase().includes(needle)) { hit = true; break; }
-    if (!hit) return false;
-  }
+  if (needle !== undefined && !hasName(e, needle)) return false;
   if (q.attr !== undefined) {
     const { key, value } = q.attr;
     let hit = false;
@@ -94,6 +111,9 @@ export class TraceIndex {
   readonly traces = new Map<string, TraceEntry>();
   readonly serviceCounts = new Map<string, ServiceSpanCounts>();
   private readonly byService = new Map<string, Set<TraceEntry>>();
+  /** Every trace in creation order (roughly start order), dead entries removed lazily. */
+  private order: TraceEntry[] = [];
+  private deadInOrder = 0;
   /** Link target traceId → spans of other traces linking into it. */
   private readonly linksTo = new Map<string, Set<Span>>();
   spanCount = 0;
@@ -106,9 +126,11 @@ export class TraceIndex {
     if (!e) {
       e = {
         traceId: span.traceId, spans: new Map(), services: new Map(), errorCount: 0, okCount: 0,
-        startNs: '0', endNs: '0', durationMs: 0, startSeconds: 0, boundsDirty: false, summary: undefined,
+        startNs: '0', endNs: '0', durationMs: 0, startMs: 0, startSeconds: 0, boundsDirty: false, summary: undefined,
+        namesLower: undefined, alive: true,
       };
       this.traces.set(span.traceId, e);
+      this.order.push(e);
     }
     const old = e.spans.get(span.spanId);
     if (old) this.detach(e, old);
@@ -123,7 +145,14 @@ export class TraceIndex {
     if (!e || e.spans.get(span.spanId) !== span) return false;
     e.spans.delete(span.spanId);
     this.detach(e, span);
-    if (e.spans.size === 0) this.traces.delete(span.traceId);
+    if (e.spans.size === 0) {
+      this.traces.delete(span.traceId);
+      e.alive = false;
+      if (++this.deadInOrder > 1024 && this.deadInOrder * 2 > this.order.length) {
+        this.order = this.order.filter((x) => x.alive);
+        this.deadInOrder = 0;
+      }
+    }
     return true;
   }
 
@@ -131,6 +160,7 @@ export class TraceIndex {
     this.version++;
     this.spanCount++;
     e.summary = undefined;
+    e.namesLower = undefined;
     if (e.spans.size === 1) {
       e.boundsDirty = false;
       setBounds(e, s.startTimeUnixNano, s.endTimeUnixNano);
@@ -165,6 +195,7 @@ export class TraceIndex {
     this.version++;
     this.spanCount--;
     e.summary = undefined;
+    e.namesLower = undefined;
     if (s.startTimeUnixNano === e.startNs || s.endTimeUnixNano === e.endNs) e.boundsDirty = true;
     const isError = s.status.code === 'ERROR';
     if (isError) e.errorCount--;
@@ -199,20 +230,34 @@ export class TraceIndex {
 
   /** Trace summaries matching the query, best `limit` by sort/order; visits only candidate traces. */
   find(q: TraceQuery): TraceSummary[] {
-    const candidates: Iterable<TraceEntry> | undefined = q.service !== undefined ? this.byService.get(q.service) : this.traces.values();
-    if (!candidates) return [];
     const needle = q.name?.toLowerCase();
     const top = new TopK<TraceEntry>(q.limit, entryComparator(q));
-    for (const e of candidates) {
+    const service = q.service;
+    const visit = (e: TraceEntry, checkService: boolean): void => {
       refresh(e);
-      if (q.minDurationMs !== undefined && e.durationMs < q.minDurationMs) continue;
-      if (q.maxDurationMs !== undefined && e.durationMs > q.maxDurationMs) continue;
-      if (q.start !== undefined && e.startSeconds < q.start) continue;
-      if (q.end !== undefined && e.startSeconds > q.end) continue;
+      if (q.minDurationMs !== undefined && e.durationMs < q.minDurationMs) return;
+      if (q.maxDurationMs !== undefined && e.durationMs > q.maxDurationMs) return;
+      if (q.start !== undefined && e.startSeconds < q.start) return;
+      if (q.end !== undefined && e.startSeconds > q.end) return;
       // Rank before the costlier span-level filters: most traces fall outside the top anyway.
-      if (!top.wouldAccept(e)) continue;
-      if (!matchesSpanFilters(e, q, needle)) continue;
+      if (!top.wouldAccept(e)) return;
+      if (checkService && !e.services.has(service!)) return;
+      if (!matchesSpanFilters(e, q, needle)) return;
       top.offer(e);
+    };
+    const withService = service === undefined ? undefined : this.byService.get(service);
+    if (service !== undefined && !withService) return [];
+    if (withService && withService.size * 4 < this.traces.size) {
+      for (const e of withService) visit(e, false);
+    } else {
+      // Creation order is close to start order: walking it from the end the query favours lets
+      // the first `limit` traces fill the top, and most later ones are refused by one comparison.
+      const order = this.order;
+      const forward = q.sort === 'start' && q.order === 'asc';
+      for (let n = 0; n < order.length; n++) {
+        const e = order[forward ? n : order.length - 1 - n];
+        if (e.alive) visit(e, service !== undefined);
+      }
     }
     return top.result().map((e) => (e.summary ??= summariseTrace(e.traceId, [...e.spans.values()])));
   }
@@ -242,6 +287,8 @@ export class TraceIndex {
     this.serviceCounts.clear();
     this.byService.clear();
     this.linksTo.clear();
+    this.order = [];
+    this.deadInOrder = 0;
     this.spanCount = 0;
     this.version++;
   }
