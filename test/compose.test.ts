@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -236,6 +237,31 @@ describe('Dockerfile', () => {
     expect(pkg.scripts.start).toContain(argv.join(' '));
     // The runtime installs with --omit=dev, so whatever the command loads must be a dependency.
     expect(pkg.dependencies).toHaveProperty('tsx');
+  });
+
+  it('needs no devDependency at runtime: every package src/main.ts reaches is a dependency', () => {
+    // The runtime stage installs with --omit=dev; follow the static and dynamic imports from the CMD's entry.
+    const packages = new Set<string>();
+    const seen = new Set<string>();
+    const queue = ['src/main.ts'];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = read(file);
+      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)) {
+        const spec = m[1] ?? m[2];
+        if (m[0].trimStart().startsWith('import type') || m[0].trimStart().startsWith('export type')) continue;
+        if (spec.startsWith('.')) {
+          const target = path.posix.join(path.posix.dirname(file), spec).replace(/\.js$/, '.ts');
+          queue.push(existsSync(path.join(ROOT, target)) ? target : target.replace(/\.ts$/, '.js'));
+        } else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) {
+          packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
+        }
+      }
+    }
+    expect(seen.size).toBeGreaterThan(5);
+    for (const name of packages) expect(pkg.dependencies, `${name} (imported by src)`).toHaveProperty(name);
   });
 
   it('gives the demo stage the OpenTelemetry SDK packages the demo imports', () => {
