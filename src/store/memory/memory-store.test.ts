@@ -3,6 +3,8 @@
  * TTL expiry on an injected clock, the byte cap's oldest-first eviction, series slots freed on expiry.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import fc from 'fast-check';
+import { ServiceAggregator } from '../../query/services.js';
 import type { LogRecord, MetricSample, Span } from '../../model/model.js';
 import { runStoreContract } from '../store.contract.js';
 import { MemoryStore } from './memory-store.js';
@@ -197,5 +199,50 @@ describe('MemoryStore byte cap', () => {
     expect(store.usedBytes).toBe(0);
     expect(await store.stats()).toEqual({ traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 });
     await store.close();
+  });
+});
+
+describe('MemoryStore service rollup', () => {
+  it('matches a fresh ServiceAggregator over the stored traces after any writes, retries and expiry', async () => {
+    const op = fc.oneof(
+      fc.record({
+        kind: fc.constant('write' as const),
+        spans: fc.array(fc.record({
+          trace: fc.integer({ min: 1, max: 4 }), id: fc.integer({ min: 1, max: 6 }), parent: fc.integer({ min: 0, max: 7 }),
+          service: fc.constantFrom('a', 'b', 'c'), durMs: fc.integer({ min: 0, max: 50 }), error: fc.boolean(),
+        }), { minLength: 1, maxLength: 6 }),
+      }),
+      fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 6_000 }) }),
+      fc.record({ kind: fc.constant('read' as const) }),
+    );
+    await fc.assert(fc.asyncProperty(fc.array(op, { maxLength: 25 }), async (ops) => {
+      const { clock, store } = makeClocked({ ttlSeconds: 10 });
+      const check = async (): Promise<void> => {
+        const expected = new ServiceAggregator();
+        const services = new Set<string>();
+        for (let t = 1; t <= 4; t++) {
+          const spans = await store.getTrace(tid(t));
+          if (!spans) continue;
+          expected.addTrace(spans);
+          for (const s of spans) services.add(s.service);
+        }
+        const rows = await store.listServices();
+        expect(rows.map((r) => r.name)).toEqual([...services].sort());
+        for (const r of rows) expect({ p50Ms: r.p50Ms, p95Ms: r.p95Ms }).toEqual(expected.latency(r.name));
+        expect((await store.serviceMap()).edges).toEqual(expected.edgeList());
+      };
+      for (const o of ops) {
+        if (o.kind === 'tick') clock.t += o.ms;
+        else if (o.kind === 'read') await check();
+        else {
+          await store.writeSpans(o.spans.map((x) => span({
+            traceId: tid(x.trace), spanId: sid(x.id), parentSpanId: x.parent === 0 ? null : sid(x.parent), service: x.service,
+            durMs: x.durMs, startMs: x.id, status: { code: x.error ? 'ERROR' : 'OK', message: '' },
+          })));
+        }
+      }
+      await check();
+      await store.close();
+    }), { numRuns: 150 });
   });
 });

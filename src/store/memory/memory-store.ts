@@ -8,7 +8,6 @@ import type {
   TraceSummary,
 } from '../../model/model.js';
 import type { LogQuery, Store, StoreOptions, TimeRange, TraceQuery, WriteMetricsResult } from '../store.js';
-import { ServiceAggregator } from '../../query/services.js';
 import { BatchQueue, type Batch } from './fifo.js';
 import { LogIndex } from './log-index.js';
 import { MetricIndex, type StoredPoint } from './metric-index.js';
@@ -23,19 +22,7 @@ export interface MemoryStoreOptions extends StoreOptions {
   now?: () => number;
 }
 
-/** A derived aggregate costing more than this is recomputed at most once a second. */
-const EXPENSIVE_AGGREGATE_MS = 50;
-const AGGREGATE_MAX_AGE_MS = 1000;
 const SWEEP_INTERVAL_MS = 1000;
-
-/** Entry-span latencies and edges derived from all traces, with the version they were computed at. */
-interface DerivedServices {
-  version: number;
-  at: number;
-  costMs: number;
-  value: ServiceAggregator;
-  latency: Map<string, { p50Ms: number | null; p95Ms: number | null }>;
-}
 
 /** One signal's FIFO and how to take one of its items out of the indexes (false: already gone). */
 interface Lane<T> {
@@ -64,7 +51,6 @@ export class MemoryStore implements Store {
   private bytes = 0;
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
-  private aggregate: DerivedServices | undefined;
 
   constructor(options: MemoryStoreOptions) {
     this.ttlMs = options.ttlSeconds * 1000;
@@ -75,7 +61,7 @@ export class MemoryStore implements Store {
     this.logLane = { queue: new BatchQueue(), drop: (l) => { this.logs.remove(l); return true; } };
     this.pointLane = { queue: new BatchQueue(), drop: (p) => { this.metrics.remove(p); return true; } };
     this.lanes = [this.spanLane, this.logLane, this.pointLane] as Lane<unknown>[];
-    this.timer = setInterval(() => this.expire(), Math.min(SWEEP_INTERVAL_MS, Math.max(1, this.ttlMs)));
+    this.timer = setInterval(() => this.sweep(), Math.min(SWEEP_INTERVAL_MS, Math.max(1, this.ttlMs)));
     this.timer.unref();
   }
 
@@ -168,12 +154,10 @@ export class MemoryStore implements Store {
     const logCounts = this.logs.serviceCounts();
     const metricCounts = this.metrics.serviceCounts();
     const names = new Set<string>([...spanCounts.keys(), ...logCounts.keys(), ...metricCounts.keys()]);
-    const derived = this.serviceAggregate();
+    const rollup = this.traces.rollup;
     return [...names].sort().map((name) => {
       const counts = spanCounts.get(name);
-      let latency = derived.latency.get(name);
-      if (!latency) derived.latency.set(name, (latency = derived.value.latency(name)));
-      const { p50Ms, p95Ms } = latency;
+      const { p50Ms, p95Ms } = rollup.latency(name);
       return {
         name,
         spanCount: counts?.spans ?? 0,
@@ -189,7 +173,7 @@ export class MemoryStore implements Store {
   async serviceMap(): Promise<ServiceMap> {
     this.expire();
     const nodes = [...this.traces.serviceCounts.keys()].sort().map((name) => ({ name }));
-    return { nodes, edges: this.serviceAggregate().value.edgeList() };
+    return { nodes, edges: this.traces.rollup.edgeList() };
   }
 
   async stats(): Promise<StoreStats> {
@@ -213,12 +197,17 @@ export class MemoryStore implements Store {
     this.logs.clear();
     this.metrics.clear();
     this.bytes = 0;
-    this.aggregate = undefined;
   }
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+  }
+
+  /** Background upkeep: expiry, and folding changed traces into the service rollup off the read path. */
+  private sweep(): void {
+    this.expire();
+    this.traces.rollup.flush();
   }
 
   /** Drops every batch whose TTL has passed (batches expire in write order, so only heads are looked at). */
@@ -262,19 +251,5 @@ export class MemoryStore implements Store {
     if (lane.drop(batch.items[i])) this.bytes -= batch.sizes[i];
     // Let the item be collected even while the rest of its batch stays.
     batch.items[i] = undefined as T;
-  }
-
-  /** Entry-span latencies and edges over all traces, recomputed on change (at most once a second when costly). */
-  private serviceAggregate(): DerivedServices {
-    const version = this.traces.version;
-    const t0 = performance.now();
-    const cached = this.aggregate;
-    if (cached && (cached.version === version || (cached.costMs > EXPENSIVE_AGGREGATE_MS && t0 - cached.at < AGGREGATE_MAX_AGE_MS))) {
-      return cached;
-    }
-    const value = new ServiceAggregator();
-    for (const e of this.traces.traces.values()) value.addTrace([...e.spans.values()]);
-    this.aggregate = { version, at: t0, costMs: performance.now() - t0, value, latency: new Map() };
-    return this.aggregate;
   }
 }

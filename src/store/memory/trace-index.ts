@@ -7,6 +7,7 @@ import type { Backlink, Span, TraceSummary } from '../../model/model.js';
 import type { TraceQuery } from '../store.js';
 import { attrText, compareNanos, nanosToMs, roundMs, sortSpans, summariseTrace } from '../../query/traces.js';
 import { TopK } from '../../query/top-k.js';
+import { ServiceRollup, type TraceShare } from './service-rollup.js';
 
 /** One stored trace and what the trace list needs without visiting its spans. */
 export interface TraceEntry {
@@ -31,6 +32,8 @@ export interface TraceEntry {
   namesLower: string | undefined;
   /** False once the trace is gone (it may linger in the creation-order list until compaction). */
   alive: boolean;
+  /** This trace's share of the service rollup (owned by ServiceRollup). */
+  share: TraceShare | undefined;
 }
 
 /** Per-service span and error counts. */
@@ -116,9 +119,9 @@ export class TraceIndex {
   private deadInOrder = 0;
   /** Link target traceId → spans of other traces linking into it. */
   private readonly linksTo = new Map<string, Set<Span>>();
+  /** Entry-span latencies and service-map edges, kept per changed trace. */
+  readonly rollup = new ServiceRollup();
   spanCount = 0;
-  /** Bumped on every change, for caches of derived aggregates. */
-  version = 0;
 
   /** Stores a span; a span with the same traceId+spanId is replaced and returned. */
   add(span: Span): Span | undefined {
@@ -127,7 +130,7 @@ export class TraceIndex {
       e = {
         traceId: span.traceId, spans: new Map(), services: new Map(), errorCount: 0, okCount: 0,
         startNs: '0', endNs: '0', durationMs: 0, startMs: 0, startSeconds: 0, boundsDirty: false, summary: undefined,
-        namesLower: undefined, alive: true,
+        namesLower: undefined, alive: true, share: undefined,
       };
       this.traces.set(span.traceId, e);
       this.order.push(e);
@@ -157,7 +160,7 @@ export class TraceIndex {
   }
 
   private attach(e: TraceEntry, s: Span): void {
-    this.version++;
+    this.rollup.markChanged(e);
     this.spanCount++;
     e.summary = undefined;
     e.namesLower = undefined;
@@ -192,7 +195,7 @@ export class TraceIndex {
   }
 
   private detach(e: TraceEntry, s: Span): void {
-    this.version++;
+    this.rollup.markChanged(e);
     this.spanCount--;
     e.summary = undefined;
     e.namesLower = undefined;
@@ -290,6 +293,6 @@ export class TraceIndex {
     this.order = [];
     this.deadInOrder = 0;
     this.spanCount = 0;
-    this.version++;
+    this.rollup.clear();
   }
 }
