@@ -78,8 +78,10 @@ export async function copyText(text: string, button?: HTMLElement): Promise<void
 
 /** A small "copy" button for an id. */
 export function copyButton(text: string, label = 'Copy'): HTMLButtonElement {
-  const b = h('button', { class: 'btn-copy', type: 'button', title: `${label} to clipboard`, 'aria-label': label });
-  b.textContent = '⧉';
+  const b = h('button', { class: 'btn-copy', type: 'button', title: `${label} to clipboard`, 'aria-label': label },
+    s('svg', { viewBox: '0 0 16 16', width: '13', height: '13', 'aria-hidden': 'true' },
+      s('rect', { x: '5', y: '5', width: '9', height: '9', rx: '1.5', fill: 'none', stroke: 'currentColor', 'stroke-width': '1.5' }),
+      s('path', { d: 'M11 3.5V3a1 1 0 0 0-1-1H3a1 1 0 0 0-1 1v7a1 1 0 0 0 1 1h.5', fill: 'none', stroke: 'currentColor', 'stroke-width': '1.5' })));
   b.addEventListener('click', (ev) => { ev.stopPropagation(); void copyText(text, b); });
   return b;
 }

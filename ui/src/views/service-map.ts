@@ -56,8 +56,8 @@ export function serviceMapView(): View {
     const pos = new Map(layout.nodes.map((n) => [n.name, n]));
     const svg = s('svg', { class: 'map-svg', 'data-testid': 'service-map', viewBox: `0 0 ${layout.width} ${layout.height}`, width: String(layout.width), height: String(layout.height), role: 'img', 'aria-label': 'Service map' },
       s('defs', null,
-        s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' })),
-        s('marker', { id: 'arrow-err', viewBox: '0 0 10 10', refX: '10', refY: '5', markerWidth: '7', markerHeight: '7', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head err' }))));
+        s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '10', markerHeight: '10', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' })),
+        s('marker', { id: 'arrow-err', viewBox: '0 0 10 10', refX: '10', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '10', markerHeight: '10', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head err' }))));
     const maxCalls = Math.max(1, ...m.edges.map((e) => e.callCount));
     for (const e of m.edges) {
       const a = pos.get(e.source), b = pos.get(e.target);
@@ -73,7 +73,7 @@ export function serviceMapView(): View {
         const x2 = forward ? b.x - NODE_W / 2 : b.x, y2 = forward ? b.y : b.y + NODE_H / 2;
         const bend = forward ? (x2 - x1) / 2 : 0;
         d = forward ? `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}` : `M${x1},${y1} C${x1},${y1 + 80} ${x2},${y2 + 80} ${x2},${y2}`;
-        lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 + (forward ? -6 : 50);
+        lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 + (forward ? (y2 >= y1 ? -12 : 18) : 50);
       }
       const hasErr = e.errorCount > 0;
       const width = 1.5 + 3 * (e.callCount / maxCalls);

@@ -36,16 +36,16 @@ export function spanDetails(span: Span, traceStartNanos: string, backlinks: read
         events.length ? events.slice(0, 200).map((e) => h('div', { class: `event-item${e.name === 'exception' ? ' exception' : ''}` },
           h('div', { class: 'event-head' }, h('span', { class: 'event-name' }, e.name || '(unnamed)'),
             h('span', { class: 'muted mono' }, `+${formatDuration(Math.max(0, nanosDiffMs(e.timeUnixNano, traceStartNanos)))}`)),
-          kvTable('Attributes', e.attributes))) : h('div', { class: 'muted small-pad' }, 'none')),
+          kvTable('Attributes', e.attributes, filter))) : h('div', { class: 'muted small-pad' }, 'none')),
       h('div', { class: 'kv-section', 'data-testid': 'span-links' }, h('div', { class: 'kv-title' }, 'Links', h('span', { class: 'muted' }, ` ${span.links?.length ?? 0}`)),
         span.links?.length ? span.links.slice(0, 200).map((l) => h('div', { class: 'link-item' },
           h('div', null, h('span', { class: 'muted' }, 'trace '), linkTo(l.traceId, l.spanId, shortId(l.traceId)), h('span', { class: 'muted' }, ' span '), h('span', { class: 'mono' }, l.spanId)),
-          kvTable('Attributes', l.attributes))) : h('div', { class: 'muted small-pad' }, 'none')),
+          kvTable('Attributes', l.attributes, filter))) : h('div', { class: 'muted small-pad' }, 'none')),
       h('div', { class: 'kv-section', 'data-testid': 'span-backlinks' }, h('div', { class: 'kv-title' }, 'Linked from', h('span', { class: 'muted' }, ` ${mine.length}`)),
         mine.length ? mine.slice(0, 200).map((b) => h('div', { class: 'link-item' },
           h('div', null, serviceChip(b.service), ' ', linkTo(b.traceId, b.spanId, b.name || shortId(b.traceId))),
           h('div', { class: 'muted mono small' }, `trace ${shortId(b.traceId)} span ${b.spanId}`),
-          kvTable('Attributes', b.attributes))) : h('div', { class: 'muted small-pad' }, 'none')),
+          kvTable('Attributes', b.attributes, filter))) : h('div', { class: 'muted small-pad' }, 'none')),
     );
   };
   const filterInput = h('input', { type: 'search', class: 'input sd-filter', placeholder: 'Filter attributes…', 'aria-label': 'Filter attributes' });

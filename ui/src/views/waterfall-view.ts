@@ -83,8 +83,8 @@ export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string
     bar.dataset.offsetPct = String(r.offsetPct);
     bar.dataset.widthPct = String(r.widthPct);
     const dur = h('span', { class: 'wf-dur mono' }, formatDuration(s.durationMs));
-    const end = r.offsetPct + r.widthPct;
-    if (end > 82) { dur.classList.add('left'); dur.style.right = `${100 - r.offsetPct}%`; } else dur.style.left = `${end}%`;
+    // The timeline keeps a right margin wide enough for this label after the longest bar.
+    dur.style.left = `${r.offsetPct + r.widthPct}%`;
     const timeline = h('div', { class: 'wf-timeline' }, gridLines(), bar, dur);
     for (const p of r.eventPcts.slice(0, 50)) {
       const m = h('span', { class: 'wf-event', 'data-testid': 'waterfall-event' });
