@@ -4,10 +4,13 @@
  */
 import { createHash } from 'node:crypto';
 
-/** Hash-tag-safe form of an id: kept when short and plain, otherwise a digest (never empty, never braces). */
+/**
+ * Hash-tag-safe form of an id: kept when short and plain, otherwise `~` + a digest (never empty,
+ * never braces; `~` cannot start a kept id, so the two forms never collide).
+ */
 export function tagOf(id: string): string {
   if (/^[0-9a-z._-]{1,64}$/.test(id)) return id;
-  return 'x' + createHash('sha1').update(id).digest('hex').slice(0, 24);
+  return '~' + createHash('sha1').update(id).digest('hex').slice(0, 24);
 }
 
 /** A short stable id for a metric series (service + canonical labels). */

@@ -81,7 +81,7 @@ describe('Redis key helpers', () => {
     for (const id of [tid(7), '', '}{', 'UPPER{weird}id', 'x'.repeat(500)]) {
       const slots = new Set([keys.traceSpans(id), keys.traceSkeleton(id), keys.traceBacklinks(id), keys.traceLogs(id)].map(slotOf));
       expect(slots.size).toBe(1);
-      expect(tagOf(id)).toMatch(/^[0-9a-z._-]{1,64}$/);
+      expect(tagOf(id)).toMatch(/^([0-9a-z._-]{1,64}|~[0-9a-f]{24})$/);
     }
     const global = [keys.tracesByStart, keys.tracesByDuration, keys.tracesByWrite, keys.logsByTime, keys.logsByWrite,
       keys.metricNames, keys.metricMeta, keys.counters(3), keys.latency(3, 'svc{x}')];
