@@ -38,11 +38,12 @@ export interface TrafficResult {
   durationMs: number;
 }
 
-/** Totals so far. `failed` are HTTP errors (the `fail` kind answers 502 on purpose). */
+/** Totals so far. `failed` counts HTTP errors, `failedOnPurpose` those of the `fail` kind (502 by design). */
 export interface TrafficSummary {
   sent: number;
   ok: number;
   failed: number;
+  failedOnPurpose: number;
   unreachable: number;
 }
 
@@ -79,7 +80,7 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  */
 export async function runTraffic(options: TrafficOptions): Promise<TrafficSummary> {
   const base = new URL(options.url);
-  const summary: TrafficSummary = { sent: 0, ok: 0, failed: 0, unreachable: 0 };
+  const summary: TrafficSummary = { sent: 0, ok: 0, failed: 0, failedOnPurpose: 0, unreachable: 0 };
   const concurrency = Math.min(Math.max(Math.trunc(options.concurrency) || 1, 1), 32);
   let next = 0;
   const claim = (): number | undefined => {
@@ -94,7 +95,10 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficSummar
       summary.sent += 1;
       if (result.status === 0) summary.unreachable += 1;
       else if (result.status < 400) summary.ok += 1;
-      else summary.failed += 1;
+      else {
+        summary.failed += 1;
+        if (result.kind === 'fail') summary.failedOnPurpose += 1;
+      }
       options.onResult?.(result, summary);
       await pause(options.intervalMs, options.signal);
     }
@@ -103,7 +107,10 @@ export async function runTraffic(options: TrafficOptions): Promise<TrafficSummar
   return summary;
 }
 
-/** One line for the console: `42 sent: 37 ok, 5 failed (expected from /api/fail), 0 unreachable`. */
+/** One line for the console: `42 sent: 37 ok, 5 failed (5 on purpose), 0 unreachable`. */
 export function formatSummary(summary: TrafficSummary): string {
-  return `${summary.sent} sent: ${summary.ok} ok, ${summary.failed} failed (expected from /api/fail), ${summary.unreachable} unreachable`;
+  return (
+    `${summary.sent} sent: ${summary.ok} ok, ${summary.failed} failed (${summary.failedOnPurpose} on purpose), ` +
+    `${summary.unreachable} unreachable`
+  );
 }

@@ -41,10 +41,15 @@ const summary = await runTraffic({
   },
 });
 process.stdout.write(`traffic: done, ${formatSummary(summary)}\n`);
-// With --count every request must arrive; a loop (Ctrl-C) only fails if none ever did.
+// With --count every request must arrive and only /api/fail may fail; a loop (Ctrl-C) only fails if
+// nothing ever arrived.
 const reached = summary.ok + summary.failed;
 if (looping ? summary.sent > 0 && reached === 0 : summary.unreachable > 0) {
   process.stderr.write(`traffic: ${args.url} did not answer ${summary.unreachable} time(s); is the demo running (npm run demo)?\n`);
+  process.exit(1);
+}
+if (!looping && summary.failed > summary.failedOnPurpose) {
+  process.stderr.write(`traffic: ${summary.failed - summary.failedOnPurpose} request(s) failed that should not have; is demo-backend running?\n`);
   process.exit(1);
 }
 process.exit(0);

@@ -1,8 +1,9 @@
 /**
  * @module test/e2e/demo: runs `demo/run.ts --count N` (two processes instrumented with the official
- * OpenTelemetry JS SDK) against a real TinyOlly and checks what arrives through the query API.
+ * OpenTelemetry JS SDK) and `demo/traffic.ts` against a real TinyOlly, and checks what arrives
+ * through the query API.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 
@@ -16,18 +17,23 @@ interface Run {
   stderr: string;
 }
 
-/** Runs a demo script to completion with only our OTLP settings (inherited OTEL_* would redirect it). */
-function runScript(script: string, args: string[], env: Record<string, string>, timeoutMs = 25_000): Promise<Run> {
+/** Spawns `node --import tsx <script>` with only our OTLP settings (inherited OTEL_* would redirect it). */
+function spawnScript(script: string, args: string[], env: Record<string, string>): ChildProcess {
   const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')));
-  const proc = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  return spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT,
     env: { ...cleanEnv, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Runs a demo script to completion. */
+function runScript(script: string, args: string[], env: Record<string, string>, timeoutMs = 25_000): Promise<Run> {
+  const proc = spawnScript(script, args, env);
   let stdout = '';
   let stderr = '';
-  proc.stdout.on('data', (d) => (stdout += d));
-  proc.stderr.on('data', (d) => (stderr += d));
+  proc.stdout!.on('data', (d) => (stdout += d));
+  proc.stderr!.on('data', (d) => (stderr += d));
   return new Promise((resolve) => {
     const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
     proc.once('exit', (code) => {
@@ -38,17 +44,17 @@ function runScript(script: string, args: string[], env: Record<string, string>, 
 }
 
 /**
- * SIGTERM (SIGKILL after 5 s) and wait for the exit. Not `TinyOllyProcess.stop()`: that helper drops
- * its own exit listener once ready (removeAllListeners('exit')), so its promise never settles.
+ * SIGTERM (SIGKILL after 5 s) and resolve with the exit code. Used for TinyOlly too, not
+ * `TinyOllyProcess.stop()`: that helper drops its own exit listener once ready
+ * (removeAllListeners('exit')), so its promise never settles.
  */
-function stopProcess(t: TinyOllyProcess): Promise<void> {
-  const { proc } = t;
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+function stopProcess(proc: ChildProcess): Promise<number | null> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve(proc.exitCode);
   return new Promise((resolve) => {
     const force = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    proc.once('exit', () => {
+    proc.once('exit', (code) => {
       clearTimeout(force);
-      resolve();
+      resolve(code);
     });
     proc.kill('SIGTERM');
   });
@@ -77,25 +83,29 @@ interface ApiSeries {
   points: { value?: number; count?: number }[];
 }
 
+let tinyolly: TinyOllyProcess;
+
+beforeAll(async () => {
+  tinyolly = await startTinyOlly();
+}, 30_000);
+
+afterAll(async () => {
+  if (tinyolly) await stopProcess(tinyolly.proc);
+});
+
 describe('npm run demo -- --count against a real TinyOlly', () => {
-  let tinyolly: TinyOllyProcess;
   let demo: Run;
 
   beforeAll(async () => {
-    tinyolly = await startTinyOlly();
     demo = await runScript('demo/run.ts', ['--count', String(COUNT), '--frontend-port', '0', '--backend-port', '0'], {
       OTEL_EXPORTER_OTLP_ENDPOINT: tinyolly.otlpHttpUrl,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     });
-  }, 60_000);
-
-  afterAll(async () => {
-    if (tinyolly) await stopProcess(tinyolly);
-  });
+  }, 40_000);
 
   it('sends the requests, flushes and exits 0', () => {
     expect(demo.code, `${demo.stdout}\n${demo.stderr}`).toBe(0);
-    expect(demo.stdout).toContain(`${COUNT} sent: ${COUNT - 1} ok, 1 failed`);
+    expect(demo.stdout).toContain(`${COUNT} sent: ${COUNT - 1} ok, 1 failed (1 on purpose), 0 unreachable`);
     expect(demo.stdout).toContain('demo: stopped');
   });
 
@@ -207,12 +217,59 @@ describe('npm run demo -- --count against a real TinyOlly', () => {
   });
 });
 
+/** Starts one demo service on a free port; resolves with the process and its port once it listens. */
+function startService(file: string, env: Record<string, string>): Promise<{ proc: ChildProcess; port: number }> {
+  const proc = spawnScript(file, [], { OTEL_EXPORTER_OTLP_ENDPOINT: tinyolly.otlpHttpUrl, ...env });
+  let output = '';
+  proc.stderr!.on('data', (d) => (output += d));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${file} did not start\n${output}`)), 20_000);
+    proc.once('exit', (code) => reject(new Error(`${file} exited ${code}\n${output}`)));
+    proc.stdout!.on('data', (d) => {
+      output += d;
+      const m = /listening (\{.*\})/.exec(output);
+      if (!m) return;
+      clearTimeout(timer);
+      proc.removeAllListeners('exit');
+      resolve({ proc, port: (JSON.parse(m[1]) as { port: number }).port });
+    });
+  });
+}
+
+describe('npm run traffic -- --count against separately started services', () => {
+  const started: ChildProcess[] = [];
+
+  afterAll(async () => {
+    await Promise.all(started.map(stopProcess));
+  });
+
+  it('sends N requests through both services, exits 0, and the services flush and exit 0 on SIGTERM', async () => {
+    const backend = await startService('demo/backend.ts', { DEMO_BACKEND_PORT: '0' });
+    started.push(backend.proc);
+    const frontend = await startService('demo/frontend.ts', {
+      DEMO_FRONTEND_PORT: '0',
+      DEMO_BACKEND_URL: `http://127.0.0.1:${backend.port}`,
+    });
+    started.push(frontend.proc);
+    const before = (await getJson<{ spans: number }>(tinyolly.baseUrl, '/api/stats')).body.spans;
+
+    const run = await runScript('demo/traffic.ts', ['--count', '5', '--url', `http://127.0.0.1:${frontend.port}`], {});
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('5 sent: 4 ok, 1 failed (1 on purpose), 0 unreachable');
+
+    expect(await Promise.all([stopProcess(frontend.proc), stopProcess(backend.proc)])).toEqual([0, 0]);
+    // fast, slow, checkout, fail, fast: 4 spans each, 8 for the checkout (see demo/frontend.ts).
+    const { body } = await getJson<{ spans: number }>(tinyolly.baseUrl, '/api/stats');
+    expect(body.spans - before).toBe(24);
+  });
+});
+
 describe('npm run traffic', () => {
   it('exits 1 and says so when the frontend is not running', async () => {
     // Port 9 (discard) on loopback: nothing listens there in a test environment.
     const run = await runScript('demo/traffic.ts', ['--count', '2', '--url', 'http://127.0.0.1:9'], {});
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('2 sent: 0 ok, 0 failed (expected from /api/fail), 2 unreachable');
+    expect(run.stdout).toContain('2 sent: 0 ok, 0 failed (0 on purpose), 2 unreachable');
     expect(run.stderr).toContain('is the demo running');
   });
 
