@@ -3,6 +3,7 @@
  * (OTLP/gRPC, OTLP/HTTP, UI + API) and returns their ports and a close() for graceful shutdown.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { uiAuth } from './api/auth.js';
 import { apiRoutes } from './api/routes.js';
 import { uiStatic } from './api/ui-static.js';
 import type { Config } from './config.js';
@@ -53,7 +54,11 @@ export async function start(config: Config, overrides: { store?: Store } = {}): 
     ...DEFAULT_NORMALISE_OPTIONS,
     maxAttributes: config.maxAttributes,
     maxAttributeLength: config.maxAttributeLength,
-    maxInFlight: 256,
+    maxEvents: config.maxEventsPerSpan,
+    maxLinks: config.maxLinksPerSpan,
+    maxItems: config.maxItemsPerRequest,
+    maxDepth: config.maxAttributeDepth,
+    maxInFlight: config.maxInFlightExports,
   });
   const ports = { grpc: 0, http: 0, ui: 0 };
   const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins };
@@ -69,8 +74,9 @@ export async function start(config: Config, overrides: { store?: Store } = {}): 
 
   const ui: FastifyInstance = Fastify(fastifyOptions);
   await ui.register(httpReceiver, receiverOptions);
-  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports });
-  await ui.register(uiStatic, {});
+  const auth = config.uiToken ? uiAuth(config.uiToken) : undefined;
+  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth });
+  await ui.register(uiStatic, { auth });
 
   try {
     ports.grpc = await bindGrpcServer(grpcServer, config.host, config.grpcPort);

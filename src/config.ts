@@ -18,6 +18,11 @@ export interface Config {
   maxAttributes: number;
   maxAttributeLength: number;
   maxSeriesPerMetric: number;
+  maxEventsPerSpan: number;
+  maxLinksPerSpan: number;
+  maxItemsPerRequest: number;
+  maxAttributeDepth: number;
+  maxInFlightExports: number;
   otlpApiKey?: string;
   uiToken?: string;
   corsOrigins?: string[];
@@ -37,6 +42,11 @@ export const DEFAULT_CONFIG: Config = {
   maxAttributes: 128,
   maxAttributeLength: 4096,
   maxSeriesPerMetric: 1000,
+  maxEventsPerSpan: 128,
+  maxLinksPerSpan: 128,
+  maxItemsPerRequest: 100_000,
+  maxAttributeDepth: 16,
+  maxInFlightExports: 64,
 };
 
 export class ConfigError extends Error {}
@@ -58,7 +68,9 @@ Options (each overrides the environment variable named beside it):
 Other environment variables:
   TINYOLLY_MAX_MEMORY_MB (256)  TINYOLLY_KEY_PREFIX (tinyolly:)  TINYOLLY_REDIS_CLUSTER (0)
   TINYOLLY_MAX_REQUEST_MB (16)  TINYOLLY_MAX_ATTRIBUTES (128)  TINYOLLY_MAX_ATTRIBUTE_LENGTH (4096)
-  TINYOLLY_MAX_SERIES_PER_METRIC (1000)  TINYOLLY_OTLP_API_KEY  TINYOLLY_UI_TOKEN  TINYOLLY_CORS_ORIGINS
+  TINYOLLY_MAX_SERIES_PER_METRIC (1000)  TINYOLLY_MAX_EVENTS_PER_SPAN (128)  TINYOLLY_MAX_LINKS_PER_SPAN (128)
+  TINYOLLY_MAX_ITEMS_PER_REQUEST (100000)  TINYOLLY_MAX_ATTRIBUTE_DEPTH (16)  TINYOLLY_MAX_INFLIGHT_EXPORTS (64)
+  TINYOLLY_OTLP_API_KEY  TINYOLLY_UI_TOKEN  TINYOLLY_CORS_ORIGINS
 `;
 
 const FLAGS: Record<string, string> = {
@@ -119,6 +131,11 @@ export function loadConfig(argv: readonly string[], envIn: Record<string, string
     maxAttributes: int(env, 'TINYOLLY_MAX_ATTRIBUTES', DEFAULT_CONFIG.maxAttributes, 1, 1 << 20),
     maxAttributeLength: int(env, 'TINYOLLY_MAX_ATTRIBUTE_LENGTH', DEFAULT_CONFIG.maxAttributeLength, 1, 1 << 30),
     maxSeriesPerMetric: int(env, 'TINYOLLY_MAX_SERIES_PER_METRIC', DEFAULT_CONFIG.maxSeriesPerMetric, 1, 1 << 24),
+    maxEventsPerSpan: int(env, 'TINYOLLY_MAX_EVENTS_PER_SPAN', DEFAULT_CONFIG.maxEventsPerSpan, 0, 1 << 20),
+    maxLinksPerSpan: int(env, 'TINYOLLY_MAX_LINKS_PER_SPAN', DEFAULT_CONFIG.maxLinksPerSpan, 0, 1 << 20),
+    maxItemsPerRequest: int(env, 'TINYOLLY_MAX_ITEMS_PER_REQUEST', DEFAULT_CONFIG.maxItemsPerRequest, 1, 1 << 24),
+    maxAttributeDepth: int(env, 'TINYOLLY_MAX_ATTRIBUTE_DEPTH', DEFAULT_CONFIG.maxAttributeDepth, 1, 64),
+    maxInFlightExports: int(env, 'TINYOLLY_MAX_INFLIGHT_EXPORTS', DEFAULT_CONFIG.maxInFlightExports, 1, 1 << 16),
     otlpApiKey: env.TINYOLLY_OTLP_API_KEY || undefined,
     uiToken: env.TINYOLLY_UI_TOKEN || undefined,
     corsOrigins: cors && cors.length > 0 ? cors : undefined,

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { mapError } from '../errors.js';
 import type { Store } from '../store/store.js';
+import type { UiAuth } from './auth.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
@@ -12,6 +13,8 @@ export interface ApiOptions {
   startedAtMs: number;
   /** Ports this instance listens on, shown by the UI's empty state. */
   ports: () => { grpc: number; http: number; ui: number };
+  /** When set, /api/* needs the UI token (cookie or bearer). */
+  auth?: UiAuth;
 }
 
 /** Registers the query routes. Errors answer `{"error"}` with 400/404/503, never a 500 for bad input. */
@@ -26,6 +29,14 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     if (m.retryAfter !== undefined && m.http === 503) reply.header('retry-after', String(m.retryAfter));
     return reply.code(m.http).send({ error: m.message });
   });
+
+  const { auth } = opts;
+  if (auth) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (!req.url.startsWith('/api/') && req.url !== '/api') return;
+      if (!auth.authorised(req)) return reply.code(401).send({ error: 'missing or wrong token: open /?t=TOKEN or send Authorization: Bearer TOKEN' });
+    });
+  }
 
   app.get('/healthz', async (_req, reply) => {
     const ok = await store.ping();

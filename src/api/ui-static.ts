@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { UiAuth } from './auth.js';
 
 /** Where the UI bundle is written by scripts/build-ui.mjs. */
 export const UI_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist');
@@ -46,10 +47,14 @@ export function securityHeaders(reply: FastifyReply): FastifyReply {
 }
 
 /** Registers GET / and the bundle's assets. */
-export async function uiStatic(app: FastifyInstance, opts: { dir?: string }): Promise<void> {
+export async function uiStatic(app: FastifyInstance, opts: { dir?: string; auth?: UiAuth }): Promise<void> {
   const files = loadFiles(opts.dir ?? UI_DIST);
   const index = files.get('/index.html') ?? Buffer.from(PLACEHOLDER);
-  app.get('/', async (_req, reply) => securityHeaders(reply).header('cache-control', 'no-cache').type(TYPES['.html']).send(index));
+  app.get('/', async (req, reply) => {
+    securityHeaders(reply).header('cache-control', 'no-cache');
+    if (opts.auth?.handleIndex(req, reply)) return reply;
+    return reply.type(TYPES['.html']).send(index);
+  });
   for (const [name, body] of files) {
     if (name === '/index.html') continue;
     const type = TYPES[path.extname(name)] ?? 'application/octet-stream';

@@ -59,6 +59,7 @@ export function normaliseLogs(req: OtlpLogsRequest, o: NormaliseOptions): Normal
       if (!sl || typeof sl !== 'object') continue;
       const scope = scopeOf(sl.scope);
       for (const r of list(sl.logRecords)) {
+        if (items.length >= o.maxItems) { rejected++; continue; }
         try {
           if (r && typeof r === 'object') { items.push(normaliseLog(r, service, resource, scope, o)); continue; }
         } catch { /* counted below */ }
@@ -66,5 +67,5 @@ export function normaliseLogs(req: OtlpLogsRequest, o: NormaliseOptions): Normal
       }
     }
   }
-  return rejected > 0 ? { items, rejected, message: `${rejected} log record(s) could not be read` } : { items, rejected };
+  return rejected > 0 ? { items, rejected, message: `${rejected} log record(s) could not be read or passed ${o.maxItems} per request` } : { items, rejected };
 }

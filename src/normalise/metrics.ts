@@ -135,7 +135,7 @@ function normaliseMetric(m: OtlpMetric, service: string, o: NormaliseOptions, ou
   }
   let rejected = 0;
   for (const p of points) {
-    if (!p || typeof p !== 'object') { rejected++; continue; }
+    if (!p || typeof p !== 'object' || out.length >= o.maxItems) { rejected++; continue; }
     try {
       let point: MetricPoint;
       if (type === 'gauge' || type === 'sum') point = numberPoint(p as OtlpNumberDataPoint);

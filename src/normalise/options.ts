@@ -13,6 +13,8 @@ export interface NormaliseOptions {
   maxLinks: number;
   /** AnyValue nesting depth kept; deeper values become null. */
   maxDepth: number;
+  /** Spans, log records or data points kept per export request; the rest are rejected. */
+  maxItems: number;
   /** Unique id for a log record. */
   nextLogId: () => string;
 }
@@ -32,6 +34,7 @@ export const DEFAULT_NORMALISE_OPTIONS: NormaliseOptions = {
   maxEvents: 128,
   maxLinks: 128,
   maxDepth: 16,
+  maxItems: 100_000,
   nextLogId: defaultLogId,
 };
 

@@ -92,6 +92,7 @@ export function normaliseTraces(req: OtlpTracesRequest, o: NormaliseOptions): No
       if (!ss || typeof ss !== 'object') continue;
       const scope = scopeOf(ss.scope);
       for (const s of list(ss.spans)) {
+        if (items.length >= o.maxItems) { rejected++; continue; }
         let span: Span | undefined;
         try {
           span = s && typeof s === 'object' ? normaliseSpan(s, service, resource, scope, o) : undefined;
@@ -104,6 +105,6 @@ export function normaliseTraces(req: OtlpTracesRequest, o: NormaliseOptions): No
     }
   }
   return rejected > 0
-    ? { items, rejected, message: `${rejected} span(s) rejected: a span needs a non-empty trace_id and span_id` }
+    ? { items, rejected, message: `${rejected} span(s) rejected: a span needs a non-empty trace_id and span_id, and a request at most ${o.maxItems} spans` }
     : { items, rejected };
 }
