@@ -3,6 +3,7 @@
  * for each protocol (grpc, http/protobuf, http/json), with or without gzip. Tests send with it so that
  * our decoder is checked against an independent encoder.
  */
+import { Metadata } from '@grpc/grpc-js';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
@@ -37,6 +38,11 @@ export interface SdkOptions {
 function exporterConfig(t: Target, o: SdkOptions, signal: 'traces' | 'logs' | 'metrics') {
   const compression = o.gzip ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE;
   const url = o.protocol === 'grpc' ? t.grpcUrl : `${t.otlpHttpUrl}/v1/${signal}`;
+  if (o.protocol === 'grpc') {
+    const metadata = new Metadata();
+    for (const [k, v] of Object.entries(o.headers ?? {})) metadata.set(k, v);
+    return { url, compression, metadata, timeoutMillis: 5000 };
+  }
   return { url, compression, headers: o.headers, timeoutMillis: 5000 };
 }
 
