@@ -178,6 +178,22 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
         expect(await store.getTrace(tid(3))).toBeUndefined();
       });
 
+      it('stores a large batch spanning many traces', async () => {
+        const spans: Span[] = [];
+        for (let t = 1; t <= 120; t++) {
+          for (let i = 1; i <= 5; i++) {
+            spans.push(span({ traceId: tid(t), spanId: sid(i), parentSpanId: i === 1 ? null : sid(1), startMs: t * 10 + i, durMs: i, service: `svc-${i % 3}` }));
+          }
+        }
+        await store.writeSpans(spans);
+        expect(await store.stats()).toMatchObject({ traces: 120, spans: 600 });
+        const rows = await store.findTraces(tq({ limit: 1000 }));
+        expect(rows).toHaveLength(120);
+        expect(rows[0]).toMatchObject({ traceId: tid(120), spanCount: 5, rootService: 'svc-1', services: ['svc-0', 'svc-1', 'svc-2'] });
+        expect((await store.getTrace(tid(77)))?.map((s) => s.spanId)).toEqual([1, 2, 3, 4, 5].map(sid));
+        expect(await store.findTraces(tq({ service: 'svc-2', limit: 7, order: 'asc' }))).toHaveLength(7);
+      });
+
       it('keeps one copy of a span written twice (the latest)', async () => {
         await store.writeSpans([span({ name: 'first' }), span({ spanId: sid(2), parentSpanId: sid(1), startMs: 5 })]);
         await store.writeSpans([span({ name: 'second', status: { code: 'ERROR', message: '' } })]);
@@ -370,6 +386,14 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
         });
         it('returns at most limit records, the newest', async () => {
           expect(await find({ limit: 2 })).toEqual(['l5', 'l2']);
+        });
+        it('picks the newest records out of a large batch', async () => {
+          const many = Array.from({ length: 300 }, (_, i) => log({ id: `bulk-${i}`, timestamp: BASE_S + 10 + ((i * 7919) % 300) / 10, service: 'bulk' }));
+          await store.writeLogs(many);
+          const got = await store.findLogs({ limit: 100, service: 'bulk' });
+          const expected = [...many].sort((a, b) => b.timestamp - a.timestamp).slice(0, 100);
+          expect(got.map((l) => l.id)).toEqual(expected.map((l) => l.id));
+          expect((await store.findLogs({ limit: 1000 })).length).toBe(306);
         });
         it('filters by trace id and span id', async () => {
           expect(await find({ traceId: tid(1) })).toEqual(['l5', 'l2', 'l1']);
