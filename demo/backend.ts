@@ -81,8 +81,9 @@ async function payment(url: URL, res: ServerResponse): Promise<number> {
     await sleep(10 + Math.round(Math.random() * 20));
     return `pay-${Math.random().toString(16).slice(2, 10)}`;
   });
-  const item = 'widget';
-  stock.set(item, Math.max((stock.get(item) ?? 0) - 1, 0) || 120);
+  // Each sale takes a widget from stock; an empty shelf is refilled, so the gauge moves but stays bounded.
+  const left = (stock.get('widget') ?? 0) - 1;
+  stock.set('widget', left > 0 ? left : 120);
   emitLog(logger, 'INFO', `payment ${id} authorised`, { 'demo.payment.id': id, 'demo.payment.amount': amount });
   send(res, 200, { payment: id, status: 'authorised' });
   return 200;
