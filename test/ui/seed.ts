@@ -5,6 +5,9 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span as ApiSpan, type HrTime, type Link } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { loggerProvider, meterProvider, tracerProvider, type Target } from '../helpers/otel-sdk.js';
 
 /** An XSS canary: if it ever runs, window.__xss is set. */
@@ -117,4 +120,32 @@ export async function sendMetrics(t: Target): Promise<void> {
     if (round === 0) await new Promise((r) => setTimeout(r, 1100)); // two distinct point timestamps (seconds)
   }
   await mp.shutdown();
+}
+
+/**
+ * Sends one trace of `count` spans from `service` in batches (BatchSpanProcessor): a root with
+ * fan-out children, each child with one grandchild, 1 ms apart. Resolves with the trace id.
+ */
+export async function sendBigTrace(t: Target, count: number, baseMs = Date.now() - 10_000): Promise<string> {
+  const exporter = new OTLPTraceExporter({ url: `${t.otlpHttpUrl}/v1/traces`, timeoutMillis: 10_000 });
+  const p = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bulk' }),
+    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: count + 10, maxExportBatchSize: 1000, scheduledDelayMillis: 50 })],
+  });
+  const tr = p.getTracer('ui-test');
+  const root = tr.startSpan('bulk root', { startTime: at(baseMs, 0) }, ROOT_CONTEXT);
+  let made = 1;
+  for (let i = 0; made < count; i++) {
+    const child = tr.startSpan(`step ${i}`, { startTime: at(baseMs, i + 1) }, trace.setSpan(ROOT_CONTEXT, root));
+    made++;
+    if (made < count) {
+      tr.startSpan(`inner ${i}`, { startTime: at(baseMs, i + 1.2) }, trace.setSpan(ROOT_CONTEXT, child)).end(at(baseMs, i + 1.6));
+      made++;
+    }
+    child.end(at(baseMs, i + 2));
+  }
+  root.end(at(baseMs, count));
+  await p.forceFlush();
+  await p.shutdown();
+  return root.spanContext().traceId;
 }

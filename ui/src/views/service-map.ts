@@ -73,7 +73,8 @@ export function serviceMapView(): View {
         const x2 = forward ? b.x - NODE_W / 2 : b.x, y2 = forward ? b.y : b.y + NODE_H / 2;
         const bend = forward ? (x2 - x1) / 2 : 0;
         d = forward ? `M${x1},${y1} C${x1 + bend},${y1} ${x2 - bend},${y2} ${x2},${y2}` : `M${x1},${y1} C${x1},${y1 + 80} ${x2},${y2 + 80} ${x2},${y2}`;
-        lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 + (forward ? (y2 >= y1 ? -12 : 18) : 50);
+        // On the curve's midpoint, over a halo (see .edge-label), so it reads whichever way the edge bends.
+        lx = (x1 + x2) / 2; ly = (y1 + y2) / 2 + (forward ? 4 : 64);
       }
       const hasErr = e.errorCount > 0;
       const width = 1.5 + 3 * (e.callCount / maxCalls);

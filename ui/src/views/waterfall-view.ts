@@ -40,17 +40,15 @@ export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string
     tick.style.left = `${(i / (ticks.length - 1)) * 100}%`;
     return tick;
   }));
-  const gridLines = (): HTMLElement => {
-    const g = h('div', { class: 'wf-grid', 'aria-hidden': 'true' });
-    for (let i = 1; i < ticks.length - 1; i++) {
-      const l = h('span');
-      l.style.left = `${(i / (ticks.length - 1)) * 100}%`;
-      g.appendChild(l);
-    }
-    return g;
-  };
+  // One set of grid lines over the whole list (cheaper than lines in every row).
+  const grid = h('div', { class: 'wf-grid', 'aria-hidden': 'true' });
+  for (let i = 1; i < ticks.length - 1; i++) {
+    const l = h('span');
+    l.style.left = `${(i / (ticks.length - 1)) * 100}%`;
+    grid.appendChild(l);
+  }
   const header = h('div', { class: 'wf-head' }, h('div', { class: 'wf-label-head' }, 'Service & operation'), h('div', { class: 'wf-time-head' }, ruler));
-  const spacer = h('div', { class: 'wf-spacer' });
+  const spacer = h('div', { class: 'wf-spacer' }, grid);
   const scroller = h('div', { class: 'wf-scroll', tabindex: '0', 'aria-label': 'Spans' }, spacer);
   const el = h('div', { class: 'waterfall', 'data-testid': 'waterfall', 'data-row-count': String(rows.length), role: 'tree' }, header, scroller);
   const virtual = rows.length > VIRTUALISE_OVER;
@@ -85,7 +83,7 @@ export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string
     const dur = h('span', { class: 'wf-dur mono' }, formatDuration(s.durationMs));
     // The timeline keeps a right margin wide enough for this label after the longest bar.
     dur.style.left = `${r.offsetPct + r.widthPct}%`;
-    const timeline = h('div', { class: 'wf-timeline' }, gridLines(), bar, dur);
+    const timeline = h('div', { class: 'wf-timeline' }, bar, dur);
     for (const p of r.eventPcts.slice(0, 50)) {
       const m = h('span', { class: 'wf-event', 'data-testid': 'waterfall-event' });
       m.style.left = `${p}%`;
