@@ -68,11 +68,16 @@ export class PrivateRedis {
     this.dir = mkdtempSync(path.join(os.tmpdir(), 'tinyolly-redis-'));
   }
 
-  /** Starts a server; `persist` makes acknowledged writes survive a SIGKILL (AOF, fsync always). */
-  static async start(o: { persist?: boolean; cluster?: boolean } = {}): Promise<PrivateRedis> {
+  /** A server on a free port, not started yet; `persist` makes acknowledged writes survive a SIGKILL (AOF, fsync always). */
+  static async create(o: { persist?: boolean; cluster?: boolean } = {}): Promise<PrivateRedis> {
     const extra = o.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     if (o.cluster) extra.push('--cluster-enabled', 'yes', '--cluster-node-timeout', '2000');
-    const r = new PrivateRedis(await freePort(), extra);
+    return new PrivateRedis(await freePort(), extra);
+  }
+
+  /** A started server (see create()). */
+  static async start(o: { persist?: boolean; cluster?: boolean } = {}): Promise<PrivateRedis> {
+    const r = await PrivateRedis.create(o);
     await r.start();
     return r;
   }

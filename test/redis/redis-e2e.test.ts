@@ -135,9 +135,16 @@ describe.skipIf(!bins.ok)('TinyOlly through a Redis outage', () => {
   let redis: PrivateRedis | undefined;
   afterAll(async () => { await redis?.destroy(); });
 
-  it('answers 503/UNAVAILABLE while Redis is down, reconnects by itself, and loses nothing it acknowledged', async () => {
-    redis = await PrivateRedis.start({ persist: true });
+  it('starts with Redis down, answers 503/UNAVAILABLE while Redis is down, reconnects by itself, and loses nothing it acknowledged', async () => {
+    // Redis is down at start-up: TinyOlly still starts, and says it cannot store yet (CONTRACT §5).
+    redis = await PrivateRedis.create({ persist: true });
     const app = await start({ REDIS_URL: redis.url, TINYOLLY_KEY_PREFIX: 'outage:', TINYOLLY_TTL_SECONDS: '600' });
+    expect(app.storage).toBe('redis');
+    expect((await getJson(app.baseUrl, '/healthz')).status).toBe(503);
+    const early = await postSpan(app.otlpHttpUrl, hex(16));
+    expect(early.status).toBe(503);
+    expect(early.headers.get('retry-after')).toMatch(/^\d+$/);
+    await redis.start();
     await waitFor(async () => (await getJson(app.baseUrl, '/healthz')).status === 200);
     const client = new grpc.Client(`127.0.0.1:${app.ports.grpc}`, grpc.credentials.createInsecure());
 
