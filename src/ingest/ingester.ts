@@ -22,6 +22,15 @@ export interface IngesterOptions extends NormaliseOptions {
   maxInFlight: number;
 }
 
+/** Runs a normaliser; one that throws on hostile input answers `invalid`, never a retryable error. */
+function normalised<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new TinyOllyError('invalid', `cannot read request: ${(err as Error).message}`);
+  }
+}
+
 export class Ingester {
   private inFlight = 0;
   private idle: (() => void)[] = [];
@@ -63,19 +72,19 @@ export class Ingester {
 
   /** Normalises and stores spans. Rejects with the store's error (e.g. unavailable) or overloaded. */
   exportTraces(req: OtlpTracesRequest, extraRejected = 0): Promise<ExportResult> {
-    const n = normaliseTraces(req, this.options);
+    const n = normalised(() => normaliseTraces(req, this.options));
     return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected + extraRejected, n.message);
   }
 
   /** Normalises and stores log records. */
   exportLogs(req: OtlpLogsRequest, extraRejected = 0): Promise<ExportResult> {
-    const n = normaliseLogs(req, this.options);
+    const n = normalised(() => normaliseLogs(req, this.options));
     return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected + extraRejected, n.message);
   }
 
   /** Normalises and stores metric points; points past the series cap come back as rejected. */
   exportMetrics(req: OtlpMetricsRequest, extraRejected = 0): Promise<ExportResult> {
-    const n = normaliseMetrics(req, this.options);
+    const n = normalised(() => normaliseMetrics(req, this.options));
     return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected + extraRejected, n.message);
   }
 }

@@ -74,13 +74,16 @@ export function attributes(kvs: OtlpKeyValue[] | null | undefined, o: NormaliseO
   for (let i = 0; i < kvs.length; i++) {
     const kv = kvs[i];
     if (kv === null || typeof kv !== 'object') continue;
-    const key = typeof kv.key === 'string' ? kv.key : String(kv.key ?? '');
-    if (kept >= o.maxAttributes) {
-      if (keepServiceName && key === 'service.name') setKey(out, key, anyValue(kv.value, o, depth));
-      continue;
+    const key = typeof kv.key === 'string' ? kv.key : '';
+    if (kept >= o.maxAttributes && !(keepServiceName && key === 'service.name')) continue;
+    let value: AttrValue;
+    try {
+      value = anyValue(kv.value, o, depth);
+    } catch {
+      value = null; // an unreadable value never costs the item its other attributes
     }
-    setKey(out, key, anyValue(kv.value, o, depth));
-    kept++;
+    if (kept < o.maxAttributes) kept++;
+    setKey(out, key, value);
   }
   return out;
 }

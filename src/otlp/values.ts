@@ -10,9 +10,10 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 export function idHex(v: OtlpBytes | undefined | null): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v.toLowerCase();
+  if (Buffer.isBuffer(v)) return v.toString('hex');
+  if (!Array.isArray(v) && !(v instanceof Uint8Array)) return typeof v === 'number' ? String(v) : '';
   const n = v.length;
   if (n === 0) return '';
-  if (Buffer.isBuffer(v)) return v.toString('hex');
   let s = '';
   for (let i = 0; i < n; i++) s += HEX[(v as number[])[i] & 255];
   return s;
@@ -22,7 +23,9 @@ export function idHex(v: OtlpBytes | undefined | null): string {
 export function bytesBase64(v: OtlpBytes | undefined | null): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
-  return Buffer.from(v as Uint8Array).toString('base64');
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.length).toString('base64');
+  if (Array.isArray(v)) return Buffer.from(v.map((x) => Number(x) & 255)).toString('base64');
+  return '';
 }
 
 const TWO_32 = 4294967296;
