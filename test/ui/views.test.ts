@@ -120,6 +120,12 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     expect(await traceRows.first().getAttribute('data-trace-id')).toBe(checkout.traceId);
     await page.getByRole('button', { name: 'Clear service filter' }).click();
     await waitFor(async () => (await traceRows.count()) === 3);
+    // Sort by duration, both ways: the 5 s bulk trace first, then last.
+    await page.getByRole('columnheader', { name: /Duration/ }).click();
+    await waitFor(async () => (await traceRows.first().getAttribute('data-trace-id')) === bigTraceId);
+    await page.getByRole('columnheader', { name: /Duration/ }).click();
+    await waitFor(async () => (await traceRows.last().getAttribute('data-trace-id')) === bigTraceId);
+    await page.getByRole('columnheader', { name: /Start/ }).click();
   });
 
   it('draws the service map with names as text and lists example traces for an edge', async () => {

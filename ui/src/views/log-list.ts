@@ -36,6 +36,9 @@ export function logRow(log: LogRecord, opts: LogRowOptions = {}): HTMLElement {
   const links = h('span', { class: 'log-links' });
   if (log.traceId && !opts.inTrace) {
     links.appendChild(h('a', { href: buildHash('trace', log.traceId, { span: log.spanId ?? undefined }), class: 'id-link mono', 'data-testid': 'log-trace-link', title: `Open trace ${log.traceId}` }, shortId(log.traceId)));
+    if (log.spanId) {
+      links.appendChild(h('a', { href: buildHash('trace', log.traceId, { span: log.spanId }), class: 'id-link mono span-link', 'data-testid': 'log-span-link', title: `Open span ${log.spanId}` }, log.spanId.slice(0, 8)));
+    }
   }
   if (log.spanId && opts.inTrace && opts.onSpanClick) {
     const a = h('a', { href: '#', class: 'id-link mono', title: `Select span ${log.spanId}` }, log.spanId.slice(0, 8));
