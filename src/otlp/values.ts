@@ -59,7 +59,12 @@ export function u64String(v: OtlpInt64 | undefined | null): string {
 /** A 64-bit integer → number when within ±2^53, else an exact decimal string (CONTRACT §3). */
 export function int64Value(v: OtlpInt64 | undefined | null, signed = true): number | string {
   if (v === undefined || v === null) return 0;
-  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : 0;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return 0;
+    const t = Math.trunc(v);
+    // Beyond ±2^53 a value is a string (CONTRACT §3), as the same value sent in protobuf would be.
+    return Number.isSafeInteger(t) ? t : BigInt(t).toString();
+  }
   let s: string;
   if (typeof v === 'string') {
     if (!/^-?\d{1,20}$/.test(v)) return 0;
