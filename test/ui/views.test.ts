@@ -95,6 +95,14 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     const counts = await page.locator('.dist-col').count();
     expect(counts).toBe(7); // 6 bounds + overflow
     await screenshot(page, 'metric-histogram-dark-1280');
+    await page.getByRole('button', { name: 'Heatmap' }).click();
+    const heat = page.getByTestId('heatmap');
+    await heat.waitFor();
+    await waitFor(() => heat.evaluate((c: HTMLCanvasElement) => c.width > 200));
+    await heat.hover();
+    expect(await page.locator('.heatmap-readout').textContent()).toMatch(/observations/);
+    await screenshot(page, 'metric-heatmap-dark-1280');
+    await page.getByRole('button', { name: 'Percentiles' }).click();
     await setTheme(page, 'light');
     await chart.locator('canvas').waitFor();
     await screenshot(page, 'metric-histogram-light-1280');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricPoint } from '../api-types.js';
 import { bucketQuantile, exponentialToExplicit, intervalCounts } from './histogram.js';
-import { alignColumns, quantileColumns, rateColumn, seriesLabel } from './series.js';
+import { alignColumns, heatmapMatrix, quantileColumns, rateColumn, seriesLabel } from './series.js';
 
 describe('bucketQuantile', () => {
   // bounds 10, 20, 50: buckets (-,10] (10,20] (20,50] (50,+inf)
@@ -76,5 +76,23 @@ describe('series columns', () => {
   it('labels series by service and labels', () => {
     expect(seriesLabel({ service: 'api', labels: { method: 'GET', code: 200 } })).toBe('api · method=GET, code=200');
     expect(seriesLabel({ service: 'api', labels: {} })).toBe('api');
+  });
+});
+
+describe('heatmapMatrix', () => {
+  const h = (timestamp: number, bucketCounts: number[], explicitBounds = [10, 20]): MetricPoint => ({ timestamp, count: 0, bucketCounts, explicitBounds });
+  it('differences cumulative points into per-interval counts and tracks the maximum', () => {
+    const m = heatmapMatrix([h(1, [1, 0, 0]), h(2, [3, 4, 0]), h(3, [3, 4, 2])], true)!;
+    expect(m.times).toEqual([1, 2, 3]);
+    expect(m.bounds).toEqual([10, 20]);
+    expect(m.counts).toEqual([[1, 0, 0], [2, 4, 0], [0, 0, 2]]);
+    expect(m.max).toBe(4);
+  });
+  it('leaves out points whose bucket layout differs from the newest', () => {
+    const m = heatmapMatrix([h(1, [1, 1], [5]), h(2, [1, 2, 3])], false)!;
+    expect(m.times).toEqual([2]);
+  });
+  it('is null without histogram points', () => {
+    expect(heatmapMatrix([{ timestamp: 1, value: 3 }], false)).toBeNull();
   });
 });

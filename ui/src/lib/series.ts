@@ -102,3 +102,38 @@ export function seriesLabel(s: { service: string; labels: Record<string, unknown
 export function isCumulative(set: Pick<MetricSeriesSet, 'temporality'>): boolean {
   return set.temporality !== 'delta';
 }
+
+/** A histogram series as a time × bucket matrix of per-interval counts (for a heatmap). */
+export interface HeatmapMatrix {
+  times: number[];
+  /** Upper bounds of the buckets (the last bucket is unbounded above). */
+  bounds: number[];
+  /** counts[t][b]: observations in bucket b during the interval ending at times[t]. */
+  counts: number[][];
+  max: number;
+}
+
+/**
+ * Builds the heatmap of a histogram series: the bucket layout is the newest point's; points with
+ * another layout are left out. Cumulative points are differenced (resets restart the count).
+ */
+export function heatmapMatrix(points: readonly MetricPoint[], cumulative: boolean): HeatmapMatrix | null {
+  let layout: { bounds: number[]; counts: number[] } | null = null;
+  for (let i = points.length - 1; i >= 0 && !layout; i--) layout = pointBuckets(points[i]);
+  if (!layout) return null;
+  const key = layout.bounds.join(',');
+  const times: number[] = [];
+  const counts: number[][] = [];
+  let prev: number[] | undefined;
+  let max = 0;
+  for (const p of points) {
+    const b = pointBuckets(p);
+    if (!b || b.bounds.join(',') !== key) continue;
+    const c = intervalCounts(prev, b.counts, cumulative);
+    prev = b.counts;
+    times.push(p.timestamp);
+    counts.push(c);
+    for (const v of c) if (v > max) max = v;
+  }
+  return { times, bounds: layout.bounds, counts, max };
+}

@@ -10,6 +10,7 @@ import { formatValue } from '../lib/format.js';
 import { alignColumns, isCumulative, pointBuckets, quantileColumns, rateColumn, seriesLabel, valueColumn, type Column } from '../lib/series.js';
 import type { Route } from '../lib/route.js';
 import { lineChart, type LineChart } from './chart.js';
+import { heatmap } from './heatmap.js';
 import { h, replace } from './dom.js';
 import { errorBanner } from './empty-state.js';
 import { timeBounds } from './state.js';
@@ -49,6 +50,7 @@ function distribution(p: MetricPoint, unit: string): HTMLElement | null {
 export function metricView(route: Route): View {
   const name = route.param ?? '';
   let counterMode: 'rate' | 'total' | null = null;
+  let histMode: 'percentiles' | 'heatmap' = 'percentiles';
   let seriesIdx = 0;
   let chart: LineChart | null = null;
   let ctrl: AbortController | undefined;
@@ -93,11 +95,18 @@ export function metricView(route: Route): View {
         sel.addEventListener('change', () => { seriesIdx = Number(sel.value); render(); });
         controls.appendChild(h('label', { class: 'check' }, 'Series ', sel));
       }
+      if (s.type !== 'summary') {
+        controls.appendChild(segmented<'percentiles' | 'heatmap'>([['percentiles', 'Percentiles'], ['heatmap', 'Heatmap']], histMode, (v) => { histMode = v; render(); }));
+      }
       const one: MetricSeries | undefined = series[seriesIdx];
-      if (one) {
+      if (one && histMode === 'heatmap' && s.type !== 'summary') {
+        parts.push(h('div', { class: 'panel' }, h('div', { class: 'panel-title' }, 'Observations per bucket over time', h('span', { class: 'muted' }, ` · ${seriesLabel(one)}`)), heatmap(one.points, cumulative, unit)));
+      } else if (one) {
         const cols = quantileColumns(one.points, QS, cumulative);
         chart = lineChart(alignColumns(cols), QS.map((q) => `p${Math.round(q * 100)}`), { unit, colors: Q_COLORS });
-        parts.push(h('div', { class: 'panel' }, h('div', { class: 'panel-title' }, s.type === 'summary' ? 'Quantiles' : 'Percentiles from buckets', h('span', { class: 'muted' }, ` · ${seriesLabel(one)}`)), chart.el));
+        parts.push(h('div', { class: 'panel' }, h('div', { class: 'panel-title' }, s.type === 'summary' ? 'Quantiles' : 'Percentiles from buckets (p50 / p95 / p99)', h('span', { class: 'muted' }, ` · ${seriesLabel(one)}`)), chart.el));
+      }
+      if (one) {
         const last = one.points[one.points.length - 1];
         const dist = last && s.type !== 'summary' ? distribution(last, unit) : null;
         if (last) {
