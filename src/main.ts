@@ -31,7 +31,6 @@ async function main(): Promise<void> {
       'anyone who can reach this machine can send telemetry and read it. Set them, or bind with TINYOLLY_HOST=127.0.0.1.\n');
   }
   const running = await start(config);
-  process.stdout.write(`tinyolly ready ${JSON.stringify({ ...running.ports, storage: running.storage })}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -47,8 +46,10 @@ async function main(): Promise<void> {
       (err) => { process.stderr.write(`tinyolly: error while stopping: ${String(err)}\n`); process.exit(1); },
     );
   };
+  // Handlers go in before the ready line: a tool may signal as soon as it reads it.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  process.stdout.write(`tinyolly ready ${JSON.stringify({ ...running.ports, storage: running.storage })}\n`);
 }
 
 main().catch((err) => {
