@@ -42,7 +42,7 @@ export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions
   if (v === null || v === undefined || typeof v !== 'object') return null;
   switch (oneofMember(v, 'value', ANY_MEMBERS)) {
     case 'stringValue':
-      return typeof v.stringValue === 'string' ? cut(v.stringValue, o.maxAttributeLength) : String(v.stringValue);
+      return cut(typeof v.stringValue === 'string' ? v.stringValue : String(v.stringValue), o.maxAttributeLength);
     case 'intValue': return int64Value(v.intValue);
     case 'doubleValue': return jsonNumber(doubleValue(v.doubleValue));
     case 'boolValue': return v.boolValue === true;
