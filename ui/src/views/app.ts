@@ -18,6 +18,9 @@ import { tracesView } from './traces.js';
 import type { View } from './view.js';
 
 const LIVE_MS = 5000;
+const TITLES: Record<Route['view'], string> = {
+  traces: 'Traces', trace: 'Trace', logs: 'Logs', metrics: 'Metrics', metric: 'Metric', services: 'Services', 'service-map': 'Service map',
+};
 
 function createView(route: Route): View {
   switch (route.view) {
@@ -35,7 +38,7 @@ function createView(route: Route): View {
 export function startApp(root: HTMLElement): void {
   document.documentElement.dataset.theme = state.theme;
   const dialog = shortcutsDialog();
-  const hdr = header(() => void refreshAll(), () => dialog.showModal());
+  const hdr = header(() => void refreshAll('manual'), () => dialog.showModal());
   const main = h('main', { class: 'app-main', id: 'main' });
   root.replaceChildren(hdr.el, main, dialog);
   let current: View | null = null;
@@ -51,12 +54,12 @@ export function startApp(root: HTMLElement): void {
       hdr.setStats(null, err instanceof Error ? `TinyOlly not reachable: ${err.message}` : 'TinyOlly not reachable');
     }
   };
-  const refreshAll = async (): Promise<void> => {
+  const refreshAll = async (reason: 'live' | 'manual'): Promise<void> => {
     if (busy) return;
     busy = true;
     try {
       await refreshStats();
-      await current?.refresh();
+      await current?.refresh(reason);
       hdr.markRefreshed();
     } finally { busy = false; }
   };
@@ -64,6 +67,7 @@ export function startApp(root: HTMLElement): void {
   const route = (): void => {
     const r = parseRoute(location.hash);
     hdr.setTab(tabOf(r.view));
+    document.title = `${TITLES[r.view]}${r.param ? ` ${r.param.slice(0, 60)}` : ''} · TinyOlly`;
     if (current && currentRoute && currentRoute.view === r.view && current.update?.(r)) { currentRoute = r; return; }
     current?.destroy?.();
     current = createView(r);
@@ -81,7 +85,7 @@ export function startApp(root: HTMLElement): void {
     if (changed.some((k) => k === 'range' || k === 'customStart' || k === 'customEnd')) void current?.refresh();
     if (changed.includes('service')) { hdr.setTab(tabOf(currentRoute?.view ?? 'traces')); current?.destroy?.(); current = null; route(); }
   });
-  setInterval(() => { if (state.live && document.visibilityState !== 'hidden') void refreshAll(); }, LIVE_MS);
+  setInterval(() => { if (state.live && document.visibilityState !== 'hidden') void refreshAll('live'); }, LIVE_MS);
   installKeys(() => current, dialog);
   route();
 }

@@ -36,6 +36,8 @@ export function traceView(route: Route): View {
   let cpOn = false;
   let ctrl: AbortController | undefined;
   let logsSig = '';
+  // A big trace that stopped changing is not re-fetched by the live timer (only by a manual refresh).
+  let unchangedTicks = 0;
 
   const spanById = (id: string): Span | undefined => (layout ? layout.rows[layout.indexById.get(id) ?? -1]?.span : undefined);
 
@@ -97,7 +99,8 @@ export function traceView(route: Route): View {
 
   const view: View = {
     el,
-    async refresh() {
+    async refresh(reason) {
+      if (reason === 'live' && spans.length > 500 && unchangedTicks >= 3) return;
       ctrl?.abort();
       const c = (ctrl = new AbortController());
       try {
@@ -115,6 +118,7 @@ export function traceView(route: Route): View {
         }
         const changed = sp.length !== spans.length || JSON.stringify(bl) !== JSON.stringify(backlinks);
         const lsig = lg.map((l) => l.id).join(',');
+        unchangedTicks = changed || lsig !== logsSig ? 0 : unchangedTicks + 1;
         if (changed) {
           spans = sp;
           backlinks = bl;

@@ -6,8 +6,8 @@ import type { Route } from '../lib/route.js';
 /** A mounted page. The shell calls `refresh` on live ticks and manual refreshes. */
 export interface View {
   el: HTMLElement;
-  /** Reloads data; must keep scroll position, selection and expanded rows. */
-  refresh(): Promise<void>;
+  /** Reloads data (`live` for the 5 s timer); must keep scroll position, selection and expanded rows. */
+  refresh(reason?: 'live' | 'manual'): Promise<void>;
   /** Called when the route changes but stays on this page (e.g. a new query); return false to remount. */
   update?(route: Route): boolean;
   /** Esc: close the innermost thing; return true if something was closed. */
