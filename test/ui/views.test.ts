@@ -136,6 +136,23 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     await page.getByRole('columnheader', { name: /Start/ }).click();
   });
 
+  it('bounds the lists by the time range picker, custom ranges included', async () => {
+    await page.goto(`${t.baseUrl}/#/traces`);
+    const rows = page.getByTestId('trace-row');
+    await waitFor(async () => (await rows.count()) === 3);
+    const range = page.getByLabel('Time range');
+    await range.selectOption('5m');
+    await waitFor(async () => (await rows.count()) === 3);
+    await range.selectOption('custom');
+    await page.getByLabel('From', { exact: true }).fill('2099-01-01T00:00');
+    await page.getByText('No traces match').waitFor();
+    await page.getByLabel('From', { exact: true }).fill('2000-01-01T00:00');
+    await page.getByLabel('To', { exact: true }).fill('2099-01-01T00:00');
+    await waitFor(async () => (await rows.count()) === 3);
+    await range.selectOption('all');
+    await waitFor(async () => (await rows.count()) === 3);
+  });
+
   it('draws the service map with names as text and lists example traces for an edge', async () => {
     await page.goto(`${t.baseUrl}/#/service-map`);
     const map = page.getByTestId('service-map');

@@ -48,7 +48,7 @@ export function spanDetails(span: Span, traceStartNanos: string, backlinks: read
           kvTable('Attributes', b.attributes, filter))) : h('div', { class: 'muted small-pad' }, 'none')),
     );
   };
-  const filterInput = h('input', { type: 'search', class: 'input sd-filter', placeholder: 'Filter attributes…', 'aria-label': 'Filter attributes' });
+  const filterInput = h('input', { type: 'search', class: 'input sd-filter', placeholder: 'Filter attributes…  ( / )', 'aria-label': 'Filter attributes', 'data-search': '' });
   filterInput.addEventListener('input', () => { filter = filterInput.value.trim().toLowerCase(); renderSections(); });
   const close = h('button', { class: 'btn icon', type: 'button', title: 'Close (Esc)', 'aria-label': 'Close details' }, '✕');
   close.addEventListener('click', onClose);
