@@ -1,0 +1,156 @@
+/**
+ * Configuration (CONTRACT §1.2, §6): env vars and their defaults, CLI flags overriding env vars,
+ * ConfigError for invalid values, and --help (also through the real `tinyolly` command).
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG, HELP, loadConfig, wantsHelp, type Config } from './config.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const run = promisify(execFile);
+
+describe('defaults', () => {
+  it('listens on 0.0.0.0 with ports 4317/4318/5002, memory storage and the documented limits', () => {
+    expect(loadConfig([], {})).toStrictEqual({
+      ...DEFAULT_CONFIG, redisUrl: undefined, otlpApiKey: undefined, uiToken: undefined, corsOrigins: undefined,
+    });
+    expect(DEFAULT_CONFIG).toMatchObject({
+      host: '0.0.0.0', grpcPort: 4317, httpPort: 4318, uiPort: 5002, storage: 'memory', keyPrefix: 'tinyolly:',
+      ttlSeconds: 600, maxMemoryMb: 256, maxRequestMb: 16, maxAttributes: 128, maxAttributeLength: 4096, maxSeriesPerMetric: 1000,
+    });
+  });
+});
+
+describe('environment variables', () => {
+  it.each([
+    ['TINYOLLY_GRPC_PORT', '14317', { grpcPort: 14317 }],
+    ['TINYOLLY_HTTP_PORT', '0', { httpPort: 0 }],
+    ['TINYOLLY_UI_PORT', '65535', { uiPort: 65535 }],
+    ['TINYOLLY_HOST', '127.0.0.1', { host: '127.0.0.1' }],
+    ['TINYOLLY_STORAGE', 'redis', { storage: 'redis', redisUrl: 'redis://127.0.0.1:6379' }],
+    ['REDIS_URL', 'redis://10.0.0.1:6380/2', { storage: 'redis', redisUrl: 'redis://10.0.0.1:6380/2' }],
+    ['TINYOLLY_TTL_SECONDS', '30', { ttlSeconds: 30 }],
+    ['TINYOLLY_MAX_MEMORY_MB', '64', { maxMemoryMb: 64 }],
+    ['TINYOLLY_KEY_PREFIX', 'team-a:', { keyPrefix: 'team-a:' }],
+    ['TINYOLLY_MAX_REQUEST_MB', '4', { maxRequestMb: 4 }],
+    ['TINYOLLY_MAX_ATTRIBUTES', '10', { maxAttributes: 10 }],
+    ['TINYOLLY_MAX_ATTRIBUTE_LENGTH', '256', { maxAttributeLength: 256 }],
+    ['TINYOLLY_MAX_SERIES_PER_METRIC', '50', { maxSeriesPerMetric: 50 }],
+    ['TINYOLLY_OTLP_API_KEY', 's3cret', { otlpApiKey: 's3cret' }],
+    ['TINYOLLY_UI_TOKEN', 't0ken', { uiToken: 't0ken' }],
+    ['TINYOLLY_CORS_ORIGINS', 'http://a.test, http://b.test', { corsOrigins: ['http://a.test', 'http://b.test'] }],
+    ['TINYOLLY_CORS_ORIGINS', '*', { corsOrigins: ['*'] }],
+    ['TINYOLLY_GRPC_PORT', ' 4000 ', { grpcPort: 4000 }],
+  ] as [string, string, Partial<Config>][])('reads %s=%j', (name, value, expected) => {
+    expect(loadConfig([], { [name]: value })).toMatchObject(expected);
+  });
+
+  it.each([
+    ['TINYOLLY_GRPC_PORT', ''],
+    ['TINYOLLY_OTLP_API_KEY', ''],
+    ['TINYOLLY_UI_TOKEN', ''],
+    ['TINYOLLY_CORS_ORIGINS', ' , '],
+    ['REDIS_URL', ''],
+  ])('treats an empty %s as unset', (name, value) => {
+    const c = loadConfig([], { [name]: value });
+    expect(c).toMatchObject({ grpcPort: 4317, storage: 'memory', redisUrl: undefined, otlpApiKey: undefined, uiToken: undefined, corsOrigins: undefined });
+  });
+
+  it('keeps memory storage when asked for it even with REDIS_URL set', () => {
+    expect(loadConfig([], { REDIS_URL: 'redis://127.0.0.1:6379', TINYOLLY_STORAGE: 'memory' }).storage).toBe('memory');
+  });
+});
+
+describe('flags', () => {
+  it.each([
+    [['--grpc-port', '1'], { grpcPort: 1 }],
+    [['--http-port=2'], { httpPort: 2 }],
+    [['--ui-port', '3'], { uiPort: 3 }],
+    [['--host', '::1'], { host: '::1' }],
+    [['--storage', 'redis'], { storage: 'redis' }],
+    [['--redis-url', 'redis://h:1/0'], { storage: 'redis', redisUrl: 'redis://h:1/0' }],
+    [['--ttl=5'], { ttlSeconds: 5 }],
+    [['--grpc-port', '0', '--http-port', '0', '--ui-port', '0'], { grpcPort: 0, httpPort: 0, uiPort: 0 }],
+  ] as [string[], Partial<Config>][])('reads %j', (argv, expected) => {
+    expect(loadConfig(argv, {})).toMatchObject(expected);
+  });
+
+  it('override the environment variables', () => {
+    const env = {
+      TINYOLLY_GRPC_PORT: '1', TINYOLLY_HTTP_PORT: '2', TINYOLLY_UI_PORT: '3', TINYOLLY_HOST: 'h', TINYOLLY_STORAGE: 'memory',
+      REDIS_URL: 'redis://env:1', TINYOLLY_TTL_SECONDS: '9',
+    };
+    const argv = ['--grpc-port', '11', '--http-port', '12', '--ui-port', '13', '--host', '127.0.0.1', '--storage', 'redis',
+      '--redis-url', 'redis://flag:2', '--ttl', '99'];
+    expect(loadConfig(argv, env)).toMatchObject({
+      grpcPort: 11, httpPort: 12, uiPort: 13, host: '127.0.0.1', storage: 'redis', redisUrl: 'redis://flag:2', ttlSeconds: 99,
+    });
+  });
+
+  it('do not change the environment object passed in', () => {
+    const env = { TINYOLLY_TTL_SECONDS: '9' };
+    loadConfig(['--ttl', '99'], env);
+    expect(env).toEqual({ TINYOLLY_TTL_SECONDS: '9' });
+  });
+});
+
+describe('invalid values throw ConfigError', () => {
+  it.each([
+    [[], { TINYOLLY_GRPC_PORT: 'abc' }],
+    [[], { TINYOLLY_HTTP_PORT: '70000' }],
+    [[], { TINYOLLY_UI_PORT: '-1' }],
+    [[], { TINYOLLY_UI_PORT: '80.5' }],
+    [[], { TINYOLLY_GRPC_PORT: '0x10' }],
+    [[], { TINYOLLY_GRPC_PORT: '1e3' }],
+    [[], { TINYOLLY_TTL_SECONDS: '0' }],
+    [[], { TINYOLLY_TTL_SECONDS: '10m' }],
+    [[], { TINYOLLY_MAX_MEMORY_MB: '0' }],
+    [[], { TINYOLLY_MAX_REQUEST_MB: '99999' }],
+    [[], { TINYOLLY_MAX_ATTRIBUTES: '0' }],
+    [[], { TINYOLLY_MAX_ATTRIBUTE_LENGTH: 'lots' }],
+    [[], { TINYOLLY_MAX_SERIES_PER_METRIC: '-5' }],
+    [[], { TINYOLLY_STORAGE: 'postgres' }],
+    [['--storage', 'disk'], {}],
+    [['--grpc-port', 'x'], {}],
+    [['--ttl'], {}],
+    [['--bogus'], {}],
+    [['4317'], {}],
+  ] as [string[], Record<string, string>][])('argv %j with env %j', (argv, env) => {
+    expect(() => loadConfig(argv, env)).toThrow(ConfigError);
+  });
+
+  it('names the variable and the value in the message', () => {
+    expect(() => loadConfig([], { TINYOLLY_HTTP_PORT: '70000' })).toThrow(/TINYOLLY_HTTP_PORT.*"70000"/);
+  });
+});
+
+describe('--help', () => {
+  it.each([[['--help'], true], [['-h'], true], [['--ttl', '5', '--help'], true], [[], false], [['--ttl', '5'], false]])(
+    'wantsHelp(%j) is %s', (argv, expected) => {
+      expect(wantsHelp(argv)).toBe(expected);
+    });
+
+  it('lists every flag and every environment variable of the contract', () => {
+    for (const word of [
+      '--grpc-port', '--http-port', '--ui-port', '--host', '--storage', '--redis-url', '--ttl',
+      'TINYOLLY_GRPC_PORT', 'TINYOLLY_HTTP_PORT', 'TINYOLLY_UI_PORT', 'TINYOLLY_HOST', 'TINYOLLY_STORAGE', 'REDIS_URL',
+      'TINYOLLY_TTL_SECONDS', 'TINYOLLY_MAX_MEMORY_MB', 'TINYOLLY_KEY_PREFIX', 'TINYOLLY_MAX_REQUEST_MB', 'TINYOLLY_MAX_ATTRIBUTES',
+      'TINYOLLY_MAX_ATTRIBUTE_LENGTH', 'TINYOLLY_MAX_SERIES_PER_METRIC', 'TINYOLLY_OTLP_API_KEY', 'TINYOLLY_UI_TOKEN', 'TINYOLLY_CORS_ORIGINS',
+    ]) expect(HELP, word).toContain(word);
+  });
+
+  it.concurrent('is printed by the tinyolly command, which exits 0 without starting anything', async () => {
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'bin/tinyolly.js'), '--help'], { cwd: ROOT, timeout: 20_000 });
+    expect(stdout).toBe(HELP);
+  });
+
+  it.concurrent('the tinyolly command exits 2 with the ConfigError message on an invalid value', async () => {
+    const failed = await run(process.execPath, [path.join(ROOT, 'bin/tinyolly.js'), '--ttl', 'soon'], { cwd: ROOT, timeout: 20_000 })
+      .then(() => undefined, (err: { code: number; stderr: string; stdout: string }) => err);
+    expect(failed).toMatchObject({ code: 2, stdout: '' });
+    expect(failed?.stderr).toMatch(/^tinyolly: TINYOLLY_TTL_SECONDS must be an integer/);
+  });
+});
