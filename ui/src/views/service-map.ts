@@ -15,7 +15,9 @@ import { nothingYet, timeBounds } from './state.js';
 import type { View } from './view.js';
 
 const NODE_W = 150;
-const NODE_H = 40;
+const NODE_H = 36;
+/** Past this many edges only edges with errors keep a permanent label (the rest show it on hover). */
+const LABEL_ALL_UP_TO = 12;
 
 function clip(t: string, n: number): string {
   return t.length > n ? `${t.slice(0, n - 1)}…` : t;
@@ -52,9 +54,9 @@ export function serviceMapView(): View {
   };
 
   const draw = (m: ServiceMap): void => {
-    const layout = layoutGraph(m.nodes.map((n) => n.name), m.edges, { layerGap: 260, rowGap: 78, margin: 100 });
+    const layout = layoutGraph(m.nodes.map((n) => n.name), m.edges, { layerGap: 240, rowGap: m.nodes.length > 12 ? 58 : 74, margin: 96 });
     const pos = new Map(layout.nodes.map((n) => [n.name, n]));
-    const svg = s('svg', { class: 'map-svg', 'data-testid': 'service-map', viewBox: `0 0 ${layout.width} ${layout.height}`, width: String(layout.width), height: String(layout.height), role: 'img', 'aria-label': 'Service map' },
+    const svg = s('svg', { class: 'map-svg', 'data-testid': 'service-map', viewBox: `0 0 ${layout.width} ${layout.height}`, preserveAspectRatio: 'xMidYMin meet', role: 'img', 'aria-label': 'Service map' },
       s('defs', null,
         s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '10', markerHeight: '10', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' })),
         s('marker', { id: 'arrow-err', viewBox: '0 0 10 10', refX: '10', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '10', markerHeight: '10', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head err' }))));
@@ -79,7 +81,10 @@ export function serviceMapView(): View {
       const hasErr = e.errorCount > 0;
       const width = 1.5 + 3 * (e.callCount / maxCalls);
       const key = `${e.source}\u0000${e.target}`;
-      const g = s('g', { class: `map-edge${hasErr ? ' has-error' : ''}${key === chosen ? ' selected' : ''}`, 'data-edge': key, 'data-testid': 'map-edge', tabindex: '0', role: 'button', 'aria-label': `${e.source} calls ${e.target}` },
+      const summary = `${e.source} → ${e.target}: ${e.callCount} call${e.callCount === 1 ? '' : 's'}, ${e.errorCount} error${e.errorCount === 1 ? '' : 's'}`;
+      const quiet = m.edges.length > LABEL_ALL_UP_TO && !hasErr;
+      const g = s('g', { class: `map-edge${hasErr ? ' has-error' : ''}${quiet ? ' quiet' : ''}${key === chosen ? ' selected' : ''}`, 'data-edge': key, 'data-testid': 'map-edge', tabindex: '0', role: 'button', 'aria-label': summary },
+        s('title', null, summary),
         s('path', { d, class: 'edge-hit' }),
         s('path', { d, class: 'edge-line', 'stroke-width': width.toFixed(1), 'marker-end': hasErr ? 'url(#arrow-err)' : 'url(#arrow)' }),
         s('text', { x: lx.toFixed(1), y: ly.toFixed(1), class: 'edge-label', 'text-anchor': 'middle' },
@@ -95,6 +100,10 @@ export function serviceMapView(): View {
         s('text', { x: String(NODE_W / 2 + 3), y: String(NODE_H / 2 + 5), 'text-anchor': 'middle', class: 'node-label' }, s('title', null, n.name), clip(n.name, 18)));
       svg.appendChild(g);
     }
+    // Fit the container, but never shrink text below ~70 % (scroll instead).
+    svg.style.width = '100%';
+    svg.style.minWidth = `${Math.round(layout.width * 0.7)}px`; // below this the host scrolls
+    svg.style.maxWidth = `${layout.width}px`;
     replace(graphHost, svg);
   };
 
