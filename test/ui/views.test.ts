@@ -159,8 +159,9 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     await map.waitFor();
     const names = await map.locator('.map-node text').allTextContents();
     for (const n of ['frontend', 'backend', 'postgres']) expect(names.join(' ')).toContain(n);
-    const edge = map.locator('[data-testid=map-edge]').filter({ hasText: 'err' });
+    const edge = map.locator('[data-testid=map-edge].has-error');
     expect(await edge.count()).toBe(1);
+    expect(await edge.getAttribute('aria-label')).toBe('frontend → backend: 2 calls, 1 error');
     await edge.locator('.edge-hit').click({ force: true });
     const examples = page.getByTestId('edge-traces');
     await examples.waitFor();
