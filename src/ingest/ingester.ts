@@ -8,6 +8,7 @@ import { normaliseLogs } from '../normalise/logs.js';
 import { normaliseMetrics } from '../normalise/metrics.js';
 import type { NormaliseOptions } from '../normalise/options.js';
 import { normaliseTraces } from '../normalise/traces.js';
+import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
 import type { OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest } from '../otlp/types.js';
 import type { Store } from '../store/store.js';
 
@@ -27,6 +28,7 @@ function normalised<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {
+    if (err instanceof TinyOllyError) throw err;
     throw new TinyOllyError('invalid', `cannot read request: ${(err as Error).message}`);
   }
 }
@@ -74,6 +76,15 @@ export class Ingester {
   exportTraces(req: OtlpTracesRequest, extraRejected = 0): Promise<ExportResult> {
     const n = normalised(() => normaliseTraces(req, this.options));
     return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected + extraRejected, n.message);
+  }
+
+  /**
+   * The hot path: decodes and normalises protobuf trace bytes in one pass, then stores them.
+   * Throws TinyOllyError('invalid') for malformed bytes.
+   */
+  exportTracesProtobuf(body: Buffer): Promise<ExportResult> {
+    const n = normalised(() => normaliseTracesProtobuf(body, this.options));
+    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected, n.message);
   }
 
   /** Normalises and stores log records. */

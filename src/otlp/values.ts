@@ -3,6 +3,7 @@
  * (ids, 64-bit integers, enums, doubles). Total functions: odd input gives a best-effort value, never a throw.
  */
 import type { OtlpBytes, OtlpEnum, OtlpInt64 } from './types.js';
+import { u64Decimal } from './wire.js';
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -38,7 +39,7 @@ function longToString(low: number, high: number, unsigned: boolean): string {
     const big = BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo));
     return big.toString();
   }
-  return ((BigInt(hi) << 32n) | BigInt(lo)).toString();
+  return u64Decimal(lo, hi);
 }
 
 /**

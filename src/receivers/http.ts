@@ -125,7 +125,9 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const body = await inflateBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
         if (encoding === 'protobuf') {
-          const result = await exportTo(opts.ingester, signal, PROTOBUF_DECODERS[signal](body));
+          const result = signal === 'traces'
+            ? await opts.ingester.exportTracesProtobuf(body)
+            : await exportTo(opts.ingester, signal, PROTOBUF_DECODERS[signal](body));
           return reply.code(200).type('application/x-protobuf').send(exportResponseBody(signal, 'protobuf', result.rejected, result.message));
         }
         const doc = parseJsonBody(body);
