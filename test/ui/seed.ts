@@ -149,3 +149,14 @@ export async function sendBigTrace(t: Target, count: number, baseMs = Date.now()
   await p.shutdown();
   return root.spanContext().traceId;
 }
+
+/** Sends one more span (`name`, 2 ms) into an existing trace, under `parentSpanId`. */
+export async function sendChildSpan(t: Target, traceId: string, parentSpanId: string, service: string, name: string): Promise<string> {
+  const p = tracerProvider(t, { protocol: 'http/protobuf', serviceName: service });
+  const parent = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: parentSpanId, traceFlags: 1, isRemote: true });
+  const s = p.getTracer('ui-test').startSpan(name, { kind: SpanKind.INTERNAL }, parent);
+  s.end();
+  await p.forceFlush();
+  await p.shutdown();
+  return s.spanContext().spanId;
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { hasChromium, launchBrowser, newPage, screenshot, setTheme, type LaunchedBrowser } from './browser.js';
-import { sendCheckoutTrace, sendLogs, sendSimpleTrace, XSS_IMG, XSS_SCRIPT, type SeededTrace } from './seed.js';
+import { sendCheckoutTrace, sendChildSpan, sendLogs, sendSimpleTrace, XSS_IMG, XSS_SCRIPT, type SeededTrace } from './seed.js';
 
 if (!hasChromium) console.warn('test/ui skipped: /usr/bin/chromium is missing (apt-get install chromium)');
 
@@ -163,10 +163,22 @@ describe.skipIf(!hasChromium)('UI: traces, waterfall, details, logs', () => {
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1); // same document
   });
 
+  it('adds late spans to an open trace, keeping collapsed subtrees and the selection', async () => {
+    await page.goto(`${t.baseUrl}/#/traces/${checkout.traceId}?span=${checkout.spans.render}`);
+    const rows = page.getByTestId('waterfall-row');
+    await waitFor(async () => (await rows.count()) === 6);
+    await page.locator(`[data-span-id="${checkout.spans.client}"] .wf-toggle`).click();
+    await waitFor(async () => (await rows.count()) === 4);
+    const late = await sendChildSpan(t, checkout.traceId, checkout.spans.render, 'frontend', 'late paint');
+    await page.locator(`[data-span-id="${late}"]`).waitFor({ timeout: 9_000 });
+    expect(await rows.count()).toBe(5); // still collapsed under the cart call
+    expect(await page.getByTestId('span-details').locator('.sd-name').textContent()).toBe('render');
+  });
+
   it('shows hostile telemetry as text and runs none of it', async () => {
     const evil = await sendCheckoutTrace(t, Date.now() - 1000, { hostileName: true });
     await waitFor(async () => (await getJson(t.baseUrl, `/api/traces/${evil.checkout.traceId}`)).status === 200);
-    await page.getByTestId('refresh').click();
+    await page.goto(`${t.baseUrl}/#/traces`);
     const row = page.locator(`[data-testid=trace-row][data-trace-id="${evil.checkout.traceId}"]`);
     await row.waitFor();
     expect(await row.locator('.row-title').textContent()).toBe(XSS_IMG);

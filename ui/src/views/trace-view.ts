@@ -123,7 +123,8 @@ export function traceView(route: Route): View {
           spans = sp;
           backlinks = bl;
           layout = layoutWaterfall(spans);
-          wf = waterfallView(layout, (id) => select(id));
+          const prev = wf?.viewState();
+          wf = waterfallView(layout, (id) => select(id), prev);
           wf.setCriticalPath(cpOn);
           replace(wfHost, wf.el);
           renderHead();
@@ -131,7 +132,8 @@ export function traceView(route: Route): View {
           wantSpan = null;
           logs = lg;
           logsSig = lsig;
-          select(target, !!target);
+          // Scroll to the deep-linked span on first load; a live rebuild keeps the reader's scroll.
+          select(target, !!target && !prev);
         } else if (lsig !== logsSig) {
           logs = lg;
           logsSig = lsig;

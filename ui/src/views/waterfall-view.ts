@@ -22,12 +22,16 @@ export interface WaterfallView {
   collapseAll(): void;
   /** Moves the selection by `delta` visible rows. */
   move(delta: number): void;
+  /** What to carry over when the trace is re-laid out (live refresh): collapsed spans and scroll. */
+  viewState(): WaterfallViewState;
 }
 
+export interface WaterfallViewState { collapsed: string[]; scrollTop: number }
+
 /** Builds the waterfall for a laid-out trace; `onSelect` hears span clicks (null to deselect). */
-export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string | null) => void): WaterfallView {
+export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string | null) => void, init?: WaterfallViewState): WaterfallView {
   const { rows } = layout;
-  const collapsed = new Set<string>();
+  const collapsed = new Set<string>(init?.collapsed ?? []);
   let visible = visibleRows(rows, collapsed);
   let selected: string | null = null;
   let cp: Set<number> | null = null;
@@ -176,6 +180,7 @@ export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string
       visible = visibleRows(rows, collapsed);
       rebuild();
     },
+    viewState() { return { collapsed: [...collapsed], scrollTop: scroller.scrollTop }; },
     move(delta) {
       const cur = selected === null ? -1 : visible.indexOf(layout.indexById.get(selected) ?? -1);
       const next = Math.min(visible.length - 1, Math.max(0, cur < 0 ? 0 : cur + delta));
@@ -183,5 +188,9 @@ export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string
     },
   };
   paint();
+  if (init?.scrollTop) {
+    // Restore once the scroller is in the page and has its height.
+    requestAnimationFrame(() => { scroller.scrollTop = init.scrollTop; paint(); });
+  }
   return api;
 }
