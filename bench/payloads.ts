@@ -39,8 +39,16 @@ const TRACE_SHAPE: { service: number; name: string; kind: number; parent: number
   { service: 2, name: 'reserve stock', kind: 1, parent: 7 },
   { service: 2, name: 'UPDATE stock', kind: 3, parent: 8 },
 ];
+/** What the third service does instead in one trace of ten (so a service filter has something to select). */
+const PAYMENT_NAMES = ['POST /payments', 'charge card', 'INSERT payments'];
 export const SPANS_PER_TRACE = TRACE_SHAPE.length;
-export const SERVICES = ['bench-frontend', 'bench-backend', 'bench-inventory'];
+/** Every trace crosses three services: frontend, backend, and inventory (or, one trace in ten, payments). */
+export const SERVICES = ['bench-frontend', 'bench-backend', 'bench-inventory', 'bench-payments'];
+/** The service of span `s` of trace `t`. */
+function serviceOf(t: number, s: number): number {
+  const svc = TRACE_SHAPE[s].service;
+  return svc === 2 && t % 10 === 3 ? 3 : svc;
+}
 const ROUTES = ['/api/checkout', '/api/cart', '/api/users/{id}', '/api/products/{id}', '/api/search', '/api/orders/{id}', '/api/login', '/api/logout'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const STATUSES = [200, 201, 404, 500];
@@ -99,7 +107,7 @@ function nanos(ms: number): string {
 /** An export request of `batch` spans in 10-span traces (the last trace may be shorter). */
 export function buildTracesTemplate(batch: number, templateIndex: number, baseMs: number): Template {
   const r = rng(templateIndex * 7919 + batch);
-  const perService: object[][] = [[], [], []];
+  const perService: object[][] = SERVICES.map(() => []);
   const traces = Math.ceil(batch / SPANS_PER_TRACE);
   for (let t = 0, n = 0; t < traces; t++) {
     const traceId = traceIdOf(templateIndex, t);
@@ -108,21 +116,22 @@ export function buildTracesTemplate(batch: number, templateIndex: number, baseMs
     const userId = Math.floor(r() * 100000);
     for (let s = 0; s < SPANS_PER_TRACE && n < batch; s++, n++) {
       const shape = TRACE_SHAPE[s];
+      const service = serviceOf(t, s);
       const spanStart = startMs + s * 2;
       const durMs = (SPANS_PER_TRACE - s) * (3 + r() * 20);
       const error = r() < 0.02;
-      perService[shape.service].push({
+      perService[service].push({
         traceId,
         spanId: spanIdOf(t, s),
         parentSpanId: shape.parent >= 0 ? spanIdOf(t, shape.parent) : undefined,
-        name: shape.name,
+        name: service === 3 ? PAYMENT_NAMES[s - 7] : shape.name,
         kind: shape.kind,
         startTimeUnixNano: nanos(spanStart),
         endTimeUnixNano: nanos(spanStart + durMs),
         attributes: [
           str('http.request.method', s % 3 === 0 ? 'GET' : 'POST'), str('url.path', route.replace('{id}', String(userId))),
-          str('http.route', route), int('http.response.status_code', error ? 500 : 200), str('server.address', SERVICES[shape.service]),
-          int('server.port', 8080 + shape.service), str('network.protocol.version', '1.1'), str('client.address', `10.0.${s}.${t % 250}`),
+          str('http.route', route), int('http.response.status_code', error ? 500 : 200), str('server.address', SERVICES[service]),
+          int('server.port', 8080 + service), str('network.protocol.version', '1.1'), str('client.address', `10.0.${s}.${t % 250}`),
           str('user_agent.original', 'Mozilla/5.0 (X11; Linux x86_64) bench/1.0'), int('app.user_id', userId), bool('app.cart.express', r() < 0.3),
         ],
         events: [{
@@ -137,7 +146,7 @@ export function buildTracesTemplate(batch: number, templateIndex: number, baseMs
     }
   }
   const request = {
-    resourceSpans: perService.map((spans, service) => ({ resource: resource(service), scopeSpans: [{ scope: SCOPE, spans }] })),
+    resourceSpans: perService.map((spans, service) => ({ resource: resource(service), scopeSpans: [{ scope: SCOPE, spans }] })).filter((_, i) => perService[i].length > 0),
   };
   const bytes = Buffer.from(encodeRequestProtobuf('traces', request));
   return { signal: 'traces', bytes, items: batch, traces, traceIdOffsets: findAll(bytes, ID_MARKER), timeOffsets: [] };
@@ -146,16 +155,17 @@ export function buildTracesTemplate(batch: number, templateIndex: number, baseMs
 /** An export request of `batch` log records, one per span of the matching traces template (same trace/span ids). */
 export function buildLogsTemplate(batch: number, templateIndex: number, baseMs: number): Template {
   const r = rng(templateIndex * 104729 + batch);
-  const perService: object[][] = [[], [], []];
+  const perService: object[][] = SERVICES.map(() => []);
   const traces = Math.ceil(batch / SPANS_PER_TRACE);
   for (let t = 0, n = 0; t < traces; t++) {
     const traceId = traceIdOf(templateIndex, t);
     const userId = Math.floor(r() * 100000);
     for (let s = 0; s < SPANS_PER_TRACE && n < batch; s++, n++) {
       const shape = TRACE_SHAPE[s];
+      const service = serviceOf(t, s);
       const warn = r() < 0.05;
       const ms = baseMs - r() * 5000;
-      perService[shape.service].push({
+      perService[service].push({
         timeUnixNano: nanos(ms),
         observedTimeUnixNano: nanos(ms + 1),
         severityNumber: warn ? 13 : 9,
@@ -163,7 +173,7 @@ export function buildLogsTemplate(batch: number, templateIndex: number, baseMs: 
         body: { stringValue: warn ? `slow ${shape.name} for user ${userId}: ${Math.floor(r() * 900 + 100)} ms` : `${shape.name} handled for user ${userId}` },
         attributes: [
           str('code.function', 'handleRequest'), str('code.filepath', `src/handlers/${shape.name.split(' ')[0].toLowerCase()}.ts`),
-          str('log.logger', SERVICES[shape.service]), int('app.user_id', userId), str('http.route', ROUTES[s % ROUTES.length]),
+          str('log.logger', SERVICES[service]), int('app.user_id', userId), str('http.route', ROUTES[s % ROUTES.length]),
         ],
         traceId,
         spanId: spanIdOf(t, s),
@@ -172,12 +182,15 @@ export function buildLogsTemplate(batch: number, templateIndex: number, baseMs: 
     }
   }
   const request = {
-    resourceLogs: perService.map((logRecords, service) => ({ resource: resource(service), scopeLogs: [{ scope: { name: 'bench-logger', version: '1.0.0' }, logRecords }] })),
+    resourceLogs: perService.map((logRecords, service) => ({ resource: resource(service), scopeLogs: [{ scope: { name: 'bench-logger', version: '1.0.0' }, logRecords }] }))
+      .filter((_, i) => perService[i].length > 0),
   };
   const bytes = Buffer.from(encodeRequestProtobuf('logs', request));
   return { signal: 'logs', bytes, items: batch, traces, traceIdOffsets: findAll(bytes, ID_MARKER), timeOffsets: [] };
 }
 
+/** Services sending metrics (frontend, backend, inventory). */
+const METRIC_SERVICES = 3;
 export const METRIC_NAMES = ['bench.http.server.requests', 'bench.http.server.duration'];
 const BOUNDS = [5, 10, 25, 50, 75, 100, 250, 500, 1000];
 
@@ -189,7 +202,7 @@ const BOUNDS = [5, 10, 25, 50, 75, 100, 250, 500, 1000];
 export function buildMetricsTemplate(batch: number, templateIndex: number, baseMs: number): Template {
   const r = rng(templateIndex * 15485863 + batch);
   // slots: (service, metric) pairs; points are dealt round-robin so the total is exactly `batch`.
-  const slots: object[][] = Array.from({ length: SERVICES.length * 2 }, () => []);
+  const slots: object[][] = Array.from({ length: METRIC_SERVICES * 2 }, () => []);
   const marker = TIME_MARKER.toString();
   const start = nanos(baseMs - 60_000);
   for (let i = 0; i < batch; i++) {
@@ -213,7 +226,7 @@ export function buildMetricsTemplate(batch: number, templateIndex: number, baseM
     }
   }
   const request = {
-    resourceMetrics: SERVICES.map((_, service) => ({
+    resourceMetrics: SERVICES.slice(0, METRIC_SERVICES).map((_, service) => ({
       resource: resource(service),
       scopeMetrics: [{
         scope: { name: 'bench-meter', version: '1.0.0' },
@@ -235,7 +248,7 @@ export function buildTemplates(signal: Signal, batch: number, count: number, bas
   const build = signal === 'traces' ? buildTracesTemplate : signal === 'logs' ? buildLogsTemplate : buildMetricsTemplate;
   const out = Array.from({ length: count }, (_, i) => build(batch, i, baseMs));
   for (const t of out) {
-    const expected = signal === 'metrics' ? t.items : t.items;
+    const expected = t.items;
     const found = signal === 'metrics' ? t.timeOffsets.length : t.traceIdOffsets.length;
     if (found !== expected) throw new Error(`template for ${signal}/${batch}: found ${found} patch points, expected ${expected}`);
   }

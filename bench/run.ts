@@ -313,7 +313,8 @@ async function runQueryPhase(o: Options, t: Target, admin?: Redis): Promise<Quer
   const tid = (a: AckedSend, i: number) => traceIdHex(a.template, i % (traceTemplates[a.template].traces - 1), t.nonce, a.seq);
   const specs: QuerySpec[] = [
     { name: 'trace list', path: () => '/api/traces?limit=50', check: (b) => b.traces?.length === 50 },
-    { name: 'trace list, service filter', path: () => `/api/traces?limit=50&service=${SERVICES[2]}`, check: (b) => b.traces?.length === 50 },
+    // One trace in ten reaches bench-payments: a filter that has to skip most traces.
+    { name: 'trace list, service filter', path: () => `/api/traces?limit=50&service=${SERVICES[3]}`, check: (b) => b.traces?.length === 50 },
     { name: 'one trace', path: (i) => `/api/traces/${tid(pick(acked, i), i)}`, check: (b) => b.spans?.length === 10 },
     { name: 'logs by trace id', path: (i) => `/api/logs?trace_id=${tid(pick(withLogs, i), i)}`, check: (b) => b.logs?.length === 10 },
     { name: 'one metric', path: () => `/api/metrics/${METRIC_NAMES[0]}`, check: (b) => b.series?.length > 0 },

@@ -1,7 +1,8 @@
 /**
  * The benchmark still works: `bench/run.ts --quick` against the real process (memory store, and the
  * Redis store when a Redis answers) exits 0 and writes a report whose counts and queries check out.
- * Speed is never asserted here (issue 6: CI does not gate on the numbers).
+ * Speed is never asserted here (issue 6: CI does not gate on the numbers). Also the benchmark's own
+ * parts: the per-send patch of pre-encoded requests, the count check, the profile summary.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,6 +11,14 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../bench/report.js';
 import { ROOT } from '../bench/server.js';
+import { buildTemplates, METRIC_NAMES, newNonce, patch, SPANS_PER_TRACE, traceIdHex } from '../bench/payloads.js';
+import { summariseProfile } from '../bench/profile-summary.js';
+import { verifyCase } from '../bench/verify.js';
+import { decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf } from '../src/otlp/protobuf.js';
+import { DEFAULT_NORMALISE_OPTIONS } from '../src/normalise/options.js';
+import { normaliseLogs } from '../src/normalise/logs.js';
+import { normaliseMetrics } from '../src/normalise/metrics.js';
+import { normaliseTraces } from '../src/normalise/traces.js';
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'tinyolly-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -67,4 +76,78 @@ describe('npm run bench -- --quick', () => {
     for (const c of report.cases) expect(run.stdout).toContain(c.id);
     expect(readdirSync(out).some((f) => f.endsWith('-quick.md'))).toBe(true);
   }, 90_000);
+});
+
+describe('bench payloads', () => {
+  it('patches every trace id per send, so no two sends share a trace, and logs follow the same ids', () => {
+    const [t0, t1] = buildTemplates('traces', 512, 2);
+    const nonce = newNonce();
+    const seen = new Set<string>();
+    for (const [t, ti, seq] of [[t0, 0, 1], [t0, 0, 2], [t1, 1, 3]] as const) {
+      const n = normaliseTraces(decodeTracesProtobuf(patch(t, nonce, seq, 0n)), DEFAULT_NORMALISE_OPTIONS);
+      expect(n.items).toHaveLength(512);
+      expect(n.rejected).toBe(0);
+      const ids = new Set(n.items.map((s) => s.traceId));
+      expect(ids.size).toBe(t.traces);
+      expect(ids.has(traceIdHex(ti, 0, nonce, seq))).toBe(true);
+      expect(n.items.filter((s) => s.traceId === traceIdHex(ti, 0, nonce, seq))).toHaveLength(SPANS_PER_TRACE);
+      expect(new Set(n.items.map((s) => s.service)).size).toBe(4);
+      for (const id of ids) {
+        expect(seen.has(id)).toBe(false);
+        seen.add(id);
+      }
+    }
+    const logs = normaliseLogs(decodeLogsProtobuf(patch(buildTemplates('logs', 512, 1)[0], nonce, 1, 0n)), DEFAULT_NORMALISE_OPTIONS);
+    expect(logs.items).toHaveLength(512);
+    expect(logs.items.filter((l) => l.traceId === traceIdHex(0, 0, nonce, 1))).toHaveLength(SPANS_PER_TRACE);
+  });
+
+  it('sets every metric point time to the send time', () => {
+    const [t] = buildTemplates('metrics', 100, 1);
+    const n = normaliseMetrics(decodeMetricsProtobuf(patch(t, 1, 1, 1_700_000_000_250_000_000n)), DEFAULT_NORMALISE_OPTIONS);
+    expect(n.items).toHaveLength(100);
+    expect(new Set(n.items.map((m) => m.name))).toEqual(new Set(METRIC_NAMES));
+    expect(new Set(n.items.map((m) => m.point.timestamp))).toEqual(new Set([1_700_000_000.25]));
+  });
+});
+
+describe('bench count check', () => {
+  const templates = buildTemplates('traces', 100, 1);
+  const acked = [{ seq: 1, template: 0, items: 100, timeNs: 0n }, { seq: 2, template: 0, items: 100, timeNs: 0n }];
+  const zero = { spans: 0, traces: 0, logs: 0, points: 0 };
+  const base = { apiUrl: 'http://127.0.0.1:9', signal: 'traces' as const, templates, acked, nonce: 1, before: zero, concurrency: 1 };
+
+  it('passes when stored equals acknowledged, spans and traces', async () => {
+    await expect(verifyCase({ ...base, storage: 'redis', after: { ...zero, spans: 200, traces: 20 } })).resolves.toMatchObject({ ok: true, kind: 'exact' });
+  });
+
+  it('fails when Redis holds fewer items than were acknowledged, or any store holds more', async () => {
+    await expect(verifyCase({ ...base, storage: 'redis', after: { ...zero, spans: 199, traces: 20 } })).resolves.toMatchObject({ ok: false, kind: 'mismatch' });
+    await expect(verifyCase({ ...base, storage: 'redis', after: { ...zero, spans: 200, traces: 19 } })).resolves.toMatchObject({ ok: false, kind: 'mismatch' });
+    await expect(verifyCase({ ...base, storage: 'memory', after: { ...zero, spans: 201, traces: 21 } })).resolves.toMatchObject({ ok: false, kind: 'mismatch' });
+  });
+});
+
+describe('bench profile summary', () => {
+  it('splits busy time into self and inclusive shares per function and module', () => {
+    const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
+    const s = summariseProfile({
+      nodes: [
+        { id: 1, callFrame: frame('(root)'), children: [2, 4, 5] },
+        { id: 2, callFrame: frame('decode', 'file:///x/node_modules/protobufjs/src/reader.js'), children: [3] },
+        { id: 3, callFrame: frame('utf8Slice') },
+        { id: 4, callFrame: frame('(garbage collector)') },
+        { id: 5, callFrame: frame('(idle)') },
+      ],
+      // The time of a sample is the gap to the next one: decode 2 ms, utf8Slice 3 ms, GC 5 ms, idle 10 ms.
+      samples: [2, 3, 4, 5, 2],
+      timeDeltas: [0, 2000, 3000, 5000, 10000],
+      startTime: 0,
+      endTime: 20000,
+    });
+    expect(s.busyMs).toBe(10);
+    expect(s.selfByFunction[0]).toMatchObject({ name: '(garbage collector)', ms: 5, share: 0.5 });
+    expect(s.selfByModule.find((m) => m.name === 'protobufjs')).toMatchObject({ ms: 2 });
+    expect(s.inclusiveByFunction.find((f) => f.name.startsWith('decode '))).toMatchObject({ ms: 5, share: 0.5 });
+  });
 });
