@@ -9,6 +9,7 @@ import { normaliseMetrics } from '../normalise/metrics.js';
 import type { NormaliseOptions } from '../normalise/options.js';
 import { normaliseTraces } from '../normalise/traces.js';
 import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
+import { normaliseLogsProtobuf } from '../normalise/logs-protobuf.js';
 import type { OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest } from '../otlp/types.js';
 import type { Store } from '../store/store.js';
 
@@ -85,6 +86,12 @@ export class Ingester {
   exportTracesProtobuf(body: Buffer): Promise<ExportResult> {
     const n = normalised(() => normaliseTracesProtobuf(body, this.options));
     return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected, n.message);
+  }
+
+  /** The logs hot path: protobuf bytes → log records in one pass, then stored. */
+  exportLogsProtobuf(body: Buffer): Promise<ExportResult> {
+    const n = normalised(() => normaliseLogsProtobuf(body, this.options));
+    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected, n.message);
   }
 
   /** Normalises and stores log records. */

@@ -10,7 +10,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-
 import { GRPC, mapError } from '../errors.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import {
-  decodeLogsProtobuf, decodeMetricsProtobuf, encodeExportResponseProtobuf, PROTO_DIR,
+  decodeMetricsProtobuf, encodeExportResponseProtobuf, PROTO_DIR,
   SERVICE_PROTO_FILES,
 } from '../otlp/protobuf.js';
 import type { Signal } from '../otlp/types.js';
@@ -33,7 +33,7 @@ const identity = (b: Buffer): Buffer => b;
 
 function exportSignal(ingester: Ingester, signal: Signal, body: Buffer): Promise<ExportResult> {
   if (signal === 'traces') return ingester.exportTracesProtobuf(body);
-  if (signal === 'logs') return ingester.exportLogs(decodeLogsProtobuf(body));
+  if (signal === 'logs') return ingester.exportLogsProtobuf(body);
   return ingester.exportMetrics(decodeMetricsProtobuf(body));
 }
 

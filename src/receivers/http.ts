@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapError, TinyOllyError } from '../errors.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import { isOtlpJson, parseJsonBody, TOP_KEY } from '../otlp/json.js';
-import { decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf } from '../otlp/protobuf.js';
+import { decodeMetricsProtobuf } from '../otlp/protobuf.js';
 import { exportResponseBody, statusBody } from '../otlp/response.js';
 import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/seed-json.js';
 import type { Encoding, Signal } from '../otlp/types.js';
@@ -51,7 +51,6 @@ async function inflateBody(body: Buffer, contentEncoding: string | undefined, ma
   throw new TinyOllyError('unsupported_media_type', `unsupported Content-Encoding "${enc}"`);
 }
 
-const PROTOBUF_DECODERS = { traces: decodeTracesProtobuf, logs: decodeLogsProtobuf, metrics: decodeMetricsProtobuf };
 const SEED_DECODERS = { traces: decodeSeedTraces, logs: decodeSeedLogs, metrics: decodeSeedMetrics };
 
 function exportTo(ingester: Ingester, signal: Signal, req: object, extraRejected = 0): Promise<ExportResult> {
@@ -125,9 +124,9 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const body = await inflateBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
         if (encoding === 'protobuf') {
-          const result = signal === 'traces'
-            ? await opts.ingester.exportTracesProtobuf(body)
-            : await exportTo(opts.ingester, signal, PROTOBUF_DECODERS[signal](body));
+          const result = signal === 'traces' ? await opts.ingester.exportTracesProtobuf(body)
+            : signal === 'logs' ? await opts.ingester.exportLogsProtobuf(body)
+              : await opts.ingester.exportMetrics(decodeMetricsProtobuf(body));
           return reply.code(200).type('application/x-protobuf').send(exportResponseBody(signal, 'protobuf', result.rejected, result.message));
         }
         const doc = parseJsonBody(body);

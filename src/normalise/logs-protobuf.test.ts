@@ -1,0 +1,53 @@
+/**
+ * The fused protobuf logs decoder must give exactly what the generic path gives
+ * (normaliseLogs over protobufjs' decode), on every logs fixture and on random requests.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeLogsProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { normaliseLogs } from './logs.js';
+import { normaliseLogsProtobuf } from './logs-protobuf.js';
+import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
+
+const FIXTURES = path.resolve(__dirname, '../../test/fixtures/otlp/logs');
+const opts = (over: Partial<NormaliseOptions> = {}): NormaliseOptions => {
+  let n = 0;
+  return { ...DEFAULT_NORMALISE_OPTIONS, nextLogId: () => String(++n), ...over };
+};
+const both = (buf: Buffer, over: Partial<NormaliseOptions> = {}) => ({
+  fused: normaliseLogsProtobuf(buf, opts(over)),
+  generic: normaliseLogs(decodeLogsProtobuf(buf), opts(over)),
+});
+
+describe('fused logs decoder = generic decoder', () => {
+  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.pb'));
+  it.each(files)('on fixture %s, with default and tight limits', (file) => {
+    const buf = readFileSync(path.join(FIXTURES, file));
+    const a = both(buf);
+    expect(a.fused).toEqual(a.generic);
+    const b = both(buf, { maxAttributes: 1, maxAttributeLength: 2, maxDepth: 1, maxItems: 1 });
+    expect(b.fused).toEqual(b.generic);
+  });
+
+  it('on random requests', () => {
+    const bytes = (n: number) => fc.uint8Array({ maxLength: n }).map((a) => Buffer.from(a));
+    const u64 = fc.oneof(fc.constant('0'), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String));
+    const value = fc.oneof(fc.record({ stringValue: fc.string({ maxLength: 6 }) }), fc.record({ intValue: fc.integer() }), fc.record({ doubleValue: fc.double() }),
+      fc.record({ kvlistValue: fc.record({ values: fc.array(fc.record({ key: fc.string({ maxLength: 3 }), value: fc.record({ boolValue: fc.boolean() }) }), { maxLength: 3 }) }) }), fc.constant({}));
+    const log = fc.record({
+      timeUnixNano: u64, observedTimeUnixNano: u64, severityNumber: fc.integer({ min: -2, max: 30 }), severityText: fc.string({ maxLength: 70 }),
+      body: value, attributes: fc.array(fc.record({ key: fc.constantFrom('a', 'b', '__proto__'), value }), { maxLength: 3 }), traceId: bytes(16), spanId: bytes(8),
+    }, { requiredKeys: [] });
+    const req = fc.record({ resourceLogs: fc.array(fc.record({
+      resource: fc.option(fc.record({ attributes: fc.array(fc.record({ key: fc.constantFrom('service.name', 'host'), value }), { maxLength: 2 }) }), { nil: undefined }),
+      scopeLogs: fc.array(fc.record({ scope: fc.option(fc.record({ name: fc.string({ maxLength: 3 }) }), { nil: undefined }), logRecords: fc.array(log, { maxLength: 3 }) }), { maxLength: 2 }),
+    }), { maxLength: 2 }) });
+    fc.assert(fc.property(req, fc.boolean(), (r, tight) => {
+      const buf = Buffer.from(encodeRequestProtobuf('logs', r));
+      const { fused, generic } = both(buf, tight ? { maxAttributes: 1, maxAttributeLength: 2, maxItems: 2 } : {});
+      expect(fused).toEqual(generic);
+    }), { numRuns: 400 });
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * @module normalise/protobuf-common: the parts the fused protobuf decoders share: AnyValue and
+ * KeyValue lists read straight into flat attributes (the limits of normalise/attributes.ts), scopes,
+ * and the Request → Resource → Scope → item walk, whose field numbers are the same for traces, logs
+ * and metrics (1 resource_*, then 1 resource / 2 scope_*, then 1 scope / 2 items).
+ */
+import type { AttrValue, Attributes, Scope } from '../model/model.js';
+import { int64Value } from '../otlp/values.js';
+import { WireReader } from '../otlp/wire.js';
+import { cut, jsonNumber, serviceName } from './attributes.js';
+import type { NormaliseOptions } from './options.js';
+
+/** Sets a key without ever touching the prototype (a key may be "__proto__"). */
+function setKey(obj: Attributes, key: string, value: AttrValue): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** AnyValue (common.proto): 1 string, 2 bool, 3 int64, 4 double, 5 array, 6 kvlist, 7 bytes. */
+export function readAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): AttrValue {
+  let value: AttrValue = null;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: value = cut(r.string(), o.maxAttributeLength); break;
+      case 16: value = r.uint32() !== 0; break;
+      case 24: {
+        r.varint64();
+        value = r.hi < 0x200000 ? r.hi * 4294967296 + r.lo : int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false });
+        break;
+      }
+      case 33: value = jsonNumber(r.double()); break;
+      case 42: {
+        const e = r.delimitedEnd();
+        if (depth >= o.maxDepth) { r.pos = e; value = null; break; }
+        const out: AttrValue[] = [];
+        while (r.pos < e) {
+          const t = r.uint32();
+          if (t === 10) {
+            const ve = r.delimitedEnd();
+            if (out.length < o.maxAttributes) out.push(readAnyValue(r, ve, o, depth + 1));
+            r.pos = ve;
+          } else r.skip(t & 7);
+        }
+        value = out;
+        break;
+      }
+      case 50: {
+        const e = r.delimitedEnd();
+        if (depth >= o.maxDepth) { r.pos = e; value = null; break; }
+        value = readKeyValues(r, e, o, depth + 1, false, 1);
+        break;
+      }
+      case 58: value = r.base64(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  r.pos = end;
+  return value;
+}
+
+/**
+ * Reads the repeated KeyValue field `fieldNo` of a message spanning up to `end` into flat
+ * attributes (same limits as normalise/attributes.ts `attributes`). Other fields are skipped.
+ */
+export function readKeyValues(r: WireReader, end: number, o: NormaliseOptions, depth: number, keepServiceName: boolean, fieldNo: number): Attributes {
+  const out: Attributes = {};
+  const want = (fieldNo << 3) | 2;
+  let kept = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag !== want) { r.skip(tag & 7); continue; }
+    const kvEnd = r.delimitedEnd();
+    readKeyValueInto(r, kvEnd, o, depth, keepServiceName, out, kept) && kept++;
+    r.pos = kvEnd;
+  }
+  return out;
+}
+
+/** Reads one KeyValue into `out`; returns whether it counted towards the attribute limit. */
+function readKeyValueInto(r: WireReader, end: number, o: NormaliseOptions, depth: number, keepServiceName: boolean, out: Attributes, kept: number): boolean {
+  let key = '';
+  let valueStart = -1;
+  let valueEnd = -1;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) key = r.string();
+    else if (tag === 18) { valueEnd = r.delimitedEnd(); valueStart = r.pos; r.pos = valueEnd; }
+    else r.skip(tag & 7);
+  }
+  if (kept >= o.maxAttributes && !(keepServiceName && key === 'service.name')) return false;
+  let value: AttrValue = null;
+  if (valueStart >= 0) {
+    const save = r.pos;
+    r.pos = valueStart;
+    value = readAnyValue(r, valueEnd, o, depth);
+    r.pos = save;
+  }
+  setKey(out, key, value);
+  return kept < o.maxAttributes;
+}
+
+/** Attributes of a message whose KeyValue field is `fieldNo`, for a message spanning [start, end). */
+export function attributesAt(r: WireReader, start: number, end: number, o: NormaliseOptions, fieldNo: number, keepServiceName = false): Attributes {
+  const save = r.pos;
+  r.pos = start;
+  const a = readKeyValues(r, end, o, 0, keepServiceName, fieldNo);
+  r.pos = save;
+  return a;
+}
+
+/** InstrumentationScope: 1 name, 2 version. */
+export function readScope(r: WireReader, end: number): Scope {
+  let name = '';
+  let version = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) name = r.string();
+    else if (tag === 18) version = r.string();
+    else r.skip(tag & 7);
+  }
+  return { name, version };
+}
+
+/** Reads one item of a scope; undefined means the item is rejected. */
+export type ItemReader<T> = (r: WireReader, end: number, service: string, resource: Attributes, scope: Scope) => T | undefined;
+
+/**
+ * Walks an Export*ServiceRequest: every resource (its attributes read first, wherever it sits on the
+ * wire), every scope, every item. Items past `maxItems`, and those the reader refuses, are counted as rejected.
+ */
+export function walkRequest<T>(buf: Buffer, o: NormaliseOptions, readItem: ItemReader<T>): { items: T[]; rejected: number } {
+  const r = new WireReader(buf, 0, buf.length);
+  const items: T[] = [];
+  let rejected = 0;
+  const scopeItems = (end: number, service: string, resource: Attributes) => {
+    const start = r.pos;
+    let scope: Scope = { name: '', version: '' };
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === 10) { const e = r.delimitedEnd(); scope = readScope(r, e); r.pos = e; } else r.skip(tag & 7);
+    }
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag !== 18) { r.skip(tag & 7); continue; }
+      const e = r.delimitedEnd();
+      if (items.length >= o.maxItems) { rejected++; r.pos = e; continue; }
+      const item = readItem(r, e, service, resource, scope);
+      if (item !== undefined) items.push(item);
+      else rejected++;
+      r.pos = e;
+    }
+  };
+  const resourceItems = (end: number) => {
+    const start = r.pos;
+    let resource: Attributes = {};
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag === 10) { const e = r.delimitedEnd(); resource = readKeyValues(r, e, o, 0, true, 1); r.pos = e; } else r.skip(tag & 7);
+    }
+    const service = serviceName(resource);
+    r.pos = start;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag !== 18) { r.skip(tag & 7); continue; }
+      const e = r.delimitedEnd();
+      scopeItems(e, service, resource);
+      r.pos = e;
+    }
+  };
+  while (r.pos < buf.length) {
+    const tag = r.uint32();
+    if (tag !== 10) { r.skip(tag & 7); continue; }
+    const e = r.delimitedEnd();
+    resourceItems(e);
+    r.pos = e;
+  }
+  return { items, rejected };
+}
