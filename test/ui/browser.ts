@@ -42,6 +42,7 @@ export async function newPage(browser: BrowserContext, width = 1280, height = 86
   const errors: string[] = [];
   const dialogs: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
+  // Chromium reports Content-Security-Policy violations as console errors, so they land here too.
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
   return { page, errors, dialogs };

@@ -159,7 +159,7 @@ describe.skipIf(!hasChromium)('UI: traces, waterfall, details, logs', () => {
     await page.getByTestId('trace-row').first().waitFor();
     await page.evaluate(() => { (window as unknown as { marker: number }).marker = 1; });
     const id = await sendSimpleTrace(t, 'latecomer', 'GET /late');
-    await page.locator(`[data-testid=trace-row][data-trace-id="${id}"]`).waitFor({ timeout: 9_000 });
+    await page.locator(`[data-testid=trace-row][data-trace-id="${id}"]`).waitFor({ timeout: 15_000 });
     expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1); // same document
   });
 
@@ -170,7 +170,7 @@ describe.skipIf(!hasChromium)('UI: traces, waterfall, details, logs', () => {
     await page.locator(`[data-span-id="${checkout.spans.client}"] .wf-toggle`).click();
     await waitFor(async () => (await rows.count()) === 4);
     const late = await sendChildSpan(t, checkout.traceId, checkout.spans.render, 'frontend', 'late paint');
-    await page.locator(`[data-span-id="${late}"]`).waitFor({ timeout: 9_000 });
+    await page.locator(`[data-span-id="${late}"]`).waitFor({ timeout: 15_000 });
     expect(await rows.count()).toBe(5); // still collapsed under the cart call
     expect(await page.getByTestId('span-details').locator('.sd-name').textContent()).toBe('render');
   });
