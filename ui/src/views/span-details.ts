@@ -5,7 +5,7 @@
 import type { Backlink, Span } from '../api-types.js';
 import { formatDuration, nanosDiffMs, shortId } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
-import { copyButton, h, replace } from './dom.js';
+import { copyButton, copyText, h, replace } from './dom.js';
 import { kvTable } from './kv-table.js';
 import { serviceChip } from './traces.js';
 
@@ -50,11 +50,13 @@ export function spanDetails(span: Span, traceStartNanos: string, backlinks: read
   };
   const filterInput = h('input', { type: 'search', class: 'input sd-filter', placeholder: 'Filter attributes…  ( / )', 'aria-label': 'Filter attributes', 'data-search': '' });
   filterInput.addEventListener('input', () => { filter = filterInput.value.trim().toLowerCase(); renderSections(); });
+  const copyJson = h('button', { class: 'btn small-btn', type: 'button', title: 'Copy this span as JSON' }, 'JSON');
+  copyJson.addEventListener('click', () => void copyText(JSON.stringify(span, null, 2), copyJson));
   const close = h('button', { class: 'btn icon', type: 'button', title: 'Close (Esc)', 'aria-label': 'Close details' }, '✕');
   close.addEventListener('click', onClose);
   renderSections();
   return h('aside', { class: 'span-details', 'data-testid': 'span-details', 'aria-label': 'Span details' },
-    h('div', { class: 'sd-head' }, h('h3', { class: 'sd-name', title: span.name }, span.name || '(no name)'), close),
+    h('div', { class: 'sd-head' }, h('h3', { class: 'sd-name', title: span.name }, span.name || '(no name)'), copyJson, close),
     h('div', { class: 'sd-badges' },
       serviceChip(span.service),
       h('span', { class: 'badge' }, span.kind),
