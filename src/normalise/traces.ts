@@ -5,7 +5,7 @@
 import type { Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model/model.js';
 import type { OtlpScope, OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
 import { enumNumber, idHex, u64String } from '../otlp/values.js';
-import { roundMs } from '../query/traces.js';
+import { durationBetweenMs } from '../query/traces.js';
 import { attributes, cut, serviceName } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 
@@ -25,19 +25,8 @@ export function scopeOf(s: OtlpScope | null | undefined): Scope {
   return { name: typeof s.name === 'string' ? s.name : '', version: typeof s.version === 'string' ? s.version : '' };
 }
 
-/** Whole milliseconds and the nanosecond remainder of a decimal nanosecond string, both exact. */
-function splitNanos(nanos: string): [number, number] {
-  const n = nanos.length;
-  return n <= 6 ? [0, Number(nanos)] : [Number(nanos.slice(0, n - 6)), Number(nanos.slice(n - 6))];
-}
-
-/** Span duration in ms from nanosecond strings; 0 when end is before start. */
-export function durationMs(start: string, end: string): number {
-  // Subtract the parts before adding them: a ~1.7e12 ms double has no room for nanoseconds.
-  const [startMs, startNs] = splitNanos(start);
-  const [endMs, endNs] = splitNanos(end);
-  return Math.max(0, roundMs(endMs - startMs + (endNs - startNs) / 1e6));
-}
+/** Span duration in ms from nanosecond strings, exact; 0 when end is before start. */
+export const durationMs = durationBetweenMs;
 
 function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'], scope: Scope, o: NormaliseOptions): Span | undefined {
   const traceId = idHex(s.traceId);

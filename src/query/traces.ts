@@ -13,6 +13,20 @@ export function nanosToMs(nanos: string): number {
   return Number(nanos.slice(0, n - 6)) + Number(nanos.slice(n - 6)) / 1e6;
 }
 
+/** Whole milliseconds and the nanosecond remainder of a decimal nanosecond string, both exact. */
+function splitNanos(nanos: string): [number, number] {
+  const n = nanos.length;
+  return n <= 6 ? [0, Number(nanos)] : [Number(nanos.slice(0, n - 6)), Number(nanos.slice(n - 6))];
+}
+
+/** Milliseconds from start to end (nanosecond strings), exact to the nanosecond; 0 when end is before start. */
+export function durationBetweenMs(start: string, end: string): number {
+  // Subtract the parts before adding them: a ~1.7e12 ms double has no room for nanoseconds.
+  const [startMs, startNs] = splitNanos(start);
+  const [endMs, endNs] = splitNanos(end);
+  return Math.max(0, roundMs(endMs - startMs + (endNs - startNs) / 1e6));
+}
+
 /** Compares two non-negative decimal strings numerically. */
 export function compareNanos(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
@@ -47,13 +61,12 @@ export function summariseTrace(traceId: string, spans: readonly Span[]): TraceSu
     if (s.status.code === 'ERROR') errorCount++;
     services.add(s.service);
   }
-  const durationMs = Math.max(0, nanosToMs(end) - nanosToMs(start));
   return {
     traceId,
     rootName: root.name,
     rootService: root.service,
     startTimeUnixNano: start,
-    durationMs: roundMs(durationMs),
+    durationMs: durationBetweenMs(start, end),
     spanCount: spans.length,
     errorCount,
     services: [...services].sort(),

@@ -50,7 +50,7 @@ describe('graceful shutdown', () => {
         resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shutdown' } }] }, scopeSpans: [{ spans: Array.from({ length: 20 }, (_, j) => ({ traceId: Buffer.from(traceId, 'hex'), spanId: randomBytes(8), name: `s${i}-${j}`, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000001000000' })) }] }],
       });
       try {
-        const res = await fetch(`${first.otlpHttpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+        const res = await fetch(`${first.otlpHttpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(body) });
         await res.arrayBuffer();
         if (res.status === 200 && ++acked === 10) first.proc.kill('SIGTERM');
         return res.status;

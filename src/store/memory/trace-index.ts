@@ -5,7 +5,7 @@
  */
 import type { Backlink, Span, TraceSummary } from '../../model/model.js';
 import type { TraceQuery } from '../store.js';
-import { attrText, compareNanos, nanosToMs, roundMs, sortSpans, summariseTrace } from '../../query/traces.js';
+import { attrText, compareNanos, durationBetweenMs, nanosToMs, sortSpans, summariseTrace } from '../../query/traces.js';
 import { TopK } from '../../query/top-k.js';
 import { ServiceRollup, type TraceShare } from './service-rollup.js';
 
@@ -53,7 +53,7 @@ function setBounds(e: TraceEntry, startNs: string, endNs: string): void {
   e.startMs = startMs;
   e.startSeconds = startMs / 1000;
   // Same formula as summariseTrace, so filters and the summary agree.
-  e.durationMs = roundMs(Math.max(0, nanosToMs(endNs) - startMs));
+  e.durationMs = durationBetweenMs(startNs, endNs);
 }
 
 function refresh(e: TraceEntry): void {

@@ -5,7 +5,7 @@
  */
 import type { LogRecord, MetricSample, Span } from '../../model/model.js';
 import type { Store, StoreOptions, WriteMetricsResult } from '../store.js';
-import { nanosToMs, roundMs } from '../../query/traces.js';
+import { durationBetweenMs, nanosToMs } from '../../query/traces.js';
 import { RedisConnection, type ConnectionOptions, type Op } from './connection.js';
 import { RedisKeys, seriesIdOf } from './keys.js';
 import { Buckets, FIELD } from './buckets.js';
@@ -104,7 +104,7 @@ export class RedisStore extends RedisReads implements Store {
       const [start, end, deltas] = replies[i] as [string, string, string[]];
       const startMs = nanosToMs(start);
       byStart.push(startMs, tid);
-      byDuration.push(roundMs(Math.max(0, nanosToMs(end) - startMs)), tid);
+      byDuration.push(durationBetweenMs(start, end), tid);
       byWrite.push(now, tid);
       for (let j = 0; j < deltas.length;) {
         const tag = deltas[j];
