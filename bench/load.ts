@@ -30,15 +30,22 @@ function rejectedIn(signal: Signal, body: Uint8Array): number {
 
 const identity = (b: Buffer): Buffer => b;
 
-/** One gRPC channel shared by every sender (as one exporter or Collector holds one). */
-export function grpcSender(port: number, signal: Signal): Sender {
-  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
+/**
+ * gRPC unary Export calls over `channels` channels used in turn (default one shared by every sender,
+ * as one exporter or Collector holds one connection).
+ */
+export function grpcSender(port: number, signal: Signal, channels = 1): Sender {
+  const clients = Array.from({ length: Math.max(1, channels) }, () => new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure(), {
     'grpc.max_send_message_length': 64 * 1024 * 1024,
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
-  });
+    // Without a local pool, clients of one target share one connection.
+    ...(channels > 1 ? { 'grpc.use_local_subchannel_pool': 1 } : {}),
+  }));
   const path = GRPC_PATHS[signal];
+  let next = 0;
   return {
     send(body) {
+      const client = clients[next++ % clients.length];
       return new Promise((resolve, reject) => {
         client.makeUnaryRequest(path, identity, identity, body, (err, res) => {
           if (err) reject(Object.assign(new Error(`grpc ${grpc.status[err.code] ?? err.code}: ${err.details}`), { code: `grpc:${grpc.status[err.code] ?? err.code}` }));
@@ -46,7 +53,7 @@ export function grpcSender(port: number, signal: Signal): Sender {
         });
       });
     },
-    close: () => client.close(),
+    close: () => { for (const c of clients) c.close(); },
   };
 }
 

@@ -38,6 +38,8 @@ interface Options {
   out: string;
   shared: boolean;
   templates: number;
+  grpcChannels: number;
+  nodeArgs: string[];
 }
 
 const HELP = `Usage: npm run bench -- [options]
@@ -57,6 +59,8 @@ const HELP = `Usage: npm run bench -- [options]
   --query-memory-mb N     TINYOLLY_MAX_MEMORY_MB for the query phase (default 2048: 100k 10-span traces need it)
   --redis-url URL         (default $REDIS_URL or redis://127.0.0.1:6379)
   --shared                one server per store for all cases (counts are checked as deltas; implied by --quick)
+  --grpc-channels N       gRPC channels (connections) the senders share (default 1, as one exporter holds)
+  --node-args "FLAGS"     extra node flags for the server process (e.g. "--max-old-space-size=4096")
   --profile               run the server under node --cpu-prof; summaries go into the results
   --out DIR               where <date>.json and <date>.md go (default bench/results)
 `;
@@ -72,7 +76,7 @@ function parseArgs(argv: string[]): Options {
     else flags.set(a.slice(2), true);
   }
   const known = ['quick', 'seconds', 'sustain', 'warmup', 'stores', 'cases', 'no-queries', 'fill-traces', 'query-iterations', 'memory-mb',
-    'query-memory-mb', 'redis-url', 'shared', 'profile', 'out', 'templates', 'help'];
+    'query-memory-mb', 'redis-url', 'shared', 'profile', 'out', 'templates', 'grpc-channels', 'node-args', 'help'];
   for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (see --help)`);
   if (flags.has('help')) {
     process.stdout.write(HELP);
@@ -110,6 +114,8 @@ function parseArgs(argv: string[]): Options {
     out: path.resolve((flags.get('out') as string | undefined) ?? path.join(ROOT, 'bench/results')),
     shared: quick || flags.has('shared'),
     templates: Math.max(1, Math.round(num('templates', quick ? 4 : 16))),
+    grpcChannels: Math.max(1, Math.round(num('grpc-channels', 1))),
+    nodeArgs: typeof flags.get('node-args') === 'string' ? (flags.get('node-args') as string).split(' ').filter(Boolean) : [],
   };
 }
 
@@ -180,7 +186,7 @@ async function startTarget(o: Options, store: Store, maxMemoryMb: number, label:
   // One folder per server: --cpu-prof writes one file per thread (tsx runs a loader thread too).
   const profDir = path.join(o.out, 'profiles', `${new Date().toISOString().replace(/[:.]/g, '-')}-${label.replace(/[^a-z0-9]+/gi, '-')}`);
   if (o.profile) mkdirSync(profDir, { recursive: true });
-  const server = await startServer({ env, cpuProfDir: o.profile ? profDir : undefined });
+  const server = await startServer({ env, cpuProfDir: o.profile ? profDir : undefined, nodeArgs: o.nodeArgs });
   if (store === 'redis') {
     // Fail early and clearly if the store cannot reach Redis.
     // The store connects in the background: poll /healthz (CONTRACT §5) for up to 10 s.
@@ -210,15 +216,15 @@ async function stopTarget(t: Target, admin?: Redis): Promise<number> {
   return 0;
 }
 
-function senderFor(t: Target, signal: Signal, transport: Transport, concurrency: number): Sender {
-  return transport === 'grpc' ? grpcSender(t.server.ports.grpc, signal) : httpSender(t.server.ports.http, signal, concurrency);
+function senderFor(o: Options, t: Target, signal: Signal, transport: Transport, concurrency: number): Sender {
+  return transport === 'grpc' ? grpcSender(t.server.ports.grpc, signal, o.grpcChannels) : httpSender(t.server.ports.http, signal, concurrency);
 }
 
 async function runCase(o: Options, spec: CaseSpec, t: Target, admin?: Redis): Promise<CaseResult> {
   const headline = spec.signal === 'traces' && spec.transport === 'grpc' && spec.batch === 512 && spec.concurrency === 4;
   const seconds = headline ? Math.max(o.seconds, o.sustain) : o.seconds;
   const templates = templatesFor(spec.signal, spec.batch, o.templates);
-  const sender = senderFor(t, spec.signal, spec.transport, spec.concurrency);
+  const sender = senderFor(o, t, spec.signal, spec.transport, spec.concurrency);
   const redisBefore = admin ? await usedMemoryMb(admin) : undefined;
   const before: StoredCounts = await storedCounts(t.server.apiUrl, spec.signal === 'metrics');
   let rssMax = 0;

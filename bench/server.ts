@@ -25,11 +25,13 @@ export interface ServerOptions {
   env: Record<string, string>;
   /** Folder for `--cpu-prof` output; no profiling when unset. */
   cpuProfDir?: string;
+  /** Extra node flags for the server process (experiments: heap size, preloads). */
+  nodeArgs?: string[];
 }
 
 /** Starts TinyOlly (port 0 on 127.0.0.1) and resolves on its `tinyolly ready` line (CONTRACT §1.1). */
 export function startServer(opts: ServerOptions): Promise<BenchServer> {
-  const nodeArgs = ['--import', 'tsx'];
+  const nodeArgs = [...(opts.nodeArgs ?? []), '--import', 'tsx'];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   const proc = spawn(process.execPath, [...nodeArgs, 'src/main.ts'], {
     cwd: ROOT,
