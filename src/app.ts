@@ -64,7 +64,7 @@ export async function start(config: Config, overrides: { store?: Store } = {}): 
   const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins };
 
   const grpcServer = createGrpcServer({ ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey });
-  const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, forceCloseConnections: false, return503OnClosing: true } as const;
+  const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true } as const;
   const otlpHttp: FastifyInstance = Fastify(fastifyOptions);
   await otlpHttp.register(httpReceiver, receiverOptions);
   otlpHttp.get('/healthz', async (_req, reply) => {
