@@ -60,6 +60,8 @@ export interface CaseResult {
   redisUsedMb?: number;
   redisUsedDeltaMb?: number;
   verified: { ok: boolean; kind: string; detail: string };
+  /** 1-minute load average when the case ended (above nproc, something else competed for the CPUs). */
+  loadAverage: number;
   profile?: { file: string; summary: ProfileSummary };
 }
 
@@ -85,6 +87,8 @@ export interface Target {
 
 export interface BenchReport {
   date: string;
+  /** `git rev-parse HEAD` of the code measured, `+dirty` when src/ had uncommitted changes. */
+  commit: string;
   quick: boolean;
   machine: Machine;
   options: Record<string, unknown>;
@@ -165,10 +169,11 @@ export function renderReport(r: BenchReport, markdown: boolean): string {
     c.id, fmtInt(c.ackedPerSec), fmtInt(c.storedPerSec), fmtMs(c.p50Ms), fmtMs(c.p99Ms), String(c.seconds),
     Object.values(c.errors).reduce((a, b) => a + b, 0) ? Object.entries(c.errors).map(([k, v]) => `${k}×${v}`).join(' ') : '0',
     fmtInt(c.serverCpuPct), fmtInt(c.clientCpuPct), c.redisCpuPct === undefined ? '–' : fmtInt(c.redisCpuPct), fmtMb(c.peakRssMb), c.store === 'redis' ? `${fmtMb(c.redisUsedMb)} (+${fmtMb(c.redisUsedDeltaMb)})` : `cap ${fmtMb(c.maxMemoryMb)}`,
+    c.loadAverage.toFixed(1),
     !c.verified.ok ? 'MISMATCH' : c.verified.kind === 'evicted' ? `yes (${fmtInt(c.ackedItems - c.storedItems)} evicted by cap, oldest first)` : 'yes',
   ]);
   const parts = [
-    table(['case (store/signal/transport/batch/concurrency)', 'acked/s', 'stored/s', 'p50 ms', 'p99 ms', 's', 'errors', 'server CPU %', 'bench CPU %', 'Redis CPU %', 'peak RSS MiB', 'Redis used MiB / mem cap', 'stored = acked'], caseRows, markdown),
+    table(['case (store/signal/transport/batch/concurrency)', 'acked/s', 'stored/s', 'p50 ms', 'p99 ms', 's', 'errors', 'server CPU %', 'bench CPU %', 'Redis CPU %', 'peak RSS MiB', 'Redis used MiB / mem cap', 'load avg', 'stored = acked'], caseRows, markdown),
   ];
   for (const p of r.queryPhases) {
     const title = `Queries, ${p.store} store holding ${fmtInt(p.traces)} traces (${fmtInt(p.spans)} spans), ${fmtInt(p.logs)} logs, ${fmtInt(p.points)} metric points; server peak RSS ${fmtMb(p.peakRssMb)} MiB${p.redisUsedMb !== undefined ? `, Redis used_memory ${fmtMb(p.redisUsedMb)} MiB` : ''}`;

@@ -5,8 +5,10 @@
  * A benchmark, not a test: nothing here gates on speed. `--help` lists the flags.
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import type { Redis } from 'ioredis';
 import { grpcSender, httpSender, quantile, runLoad, type AckedSend, type Sender, type Transport } from './load.js';
 import { buildTemplates, newNonce, patch, SERVICES, METRIC_NAMES, traceIdHex, type Signal, type Template } from './payloads.js';
@@ -149,6 +151,17 @@ function quickCases(store: Store): CaseSpec[] {
     : [caseSpec(store, 'traces', 'grpc', 512, 4), caseSpec(store, 'logs', 'http', 100, 4), caseSpec(store, 'metrics', 'grpc', 100, 4)];
 }
 
+/** The commit measured (and whether src/ differs from it); 'unknown' outside a git checkout. */
+function commitOf(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function log(msg: string): void {
   process.stderr.write(`[bench] ${msg}\n`);
 }
@@ -278,6 +291,7 @@ async function runCase(o: Options, spec: CaseSpec, t: Target, admin?: Redis): Pr
     redisUsedMb: redisAfter,
     redisUsedDeltaMb: redisAfter !== undefined && redisBefore !== undefined ? redisAfter - redisBefore : undefined,
     verified: { ok: verdict.ok, kind: verdict.kind, detail: verdict.detail },
+    loadAverage: Number(os.loadavg()[0].toFixed(2)),
   };
 }
 
@@ -415,6 +429,7 @@ async function main(): Promise<void> {
 
   const report: BenchReport = {
     date: started.toISOString(),
+    commit: commitOf(),
     quick: o.quick,
     machine: m,
     options: { ...o },
@@ -427,7 +442,7 @@ async function main(): Promise<void> {
   const stamp = started.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z') + (o.quick ? '-quick' : '');
   const jsonFile = path.join(o.out, `${stamp}.json`);
   writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
-  const md = [`Machine: ${renderMachine(m)}`, '', renderReport(report, true), ''];
+  const md = [`Machine: ${renderMachine(m)}`, '', `Code: commit ${report.commit}, ${report.date}`, '', renderReport(report, true), ''];
   for (const c of cases) if (c.profile) md.push(profileMarkdown(c.profile.summary, `CPU profile of the server, ${c.id}`));
   writeFileSync(path.join(o.out, `${stamp}.md`), md.join('\n') + '\n');
   process.stdout.write(`\nMachine: ${renderMachine(m)}\n\n${renderReport(report, false)}\n\nwrote ${path.relative(process.cwd(), jsonFile)} in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
