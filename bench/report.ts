@@ -95,6 +95,8 @@ export interface BenchReport {
   cases: CaseResult[];
   queryPhases: QueryPhase[];
   skipped: string[];
+  /** Cases that could not finish (e.g. the server died), with the reason. */
+  failures: string[];
   targets: Target[];
 }
 
@@ -186,6 +188,7 @@ export function renderReport(r: BenchReport, markdown: boolean): string {
     parts.push(table(['target', 'goal', 'measured', 'met'], r.targets.map((t) => [t.name, t.goal, t.measured, t.met === null ? 'not measured' : t.met ? 'yes' : 'NO']), markdown));
   }
   for (const s of r.skipped) parts.push('', `skipped: ${s}`);
+  for (const f of r.failures) parts.push('', `FAILED: ${f}`);
   return parts.join('\n');
 }
 

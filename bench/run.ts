@@ -372,6 +372,7 @@ async function main(): Promise<void> {
   const m = machine();
   log(`machine: ${renderMachine(m)}`);
   const skipped: string[] = [];
+  const failures: string[] = [];
   const cases: CaseResult[] = [];
   const queryPhases: QueryPhase[] = [];
   const t0 = performance.now();
@@ -399,12 +400,21 @@ async function main(): Promise<void> {
         const t = shared ?? await startTarget(o, store, o.memoryMb, spec.id, admin);
         if (o.shared) shared = t;
         log(`${spec.id}: running`);
-        let r: CaseResult;
+        let r: CaseResult | undefined;
         try {
           r = await runCase(o, spec, t, admin);
-        } finally {
-          if (!o.shared) await stopTarget(t, admin);
+        } catch (err) {
+          // Most likely the server died: say why (its exit and last words), then go on with the next case.
+          const exit = t.server.proc.exitCode ?? t.server.proc.signalCode;
+          const reason = `${spec.id}: ${(err as Error).message}; server ${exit === null ? 'still running' : `exited (${exit})`}; server stderr: ${t.server.stderr().slice(-2000) || '(empty)'}`;
+          log(`FAILED ${reason}`);
+          failures.push(reason);
         }
+        if (!o.shared || !r) {
+          await stopTarget(t, admin);
+          shared = undefined;
+        }
+        if (!r) continue;
         if (!o.shared) attachProfile(r, t);
         cases.push(r);
         log(`${spec.id}: ${Math.round(r.ackedPerSec)} items/s acked, p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms, server CPU ${Math.round(r.serverCpuPct)}%, peak RSS ${Math.round(r.peakRssMb)} MiB, ${r.verified.ok ? r.verified.kind : 'MISMATCH'}: ${r.verified.detail}`);
@@ -436,6 +446,7 @@ async function main(): Promise<void> {
     cases,
     queryPhases,
     skipped,
+    failures,
     targets: o.quick ? [] : evaluateTargets(cases, queryPhases),
   };
   mkdirSync(o.out, { recursive: true });
@@ -448,8 +459,8 @@ async function main(): Promise<void> {
   process.stdout.write(`\nMachine: ${renderMachine(m)}\n\n${renderReport(report, false)}\n\nwrote ${path.relative(process.cwd(), jsonFile)} in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   const bad = cases.filter((c) => !c.verified.ok);
   const failedQueries = queryPhases.flatMap((p) => p.queries.filter((q) => q.failures > 0).map((q) => `${p.store}: ${q.name}`));
-  if (bad.length > 0 || failedQueries.length > 0) {
-    process.stderr.write(`[bench] FAILED: ${[...bad.map((c) => `${c.id}: ${c.verified.detail}`), ...failedQueries.map((q) => `query failed: ${q}`)].join('\n')}\n`);
+  if (bad.length > 0 || failedQueries.length > 0 || failures.length > 0) {
+    process.stderr.write(`[bench] FAILED: ${[...failures, ...bad.map((c) => `${c.id}: ${c.verified.detail}`), ...failedQueries.map((q) => `query failed: ${q}`)].join('\n')}\n`);
     process.exitCode = 1;
   }
 }
