@@ -158,7 +158,9 @@ function fmtMb(n: number | undefined): string {
 
 function table(head: string[], rows: string[][], markdown: boolean): string {
   if (markdown) {
-    return [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    // Right-align the columns that hold figures.
+    const numeric = head.map((_, i) => i > 0 && rows.every((r) => /^[\d,.–+()\s]*$|^cap \d+$/.test(r[i])));
+    return [`| ${head.join(' | ')} |`, `|${numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   }
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -190,6 +192,11 @@ export function renderReport(r: BenchReport, markdown: boolean): string {
   for (const s of r.skipped) parts.push('', `skipped: ${s}`);
   for (const f of r.failures) parts.push('', `FAILED: ${f}`);
   return parts.join('\n');
+}
+
+/** The whole Markdown file written beside the JSON (profile sections are appended by the caller). */
+export function renderMarkdownFile(r: BenchReport): string {
+  return [`Machine: ${renderMachine(r.machine)}`, '', `Code: commit ${r.commit}, ${r.date}`, '', renderReport(r, true), ''].join('\n');
 }
 
 /** The machine line of the report. */

@@ -16,7 +16,7 @@ import { profileMarkdown, summariseProfileFile } from './profile-summary.js';
 import { runQueries, type QuerySpec } from './queries.js';
 import { connectAdmin, deletePrefix, redisCpuSeconds, redisReachable, usedMemoryMb } from './redis-admin.js';
 import {
-  evaluateTargets, machine, renderMachine, renderReport, type BenchReport, type CaseResult, type QueryPhase,
+  evaluateTargets, machine, renderMachine, renderMarkdownFile, renderReport, type BenchReport, type CaseResult, type QueryPhase,
 } from './report.js';
 import { cpuSeconds, peakRssMb, ROOT, rssMb, startServer, type BenchServer } from './server.js';
 import { storedCounts, verifyCase, type StoredCounts } from './verify.js';
@@ -453,7 +453,7 @@ async function main(): Promise<void> {
   const stamp = started.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z') + (o.quick ? '-quick' : '');
   const jsonFile = path.join(o.out, `${stamp}.json`);
   writeFileSync(jsonFile, JSON.stringify(report, null, 2) + '\n');
-  const md = [`Machine: ${renderMachine(m)}`, '', `Code: commit ${report.commit}, ${report.date}`, '', renderReport(report, true), ''];
+  const md = [renderMarkdownFile(report)];
   for (const c of cases) if (c.profile) md.push(profileMarkdown(c.profile.summary, `CPU profile of the server, ${c.id}`));
   writeFileSync(path.join(o.out, `${stamp}.md`), md.join('\n') + '\n');
   process.stdout.write(`\nMachine: ${renderMachine(m)}\n\n${renderReport(report, false)}\n\nwrote ${path.relative(process.cwd(), jsonFile)} in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
