@@ -30,7 +30,7 @@ function readLog(r: WireReader, end: number, service: string, resource: Attribut
       case 26: text = r.string(); break;
       case 42: { const e = r.delimitedEnd(); body = readAnyValue(r, e, o, 0); r.pos = e; break; }
       case 50: hasAttrs = true; r.pos = r.delimitedEnd(); break;
-      case 74: traceId = r.hex(); break;
+      case 74: traceId = r.hexShared(); break;
       case 82: spanId = r.hex(); break;
       default: r.skip(tag & 7);
     }

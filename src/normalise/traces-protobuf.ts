@@ -67,7 +67,7 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 10: traceId = r.hex(); break;
+      case 10: traceId = r.hexShared(); break;
       case 18: spanId = r.hex(); break;
       case 34: parentSpanId = r.hex(); break;
       case 42: name = r.string(); break;

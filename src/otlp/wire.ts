@@ -148,6 +148,28 @@ export class WireReader {
     return s;
   }
 
+  private lastIdStart = -1;
+  private lastIdLength = -1;
+  private lastId = '';
+
+  /**
+   * Like hex(), but returns the very same string as the previous call when the bytes are equal:
+   * the spans of one trace then share one trace-id string instead of each holding a copy.
+   */
+  hexShared(): string {
+    const end = this.delimitedEnd();
+    const start = this.pos;
+    const length = end - start;
+    this.pos = end;
+    if (length === this.lastIdLength && this.buf.compare(this.buf, this.lastIdStart, this.lastIdStart + length, start, end) === 0) {
+      return this.lastId;
+    }
+    this.lastIdStart = start;
+    this.lastIdLength = length;
+    this.lastId = length > 0 ? this.buf.hexSlice(start, end) : '';
+    return this.lastId;
+  }
+
   /** Length-delimited bytes as base64. */
   base64(): string {
     const end = this.delimitedEnd();
