@@ -48,6 +48,10 @@ export class RedisKeys {
   get logsByTime(): string { return this.g + 'li'; }
   /** ZSET `<bucket>:<logId>` → receipt (ms): trimming. */
   get logsByWrite(): string { return this.g + 'lw'; }
+  /** ZSET traceId → earliest span start (ms), per service: traces with a span of that service. */
+  tracesOfService(service: string): string { return this.g + 'tss:' + service; }
+  /** ZSET service → last write (ms): the services that have a tracesOfService index (for trimming). */
+  get traceServices(): string { return this.g + 'tsn'; }
   /** ZSET metric name → last write (ms). */
   get metricNames(): string { return this.g + 'mn'; }
   /** HASH metric name → JSON metadata (type, unit, description, monotonic, temporality). */
@@ -59,8 +63,10 @@ export class RedisKeys {
 
   // --- per trace ---
   private t(traceId: string): string { return `${this.prefix}t:{${tagOf(traceId)}}:`; }
-  /** HASH spanId → encoded span. */
+  /** HASH spanId → encoded span (compact: no traceId, spanId, service or resource; see span-codec.ts). */
   traceSpans(traceId: string): string { return this.t(traceId) + 's'; }
+  /** HASH resource digest → encoded [service, resource]: each distinct resource of the trace, once. */
+  traceResources(traceId: string): string { return this.t(traceId) + 'r'; }
   /** HASH skeleton (`k:<spanId>`), parent wait lists (`w:<spanId>`), `start`, `end`. */
   traceSkeleton(traceId: string): string { return this.t(traceId) + 'x'; }
   /** HASH `<traceId>\n<spanId>\n<linkedSpanId>` → encoded backlink, for links pointing at this trace. */
@@ -84,8 +90,8 @@ export class RedisKeys {
   metricServices(name: string): string { return this.m(name) + 'svc'; }
   /** HASH `ts`, `json`, `recv`: the newest point by timestamp. */
   metricLast(name: string): string { return this.m(name) + 'last'; }
-  /** ZSET encoded point → receipt (ms), one per series. */
-  metricPoints(name: string, seriesId: string): string { return this.m(name) + 'p:' + seriesId; }
+  /** STRING of `,["<seriesId>",<receivedMs>,<point JSON>]` chunks: the points received in bucket k (APPEND-only). */
+  metricPointBucket(name: string, bucket: number): string { return this.m(name) + 'pb:' + bucket; }
 }
 
 // CRC16/XMODEM as Redis Cluster uses it (redis cluster-spec, "Keys distribution model").

@@ -14,6 +14,7 @@ import type { Op, RedisConnection } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { type Buckets, FIELD, parseField } from './buckets.js';
 import { decodeValue } from './codec.js';
+import { decodeSpan, type StoredResource } from './span-codec.js';
 
 /** At most this many index entries are examined by one trace or log query. */
 const TRACE_SCAN_BUDGET = 5000;
@@ -43,6 +44,21 @@ function hashEntries(reply: unknown): [string, string][] {
   return [];
 }
 
+/** The entries of metric point chunks (`,<json>` repeated): one parse, or one per chunk if that fails. */
+function parsePointChunks(chunks: (string | null)[]): unknown[] {
+  const present = chunks.filter((c): c is string => typeof c === 'string' && c.length > 1);
+  if (present.length === 0) return [];
+  try {
+    return JSON.parse('[' + present.join('').slice(1) + ']') as unknown[];
+  } catch {
+    const out: unknown[] = [];
+    for (const c of present) {
+      try { out.push(...(JSON.parse('[' + c.slice(1) + ']') as unknown[])); } catch { /* skipped */ }
+    }
+    return out;
+  }
+}
+
 /** Base class holding the read methods of RedisStore. */
 export abstract class RedisReads {
   constructor(
@@ -66,17 +82,41 @@ export abstract class RedisReads {
     return out;
   }
 
-  async getTrace(traceId: string): Promise<Span[] | undefined> {
+  /** The two reads that make up a trace's spans (spans hash, resources hash: one slot). */
+  private traceOps(traceId: string): Op[] {
     const key = this.keys.traceSpans(traceId);
-    const [raw] = await this.conn.exec([{ key, cmd: 'hgetall', args: [key] }]);
-    const spans = this.live<Span>(hashValues(raw), this.cutoff()).filter((s) => s.traceId === traceId);
+    return [{ key, cmd: 'hgetall', args: [key] }, { key, cmd: 'hgetall', args: [this.keys.traceResources(traceId)] }];
+  }
+
+  /** Live spans of one trace from its spans and resources hash replies (unsorted). */
+  private traceSpansOf(traceId: string, spansReply: unknown, resourcesReply: unknown, cutoff: number): Span[] {
+    const resources = new Map<string, StoredResource>();
+    for (const [digest, raw] of hashEntries(resourcesReply)) {
+      const d = decodeValue<StoredResource>(raw);
+      if (d && d.receivedMs >= cutoff && Array.isArray(d.value) && d.value.length === 2) resources.set(digest, d.value);
+    }
+    const out: Span[] = [];
+    for (const [spanId, raw] of hashEntries(spansReply)) {
+      const d = decodeValue<unknown>(raw);
+      if (!d || d.receivedMs < cutoff) continue;
+      const span = decodeSpan(traceId, spanId, d.value, resources);
+      if (span) out.push(span);
+    }
+    return out;
+  }
+
+  async getTrace(traceId: string): Promise<Span[] | undefined> {
+    const [spansRaw, resRaw] = await this.conn.exec(this.traceOps(traceId));
+    const spans = this.traceSpansOf(traceId, spansRaw, resRaw, this.cutoff());
     return spans.length > 0 ? sortSpans(spans) : undefined;
   }
 
   async findTraces(q: TraceQuery): Promise<TraceSummary[]> {
     const cutoff = this.cutoff();
     const byDuration = q.sort === 'duration';
-    const index = byDuration ? this.keys.tracesByDuration : this.keys.tracesByStart;
+    // A service filter on the start order reads that service's own index: only its traces are fetched.
+    const index = byDuration ? this.keys.tracesByDuration
+      : q.service !== undefined ? this.keys.tracesOfService(q.service) : this.keys.tracesByStart;
     // Index scores are approximate (ms as doubles, earliest start ever seen): widen, then filter exactly.
     const lo = byDuration ? q.minDurationMs : q.start !== undefined ? q.start * 1000 : undefined;
     const hi = byDuration ? q.maxDurationMs : q.end !== undefined ? q.end * 1000 : undefined;
@@ -90,12 +130,9 @@ export abstract class RedisReads {
         : { key: index, cmd: 'zrangebyscore', args: [index, min, max, 'LIMIT', offset, pageSize] }]) as [string[]];
       if (ids.length === 0) break;
       offset += ids.length;
-      const replies = await this.conn.exec(ids.map((id): Op => {
-        const key = this.keys.traceSpans(id);
-        return { key, cmd: 'hgetall', args: [key] };
-      }));
+      const replies = await this.conn.exec(ids.flatMap((id) => this.traceOps(id)));
       ids.forEach((id, i) => {
-        const spans = this.live<Span>(hashValues(replies[i]), cutoff).filter((s) => s.traceId === id);
+        const spans = this.traceSpansOf(id, replies[2 * i], replies[2 * i + 1], cutoff);
         if (spans.length === 0 || !traceMatchesSpans(spans, q)) return;
         const summary = summariseTrace(id, spans);
         if (summaryMatches(summary, q)) out.push(summary);
@@ -230,25 +267,30 @@ export abstract class RedisReads {
     if (score === null || Number(score) < cutoff || metaJson === null || sids.length === 0) return undefined;
     let meta: MetricMeta;
     try { meta = JSON.parse(metaJson) as MetricMeta; } catch { return undefined; }
-    const ops: Op[] = [{ key: reg, cmd: 'hmget', args: [kk.metricSeries(name), ...sids] }];
-    for (const sid of sids) ops.push({ key: reg, cmd: 'zrangebyscore', args: [kk.metricPoints(name, sid), cutoff, '+inf'] });
-    const replies = await this.conn.exec(ops);
-    const seriesJson = replies[0] as (string | null)[];
+    const bucketKeys = this.buckets.live(Date.now()).map((b) => kk.metricPointBucket(name, b));
+    const [seriesJson, chunks] = await this.conn.exec([
+      { key: reg, cmd: 'hmget', args: [kk.metricSeries(name), ...sids] },
+      { key: reg, cmd: 'mget', args: bucketKeys },
+    ]) as [(string | null)[], (string | null)[]];
+    // Every chunk is `,[sid,receivedMs,point]…`: all of them make one JSON array, parsed at once.
+    const pointsOf = new Map<string, MetricPoint[]>();
+    for (const sid of sids) pointsOf.set(sid, []);
+    for (const entry of parsePointChunks(chunks)) {
+      if (!Array.isArray(entry) || entry.length !== 3) continue;
+      const [sid, receivedMs, p] = entry as [string, number, MetricPoint];
+      const list = pointsOf.get(sid);
+      if (!list || !(receivedMs >= cutoff) || !p || typeof p.timestamp !== 'number') continue;
+      if (range.start !== undefined && p.timestamp < range.start) continue;
+      if (range.end !== undefined && p.timestamp > range.end) continue;
+      list.push(p);
+    }
     const series: (MetricSeries & { sortKey: string })[] = [];
-    sids.forEach((_sid, i) => {
+    sids.forEach((sid, i) => {
       const sj = seriesJson[i];
       if (sj === null) return;
       let id: { service: string; labels: MetricSeries['labels'] };
       try { id = JSON.parse(sj); } catch { return; }
-      const points: MetricPoint[] = [];
-      for (const member of replies[i + 1] as string[]) {
-        try {
-          const p = JSON.parse(member.slice(member.indexOf('|') + 1)) as MetricPoint;
-          if (range.start !== undefined && p.timestamp < range.start) continue;
-          if (range.end !== undefined && p.timestamp > range.end) continue;
-          points.push(p);
-        } catch { /* skipped */ }
-      }
+      const points = pointsOf.get(sid)!;
       if (points.length === 0) return;
       points.sort((a, b) => a.timestamp - b.timestamp);
       series.push({ service: id.service, labels: id.labels, points, sortKey: sj });

@@ -79,14 +79,14 @@ describe('Redis key helpers', () => {
   it('puts every key of one trace in one slot, whatever the trace id looks like', () => {
     const keys = new RedisKeys('tinyolly:');
     for (const id of [tid(7), '', '}{', 'UPPER{weird}id', 'x'.repeat(500)]) {
-      const slots = new Set([keys.traceSpans(id), keys.traceSkeleton(id), keys.traceBacklinks(id), keys.traceLogs(id)].map(slotOf));
+      const slots = new Set([keys.traceSpans(id), keys.traceSkeleton(id), keys.traceBacklinks(id), keys.traceLogs(id), keys.traceResources(id)].map(slotOf));
       expect(slots.size).toBe(1);
       expect(tagOf(id)).toMatch(/^([0-9a-z._-]{1,64}|~[0-9a-f]{24})$/);
     }
     const global = [keys.tracesByStart, keys.tracesByDuration, keys.tracesByWrite, keys.logsByTime, keys.logsByWrite,
-      keys.metricNames, keys.metricMeta, keys.counters(3), keys.latency(3, 'svc{x}')];
+      keys.metricNames, keys.metricMeta, keys.counters(3), keys.latency(3, 'svc{x}'), keys.tracesOfService('svc{x}'), keys.traceServices];
     expect(new Set(global.map(slotOf)).size).toBe(1);
-    const metric = [keys.metricRegistry('a{b'), keys.metricSeries('a{b'), keys.metricPoints('a{b', 'sid'), keys.metricLast('a{b')];
+    const metric = [keys.metricRegistry('a{b'), keys.metricSeries('a{b'), keys.metricPointBucket('a{b', 7), keys.metricLast('a{b')];
     expect(new Set(metric.map(slotOf)).size).toBe(1);
   });
 
@@ -202,13 +202,20 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     await raw.unlink(keys.traceSpans(tid(2)));
     const logBuckets = (await keysOf(p)).filter((k) => k.includes('lb:'));
     await raw.unlink(...logBuckets);
-    const points = (await keysOf(p)).filter((k) => k.includes(':p:'));
+    await raw.unlink(keys.traceResources(tid(1)));
+    const points = (await keysOf(p)).filter((k) => k.includes(':pb:'));
+    expect(points).toHaveLength(1);
     await raw.unlink(points[0]);
     expect(await s.getTrace(tid(2))).toBeUndefined();
+    // A span whose resource was evicted is left out like the span itself.
+    expect(await s.getTrace(tid(1))).toBeUndefined();
+    await s.writeSpans([span({ traceId: tid(1) })]);
     expect((await s.findTraces({ limit: 10, sort: 'start', order: 'desc' })).map((t) => t.traceId)).toEqual([tid(1)]);
     expect(await s.findLogs({ limit: 10 })).toEqual([]);
     expect(await s.findLogs({ limit: 10, traceId: tid(1) })).toEqual([]);
-    expect((await s.getMetric('m', {}))?.series).toHaveLength(1);
+    expect((await s.getMetric('m', {}))?.series).toEqual([]);
+    await s.writeMetrics([sample({ labels: { k: 2 } })]);
+    expect((await s.getMetric('m', {}))?.series.map((x) => x.labels)).toEqual([{ k: 2 }]);
     // Even the global indexes and aggregates may go: answers shrink, nothing fails.
     await raw.unlink(...(await keysOf(p)).filter((k) => k.includes('idx}')));
     expect(await s.findTraces({ limit: 10, sort: 'start', order: 'desc' })).toEqual([]);
@@ -216,6 +223,67 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     expect(await s.listMetrics()).toEqual([]);
     expect(await s.stats()).toEqual({ traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 });
     expect(await s.getTrace(tid(1))).toHaveLength(1);
+  });
+
+  it('stores each resource once per trace and rebuilds every span exactly, also from the older whole-span values', async () => {
+    const p = prefix();
+    const s = await fresh({ keyPrefix: p });
+    const keys = new RedisKeys(p);
+    const resource = { 'service.name': 'front', host: 'h1', big: 'x'.repeat(200) };
+    const spans = [1, 2, 3].map((n) => span({ spanId: sid(n), resource, service: 'front', attributes: { n } }));
+    await s.writeSpans([...spans, span({ spanId: sid(4), resource: { 'service.name': 'back' }, service: 'back' })]);
+    expect(await raw.hlen(keys.traceResources(tid(1)))).toBe(2);
+    expect(await raw.hget(keys.traceSpans(tid(1)), sid(1))).not.toContain('h1');
+    const read = await s.getTrace(tid(1));
+    expect(read?.slice(0, 3)).toEqual(spans);
+    expect(read?.[3]).toMatchObject({ service: 'back', resource: { 'service.name': 'back' } });
+    // A value in the previous layout (the whole span as JSON) still reads back as it was.
+    const old = span({ traceId: tid(9), spanId: sid(9), resource: { r: 1 }, service: 'old' });
+    await raw.hset(keys.traceSpans(tid(9)), sid(9), `${Date.now()}|${JSON.stringify(old)}`);
+    expect(await s.getTrace(tid(9))).toEqual([old]);
+  });
+
+  it('answers a service filter from that service\'s own index, whose start follows the trace and which the trimmer empties', async () => {
+    const p = prefix();
+    const s = await fresh({ keyPrefix: p, ttlSeconds: 2 });
+    const keys = new RedisKeys(p);
+    await s.writeSpans([span({ traceId: tid(1), spanId: sid(1), service: 'a', startMs: 500 })]);
+    await s.writeSpans([span({ traceId: tid(2), spanId: sid(2), service: 'b', startMs: 400 })]);
+    // An earlier span of another service moves the trace's start in every service's index.
+    await s.writeSpans([span({ traceId: tid(1), spanId: sid(3), service: 'c', startMs: 100 })]);
+    expect(Number(await raw.zscore(keys.tracesOfService('a'), tid(1)))).toBe(BASE_S * 1000 + 100);
+    const q = { limit: 10, sort: 'start', order: 'asc', service: 'a' } as const;
+    expect((await s.findTraces(q)).map((t) => [t.traceId, t.startTimeUnixNano, t.services])).toEqual([[tid(1), ns(100), ['a', 'c']]]);
+    expect((await s.findTraces({ ...q, service: 'b' })).map((t) => t.traceId)).toEqual([tid(2)]);
+    expect((await s.findTraces({ ...q, service: 'a', start: BASE_S + 0.2 }))).toEqual([]);
+    expect((await raw.zrange(keys.traceServices, 0, -1)).sort()).toEqual(['a', 'b', 'c']);
+    // Once expired, the trimmer removes the members and then the per-service keys themselves.
+    await raw.zadd(keys.tracesOfService('d'), 1, tid(4));
+    await raw.zadd(keys.traceServices, Date.now() - 60_000, 'd');
+    await raw.zadd(keys.tracesByWrite, Date.now() - 60_000, tid(4));
+    await s.trimIndexes();
+    expect(await raw.exists(keys.tracesOfService('d'))).toBe(0);
+    expect((await raw.zrange(keys.traceServices, 0, -1)).sort()).toEqual(['a', 'b', 'c']);
+    await new Promise((r) => setTimeout(r, 2100));
+    await s.trimIndexes();
+    for (const svc of ['a', 'b', 'c']) expect(await raw.exists(keys.tracesOfService(svc))).toBe(0);
+    expect(await raw.zcard(keys.tracesByStart)).toBe(0);
+  });
+
+  it('reads a metric from its appended point chunks, each point once, skipping a damaged chunk', async () => {
+    const p = prefix();
+    const s = await fresh({ keyPrefix: p });
+    const keys = new RedisKeys(p);
+    await s.writeMetrics([1, 2, 3].map((n) => sample({ labels: { k: 1 }, point: { timestamp: BASE_S + n, value: n } })));
+    await s.writeMetrics([sample({ labels: { k: 2 }, point: { timestamp: BASE_S + 4, value: 4 } })]);
+    const got = await s.getMetric('m', {});
+    expect(got?.series.map((x) => [x.labels, x.points.map((pt) => pt.value)])).toEqual([[{ k: 1 }, [1, 2, 3]], [{ k: 2 }, [4]]]);
+    expect((await s.getMetric('m', { start: BASE_S + 2, end: BASE_S + 3 }))?.series.map((x) => x.points.length)).toEqual([2]);
+    const [chunkKey] = (await keysOf(p)).filter((k) => k.includes(':pb:'));
+    expect(chunkKey.startsWith(p + 'm:{m')).toBe(true);
+    const bucket = Number(chunkKey.slice(chunkKey.lastIndexOf(':') + 1));
+    await raw.set(keys.metricPointBucket('m', bucket - 1), ',["x",1,{bad', 'EX', 60);
+    expect((await s.getMetric('m', {}))?.series.map((x) => x.points.length)).toEqual([3, 1]);
   });
 
   it('resolves entry spans and edges when children arrive before their parent, in any batch', async () => {

@@ -12,6 +12,7 @@ import { Buckets, FIELD } from './buckets.js';
 import { canonicalJson, encodeValue, finiteOr } from './codec.js';
 import { ADD_LATENCY, INGEST_TRACE, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
 import { RedisReads } from './redis-reads.js';
+import { ResourceTable, encodeSpan } from './span-codec.js';
 
 /** Entry-span durations kept per service and time bucket (exact percentiles below this). */
 export const LATENCY_SAMPLE_CAP = 1000;
@@ -36,7 +37,6 @@ export class RedisStore extends RedisReads implements Store {
   readonly kind = 'redis' as const;
   private readonly trimTimer: NodeJS.Timeout;
   private readonly maxSeriesPerMetric: number;
-  private seq = 0;
 
   constructor(opts: RedisStoreOptions) {
     const conn = new RedisConnection(opts);
@@ -64,14 +64,21 @@ export class RedisStore extends RedisReads implements Store {
     }
     const ops: Op[] = [];
     const traceIds = [...byTrace.keys()];
+    const prefix = now + '|';
     for (const tid of traceIds) {
-      const args: (string | number)[] = [this.ttlSeconds, k];
-      for (const s of byTrace.get(tid)!) {
-        args.push(s.spanId, encodeValue(s, now), s.service, s.parentSpanId ?? '', finiteOr(s.durationMs, 0),
+      const list = byTrace.get(tid)!;
+      const resources = new ResourceTable();
+      const spanArgs: (string | number)[] = [];
+      for (const s of list) {
+        const digest = resources.digestOf(s.service, s.resource);
+        spanArgs.push(s.spanId, prefix + encodeSpan(s, digest), s.service, s.parentSpanId ?? '', finiteOr(s.durationMs, 0),
           s.status.code === 'ERROR' ? '1' : '0', s.startTimeUnixNano, s.endTimeUnixNano);
       }
+      const args: (string | number)[] = [this.ttlSeconds, k, resources.encoded.size];
+      for (const [digest, json] of resources.encoded) args.push(digest, prefix + json);
+      for (const a of spanArgs) args.push(a);
       const spansKey = this.keys.traceSpans(tid);
-      ops.push({ key: spansKey, script: INGEST_TRACE, keys: [spansKey, this.keys.traceSkeleton(tid)], args });
+      ops.push({ key: spansKey, script: INGEST_TRACE, keys: [spansKey, this.keys.traceSkeleton(tid), this.keys.traceResources(tid)], args });
     }
     const backlinks = new Map<string, (string | number)[]>();
     for (const s of spans) {
@@ -100,10 +107,16 @@ export class RedisStore extends RedisReads implements Store {
     const byStart: (string | number)[] = [];
     const byDuration: (string | number)[] = [];
     const byWrite: (string | number)[] = [];
+    const byService = new Map<string, (string | number)[]>();
     traceIds.forEach((tid, i) => {
-      const [start, end, deltas] = replies[i] as [string, string, string[]];
+      const [start, end, deltas, services] = replies[i] as [string, string, string[], string[]];
       const startMs = nanosToMs(start);
       byStart.push(startMs, tid);
+      for (const svc of services) {
+        let list = byService.get(svc);
+        if (!list) byService.set(svc, (list = []));
+        list.push(startMs, tid);
+      }
       byDuration.push(durationBetweenMs(start, end), tid);
       byWrite.push(now, tid);
       for (let j = 0; j < deltas.length;) {
@@ -140,7 +153,14 @@ export class RedisStore extends RedisReads implements Store {
       { key: k1.tracesByDuration, cmd: 'zadd', args: [k1.tracesByDuration, ...byDuration] },
       { key: k1.tracesByWrite, cmd: 'zadd', args: [k1.tracesByWrite, ...byWrite] },
     ];
-    for (const key of [k1.tracesByStart, k1.tracesByDuration, k1.tracesByWrite]) ops.push({ key, cmd: 'expire', args: [key, this.ttlSeconds] });
+    const serviceWrites: (string | number)[] = [];
+    for (const [svc, members] of byService) {
+      const key = k1.tracesOfService(svc);
+      ops.push({ key, cmd: 'zadd', args: [key, 'LT', ...members] }, { key, cmd: 'expire', args: [key, this.ttlSeconds] });
+      serviceWrites.push(now, svc);
+    }
+    if (serviceWrites.length > 0) ops.push({ key: k1.traceServices, cmd: 'zadd', args: [k1.traceServices, ...serviceWrites] });
+    for (const key of [k1.tracesByStart, k1.tracesByDuration, k1.tracesByWrite, k1.traceServices]) ops.push({ key, cmd: 'expire', args: [key, this.ttlSeconds] });
     ops.push(...this.counterOps(counters, k));
     for (const a of adds.values()) {
       const key = k1.latency(a.bucket, a.svc);
@@ -215,21 +235,20 @@ export class RedisStore extends RedisReads implements Store {
     const ops: Op[] = [];
     const names: (string | number)[] = [];
     const meta: string[] = [];
+    const k = this.buckets.of(now);
+    const expireAt = this.buckets.expireAt(k);
     for (const [name, list] of byName) {
-      const keys = [kk.metricRegistry(name), kk.metricSeries(name), kk.metricDropped(name), kk.metricServices(name), kk.metricLast(name)];
-      const keyIndex = new Map<string, number>();
-      const args: (string | number)[] = [this.ttlSeconds, now, cutoff, this.maxSeriesPerMetric];
+      const keys = [kk.metricRegistry(name), kk.metricSeries(name), kk.metricDropped(name), kk.metricServices(name), kk.metricLast(name),
+        kk.metricPointBucket(name, k)];
+      const sent = new Set<string>();
+      const args: (string | number)[] = [this.ttlSeconds, now, cutoff, this.maxSeriesPerMetric, expireAt];
       for (const s of list) {
         const seriesJson = canonicalJson({ service: s.service, labels: s.labels });
         const sid = seriesIdOf(seriesJson);
-        let idx = keyIndex.get(sid);
-        if (idx === undefined) {
-          keys.push(kk.metricPoints(name, sid));
-          keyIndex.set(sid, (idx = keys.length));
-        }
+        const first = !sent.has(sid);
+        if (first) sent.add(sid);
         const point = { ...s.point, timestamp: finiteOr(s.point.timestamp, 0) };
-        const pointJson = JSON.stringify(point);
-        args.push(idx, sid, seriesJson, s.service, `${now}:${(this.seq++).toString(36)}|${pointJson}`, point.timestamp, pointJson);
+        args.push(sid, first ? seriesJson : '', s.service, point.timestamp, JSON.stringify(point));
       }
       ops.push({ key: keys[0], script: WRITE_METRIC, keys, args });
       const last = list[list.length - 1];
@@ -253,8 +272,14 @@ export class RedisStore extends RedisReads implements Store {
   /** Removes index members whose items have expired (runs on a timer; safe from several instances). */
   async trimIndexes(): Promise<void> {
     const kk = this.keys;
-    const keys = [kk.tracesByWrite, kk.tracesByStart, kk.tracesByDuration, kk.logsByWrite, kk.logsByTime, kk.metricNames];
-    await this.conn.exec([{ key: keys[0], script: TRIM_INDEXES, keys, args: [Date.now() - this.ttlSeconds * 1000] }]);
+    // Each run removes at most 5,000 traces and 5,000 logs: a few runs catch up after heavy load.
+    for (let round = 0; round < 20; round++) {
+      const [services] = await this.conn.exec([{ key: kk.traceServices, cmd: 'zrange', args: [kk.traceServices, 0, -1] }]) as [string[]];
+      const keys = [kk.tracesByWrite, kk.tracesByStart, kk.tracesByDuration, kk.logsByWrite, kk.logsByTime, kk.metricNames,
+        kk.traceServices, ...services.map((svc) => kk.tracesOfService(svc))];
+      const [removed] = await this.conn.exec([{ key: keys[0], script: TRIM_INDEXES, keys, args: [Date.now() - this.ttlSeconds * 1000, ...services] }]);
+      if (Number(removed) < 5000) break;
+    }
   }
 
   async ping(): Promise<boolean> {
