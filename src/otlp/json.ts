@@ -12,10 +12,53 @@ export const TOP_KEY: Record<Signal, string> = {
   metrics: 'resourceMetrics',
 };
 
-/** Parses a JSON body; throws TinyOllyError('invalid') when it is not JSON. */
+/** A run of 16+ digits somewhere: the only case where JSON.parse could round an integer. */
+const LONG_DIGITS = /\d{16}/;
+
+/**
+ * Turns integer literals of 16+ digits outside strings into strings, so that 64-bit values sent as
+ * JSON numbers (OTLP/JSON allows it; so does the seed's JSON) keep every digit through JSON.parse.
+ * Every reader of such fields accepts decimal strings. Other text is copied unchanged.
+ */
+export function quoteLongIntegers(text: string): string {
+  let out = '';
+  let copiedTo = 0;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { // a string: skip to its closing quote
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 92) i++;
+        else if (d === 34) break;
+      }
+      continue;
+    }
+    if (c !== 45 && (c < 48 || c > 57)) continue;
+    let j = i + 1;
+    while (j < n) {
+      const d = text.charCodeAt(j);
+      if ((d >= 48 && d <= 57) || d === 46 || d === 101 || d === 69 || d === 43 || d === 45) j++;
+      else break;
+    }
+    const token = text.slice(i, j);
+    if (/^-?\d{16,}$/.test(token)) {
+      out += text.slice(copiedTo, i) + '"' + token + '"';
+      copiedTo = j;
+    }
+    i = j - 1;
+  }
+  return copiedTo === 0 ? text : out + text.slice(copiedTo);
+}
+
+/**
+ * Parses a JSON body, keeping integers of 16+ digits exact (as strings); throws
+ * TinyOllyError('invalid') when it is not JSON.
+ */
 export function parseJsonBody(body: Buffer | string): unknown {
   try {
-    return JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    return JSON.parse(LONG_DIGITS.test(text) ? quoteLongIntegers(text) : text);
   } catch (err) {
     throw new TinyOllyError('invalid', `invalid JSON: ${(err as Error).message}`);
   }
