@@ -3,39 +3,25 @@
  * OpenTelemetry JS SDK exporters over grpc, http/protobuf and http/json, with and without gzip,
  * and the query API returns the exact normalised model (CONTRACT §3–4).
  */
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
+import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
 import { loggerProvider, meterProvider, tracerProvider, type Protocol } from '../helpers/otel-sdk.js';
 
-const PREFIX = `tinyolly-test:sdk:${randomBytes(4).toString('hex')}:`;
-
-/** Removes this run's Redis keys (never FLUSHALL/FLUSHDB). */
-async function deleteOwnKeys(): Promise<void> {
-  const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
-  await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
-}
+const PREFIX = uniquePrefix('sdk');
 
 // Every receiver-core end-to-end check runs against both stores (issue 3: "every end-to-end test of
 // the receiver core also passes with REDIS_URL set").
 describe.each(['memory', 'redis'] as const)('with the %s store', (storage) => {
   let app: TinyOllyProcess;
   beforeAll(async () => {
-    app = await startTinyOlly(storage === 'redis' ? { REDIS_URL: 'redis://127.0.0.1:6379', TINYOLLY_KEY_PREFIX: PREFIX } : {});
+    app = await startTinyOlly(storage === 'redis' ? { REDIS_URL: SHARED_REDIS_URL, TINYOLLY_KEY_PREFIX: PREFIX } : {});
   });
   afterAll(async () => {
     await app?.stop();
-    if (storage === 'redis') await deleteOwnKeys();
+    if (storage === 'redis') await deletePrefixKeys(PREFIX);
   });
 
   const CASES: { protocol: Protocol; gzip: boolean }[] = [

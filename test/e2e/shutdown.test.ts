@@ -4,24 +4,14 @@
  * readable after a restart.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRequestProtobuf } from '../../src/otlp/protobuf.js';
 import { getJson, startTinyOlly } from '../helpers/start-tinyolly.js';
+import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
 
-const PREFIX = `tinyolly-test:shutdown:${randomBytes(4).toString('hex')}:`;
+const PREFIX = uniquePrefix('shutdown');
 
-afterAll(async () => {
-  const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
-  await redis.connect();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${PREFIX}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
-});
+afterAll(() => deletePrefixKeys(PREFIX));
 
 function exitOf(proc: import('node:child_process').ChildProcess): Promise<{ code: number | null; ms: number }> {
   const t0 = Date.now();
@@ -39,7 +29,7 @@ describe('graceful shutdown', () => {
   });
 
   it('keeps every export acknowledged before SIGTERM readable after a restart (Redis mode)', async () => {
-    const env = { REDIS_URL: 'redis://127.0.0.1:6379', TINYOLLY_KEY_PREFIX: PREFIX };
+    const env = { REDIS_URL: SHARED_REDIS_URL, TINYOLLY_KEY_PREFIX: PREFIX };
     const first = await startTinyOlly(env);
     expect(first.storage).toBe('redis');
     const traceIds = Array.from({ length: 60 }, () => randomBytes(16).toString('hex'));
