@@ -90,7 +90,7 @@ export class RedisKeys {
   metricServices(name: string): string { return this.m(name) + 'svc'; }
   /** HASH `ts`, `json`, `recv`: the newest point by timestamp. */
   metricLast(name: string): string { return this.m(name) + 'last'; }
-  /** STRING of `,["<seriesId>",<receivedMs>,<point JSON>]` chunks: the points received in bucket k (APPEND-only). */
+  /** STRING of `,[<receivedMs>,"<seriesId>",<point JSON>…]` chunks, one per write: the points received in bucket k (append-only). */
   metricPointBucket(name: string, bucket: number): string { return this.m(name) + 'pb:' + bucket; }
 }
 

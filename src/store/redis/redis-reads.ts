@@ -259,30 +259,32 @@ export abstract class RedisReads {
     const cutoff = this.cutoff();
     const kk = this.keys;
     const reg = kk.metricRegistry(name);
-    const [score, metaJson, sids] = await this.conn.exec([
+    const bucketKeys = this.buckets.live(Date.now()).map((b) => kk.metricPointBucket(name, b));
+    const [score, metaJson, sids, seriesRaw, chunks] = await this.conn.exec([
       { key: kk.metricNames, cmd: 'zscore', args: [kk.metricNames, name] },
       { key: kk.metricMeta, cmd: 'hget', args: [kk.metricMeta, name] },
       { key: reg, cmd: 'zrangebyscore', args: [reg, cutoff, '+inf'] },
-    ]) as [string | null, string | null, string[]];
+      { key: reg, cmd: 'hgetall', args: [kk.metricSeries(name)] },
+      { key: reg, cmd: 'mget', args: bucketKeys },
+    ]) as [string | null, string | null, string[], unknown, (string | null)[]];
     if (score === null || Number(score) < cutoff || metaJson === null || sids.length === 0) return undefined;
     let meta: MetricMeta;
     try { meta = JSON.parse(metaJson) as MetricMeta; } catch { return undefined; }
-    const bucketKeys = this.buckets.live(Date.now()).map((b) => kk.metricPointBucket(name, b));
-    const [seriesJson, chunks] = await this.conn.exec([
-      { key: reg, cmd: 'hmget', args: [kk.metricSeries(name), ...sids] },
-      { key: reg, cmd: 'mget', args: bucketKeys },
-    ]) as [(string | null)[], (string | null)[]];
-    // Every chunk is `,[sid,receivedMs,point]…`: all of them make one JSON array, parsed at once.
+    const seriesOf = new Map(hashEntries(seriesRaw));
+    const seriesJson = sids.map((sid) => seriesOf.get(sid) ?? null);
+    // Every chunk is `,[receivedMs,sid,point,sid,point…]`: all of them make one JSON array, parsed at once.
     const pointsOf = new Map<string, MetricPoint[]>();
     for (const sid of sids) pointsOf.set(sid, []);
-    for (const entry of parsePointChunks(chunks)) {
-      if (!Array.isArray(entry) || entry.length !== 3) continue;
-      const [sid, receivedMs, p] = entry as [string, number, MetricPoint];
-      const list = pointsOf.get(sid);
-      if (!list || !(receivedMs >= cutoff) || !p || typeof p.timestamp !== 'number') continue;
-      if (range.start !== undefined && p.timestamp < range.start) continue;
-      if (range.end !== undefined && p.timestamp > range.end) continue;
-      list.push(p);
+    for (const chunk of parsePointChunks(chunks)) {
+      if (!Array.isArray(chunk) || !(chunk[0] >= cutoff)) continue;
+      for (let i = 1; i + 1 < chunk.length; i += 2) {
+        const list = pointsOf.get(chunk[i] as string);
+        const p = chunk[i + 1] as MetricPoint;
+        if (!list || !p || typeof p.timestamp !== 'number') continue;
+        if (range.start !== undefined && p.timestamp < range.start) continue;
+        if (range.end !== undefined && p.timestamp > range.end) continue;
+        list.push(p);
+      }
     }
     const series: (MetricSeries & { sortKey: string })[] = [];
     sids.forEach((sid, i) => {

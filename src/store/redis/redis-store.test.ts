@@ -243,6 +243,23 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     expect(await s.getTrace(tid(9))).toEqual([old]);
   });
 
+  it('resolves parents and waiting children kept in the older skeleton format (cjson arrays)', async () => {
+    const p = prefix();
+    const s = await fresh({ keyPrefix: p });
+    const keys = new RedisKeys(p);
+    const k = Math.floor(Date.now() / 1000 / bucketSecondsFor(3600));
+    // As the previous version left them: a parent (entry span of front) and a child of back waiting for sid(5).
+    await raw.hset(keys.traceSkeleton(tid(1)), 'k:' + sid(1), JSON.stringify(['front', '0', String(k), 1]),
+      'k:' + sid(6), JSON.stringify(['db', '1', String(k), 1]), 'w:' + sid(5), JSON.stringify([sid(6)]));
+    await s.writeSpans([span({ spanId: sid(5), parentSpanId: sid(1), service: 'back' })]);
+    expect((await s.serviceMap()).edges).toEqual([
+      { source: 'back', target: 'db', callCount: 1, errorCount: 1 },
+      { source: 'front', target: 'back', callCount: 1, errorCount: 0 },
+    ]);
+    expect(await raw.hget(keys.traceSkeleton(tid(1)), 'w:' + sid(5))).toBeNull();
+    expect(await raw.hget(keys.traceSkeleton(tid(1)), 'k:' + sid(5))).toBe(`10${k}|back`);
+  });
+
   it('answers a service filter from that service\'s own index, whose start follows the trace and which the trimmer empties', async () => {
     const p = prefix();
     const s = await fresh({ keyPrefix: p, ttlSeconds: 2 });
@@ -282,7 +299,7 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     const [chunkKey] = (await keysOf(p)).filter((k) => k.includes(':pb:'));
     expect(chunkKey.startsWith(p + 'm:{m')).toBe(true);
     const bucket = Number(chunkKey.slice(chunkKey.lastIndexOf(':') + 1));
-    await raw.set(keys.metricPointBucket('m', bucket - 1), ',["x",1,{bad', 'EX', 60);
+    await raw.set(keys.metricPointBucket('m', bucket - 1), ',[1,"x",{bad', 'EX', 60);
     expect((await s.getMetric('m', {}))?.series.map((x) => x.points.length)).toEqual([3, 1]);
   });
 

@@ -7,15 +7,17 @@ import type { LogRecord, MetricSample, Span } from '../../model/model.js';
 import type { Store, StoreOptions, WriteMetricsResult } from '../store.js';
 import { durationBetweenMs, nanosToMs } from '../../query/traces.js';
 import { RedisConnection, type ConnectionOptions, type Op } from './connection.js';
-import { RedisKeys, seriesIdOf } from './keys.js';
+import { RedisKeys, seriesIdOf, slotOf } from './keys.js';
 import { Buckets, FIELD } from './buckets.js';
 import { canonicalJson, encodeValue, finiteOr } from './codec.js';
-import { ADD_LATENCY, INGEST_TRACE, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
+import { ADD_LATENCY, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
 import { RedisReads } from './redis-reads.js';
 import { ResourceTable, encodeSpan } from './span-codec.js';
 
 /** Entry-span durations kept per service and time bucket (exact percentiles below this). */
 export const LATENCY_SAMPLE_CAP = 1000;
+/** Spans per trace-ingest script call (a call holds Redis for well under a millisecond per 100 spans). */
+const SPANS_PER_CALL = 1000;
 
 export interface RedisStoreOptions extends StoreOptions, ConnectionOptions {
   /** Prepended to every key (CONTRACT §1.2 TINYOLLY_KEY_PREFIX). */
@@ -65,21 +67,35 @@ export class RedisStore extends RedisReads implements Store {
     const ops: Op[] = [];
     const traceIds = [...byTrace.keys()];
     const prefix = now + '|';
+    const resources = new ResourceTable();
+    // One script call carries many traces: any traces on one Redis, one slot's traces under Cluster.
+    const calls = new Map<string | number, { keys: string[]; args: (string | number)[]; traceIds: string[]; spans: number }>();
+    const flushed: { keys: string[]; args: (string | number)[]; traceIds: string[] }[] = [];
     for (const tid of traceIds) {
       const list = byTrace.get(tid)!;
-      const resources = new ResourceTable();
+      const spansKey = this.keys.traceSpans(tid);
+      const group = this.conn.isCluster ? slotOf(spansKey) : '';
+      let call = calls.get(group);
+      if (!call) calls.set(group, (call = { keys: [], args: [this.ttlSeconds, k], traceIds: [], spans: 0 }));
+      const used = new Map<string, string>();
       const spanArgs: (string | number)[] = [];
       for (const s of list) {
-        const digest = resources.digestOf(s.service, s.resource);
+        const [digest, json] = resources.entryOf(s.service, s.resource);
+        used.set(digest, json);
         spanArgs.push(s.spanId, prefix + encodeSpan(s, digest), s.service, s.parentSpanId ?? '', finiteOr(s.durationMs, 0),
           s.status.code === 'ERROR' ? '1' : '0', s.startTimeUnixNano, s.endTimeUnixNano);
       }
-      const args: (string | number)[] = [this.ttlSeconds, k, resources.encoded.size];
-      for (const [digest, json] of resources.encoded) args.push(digest, prefix + json);
-      for (const a of spanArgs) args.push(a);
-      const spansKey = this.keys.traceSpans(tid);
-      ops.push({ key: spansKey, script: INGEST_TRACE, keys: [spansKey, this.keys.traceSkeleton(tid), this.keys.traceResources(tid)], args });
+      call.keys.push(spansKey, this.keys.traceSkeleton(tid), this.keys.traceResources(tid));
+      call.args.push(used.size, list.length);
+      for (const [digest, json] of used) call.args.push(digest, prefix + json);
+      for (const a of spanArgs) call.args.push(a);
+      call.traceIds.push(tid);
+      call.spans += list.length;
+      // Bounded calls: Redis runs one script at a time.
+      if (call.spans >= SPANS_PER_CALL) { flushed.push(call); calls.delete(group); }
     }
+    flushed.push(...calls.values());
+    for (const call of flushed) ops.push({ key: call.keys[0], script: INGEST_TRACES, keys: call.keys, args: call.args });
     const backlinks = new Map<string, (string | number)[]>();
     for (const s of spans) {
       for (const l of s.links) {
@@ -96,7 +112,13 @@ export class RedisStore extends RedisReads implements Store {
       ops.push({ key, cmd: 'hset', args: [key, ...fields] }, { key, cmd: 'expire', args: [key, this.ttlSeconds] });
     }
     const replies = await this.conn.exec(ops);
-    await this.conn.exec(this.spanAggregateOps(traceIds, replies, now, k));
+    const orderedIds: string[] = [];
+    const perTrace: unknown[] = [];
+    flushed.forEach((call, i) => {
+      orderedIds.push(...call.traceIds);
+      perTrace.push(...(replies[i] as unknown[]));
+    });
+    await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, now, k));
   }
 
   /** Turns the trace scripts' answers into index and aggregate updates (global hash tag). */

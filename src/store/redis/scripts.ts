@@ -5,94 +5,150 @@
 import { Script } from './connection.js';
 
 /**
- * Adds spans to one trace and resolves parent/child links server-side, so that entry spans and
+ * Adds spans to traces and resolves parent/child links server-side, so that entry spans and
  * cross-service edges are known even when parent and child arrive in different exports.
- * KEYS: spans hash, skeleton hash, resources hash. ARGV: ttlSeconds, bucket, resource field count R,
- * R (digest, encoded resource) pairs, then per span 8 values:
+ * Several traces per call when their keys share a node (all in one slot under Cluster).
+ * KEYS: per trace its spans hash, skeleton hash and resources hash. ARGV: ttlSeconds, bucket, then per
+ * trace: resource field count R, span count N, R (digest, encoded resource) pairs, then per span 8 values:
  * spanId, encoded span, service, parentSpanId ('' = none), durationMs, isError ('0'|'1'), start, end (ns).
  * The skeleton's `svcs` field lists the trace's services (at most SERVICE_CAP).
- * Returns { start, end, deltas, services } where services is that list and deltas is a flat list of
+ * Returns per trace { start, end, deltas, services } where services is that list and deltas is a flat list of
  * 'n' svc err (a new span) · 'e' parentSvc childSvc err (an edge) ·
  * 'a' svc bucket spanId durationMs (an entry span) · 'r' svc bucket spanId (no longer an entry span).
  */
-export const INGEST_TRACE = new Script(`
-local spans, skel, res = KEYS[1], KEYS[2], KEYS[3]
-local ttl, bucket, nres = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local WAIT_CAP, SERVICE_CAP = 1000, 256
-if nres > 0 then
-  for i = 4, 3 + nres * 2, 2 do redis.call('HSET', res, ARGV[i], ARGV[i + 1]) end
-  redis.call('EXPIRE', res, ttl)
-end
-local sv = redis.call('HGET', skel, 'svcs')
-local svcs = sv and cjson.decode(sv) or {}
-local known, svcsChanged = {}, false
-for _, name in ipairs(svcs) do known[name] = true end
-local out = {}
-local function push(...) for _, v in ipairs({...}) do out[#out + 1] = v end end
+export const INGEST_TRACES = new Script(`
+local ttl, bucket = tonumber(ARGV[1]), ARGV[2]
+local WAIT_CAP, SERVICE_CAP, CHUNK = 1000, 256, 2000
 local function before(a, b)
   if #a ~= #b then return #a < #b end
   return a < b
 end
-local first = redis.call('HGET', skel, 'start')
-local last = redis.call('HGET', skel, 'end')
-for i = 4 + nres * 2, #ARGV, 8 do
-  local id, enc, svc, parent, dur, err, st, en =
-    ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
-  redis.call('HSET', spans, id, enc)
-  if not known[svc] and #svcs < SERVICE_CAP then
-    known[svc] = true
-    svcs[#svcs + 1] = svc
-    svcsChanged = true
+-- skeleton entry of a span: entry flag, error flag, bucket '|' service (older values: a cjson array)
+local function encodeK(svc, err, b, entry) return entry .. err .. b .. '|' .. svc end
+local function decodeK(v)
+  if string.sub(v, 1, 1) == '[' then
+    local t = cjson.decode(v)
+    return t[1], t[2], t[3], tostring(t[4])
   end
-  if (not first) or before(st, first) then first = st end
-  if (not last) or before(last, en) then last = en end
-  if redis.call('HEXISTS', skel, 'k:' .. id) == 0 then
-    push('n', svc, err)
-    local entry = 1
-    local p = false
-    if parent ~= '' then p = redis.call('HGET', skel, 'k:' .. parent) end
-    if p then
-      local pv = cjson.decode(p)
-      if pv[1] == svc then entry = 0 else push('e', pv[1], svc, err) end
-    elseif parent ~= '' then
-      local wk = 'w:' .. parent
-      local w = redis.call('HGET', skel, wk)
-      local list = w and cjson.decode(w) or {}
-      if #list < WAIT_CAP then
-        list[#list + 1] = id
-        redis.call('HSET', skel, wk, cjson.encode(list))
-      end
+  local bar = string.find(v, '|', 3, true)
+  return string.sub(v, bar + 1), string.sub(v, 2, 2), string.sub(v, 3, bar - 1), string.sub(v, 1, 1)
+end
+local function hsetAll(key, flat)
+  for i = 1, #flat, CHUNK do redis.call('HSET', key, unpack(flat, i, math.min(i + CHUNK - 1, #flat))) end
+end
+local function ingest(spans, skel, res, at)
+  local nres, nspans = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+  if nres > 0 then
+    for i = at + 2, at + 1 + nres * 2, 2 do redis.call('HSET', res, ARGV[i], ARGV[i + 1]) end
+    redis.call('EXPIRE', res, ttl)
+  end
+  local from = at + 2 + nres * 2
+  local upto = from + nspans * 8 - 1
+  -- one read of every skeleton field this batch needs; later reads and writes go through cur
+  local want = {'svcs', 'start', 'end'}
+  for i = from, upto, 8 do
+    want[#want + 1] = 'k:' .. ARGV[i]
+    want[#want + 1] = 'w:' .. ARGV[i]
+    if ARGV[i + 3] ~= '' then want[#want + 1] = 'k:' .. ARGV[i + 3] end
+  end
+  local cur, dirty = {}, {}
+  for i = 1, #want, CHUNK do
+    local part = {unpack(want, i, math.min(i + CHUNK - 1, #want))}
+    local got = redis.call('HMGET', skel, unpack(part))
+    for j, f in ipairs(part) do cur[f] = got[j] or false end
+  end
+  local function get(f)
+    local v = cur[f]
+    if v == nil then
+      v = redis.call('HGET', skel, f) or false
+      cur[f] = v
     end
-    if entry == 1 then push('a', svc, bucket, id, dur) end
-    redis.call('HSET', skel, 'k:' .. id, cjson.encode({svc, err, bucket, entry}))
-    -- children stored before their parent: now their entry status and edges are known
-    local wk = 'w:' .. id
-    local w = redis.call('HGET', skel, wk)
-    if w then
-      redis.call('HDEL', skel, wk)
-      for _, cid in ipairs(cjson.decode(w)) do
-        local c = redis.call('HGET', skel, 'k:' .. cid)
-        if c then
-          local cv = cjson.decode(c)
-          if cv[1] == svc then
-            if cv[4] == 1 then
-              push('r', cv[1], cv[3], cid)
-              cv[4] = 0
-              redis.call('HSET', skel, 'k:' .. cid, cjson.encode(cv))
+    return v
+  end
+  local function set(f, v) cur[f] = v; dirty[f] = true end
+  local sv = cur['svcs']
+  local svcs = sv and cjson.decode(sv) or {}
+  local known, svcsChanged = {}, false
+  for _, name in ipairs(svcs) do known[name] = true end
+  local out = {}
+  local function push(...) for _, v in ipairs({...}) do out[#out + 1] = v end end
+  local first = cur['start'] or nil
+  local last = cur['end'] or nil
+  local spanFields = {}
+  for i = from, upto, 8 do
+    local id, enc, svc, parent, dur, err, st, en =
+      ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+    spanFields[#spanFields + 1] = id
+    spanFields[#spanFields + 1] = enc
+    if not known[svc] and #svcs < SERVICE_CAP then
+      known[svc] = true
+      svcs[#svcs + 1] = svc
+      svcsChanged = true
+    end
+    if (not first) or before(st, first) then first = st end
+    if (not last) or before(last, en) then last = en end
+    if not get('k:' .. id) then
+      push('n', svc, err)
+      local entry = '1'
+      local p = false
+      if parent ~= '' then p = get('k:' .. parent) end
+      if p then
+        local psvc = decodeK(p)
+        if psvc == svc then entry = '0' else push('e', psvc, svc, err) end
+      elseif parent ~= '' then
+        local wk = 'w:' .. parent
+        local w = get(wk)
+        local list = w and cjson.decode(w) or {}
+        if #list < WAIT_CAP then
+          list[#list + 1] = id
+          set(wk, cjson.encode(list))
+        end
+      end
+      if entry == '1' then push('a', svc, bucket, id, dur) end
+      set('k:' .. id, encodeK(svc, err, bucket, entry))
+      -- children stored before their parent: now their entry status and edges are known
+      local wk = 'w:' .. id
+      local w = get(wk)
+      if w then
+        set(wk, false)
+        for _, cid in ipairs(cjson.decode(w)) do
+          local c = get('k:' .. cid)
+          if c then
+            local csvc, cerr, cbucket, centry = decodeK(c)
+            if csvc == svc then
+              if centry == '1' then
+                push('r', csvc, cbucket, cid)
+                set('k:' .. cid, encodeK(csvc, cerr, cbucket, '0'))
+              end
+            else
+              push('e', svc, csvc, cerr)
             end
-          else
-            push('e', svc, cv[1], cv[2])
           end
         end
       end
     end
   end
+  hsetAll(spans, spanFields)
+  local writes, deletes = {'start', first, 'end', last}, {}
+  if svcsChanged then writes[#writes + 1] = 'svcs'; writes[#writes + 1] = cjson.encode(svcs) end
+  for f in pairs(dirty) do
+    local v = cur[f]
+    if v then writes[#writes + 1] = f; writes[#writes + 1] = v else deletes[#deletes + 1] = f end
+  end
+  hsetAll(skel, writes)
+  for i = 1, #deletes, CHUNK do redis.call('HDEL', skel, unpack(deletes, i, math.min(i + CHUNK - 1, #deletes))) end
+  redis.call('EXPIRE', spans, ttl)
+  redis.call('EXPIRE', skel, ttl)
+  return {first, last, out, svcs}, upto + 1
 end
-redis.call('HSET', skel, 'start', first, 'end', last)
-if svcsChanged then redis.call('HSET', skel, 'svcs', cjson.encode(svcs)) end
-redis.call('EXPIRE', spans, ttl)
-redis.call('EXPIRE', skel, ttl)
-return {first, last, out, svcs}
+local results = {}
+local at = 3
+for t = 1, #KEYS, 3 do
+  local r
+  r, at = ingest(KEYS[t], KEYS[t + 1], KEYS[t + 2], at)
+  results[#results + 1] = r
+end
+return results
 `);
 
 /**
@@ -115,7 +171,7 @@ return n
  * Stores metric points of one metric name, refusing points of new series past the cap
  * (live series only count: an expired series frees its slot). Returns the number refused.
  * Accepted points are appended, as one chunk per call, to the points string of the current time
- * bucket: `,["<seriesId>",<nowMs>,<point JSON>]` each, so a read parses a few large values.
+ * bucket: `,[<nowMs>,"<seriesId>",<point JSON>,"<seriesId>",<point JSON>…]`, so a read parses a few large values.
  * KEYS: registry, series, dropped, services, last, points bucket.
  * ARGV: ttlSeconds, nowMs, cutoffMs, cap, bucket expireAt (s), then per point 5 values:
  * seriesId, series JSON (may be '' after the series' first point of the call), service, timestamp, point JSON.
@@ -153,7 +209,7 @@ for i = 6, #ARGV, 5 do
     decided[sid] = ok
   end
   if ok then
-    pieces[#pieces + 1] = ',["' .. sid .. '",' .. now .. ',' .. pjson .. ']'
+    pieces[#pieces + 1] = ',"' .. sid .. '",' .. pjson
     if not seen[svc] then
       seen[svc] = true
       redis.call('ZADD', svcs, now, svc)
@@ -169,7 +225,7 @@ for i = 6, #ARGV, 5 do
 end
 if newTs then redis.call('HSET', last, 'ts', newTs, 'json', newJson, 'recv', now) end
 if #pieces > 0 then
-  redis.call('APPEND', pb, table.concat(pieces))
+  redis.call('APPEND', pb, ',[' .. now .. table.concat(pieces) .. ']')
   redis.call('EXPIREAT', pb, expireAt)
 end
 for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ttl) end

@@ -15,24 +15,21 @@ type StoredSpan = [
   Attributes, string, string, SpanEvent[], SpanLink[],
 ];
 
-/** Encodes the resources of one batch once each: keyed by object identity, then by content. */
+/** Encodes the resources of one batch once each: keyed by object identity (the normaliser shares them), then service. */
 export class ResourceTable {
-  private readonly byObject = new Map<Attributes, Map<string, string>>();
-  /** digest → encoded `[service, resource]` JSON, for every resource seen. */
-  readonly encoded = new Map<string, string>();
+  private readonly byObject = new Map<Attributes, Map<string, [string, string]>>();
 
-  /** The digest of (service, resource), encoding it the first time it is seen. */
-  digestOf(service: string, resource: Attributes): string {
+  /** [digest, encoded `[service, resource]` JSON] of (service, resource), encoded the first time it is seen. */
+  entryOf(service: string, resource: Attributes): [string, string] {
     let perService = this.byObject.get(resource);
     if (!perService) this.byObject.set(resource, (perService = new Map()));
-    let digest = perService.get(service);
-    if (digest === undefined) {
+    let entry = perService.get(service);
+    if (entry === undefined) {
       const json = JSON.stringify([service, resource] satisfies StoredResource);
-      digest = createHash('sha1').update(json).digest('base64url').slice(0, 16);
-      perService.set(service, digest);
-      this.encoded.set(digest, json);
+      entry = [createHash('sha1').update(json).digest('base64url').slice(0, 16), json];
+      perService.set(service, entry);
     }
-    return digest;
+    return entry;
   }
 }
 
