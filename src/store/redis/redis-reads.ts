@@ -15,6 +15,7 @@ import type { RedisKeys } from './keys.js';
 import { type Buckets, FIELD, parseField } from './buckets.js';
 import { decodeValue } from './codec.js';
 import { decodeSpan, type StoredResource } from './span-codec.js';
+import { copyJson, MetricChunkCache, READ_CHUNKS } from './metric-chunks.js';
 
 /** At most this many index entries are examined by one trace or log query. */
 const TRACE_SCAN_BUDGET = 5000;
@@ -44,23 +45,10 @@ function hashEntries(reply: unknown): [string, string][] {
   return [];
 }
 
-/** The entries of metric point chunks (`,<json>` repeated): one parse, or one per chunk if that fails. */
-function parsePointChunks(chunks: (string | null)[]): unknown[] {
-  const present = chunks.filter((c): c is string => typeof c === 'string' && c.length > 1);
-  if (present.length === 0) return [];
-  try {
-    return JSON.parse('[' + present.join('').slice(1) + ']') as unknown[];
-  } catch {
-    const out: unknown[] = [];
-    for (const c of present) {
-      try { out.push(...(JSON.parse('[' + c.slice(1) + ']') as unknown[])); } catch { /* skipped */ }
-    }
-    return out;
-  }
-}
-
 /** Base class holding the read methods of RedisStore. */
 export abstract class RedisReads {
+  /** Metric point chunks already parsed (append-only strings: later reads fetch only new bytes). */
+  protected readonly metricChunks = new MetricChunkCache();
   constructor(
     protected readonly conn: RedisConnection,
     protected readonly keys: RedisKeys,
@@ -259,23 +247,24 @@ export abstract class RedisReads {
     const cutoff = this.cutoff();
     const kk = this.keys;
     const reg = kk.metricRegistry(name);
-    const bucketKeys = this.buckets.live(Date.now()).map((b) => kk.metricPointBucket(name, b));
-    const [score, metaJson, sids, seriesRaw, chunks] = await this.conn.exec([
+    const live = this.buckets.live(Date.now());
+    const chunkReq = this.metricChunks.request(live.map((b) => kk.metricPointBucket(name, b)), live);
+    const [score, metaJson, sids, seriesRaw, chunkReply] = await this.conn.exec([
       { key: kk.metricNames, cmd: 'zscore', args: [kk.metricNames, name] },
       { key: kk.metricMeta, cmd: 'hget', args: [kk.metricMeta, name] },
       { key: reg, cmd: 'zrangebyscore', args: [reg, cutoff, '+inf'] },
       { key: reg, cmd: 'hgetall', args: [kk.metricSeries(name)] },
-      { key: reg, cmd: 'mget', args: bucketKeys },
-    ]) as [string | null, string | null, string[], unknown, (string | null)[]];
+      { key: reg, script: READ_CHUNKS, keys: chunkReq.keys, args: chunkReq.args },
+    ]) as [string | null, string | null, string[], unknown, unknown];
     if (score === null || Number(score) < cutoff || metaJson === null || sids.length === 0) return undefined;
     let meta: MetricMeta;
     try { meta = JSON.parse(metaJson) as MetricMeta; } catch { return undefined; }
     const seriesOf = new Map(hashEntries(seriesRaw));
     const seriesJson = sids.map((sid) => seriesOf.get(sid) ?? null);
-    // Every chunk is `,[receivedMs,sid,point,sid,point…]`: all of them make one JSON array, parsed at once.
+    // Chunks are `[receivedMs,sid,point,sid,point…]`, parsed once and kept (points are copied out).
     const pointsOf = new Map<string, MetricPoint[]>();
     for (const sid of sids) pointsOf.set(sid, []);
-    for (const chunk of parsePointChunks(chunks)) {
+    for (const chunk of this.metricChunks.answer(chunkReq, chunkReply).flat(1)) {
       if (!Array.isArray(chunk) || !(chunk[0] >= cutoff)) continue;
       for (let i = 1; i + 1 < chunk.length; i += 2) {
         const list = pointsOf.get(chunk[i] as string);
@@ -283,7 +272,7 @@ export abstract class RedisReads {
         if (!list || !p || typeof p.timestamp !== 'number') continue;
         if (range.start !== undefined && p.timestamp < range.start) continue;
         if (range.end !== undefined && p.timestamp > range.end) continue;
-        list.push(p);
+        list.push(copyJson(p));
       }
     }
     const series: (MetricSeries & { sortKey: string })[] = [];

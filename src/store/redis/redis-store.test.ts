@@ -303,6 +303,28 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     expect((await s.getMetric('m', {}))?.series.map((x) => x.points.length)).toEqual([3, 1]);
   });
 
+  it('reads only what was appended since its last read of a metric, hands out copies, and notices a re-created string', async () => {
+    const p = prefix();
+    const a = await fresh({ keyPrefix: p });
+    const b = await fresh({ keyPrefix: p });
+    const values = async (): Promise<unknown[]> => ((await a.getMetric('m', {}))?.series ?? []).flatMap((x) => x.points.map((pt) => pt.value));
+    await a.writeMetrics([sample({ point: { timestamp: BASE_S + 1, value: 1 } })]);
+    expect(await values()).toEqual([1]);
+    const first = await a.getMetric('m', {});
+    first!.series[0].points[0].value = 99;
+    await b.writeMetrics([sample({ point: { timestamp: BASE_S + 2, value: 2 } })]);
+    await Promise.all([values(), values()]);
+    expect(await values()).toEqual([1, 2]);
+    // The bucket string deleted and written anew (eviction, or clear() by another instance): nothing stale.
+    const [chunkKey] = (await keysOf(p)).filter((k) => k.includes(':pb:'));
+    await raw.unlink(chunkKey);
+    // Longer than before, so only its head tells it apart.
+    await b.writeMetrics([3, 4, 5, 6].map((n) => sample({ point: { timestamp: BASE_S + n, value: n } })));
+    expect(await values()).toEqual([3, 4, 5, 6]);
+    await b.clear();
+    expect(await a.getMetric('m', {})).toBeUndefined();
+  });
+
   it('resolves entry spans and edges when children arrive before their parent, in any batch', async () => {
     const s = await fresh();
     await s.writeSpans([span({ spanId: sid(3), parentSpanId: sid(2), service: 'db', durMs: 5, status: { code: 'ERROR', message: '' } })]);

@@ -144,11 +144,13 @@ export class RedisStore extends RedisReads implements Store {
       for (let j = 0; j < deltas.length;) {
         const tag = deltas[j];
         if (tag === 'n') {
-          const [svc, err] = [deltas[j + 1], deltas[j + 2]];
-          bump(counters, FIELD.spans);
-          bump(counters, FIELD.serviceSpans(svc));
-          if (err === '1') bump(counters, FIELD.serviceErrors(svc));
-          j += 3;
+          const svc = deltas[j + 1];
+          const n = Number(deltas[j + 2]);
+          const errors = Number(deltas[j + 3]);
+          bump(counters, FIELD.spans, n);
+          bump(counters, FIELD.serviceSpans(svc), n);
+          if (errors > 0) bump(counters, FIELD.serviceErrors(svc), errors);
+          j += 4;
         } else if (tag === 'e') {
           const [src, dst, err] = [deltas[j + 1], deltas[j + 2], deltas[j + 3]];
           bump(counters, FIELD.edgeCalls(src, dst));
@@ -309,6 +311,7 @@ export class RedisStore extends RedisReads implements Store {
   }
 
   async clear(): Promise<void> {
+    this.metricChunks.reset();
     await this.conn.deleteMatching(this.keys.pattern);
   }
 

@@ -13,7 +13,7 @@ import { Script } from './connection.js';
  * spanId, encoded span, service, parentSpanId ('' = none), durationMs, isError ('0'|'1'), start, end (ns).
  * The skeleton's `svcs` field lists the trace's services (at most SERVICE_CAP).
  * Returns per trace { start, end, deltas, services } where services is that list and deltas is a flat list of
- * 'n' svc err (a new span) · 'e' parentSvc childSvc err (an edge) ·
+ * 'n' svc newSpans newErrors (per service) · 'e' parentSvc childSvc err (an edge) ·
  * 'a' svc bucket spanId durationMs (an entry span) · 'r' svc bucket spanId (no longer an entry span).
  */
 export const INGEST_TRACES = new Script(`
@@ -75,6 +75,7 @@ local function ingest(spans, skel, res, at)
   local first = cur['start'] or nil
   local last = cur['end'] or nil
   local spanFields = {}
+  local counts, countOrder = {}, {}
   for i = from, upto, 8 do
     local id, enc, svc, parent, dur, err, st, en =
       ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
@@ -88,7 +89,14 @@ local function ingest(spans, skel, res, at)
     if (not first) or before(st, first) then first = st end
     if (not last) or before(last, en) then last = en end
     if not get('k:' .. id) then
-      push('n', svc, err)
+      local c = counts[svc]
+      if not c then
+        c = {0, 0}
+        counts[svc] = c
+        countOrder[#countOrder + 1] = svc
+      end
+      c[1] = c[1] + 1
+      if err == '1' then c[2] = c[2] + 1 end
       local entry = '1'
       local p = false
       if parent ~= '' then p = get('k:' .. parent) end
@@ -128,6 +136,7 @@ local function ingest(spans, skel, res, at)
       end
     end
   end
+  for _, name in ipairs(countOrder) do push('n', name, counts[name][1], counts[name][2]) end
   hsetAll(spans, spanFields)
   local writes, deletes = {'start', first, 'end', last}, {}
   if svcsChanged then writes[#writes + 1] = 'svcs'; writes[#writes + 1] = cjson.encode(svcs) end
