@@ -2,6 +2,7 @@
  * @module store/redis/metric-chunks: reads a metric's append-only point strings (one per time bucket),
  * keeping what was already parsed: a later read fetches and parses only the bytes appended since.
  */
+import type { MetricPoint } from '../../model/model.js';
 import { Script } from './connection.js';
 
 /** Cached point entries, all metrics together, at most (beyond it nothing new is cached). */
@@ -69,13 +70,15 @@ function entriesOf(chunks: unknown[]): number {
   return n;
 }
 
-/** A copy of a JSON value (points handed out must not share objects with the cache). */
-export function copyJson<T>(v: T): T {
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(copyJson) as T;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = copyJson((v as Record<string, unknown>)[k]);
-  return out as T;
+/** A copy of a stored point sharing nothing with it (its arrays and nested objects copied too). */
+export function copyPoint(p: MetricPoint): MetricPoint {
+  const q = { ...p };
+  if (q.bucketCounts) q.bucketCounts = q.bucketCounts.slice();
+  if (q.explicitBounds) q.explicitBounds = q.explicitBounds.slice();
+  if (q.positive) q.positive = { ...q.positive, bucketCounts: q.positive.bucketCounts?.slice() };
+  if (q.negative) q.negative = { ...q.negative, bucketCounts: q.negative.bucketCounts?.slice() };
+  if (q.quantiles) q.quantiles = q.quantiles.map((x) => ({ ...x }));
+  return q;
 }
 
 /** Parsed point chunks per bucket key, bounded; one per store. */

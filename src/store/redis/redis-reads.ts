@@ -15,7 +15,7 @@ import type { RedisKeys } from './keys.js';
 import { type Buckets, FIELD, parseField } from './buckets.js';
 import { decodeValue } from './codec.js';
 import { decodeSpan, type StoredResource } from './span-codec.js';
-import { copyJson, MetricChunkCache, READ_CHUNKS } from './metric-chunks.js';
+import { copyPoint, MetricChunkCache, READ_CHUNKS } from './metric-chunks.js';
 
 /** At most this many index entries are examined by one trace or log query. */
 const TRACE_SCAN_BUDGET = 5000;
@@ -272,7 +272,7 @@ export abstract class RedisReads {
         if (!list || !p || typeof p.timestamp !== 'number') continue;
         if (range.start !== undefined && p.timestamp < range.start) continue;
         if (range.end !== undefined && p.timestamp > range.end) continue;
-        list.push(copyJson(p));
+        list.push(copyPoint(p));
       }
     }
     const series: (MetricSeries & { sortKey: string })[] = [];

@@ -321,6 +321,12 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     // Longer than before, so only its head tells it apart.
     await b.writeMetrics([3, 4, 5, 6].map((n) => sample({ point: { timestamp: BASE_S + n, value: n } })));
     expect(await values()).toEqual([3, 4, 5, 6]);
+    const h = { timestamp: BASE_S, count: 3, sum: 6, bucketCounts: [1, 2], explicitBounds: [5], positive: { offset: 0, bucketCounts: [3] } };
+    await a.writeMetrics([sample({ name: 'h', type: 'histogram', point: h })]);
+    const got = (await a.getMetric('h', {}))!.series[0].points[0];
+    got.bucketCounts!.push(7);
+    got.positive!.bucketCounts.push(7);
+    expect((await a.getMetric('h', {}))!.series[0].points).toEqual([h]);
     await b.clear();
     expect(await a.getMetric('m', {})).toBeUndefined();
   });
