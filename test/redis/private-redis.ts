@@ -46,8 +46,9 @@ export async function until(fn: () => Promise<unknown>, timeoutMs = 10_000, what
   }
 }
 
-async function answers(port: number): Promise<boolean> {
-  const c = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 500 });
+/** Whether a Redis answers PING at `url` (fails fast, never retries). */
+export async function redisAnswersAt(url: string): Promise<boolean> {
+  const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
   c.on('error', () => {});
   try {
     await c.connect();
@@ -57,6 +58,10 @@ async function answers(port: number): Promise<boolean> {
   } finally {
     c.disconnect();
   }
+}
+
+function answers(port: number): Promise<boolean> {
+  return redisAnswersAt(`redis://127.0.0.1:${port}`);
 }
 
 /** One private redis-server; `kill()` is SIGKILL, `start()` restarts it on the same port and dir. */

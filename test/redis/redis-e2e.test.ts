@@ -11,24 +11,12 @@ import Long from 'long';
 import { Redis } from 'ioredis';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { tracerProvider } from '../helpers/otel-sdk.js';
-import { PrivateRedis, redisBinariesAvailable } from './private-redis.js';
+import { PrivateRedis, redisAnswersAt, redisBinariesAvailable } from './private-redis.js';
 import { RedisKeys } from '../../src/store/redis/keys.js';
 
 const SHARED_URL = process.env.TINYOLLY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-async function sharedRedisAnswers(): Promise<boolean> {
-  const c = new Redis(SHARED_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  c.on('error', () => {});
-  try {
-    await c.connect();
-    return (await c.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
-}
-const shared = await sharedRedisAnswers();
+const shared = await redisAnswersAt(SHARED_URL);
 if (!shared) console.warn(`[redis-e2e.test] SKIPPED shared-Redis tests: no Redis answers at ${SHARED_URL}`);
 const bins = redisBinariesAvailable();
 if (!bins.ok) console.warn(`[redis-e2e.test] SKIPPED the outage test: ${bins.reason}`);

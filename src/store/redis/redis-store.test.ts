@@ -12,24 +12,13 @@ import type { StoreOptions } from '../store.js';
 import { RedisStore } from './redis-store.js';
 import { RedisKeys, slotOf, tagOf } from './keys.js';
 import { bucketSecondsFor } from './buckets.js';
+import { redisAnswersAt } from '../../../test/redis/private-redis.js';
 
 const REDIS_URL = process.env.TINYOLLY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BASE_S = 1_700_000_000;
 
-async function redisAnswers(): Promise<boolean> {
-  const c = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
-  c.on('error', () => {});
-  try {
-    await c.connect();
-    return (await c.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    c.disconnect();
-  }
-}
 
-const available = await redisAnswers();
+const available = await redisAnswersAt(REDIS_URL);
 if (!available) console.warn(`[redis-store.test] SKIPPED: no Redis answers at ${REDIS_URL} (start redis-server to run these tests)`);
 
 /** A unique key prefix per store, so tests never touch anyone else's keys. */
