@@ -120,3 +120,23 @@ export function reconcile<T>(
   }
   while (cur) { const n = cur.nextElementSibling; cur.remove(); cur = n; }
 }
+
+/**
+ * Keeps only the latest of a view's refreshes: each run aborts the one before it. Errors of an
+ * aborted run are dropped; others go to `onError` (a view shows them as a banner).
+ */
+export function latestOnly(onError: (err: unknown) => void): { run(fn: (signal: AbortSignal) => Promise<void>): Promise<void>; abort(): void } {
+  let ctrl: AbortController | undefined;
+  return {
+    async run(fn) {
+      ctrl?.abort();
+      const c = (ctrl = new AbortController());
+      try {
+        await fn(c.signal);
+      } catch (err) {
+        if (!c.signal.aborted && (err as Error).name !== 'AbortError') onError(err);
+      }
+    },
+    abort() { ctrl?.abort(); },
+  };
+}

@@ -5,7 +5,7 @@
 import { listLogs } from '../api.js';
 import type { LogRecord } from '../api-types.js';
 import { buildHash, type Route } from '../lib/route.js';
-import { h, reconcile, replace } from './dom.js';
+import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { serviceSelect, textFilter } from './filters.js';
 import { logRow } from './log-list.js';
@@ -36,27 +36,23 @@ export function logsView(route: Route): View {
   const list = h('div', { class: 'log-list', role: 'list' });
   const body = h('div', { class: 'list-body' });
   const el = h('section', { class: 'view view-logs', 'aria-label': 'Logs' }, bar, status, body);
-  let ctrl: AbortController | undefined;
+  const loader = latestOnly((err) => replace(body, errorBanner(err)));
 
   const view: View = {
     el,
     async refresh() {
-      ctrl?.abort();
-      const c = (ctrl = new AbortController());
-      void svc.reload(c.signal);
-      try {
+      await loader.run(async (signal) => {
+        void svc.reload(signal);
         const logs = await listLogs({
           limit: 500, ...timeBounds(), severity: filters.severity || undefined, service: filters.service || undefined,
           q: filters.q || undefined, trace_id: filters.traceId || undefined,
-        }, c.signal);
-        if (c.signal.aborted) return;
+        }, signal);
+        if (signal.aborted) return;
         status.textContent = logs.length ? `${logs.length} log record${logs.length === 1 ? '' : 's'}${logs.length >= 500 ? ' (newest 500)' : ''}${state.live ? ' · live' : ''}` : '';
         if (!logs.length) { replace(body, nothingYet() ? emptyState('logs') : noMatch('logs')); return; }
         if (body.firstChild !== list) replace(body, list);
         reconcile(list, logs, (l: LogRecord) => l.id, () => '', (l) => logRow(l));
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') replace(body, errorBanner(err));
-      }
+      });
     },
     update(r) {
       if (r.view !== 'logs') return false;
@@ -64,7 +60,7 @@ export function logsView(route: Route): View {
       if (t !== filters.traceId) { filters.traceId = t; traceInput.value = t; void view.refresh(); }
       return true;
     },
-    destroy() { ctrl?.abort(); },
+    destroy() { loader.abort(); },
   };
   return view;
 }

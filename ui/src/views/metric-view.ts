@@ -11,7 +11,7 @@ import { alignColumns, isCumulative, pointBuckets, quantileColumns, rateColumn, 
 import type { Route } from '../lib/route.js';
 import { lineChart, type LineChart } from './chart.js';
 import { heatmap } from './heatmap.js';
-import { h, replace } from './dom.js';
+import { h, latestOnly, replace } from './dom.js';
 import { errorBanner } from './empty-state.js';
 import { timeBounds } from './state.js';
 import type { View } from './view.js';
@@ -53,7 +53,7 @@ export function metricView(route: Route): View {
   let histMode: 'percentiles' | 'heatmap' = 'percentiles';
   let seriesIdx = 0;
   let chart: LineChart | null = null;
-  let ctrl: AbortController | undefined;
+  const loader = latestOnly((err) => replace(bodyEl, errorBanner(err)));
   let lastSig = '';
   let set: MetricSeriesSet | undefined;
   const head = h('div', { class: 'metric-head' }, h('a', { class: 'back-link', href: '#/metrics' }, '← Metrics'), h('h2', { class: 'metric-title' }, name));
@@ -129,22 +129,18 @@ export function metricView(route: Route): View {
   const view: View = {
     el,
     async refresh() {
-      ctrl?.abort();
-      const c = (ctrl = new AbortController());
-      try {
-        const got = await getMetric(name, timeBounds(), c.signal);
-        if (c.signal.aborted) return;
+      await loader.run(async (signal) => {
+        const got = await getMetric(name, timeBounds(), signal);
+        if (signal.aborted) return;
         if (!got) { replace(bodyEl, h('div', { class: 'empty-state small' }, h('h2', null, 'Metric not found'), h('p', { class: 'muted' }, `Nothing named ${name} is stored in this time range.`))); lastSig = ''; return; }
         const sig = JSON.stringify(got.series.map((x) => [x.points.length, x.points[x.points.length - 1]?.timestamp]));
         if (sig === lastSig) return;
         lastSig = sig;
         set = got;
         render();
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') replace(bodyEl, errorBanner(err));
-      }
+      });
     },
-    destroy() { ctrl?.abort(); chart?.destroy(); },
+    destroy() { loader.abort(); chart?.destroy(); },
   };
   return view;
 }

@@ -6,7 +6,7 @@ import { listMetrics } from '../api.js';
 import type { MetricSummary } from '../api-types.js';
 import { formatAgo, formatValue } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
-import { h, reconcile, replace } from './dom.js';
+import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { textFilter } from './filters.js';
 import { nothingYet, state } from './state.js';
@@ -24,7 +24,7 @@ export function metricsView(): View {
       h('th', { scope: 'col' }, 'Services'), h('th', { scope: 'col', class: 'col-num' }, 'Series'), h('th', { scope: 'col', class: 'col-num' }, 'Last value'))),
     tbody);
   const body = h('div', { class: 'list-body' });
-  let ctrl: AbortController | undefined;
+  const loader = latestOnly((err) => replace(body, errorBanner(err)));
   const bar = h('div', { class: 'filter-bar' }, textFilter({ placeholder: 'Filter metric names…  ( / )', label: 'Filter metrics', value: textFilterValue, search: true, width: '280px', onChange: (v) => { textFilterValue = v; void view.refresh(); } }));
   const el = h('section', { class: 'view view-metrics', 'aria-label': 'Metrics' }, bar, status, body);
 
@@ -46,11 +46,9 @@ export function metricsView(): View {
   const view: View = {
     el,
     async refresh() {
-      ctrl?.abort();
-      const c = (ctrl = new AbortController());
-      try {
-        let metrics = await listMetrics(c.signal);
-        if (c.signal.aborted) return;
+      await loader.run(async (signal) => {
+        let metrics = await listMetrics(signal);
+        if (signal.aborted) return;
         const f = textFilterValue.toLowerCase();
         if (f) metrics = metrics.filter((m) => m.name.toLowerCase().includes(f));
         if (state.service) metrics = metrics.filter((m) => m.services.includes(state.service));
@@ -58,11 +56,9 @@ export function metricsView(): View {
         if (!metrics.length) { replace(body, nothingYet() ? emptyState('metrics') : noMatch('metrics')); return; }
         if (body.firstChild !== table) replace(body, table);
         reconcile(tbody, metrics, (m) => m.name, (m) => `${m.lastValue}|${m.lastTimestamp}|${m.seriesCount}|${m.services.join(',')}|${Math.floor(Date.now() / 10000)}`, renderRow);
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') replace(body, errorBanner(err));
-      }
+      });
     },
-    destroy() { ctrl?.abort(); },
+    destroy() { loader.abort(); },
   };
   return view;
 }

@@ -9,7 +9,7 @@ import { serviceColor } from '../lib/colors.js';
 import { formatCount, formatDuration, formatTimestamp, nanosToMs } from '../lib/format.js';
 import { layoutGraph } from '../lib/graph-layout.js';
 import { buildHash } from '../lib/route.js';
-import { h, replace, s } from './dom.js';
+import { h, latestOnly, replace, s } from './dom.js';
 import { emptyState, errorBanner } from './empty-state.js';
 import { nothingYet, timeBounds } from './state.js';
 import type { View } from './view.js';
@@ -28,7 +28,7 @@ export function serviceMapView(): View {
   const graphHost = h('div', { class: 'map-host' });
   const side = h('div', { class: 'map-side' }, h('div', { class: 'muted small-pad' }, 'Click an edge to see example traces that cross it.'));
   const el = h('section', { class: 'view view-map', 'aria-label': 'Service map' }, h('div', { class: 'map-split' }, graphHost, side));
-  let ctrl: AbortController | undefined;
+  const loader = latestOnly((err) => replace(graphHost, errorBanner(err)));
   let sig = '';
   let chosen = '';
 
@@ -110,22 +110,18 @@ export function serviceMapView(): View {
   const view: View = {
     el,
     async refresh() {
-      ctrl?.abort();
-      const c = (ctrl = new AbortController());
-      try {
-        const m = await getServiceMap(c.signal);
-        if (c.signal.aborted) return;
+      await loader.run(async (signal) => {
+        const m = await getServiceMap(signal);
+        if (signal.aborted) return;
         const next = JSON.stringify(m);
         if (next === sig) return;
         sig = next;
         if (!m.nodes.length && !m.edges.length) { replace(graphHost, nothingYet() ? emptyState('services') : h('div', { class: 'empty-state small' }, h('h2', null, 'No services yet'), h('p', { class: 'muted' }, 'Services appear once spans arrive.'))); return; }
         draw(m);
         if (!m.edges.length) replace(side, h('div', { class: 'muted small-pad' }, 'No calls between services yet: edges appear when a span’s parent belongs to another service.'));
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') replace(graphHost, errorBanner(err));
-      }
+      });
     },
-    destroy() { ctrl?.abort(); },
+    destroy() { loader.abort(); },
   };
   return view;
 }

@@ -5,7 +5,7 @@
 import { listServices } from '../api.js';
 import type { ServiceStats } from '../api-types.js';
 import { formatCount, formatDuration, formatPercent } from '../lib/format.js';
-import { h, reconcile, replace } from './dom.js';
+import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner } from './empty-state.js';
 import { state, update } from './state.js';
 import { serviceChip } from './traces.js';
@@ -24,7 +24,7 @@ export function servicesView(): View {
   const status = h('div', { class: 'list-status muted' }, 'Click a service to filter traces, logs and metrics to it.');
   const body = h('div', { class: 'list-body' });
   const el = h('section', { class: 'view view-services', 'aria-label': 'Services' }, status, body);
-  let ctrl: AbortController | undefined;
+  const loader = latestOnly((err) => replace(body, errorBanner(err)));
 
   const choose = (name: string, where: string): void => { update({ service: name }); location.hash = where; };
   const renderRow = (s: ServiceStats): HTMLElement => {
@@ -55,19 +55,15 @@ export function servicesView(): View {
   const view: View = {
     el,
     async refresh() {
-      ctrl?.abort();
-      const c = (ctrl = new AbortController());
-      try {
-        const services = await listServices(c.signal);
-        if (c.signal.aborted) return;
+      await loader.run(async (signal) => {
+        const services = await listServices(signal);
+        if (signal.aborted) return;
         if (!services.length) { replace(body, emptyState('services')); return; }
         if (body.firstChild !== table) replace(body, table);
         reconcile(tbody, services, (s) => s.name, (s) => JSON.stringify(s) + state.service, renderRow);
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') replace(body, errorBanner(err));
-      }
+      });
     },
-    destroy() { ctrl?.abort(); },
+    destroy() { loader.abort(); },
   };
   return view;
 }

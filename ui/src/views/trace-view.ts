@@ -8,7 +8,7 @@ import type { Backlink, LogRecord, Span } from '../api-types.js';
 import { formatDuration, formatTimestamp, nanosToMs, shortId } from '../lib/format.js';
 import { buildHash, type Route } from '../lib/route.js';
 import { layoutWaterfall, type WaterfallLayout } from '../lib/waterfall.js';
-import { copyButton, h, replace } from './dom.js';
+import { copyButton, h, latestOnly, replace } from './dom.js';
 import { errorBanner } from './empty-state.js';
 import { logRow } from './log-list.js';
 import { spanDetails } from './span-details.js';
@@ -34,7 +34,7 @@ export function traceView(route: Route): View {
   let logs: LogRecord[] = [];
   let selected: string | null = null;
   let cpOn = false;
-  let ctrl: AbortController | undefined;
+  const loader = latestOnly((err) => replace(head, errorBanner(err)));
   let logsSig = '';
   // A big trace that stopped changing is not re-fetched by the live timer (only by a manual refresh).
   let unchangedTicks = 0;
@@ -101,15 +101,13 @@ export function traceView(route: Route): View {
     el,
     async refresh(reason) {
       if (reason === 'live' && spans.length > 500 && unchangedTicks >= 3) return;
-      ctrl?.abort();
-      const c = (ctrl = new AbortController());
-      try {
+      await loader.run(async (signal) => {
         const [sp, bl, lg] = await Promise.all([
-          getTrace(traceId, c.signal),
-          getBacklinks(traceId, c.signal).catch(() => [] as Backlink[]),
-          listLogs({ trace_id: traceId, limit: 1000 }, c.signal).catch(() => [] as LogRecord[]),
+          getTrace(traceId, signal),
+          getBacklinks(traceId, signal).catch(() => [] as Backlink[]),
+          listLogs({ trace_id: traceId, limit: 1000 }, signal).catch(() => [] as LogRecord[]),
         ]);
-        if (c.signal.aborted) return;
+        if (signal.aborted) return;
         if (!sp) {
           replace(head, h('div', { class: 'trace-title-row' }, h('a', { class: 'back-link', href: '#/traces' }, '← Traces')),
             h('div', { class: 'empty-state small' }, h('h2', null, 'Trace not found'), h('p', { class: 'muted' }, `No spans with trace id ${traceId} are stored (it may have expired).`)));
@@ -139,9 +137,7 @@ export function traceView(route: Route): View {
           logsSig = lsig;
           renderLogs();
         }
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') replace(head, errorBanner(err));
-      }
+      });
     },
     update(r) {
       if (r.view !== 'trace' || r.param !== traceId) return false;
@@ -153,7 +149,7 @@ export function traceView(route: Route): View {
       return false;
     },
     move(d) { wf?.move(d); return true; },
-    destroy() { ctrl?.abort(); },
+    destroy() { loader.abort(); },
   };
   return view;
 }

@@ -7,7 +7,7 @@ import type { TraceQueryParams, TraceSummary } from '../api-types.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatDuration, formatTimestamp, nanosToMs } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
-import { h, reconcile, replace } from './dom.js';
+import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { checkbox, serviceSelect, textFilter } from './filters.js';
 import { nothingYet, state, timeBounds } from './state.js';
@@ -67,7 +67,7 @@ export function tracesView(): View {
     tbody);
   const body = h('div', { class: 'list-body' });
   const el = h('section', { class: 'view view-traces', 'aria-label': 'Traces' }, bar, status, body);
-  let ctrl: AbortController | undefined;
+  const loader = latestOnly((err) => replace(body, errorBanner(err)));
   let maxShown = 0;
 
   const renderRow = (t: TraceSummary): HTMLElement => {
@@ -94,21 +94,19 @@ export function tracesView(): View {
   const view: View = {
     el,
     async refresh() {
-      ctrl?.abort();
-      const c = (ctrl = new AbortController());
-      thStart.dataset.sort = filters.sort === 'start' ? filters.order : '';
-      thDur.dataset.sort = filters.sort === 'duration' ? filters.order : '';
-      const params: TraceQueryParams = {
-        limit: 200, ...timeBounds(), service: filters.service || undefined, name: filters.name || undefined,
-        min_duration_ms: filters.minMs !== '' ? Number(filters.minMs) : undefined,
-        max_duration_ms: filters.maxMs !== '' ? Number(filters.maxMs) : undefined,
-        status: filters.errorsOnly ? 'error' : undefined, sort: filters.sort, order: filters.order,
-      };
-      if (filters.attr.includes('=')) params.attr = filters.attr;
-      void svc.reload(c.signal);
-      try {
-        const traces = await listTraces(params, c.signal);
-        if (c.signal.aborted) return;
+      await loader.run(async (signal) => {
+        thStart.dataset.sort = filters.sort === 'start' ? filters.order : '';
+        thDur.dataset.sort = filters.sort === 'duration' ? filters.order : '';
+        const params: TraceQueryParams = {
+          limit: 200, ...timeBounds(), service: filters.service || undefined, name: filters.name || undefined,
+          min_duration_ms: filters.minMs !== '' ? Number(filters.minMs) : undefined,
+          max_duration_ms: filters.maxMs !== '' ? Number(filters.maxMs) : undefined,
+          status: filters.errorsOnly ? 'error' : undefined, sort: filters.sort, order: filters.order,
+        };
+        if (filters.attr.includes('=')) params.attr = filters.attr;
+        void svc.reload(signal);
+        const traces = await listTraces(params, signal);
+        if (signal.aborted) return;
         const max = traces.reduce((m, t) => Math.max(m, t.durationMs), 0);
         maxShown = max;
         status.textContent = traces.length ? `${traces.length} trace${traces.length === 1 ? '' : 's'}${traces.length >= 200 ? ' (newest 200)' : ''}` : '';
@@ -118,11 +116,9 @@ export function tracesView(): View {
         }
         if (body.firstChild !== table) replace(body, table);
         reconcile(tbody, traces, (t) => t.traceId, (t) => `${maxShown}|${t.durationMs}|${t.spanCount}|${t.errorCount}|${t.services.length}`, renderRow);
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') replace(body, errorBanner(err));
-      }
+      });
     },
-    destroy() { ctrl?.abort(); },
+    destroy() { loader.abort(); },
   };
   return view;
 }
