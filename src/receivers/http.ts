@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapError, TinyOllyError } from '../errors.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
-import { isOtlpJson, parseJsonBody, TOP_KEY } from '../otlp/json.js';
+import { checkOtlpJson, isOtlpJson, parseJsonBody } from '../otlp/json.js';
 import { decodeMetricsProtobuf } from '../otlp/protobuf.js';
 import { exportResponseBody, statusBody } from '../otlp/response.js';
 import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/seed-json.js';
@@ -131,9 +131,7 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
         }
         const doc = parseJsonBody(body);
         if (isOtlpJson(signal, doc)) {
-          const top = (doc as Record<string, unknown>)[TOP_KEY[signal]];
-          if (top !== null && !Array.isArray(top)) throw new TinyOllyError('invalid', `${TOP_KEY[signal]} must be an array`);
-          const result = await exportTo(opts.ingester, signal, doc as object);
+          const result = await exportTo(opts.ingester, signal, checkOtlpJson<object>(signal, doc));
           return reply.code(200).type('application/json').send(exportResponseBody(signal, 'json', result.rejected, result.message));
         }
         const seed = SEED_DECODERS[signal](doc);
