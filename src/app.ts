@@ -43,6 +43,22 @@ async function createStore(config: Config): Promise<Store> {
 }
 
 /**
+ * fastify's close() waits for every connection to end, and a keep-alive connection whose request was
+ * still running at close time stays open afterwards (for the client's keep-alive timeout, 70 s with
+ * fastify's default hint). Once closing, every answer says `Connection: close`, so in-flight exports
+ * finish and their connections end with them.
+ */
+function closesKeepAliveOnShutdown(app: FastifyInstance): FastifyInstance {
+  let closing = false;
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  app.addHook('preClose', async () => { closing = true; });
+  return app;
+}
+
+/**
  * Starts TinyOlly. Resolves once all listeners accept connections.
  * `overrides.store` replaces the configured store (tests drive failures through it).
  */
@@ -65,14 +81,14 @@ export async function start(config: Config, overrides: { store?: Store } = {}): 
 
   const grpcServer = createGrpcServer({ ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey });
   const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true } as const;
-  const otlpHttp: FastifyInstance = Fastify(fastifyOptions);
+  const otlpHttp: FastifyInstance = closesKeepAliveOnShutdown(Fastify(fastifyOptions));
   await otlpHttp.register(httpReceiver, receiverOptions);
   otlpHttp.get('/healthz', async (_req, reply) => {
     const ok = await store.ping();
     return reply.code(ok ? 200 : 503).send(ok ? { status: 'ok' } : { status: 'unavailable', error: 'store unavailable' });
   });
 
-  const ui: FastifyInstance = Fastify(fastifyOptions);
+  const ui: FastifyInstance = closesKeepAliveOnShutdown(Fastify(fastifyOptions));
   await ui.register(httpReceiver, receiverOptions);
   const auth = config.uiToken ? uiAuth(config.uiToken) : undefined;
   await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth });
