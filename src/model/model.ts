@@ -27,6 +27,12 @@ export interface SpanLink {
   attributes: Attributes;
 }
 
+/**
+ * Optional on a stored item: its encoded (wire) size in bytes, when the item knows it without
+ * being encoded again (spans read lazily from protobuf carry it). Stores size items by it.
+ */
+export const ENCODED_SIZE: unique symbol = Symbol('tinyolly.encodedSize');
+
 export interface Span {
   traceId: string;
   spanId: string;

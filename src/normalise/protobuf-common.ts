@@ -178,3 +178,69 @@ export function walkRequest<T>(buf: Buffer, o: NormaliseOptions, readItem: ItemR
   }
   return { items, rejected };
 }
+
+/**
+ * Walks an AnyValue exactly as readAnyValue reads it, building nothing: it throws where
+ * readAnyValue would throw, so a lazily decoded value can be checked at ingest and read later.
+ */
+function checkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): void {
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 16: r.uint32(); break;
+      case 24: r.varint64(); break;
+      case 42: {
+        const e = r.delimitedEnd();
+        if (depth >= o.maxDepth) { r.pos = e; break; }
+        let n = 0;
+        while (r.pos < e) {
+          const t = r.uint32();
+          if (t === 10) {
+            const ve = r.delimitedEnd();
+            if (n++ < o.maxAttributes) checkAnyValue(r, ve, o, depth + 1);
+            r.pos = ve;
+          } else r.skip(t & 7);
+        }
+        break;
+      }
+      case 50: {
+        const e = r.delimitedEnd();
+        if (depth >= o.maxDepth) { r.pos = e; break; }
+        checkKeyValues(r, e, o, depth + 1, 1, 0);
+        break;
+      }
+      default: r.skip(tag & 7);
+    }
+  }
+  r.pos = end;
+}
+
+/** Checks one KeyValue (as readKeyValueInto reads it, without service.name's exception); returns the new kept count. */
+export function checkKeyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number, kept: number): number {
+  let valueStart = -1;
+  let valueEnd = -1;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 18) { valueEnd = r.delimitedEnd(); valueStart = r.pos; r.pos = valueEnd; } else r.skip(tag & 7);
+  }
+  if (kept >= o.maxAttributes) return kept;
+  if (valueStart >= 0) {
+    r.pos = valueStart;
+    checkAnyValue(r, valueEnd, o, depth);
+    r.pos = end;
+  }
+  return kept + 1;
+}
+
+/** Checks the repeated KeyValue field `fieldNo` up to `end` as readKeyValues reads it (keepServiceName false). */
+export function checkKeyValues(r: WireReader, end: number, o: NormaliseOptions, depth: number, fieldNo: number, kept: number): number {
+  const want = (fieldNo << 3) | 2;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag !== want) { r.skip(tag & 7); continue; }
+    const kvEnd = r.delimitedEnd();
+    kept = checkKeyValue(r, kvEnd, o, depth, kept);
+    r.pos = kvEnd;
+  }
+  return kept;
+}

@@ -9,9 +9,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTracesProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
 import { u64Decimal } from '../otlp/wire.js';
-import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
+import type { Span } from '../model/model.js';
+import { DEFAULT_NORMALISE_OPTIONS, type Normalised, type NormaliseOptions } from './options.js';
 import { normaliseTraces } from './traces.js';
-import { normaliseTracesProtobuf } from './traces-protobuf.js';
+import { normaliseTracesProtobuf, WireSpan } from './traces-protobuf.js';
 
 const FIXTURES = path.resolve(__dirname, '../../test/fixtures/otlp/traces');
 const opts = (over: Partial<NormaliseOptions> = {}): NormaliseOptions => {
@@ -19,8 +20,13 @@ const opts = (over: Partial<NormaliseOptions> = {}): NormaliseOptions => {
   return { ...DEFAULT_NORMALISE_OPTIONS, nextLogId: () => String(++n), ...over };
 };
 
+/** The fused result with its lazily decoded spans read out (toJSON), to compare with plain spans. */
+function readOut(n: Normalised<Span>): Normalised<Span> {
+  return { ...n, items: n.items.map((s) => (s instanceof WireSpan ? s.toJSON() : s)) };
+}
+
 function both(buf: Buffer, o: NormaliseOptions) {
-  return { fused: normaliseTracesProtobuf(buf, o), generic: normaliseTraces(decodeTracesProtobuf(buf), o) };
+  return { fused: readOut(normaliseTracesProtobuf(buf, o)), generic: normaliseTraces(decodeTracesProtobuf(buf), o) };
 }
 
 describe('u64Decimal', () => {
@@ -109,5 +115,34 @@ describe('fused decoder = generic decoder', () => {
     for (let cutAt = 1; cutAt < buf.length; cutAt++) {
       expect(() => normaliseTracesProtobuf(buf.subarray(0, cutAt), opts())).toThrowError(/decode/);
     }
+  });
+
+  const rich = () => Buffer.from(encodeRequestProtobuf('traces', { resourceSpans: [{ scopeSpans: [{ spans: [{
+    traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 1), name: 'x',
+    attributes: [{ key: 'a', value: { kvlistValue: { values: [{ key: 'b', value: { arrayValue: { values: [{ intValue: '7' }, { stringValue: 'sss' }] } } }] } } }],
+    events: [{ name: 'e', timeUnixNano: '5', attributes: [{ key: 'c', value: { doubleValue: 1.5 } }] }],
+  }] }] }] }));
+
+  it('refuses bytes cut anywhere inside attributes and events too (they are checked at ingest, read later)', () => {
+    const buf = rich();
+    for (let cutAt = 1; cutAt < buf.length; cutAt++) {
+      expect(() => normaliseTracesProtobuf(buf.subarray(0, cutAt), opts())).toThrowError(/decode/);
+    }
+  });
+
+  it('never accepts a request whose spans then fail to read out', () => {
+    const base = rich();
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.boolean(), (flips, tight) => {
+      const buf = Buffer.from(base);
+      for (const [at, byte] of flips) buf[at] = byte;
+      const o = tight ? opts({ maxAttributes: 1, maxDepth: 1, maxEvents: 1 }) : opts();
+      let n: Normalised<Span>;
+      try {
+        n = normaliseTracesProtobuf(buf, o);
+      } catch {
+        return; // refused at ingest: fine
+      }
+      for (const s of n.items) expect(() => JSON.stringify(s)).not.toThrow();
+    }), { numRuns: 3000 });
   });
 });

@@ -4,11 +4,11 @@
  * no Long objects. Its output must equal normaliseTraces(decodeTracesProtobuf(bytes)) exactly; the
  * protocol goldens and a differential test pin that. Field numbers: opentelemetry-proto trace.proto.
  */
-import type { Attributes, Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model/model.js';
-import type { WireReader } from '../otlp/wire.js';
+import { ENCODED_SIZE, type Attributes, type Scope, type Span, type SpanEvent, type SpanKind, type SpanLink, type StatusCode } from '../model/model.js';
+import { WireReader } from '../otlp/wire.js';
 import { cut } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
-import { attributesAt, walkRequest } from './protobuf-common.js';
+import { attributesAt, checkKeyValue, walkRequest } from './protobuf-common.js';
 import { durationMs } from './traces.js';
 
 const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -32,6 +32,17 @@ function readEvent(r: WireReader, end: number, o: NormaliseOptions): SpanEvent {
   return { name: cut(name, o.maxAttributeLength), timeUnixNano: time, attributes };
 }
 
+/** Checks a Span.Event as readEvent reads it, building nothing (throws where readEvent throws). */
+function checkEvent(r: WireReader, end: number, o: NormaliseOptions): void {
+  let kept = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 9) r.fixed64();
+    else if (tag === 26) { const e = r.delimitedEnd(); kept = checkKeyValue(r, e, o, 0, kept); r.pos = e; }
+    else r.skip(tag & 7);
+  }
+}
+
 /** Span.Link: 1 trace_id, 2 span_id, 4 attributes. */
 function readLink(r: WireReader, end: number, o: NormaliseOptions): SpanLink {
   let traceId = '';
@@ -48,7 +59,95 @@ function readLink(r: WireReader, end: number, o: NormaliseOptions): SpanLink {
   return { traceId, spanId, attributes: hasAttrs ? attributesAt(r, start, end, o, 4) : {} };
 }
 
-/** One Span (trace.proto); undefined when it lacks trace or span id. */
+/**
+ * A Span read from protobuf whose attributes and events stay encoded until asked for: the hot path
+ * reads only what indexes and summaries need, and a stored span keeps its wire bytes (its request's
+ * buffer, shared by the spans of that request) instead of a graph of small objects. The bytes were
+ * checked at ingest, so reading them later cannot fail. Each read decodes afresh (nothing cached,
+ * so memory stays what the store counted); toJSON gives the plain object.
+ */
+export class WireSpan implements Span {
+  readonly #buf: Buffer;
+  readonly #start: number;
+  readonly #end: number;
+  readonly #o: NormaliseOptions;
+  readonly #hasAttributes: boolean;
+  readonly #hasEvents: boolean;
+
+  constructor(
+    readonly traceId: string,
+    readonly spanId: string,
+    readonly parentSpanId: string | null,
+    readonly name: string,
+    readonly kind: SpanKind,
+    readonly startTimeUnixNano: string,
+    readonly endTimeUnixNano: string,
+    readonly durationMs: number,
+    readonly status: { code: StatusCode; message: string },
+    readonly service: string,
+    readonly resource: Attributes,
+    readonly scope: Scope,
+    readonly links: SpanLink[],
+    buf: Buffer, start: number, end: number, o: NormaliseOptions, hasAttributes: boolean, hasEvents: boolean,
+  ) {
+    this.#buf = buf;
+    this.#start = start;
+    this.#end = end;
+    this.#o = o;
+    this.#hasAttributes = hasAttributes;
+    this.#hasEvents = hasEvents;
+  }
+
+  get attributes(): Attributes {
+    if (!this.#hasAttributes) return {};
+    return attributesAt(new WireReader(this.#buf, this.#start, this.#buf.length), this.#start, this.#end, this.#o, 9);
+  }
+
+  get events(): SpanEvent[] {
+    const events: SpanEvent[] = [];
+    if (!this.#hasEvents) return events;
+    // Bounds as at ingest: the whole buffer (a field's length is checked against it, as when it was checked).
+    const r = new WireReader(this.#buf, this.#start, this.#buf.length);
+    while (r.pos < this.#end) {
+      const tag = r.uint32();
+      if (tag !== 90) { r.skip(tag & 7); continue; }
+      const e = r.delimitedEnd();
+      if (events.length < this.#o.maxEvents) events.push(readEvent(r, e, this.#o));
+      r.pos = e;
+    }
+    return events;
+  }
+
+  /** The span's protobuf size: what the memory store counts against its cap. */
+  get [ENCODED_SIZE](): number {
+    return this.#end - this.#start;
+  }
+
+  toJSON(): Span {
+    return {
+      traceId: this.traceId,
+      spanId: this.spanId,
+      parentSpanId: this.parentSpanId,
+      name: this.name,
+      kind: this.kind,
+      startTimeUnixNano: this.startTimeUnixNano,
+      endTimeUnixNano: this.endTimeUnixNano,
+      durationMs: this.durationMs,
+      status: this.status,
+      service: this.service,
+      attributes: this.attributes,
+      resource: this.resource,
+      scope: this.scope,
+      events: this.events,
+      links: this.links,
+    };
+  }
+}
+
+/**
+ * One Span (trace.proto); undefined when it lacks trace or span id. Attributes and events are
+ * checked here (so malformed bytes are rejected now) and decoded when read.
+ */
 function readSpan(r: WireReader, end: number, service: string, resource: Attributes, scope: Scope, o: NormaliseOptions): Span | undefined {
   let traceId = '';
   let spanId = '';
@@ -61,8 +160,9 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
   let statusCode = 0;
   let statusMessage = '';
   const spanStart = r.pos;
-  let hasAttrs = false;
-  const events: SpanEvent[] = [];
+  let attributesKept = 0;
+  let hasAttributes = false;
+  let eventCount = 0;
   const links: SpanLink[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
@@ -74,10 +174,16 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
       case 48: kind = r.uint32() | 0; break;
       case 57: start = r.fixed64Decimal(); startLo = r.lo; startHi = r.hi; break;
       case 65: finish = r.fixed64Decimal(); endLo = r.lo; endHi = r.hi; break;
-      case 74: hasAttrs = true; r.pos = r.delimitedEnd(); break;
+      case 74: {
+        const e = r.delimitedEnd();
+        attributesKept = checkKeyValue(r, e, o, 0, attributesKept);
+        hasAttributes = true;
+        r.pos = e;
+        break;
+      }
       case 90: {
         const e = r.delimitedEnd();
-        if (events.length < o.maxEvents) events.push(readEvent(r, e, o));
+        if (eventCount < o.maxEvents) { checkEvent(r, e, o); eventCount++; }
         r.pos = e;
         break;
       }
@@ -105,23 +211,22 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
     }
   }
   if (traceId === '' || spanId === '') return undefined;
-  return {
+  return new WireSpan(
     traceId,
     spanId,
-    parentSpanId: parentSpanId || null,
-    name: cut(name, o.maxAttributeLength),
-    kind: KINDS[kind] ?? 'UNSPECIFIED',
-    startTimeUnixNano: start,
-    endTimeUnixNano: finish,
-    durationMs: fastDurationMs(startLo, startHi, endLo, endHi, start, finish),
-    status: { code: STATUS[statusCode] ?? 'UNSET', message: cut(statusMessage, o.maxAttributeLength) },
+    parentSpanId || null,
+    cut(name, o.maxAttributeLength),
+    KINDS[kind] ?? 'UNSPECIFIED',
+    start,
+    finish,
+    fastDurationMs(startLo, startHi, endLo, endHi, start, finish),
+    { code: STATUS[statusCode] ?? 'UNSET', message: cut(statusMessage, o.maxAttributeLength) },
     service,
-    attributes: hasAttrs ? attributesAt(r, spanStart, end, o, 9) : {},
     resource,
     scope,
-    events,
     links,
-  };
+    r.buf, spanStart, end, o, hasAttributes, eventCount > 0,
+  );
 }
 
 /**

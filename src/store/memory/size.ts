@@ -2,7 +2,7 @@
  * @module store/memory/size: cheap estimates of an item's encoded (JSON) size in bytes, for the
  * memory cap. A walk over the values, never a JSON.stringify; close enough to bound memory.
  */
-import type { AttrValue, Attributes, LogRecord, MetricPoint, Span } from '../../model/model.js';
+import { ENCODED_SIZE, type AttrValue, type Attributes, type LogRecord, type MetricPoint, type Span } from '../../model/model.js';
 
 /** Fixed overhead of one stored span/log/point: keys, quotes, numbers and index entries. */
 const SPAN_OVERHEAD = 320;
@@ -44,8 +44,10 @@ export class SizeEstimator {
     return this.lastResourceBytes;
   }
 
-  /** Approximate encoded size of one span. */
+  /** Encoded size of one span: its wire size when it carries one, else an estimate of its JSON. */
   span(s: Span): number {
+    const wire = (s as { [ENCODED_SIZE]?: number })[ENCODED_SIZE];
+    if (wire !== undefined) return SPAN_OVERHEAD + wire + this.resourceBytes(s.resource);
     let n = SPAN_OVERHEAD + s.traceId.length + s.spanId.length + (s.parentSpanId?.length ?? 0) + s.name.length
       + s.startTimeUnixNano.length + s.endTimeUnixNano.length + s.status.message.length + s.service.length
       + s.scope.name.length + s.scope.version.length + attributesBytes(s.attributes) + this.resourceBytes(s.resource);
