@@ -13,6 +13,15 @@ import { durationMs } from './traces.js';
 
 const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 const STATUS: StatusCode[] = ['UNSET', 'OK', 'ERROR'];
+/** Statuses without a message, shared by every span that has one (spans are read-only once made). */
+const BARE_STATUS = STATUS.map((code) => Object.freeze({ code, message: '' }));
+const NO_LINKS: SpanLink[] = Object.freeze([]) as unknown as SpanLink[];
+
+/** The status object of a span: a shared one when there is no message. */
+function statusOf(code: number, message: string, o: NormaliseOptions): { code: StatusCode; message: string } {
+  if (message === '') return BARE_STATUS[code] ?? BARE_STATUS[0];
+  return { code: STATUS[code] ?? 'UNSET', message: cut(message, o.maxAttributeLength) };
+}
 
 /** Span.Event: 1 time fixed64, 2 name, 3 attributes. */
 function readEvent(r: WireReader, end: number, o: NormaliseOptions): SpanEvent {
@@ -163,7 +172,7 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
   let attributesKept = 0;
   let hasAttributes = false;
   let eventCount = 0;
-  const links: SpanLink[] = [];
+  let links = NO_LINKS;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -189,7 +198,10 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
       }
       case 106: {
         const e = r.delimitedEnd();
-        if (links.length < o.maxLinks) links.push(readLink(r, e, o));
+        if (links.length < o.maxLinks) {
+          if (links === NO_LINKS) links = [];
+          links.push(readLink(r, e, o));
+        }
         r.pos = e;
         break;
       }
@@ -220,7 +232,7 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
     start,
     finish,
     fastDurationMs(startLo, startHi, endLo, endHi, start, finish),
-    { code: STATUS[statusCode] ?? 'UNSET', message: cut(statusMessage, o.maxAttributeLength) },
+    statusOf(statusCode, statusMessage, o),
     service,
     resource,
     scope,
