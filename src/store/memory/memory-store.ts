@@ -22,7 +22,10 @@ export interface MemoryStoreOptions extends StoreOptions {
   now?: () => number;
 }
 
-const SWEEP_INTERVAL_MS = 1000;
+/** Upkeep runs often and in small steps, so that no tick holds up ingestion for long. */
+const SWEEP_INTERVAL_MS = 100;
+/** Changed traces folded into the service rollup per sweep (reads fold in whatever is left). */
+const ROLLUP_BUDGET = 2000;
 
 /** One signal's FIFO and how to take one of its items out of the indexes (false: already gone). */
 interface Lane<T> {
@@ -207,7 +210,9 @@ export class MemoryStore implements Store {
   /** Background upkeep: expiry, and folding changed traces into the service rollup off the read path. */
   private sweep(): void {
     this.expire();
-    this.traces.rollup.flush();
+    // A quarter of the backlog when it is larger, so it cannot grow without bound.
+    const rollup = this.traces.rollup;
+    rollup.flush(Math.max(ROLLUP_BUDGET, rollup.pending >> 2));
   }
 
   /** Drops every batch whose TTL has passed (batches expire in write order, so only heads are looked at). */

@@ -1,16 +1,30 @@
 /**
  * @module store/memory/service-rollup: entry-span latencies and service-map edges kept up to
- * date per changed trace, not recomputed over every trace. Each trace's share comes from the
- * shared query/services ServiceAggregator, so the rules (entry span, edge, error) live there.
+ * date per changed trace, not recomputed over every trace. A trace's share follows the rules of
+ * query/services ServiceAggregator (entry span, edge, error), in flat arrays because this runs for
+ * every trace written and every trace evicted; a test pins it to a fresh ServiceAggregator.
  */
 import type { ServiceMapEdge, Span } from '../../model/model.js';
-import { ServiceAggregator } from '../../query/services.js';
 
-/** What one trace adds to the rollup. */
+/** What one trace adds to the rollup, flat. */
 export interface TraceShare {
-  /** Service → entry-span durations. */
-  entries: Map<string, number[]>;
-  edges: ServiceMapEdge[];
+  /** Entry spans: service, durationMs, service, durationMs, … */
+  entries: (string | number)[];
+  /** One per cross-service call: parent service, child service, 1 if the child is an error else 0, … */
+  edges: (string | number)[];
+}
+
+/** A trace's share: a span is an entry of its service when its parent is not stored or is of another service. */
+function shareOf(spans: ReadonlyMap<string, Span>): TraceShare {
+  const entries: (string | number)[] = [];
+  const edges: (string | number)[] = [];
+  for (const s of spans.values()) {
+    const parent = s.parentSpanId === null ? undefined : spans.get(s.parentSpanId);
+    if (parent !== undefined && parent.service === s.service) continue;
+    entries.push(s.service, s.durationMs);
+    if (parent !== undefined) edges.push(parent.service, s.service, s.status.code === 'ERROR' ? 1 : 0);
+  }
+  return { entries, edges };
 }
 
 /** The part of a trace entry the rollup reads and writes. */
@@ -52,6 +66,11 @@ export class ServiceRollup {
     this.dirty.add(t);
   }
 
+  /** Traces changed and not yet folded in. */
+  get pending(): number {
+    return this.dirty.size;
+  }
+
   /** p50/p95 of one service's entry spans. */
   latency(service: string): Latency {
     this.flush();
@@ -79,38 +98,44 @@ export class ServiceRollup {
     this.latencies.clear();
   }
 
-  /** Folds in every trace changed since the last call (reads do it too; the store also calls it from its sweep timer). */
-  flush(): void {
+  /**
+   * Folds in the traces changed since the last call: all of them (reads do that), or at most
+   * `budget` (the store's sweep timer, so that no single tick holds up ingestion for long).
+   */
+  flush(budget = Infinity): void {
+    let n = 0;
     for (const t of this.dirty) {
+      if (n++ >= budget) return;
+      this.dirty.delete(t);
       if (t.share) this.apply(t.share, -1);
       t.share = undefined;
       if (!t.alive || t.spans.size === 0) continue;
-      const agg = new ServiceAggregator();
-      agg.addTrace([...t.spans.values()]);
-      t.share = { entries: agg.entryDurations, edges: agg.edgeList() };
+      t.share = shareOf(t.spans);
       this.apply(t.share, 1);
     }
-    this.dirty.clear();
   }
 
   private apply(share: TraceShare, sign: 1 | -1): void {
-    for (const [service, list] of share.entries) {
+    const { entries, edges } = share;
+    for (let i = 0; i < entries.length; i += 2) {
+      const service = entries[i] as string;
+      const d = entries[i + 1] as number;
       let counts = this.durations.get(service);
       if (!counts) this.durations.set(service, (counts = new Map()));
-      for (const d of list) {
-        const c = (counts.get(d) ?? 0) + sign;
-        if (c > 0) counts.set(d, c);
-        else counts.delete(d);
-      }
+      const c = (counts.get(d) ?? 0) + sign;
+      if (c > 0) counts.set(d, c);
+      else counts.delete(d);
       if (counts.size === 0) this.durations.delete(service);
       this.latencies.delete(service);
     }
-    for (const e of share.edges) {
-      const key = e.source + '\u0000' + e.target;
+    for (let i = 0; i < edges.length; i += 3) {
+      const source = edges[i] as string;
+      const target = edges[i + 1] as string;
+      const key = source + '\u0000' + target;
       let sum = this.edges.get(key);
-      if (!sum) this.edges.set(key, (sum = { source: e.source, target: e.target, callCount: 0, errorCount: 0 }));
-      sum.callCount += sign * e.callCount;
-      sum.errorCount += sign * e.errorCount;
+      if (!sum) this.edges.set(key, (sum = { source, target, callCount: 0, errorCount: 0 }));
+      sum.callCount += sign;
+      sum.errorCount += sign * (edges[i + 2] as number);
       if (sum.callCount <= 0) this.edges.delete(key);
     }
   }
