@@ -145,4 +145,19 @@ describe('fused decoder = generic decoder', () => {
       for (const s of n.items) expect(() => JSON.stringify(s)).not.toThrow();
     }), { numRuns: 3000 });
   });
+
+  it('moves spans out of a request that is mostly other bytes, so they do not keep it alive', () => {
+    const junk = 'x'.repeat(200_000);
+    const req = { resourceSpans: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }, { key: 'blob', value: { stringValue: junk } }] },
+      scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 1), name: 'kept', attributes: [{ key: 'a', value: { intValue: '1' } }], events: [{ name: 'ev', timeUnixNano: '3' }] }] }],
+    }] };
+    const buf = Buffer.from(encodeRequestProtobuf('traces', req));
+    const o = opts({ maxAttributeLength: 300_000 });
+    const expected = normaliseTraces(decodeTracesProtobuf(buf), o).items.map((x) => JSON.parse(JSON.stringify(x)));
+    const n = normaliseTracesProtobuf(buf, o);
+    buf.fill(0); // what the span reads later must not come from the request's buffer any more
+    expect(n.items.map((x) => JSON.parse(JSON.stringify(x)))).toEqual(expected);
+    expect(n.items[0].attributes).toEqual({ a: 1 });
+  });
 });

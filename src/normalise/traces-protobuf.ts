@@ -76,9 +76,9 @@ function readLink(r: WireReader, end: number, o: NormaliseOptions): SpanLink {
  * so memory stays what the store counted); toJSON gives the plain object.
  */
 export class WireSpan implements Span {
-  readonly #buf: Buffer;
-  readonly #start: number;
-  readonly #end: number;
+  #buf: Buffer;
+  #start: number;
+  #end: number;
   readonly #o: NormaliseOptions;
   readonly #hasAttributes: boolean;
   readonly #hasEvents: boolean;
@@ -109,14 +109,13 @@ export class WireSpan implements Span {
 
   get attributes(): Attributes {
     if (!this.#hasAttributes) return {};
-    return attributesAt(new WireReader(this.#buf, this.#start, this.#buf.length), this.#start, this.#end, this.#o, 9);
+    return attributesAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, 9);
   }
 
   get events(): SpanEvent[] {
     const events: SpanEvent[] = [];
     if (!this.#hasEvents) return events;
-    // Bounds as at ingest: the whole buffer (a field's length is checked against it, as when it was checked).
-    const r = new WireReader(this.#buf, this.#start, this.#buf.length);
+    const r = new WireReader(this.#buf, this.#start, this.#end);
     while (r.pos < this.#end) {
       const tag = r.uint32();
       if (tag !== 90) { r.skip(tag & 7); continue; }
@@ -125,6 +124,16 @@ export class WireSpan implements Span {
       r.pos = e;
     }
     return events;
+  }
+
+  /** Copies the span's bytes into `into` at `at` and reads them from there from now on; returns the end. */
+  moveTo(into: Buffer, at: number): number {
+    const length = this.#end - this.#start;
+    this.#buf.copy(into, at, this.#start, this.#end);
+    this.#buf = into;
+    this.#start = at;
+    this.#end = at + length;
+    return this.#end;
   }
 
   /** The span's protobuf size: what the memory store counts against its cap. */
@@ -169,6 +178,9 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
   let statusCode = 0;
   let statusMessage = '';
   const spanStart = r.pos;
+  // Attributes and events are read later from the span's bytes alone, so every field must lie inside them.
+  const outerEnd = r.end;
+  r.end = end;
   let attributesKept = 0;
   let hasAttributes = false;
   let eventCount = 0;
@@ -222,6 +234,7 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
       default: r.skip(tag & 7);
     }
   }
+  r.end = outerEnd;
   if (traceId === '' || spanId === '') return undefined;
   return new WireSpan(
     traceId,
@@ -254,12 +267,31 @@ function fastDurationMs(sLo: number, sHi: number, eLo: number, eHi: number, star
   return durationMs(start, end);
 }
 
+/** Requests smaller than this are kept whole whatever they hold besides spans. */
+const KEEP_WHOLE_BYTES = 64 * 1024;
+
+/**
+ * Stored spans keep their request's buffer alive. When most of it is not span bytes (rejected
+ * spans, big resources, unknown fields), the spans move to a buffer of their own, so what is kept
+ * is at most about twice what the store counts.
+ */
+function compactIfWasteful(spans: WireSpan[], requestBytes: number): void {
+  if (requestBytes <= KEEP_WHOLE_BYTES) return;
+  let total = 0;
+  for (const s of spans) total += s[ENCODED_SIZE];
+  if (requestBytes <= 2 * total) return;
+  const into = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  for (const s of spans) at = s.moveTo(into, at);
+}
+
 /**
  * Decodes and normalises an ExportTraceServiceRequest in one pass over its bytes.
  * Throws TinyOllyError('invalid') for malformed protobuf; items without ids count as rejected.
  */
 export function normaliseTracesProtobuf(buf: Buffer, o: NormaliseOptions): Normalised<Span> {
   const { items, rejected } = walkRequest(buf, o, (r, end, service, resource, scope) => readSpan(r, end, service, resource, scope, o));
+  compactIfWasteful(items as WireSpan[], buf.length);
   return rejected > 0
     ? { items, rejected, message: `${rejected} span(s) rejected: a span needs a non-empty trace_id and span_id, and a request at most ${o.maxItems} spans` }
     : { items, rejected };

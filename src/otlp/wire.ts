@@ -37,7 +37,11 @@ export class WireReader {
 
   readonly buf: FastBuffer;
 
-  constructor(buf: Buffer, start: number, readonly end: number) {
+  /** Reads never go past this (a caller may narrow it to a sub-message and restore it). */
+  end: number;
+
+  constructor(buf: Buffer, start: number, end: number) {
+    this.end = end;
     this.buf = buf as FastBuffer;
     this.pos = start;
   }
