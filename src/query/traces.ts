@@ -102,9 +102,11 @@ export function traceMatchesSpans(spans: readonly Span[], q: TraceQuery): boolea
   }
   if (q.attr !== undefined) {
     const { key, value } = q.attr;
-    const hit = spans.some((s) =>
-      (key in s.attributes && attrText(s.attributes[key]) === value) ||
-      (key in s.resource && attrText(s.resource[key]) === value));
+    const hit = spans.some((s) => {
+      const attributes = s.attributes; // read once: a span from protobuf decodes them on each read
+      return (key in attributes && attrText(attributes[key]) === value) ||
+        (key in s.resource && attrText(s.resource[key]) === value);
+    });
     if (!hit) return false;
   }
   return true;

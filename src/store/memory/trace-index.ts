@@ -101,7 +101,8 @@ function matchesSpanFilters(e: TraceEntry, q: TraceQuery, needle: string | undef
     const { key, value } = q.attr;
     let hit = false;
     for (const s of e.spans.values()) {
-      if ((Object.hasOwn(s.attributes, key) && attrText(s.attributes[key]) === value)
+      const attributes = s.attributes; // read once: a span from protobuf decodes them on each read
+      if ((Object.hasOwn(attributes, key) && attrText(attributes[key]) === value)
         || (Object.hasOwn(s.resource, key) && attrText(s.resource[key]) === value)) { hit = true; break; }
     }
     if (!hit) return false;
