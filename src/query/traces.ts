@@ -104,8 +104,8 @@ export function traceMatchesSpans(spans: readonly Span[], q: TraceQuery): boolea
     const { key, value } = q.attr;
     const hit = spans.some((s) => {
       const attributes = s.attributes; // read once: a span from protobuf decodes them on each read
-      return (key in attributes && attrText(attributes[key]) === value) ||
-        (key in s.resource && attrText(s.resource[key]) === value);
+      return (Object.hasOwn(attributes, key) && attrText(attributes[key]) === value) ||
+        (Object.hasOwn(s.resource, key) && attrText(s.resource[key]) === value);
     });
     if (!hit) return false;
   }
