@@ -369,6 +369,8 @@ function attachProfile(r: CaseResult, t: Target): void {
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   const started = new Date();
+  // Taken now: commits made while a long run goes on must not be credited with its numbers.
+  const commit = commitOf();
   const m = machine();
   log(`machine: ${renderMachine(m)}`);
   const skipped: string[] = [];
@@ -439,7 +441,7 @@ async function main(): Promise<void> {
 
   const report: BenchReport = {
     date: started.toISOString(),
-    commit: commitOf(),
+    commit: commit === commitOf() ? commit : `${commit} (HEAD moved during the run, to ${commitOf()})`,
     quick: o.quick,
     machine: m,
     options: { ...o },
