@@ -33,6 +33,12 @@ export interface SpanLink {
  */
 export const ENCODED_SIZE: unique symbol = Symbol('tinyolly.encodedSize');
 
+/**
+ * Optional on a Span: reads one attribute (`undefined` when the span has none by that key) without
+ * decoding the others. Spans read lazily from protobuf carry it; filters use it when present.
+ */
+export const ATTRIBUTE_OF: unique symbol = Symbol('tinyolly.attributeOf');
+
 export interface Span {
   traceId: string;
   spanId: string;

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTracesProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
 import { u64Decimal } from '../otlp/wire.js';
-import type { Span } from '../model/model.js';
+import { ATTRIBUTE_OF, type Span } from '../model/model.js';
 import { DEFAULT_NORMALISE_OPTIONS, type Normalised, type NormaliseOptions } from './options.js';
 import { normaliseTraces } from './traces.js';
 import { normaliseTracesProtobuf, WireSpan } from './traces-protobuf.js';
@@ -96,6 +96,13 @@ describe('fused decoder = generic decoder', () => {
       const o = tight ? opts({ maxAttributes: 2, maxAttributeLength: 2, maxDepth: 1, maxEvents: 1, maxLinks: 1, maxItems: 3 }) : opts();
       const { fused, generic } = both(buf, o);
       expect(fused).toEqual(generic);
+      // One attribute read alone (what filters use) agrees with the whole map.
+      for (const s of normaliseTracesProtobuf(buf, o).items as WireSpan[]) {
+        const all = s.attributes;
+        for (const key of ['a', 'b', 'service.name', '__proto__', 'k', 'zz', '']) {
+          expect(s[ATTRIBUTE_OF](key)).toEqual(Object.hasOwn(all, key) ? all[key] : undefined);
+        }
+      }
     }), { numRuns: 400 });
   });
 

@@ -4,11 +4,11 @@
  * no Long objects. Its output must equal normaliseTraces(decodeTracesProtobuf(bytes)) exactly; the
  * protocol goldens and a differential test pin that. Field numbers: opentelemetry-proto trace.proto.
  */
-import { ENCODED_SIZE, type Attributes, type Scope, type Span, type SpanEvent, type SpanKind, type SpanLink, type StatusCode } from '../model/model.js';
+import { ATTRIBUTE_OF, ENCODED_SIZE, type AttrValue, type Attributes, type Scope, type Span, type SpanEvent, type SpanKind, type SpanLink, type StatusCode } from '../model/model.js';
 import { WireReader } from '../otlp/wire.js';
 import { cut } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
-import { attributesAt, checkKeyValue, walkRequest } from './protobuf-common.js';
+import { attributeAt, attributesAt, checkKeyValue, walkRequest } from './protobuf-common.js';
 import { durationMs } from './traces.js';
 
 const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -110,6 +110,12 @@ export class WireSpan implements Span {
   get attributes(): Attributes {
     if (!this.#hasAttributes) return {};
     return attributesAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, 9);
+  }
+
+  /** One attribute, decoded alone (for filters); undefined when absent. */
+  [ATTRIBUTE_OF](key: string): AttrValue | undefined {
+    if (!this.#hasAttributes) return undefined;
+    return attributeAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, 9, key);
   }
 
   get events(): SpanEvent[] {

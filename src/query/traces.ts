@@ -2,7 +2,7 @@
  * @module query/traces: derivations over one trace's spans, shared by every store:
  * the trace summary of GET /api/traces and the filters of TraceQuery.
  */
-import type { Span, TraceSummary } from '../model/model.js';
+import { ATTRIBUTE_OF, type AttrValue, type Span, type TraceSummary } from '../model/model.js';
 import type { TraceQuery } from '../store/store.js';
 
 /** Nanosecond decimal string → milliseconds as a float (exact enough for display and ordering). */
@@ -86,6 +86,17 @@ export function attrText(v: unknown): string {
   return String(v);
 }
 
+/** Whether a span or its resource has attribute `key` whose text (attrText) is `value`. */
+export function spanHasAttribute(s: Span, key: string, value: string): boolean {
+  const one = (s as { [ATTRIBUTE_OF]?: (k: string) => AttrValue | undefined })[ATTRIBUTE_OF];
+  if (one !== undefined) {
+    // Decodes only that attribute (a span from protobuf keeps the rest encoded).
+    const v = one.call(s, key);
+    if (v !== undefined && attrText(v) === value) return true;
+  } else if (Object.hasOwn(s.attributes, key) && attrText(s.attributes[key]) === value) return true;
+  return Object.hasOwn(s.resource, key) && attrText(s.resource[key]) === value;
+}
+
 /** Whether the spans of one trace satisfy the span-level filters of a query (service, name, status, attr). */
 export function traceMatchesSpans(spans: readonly Span[], q: TraceQuery): boolean {
   if (q.service !== undefined && !spans.some((s) => s.service === q.service)) return false;
@@ -102,11 +113,7 @@ export function traceMatchesSpans(spans: readonly Span[], q: TraceQuery): boolea
   }
   if (q.attr !== undefined) {
     const { key, value } = q.attr;
-    const hit = spans.some((s) => {
-      const attributes = s.attributes; // read once: a span from protobuf decodes them on each read
-      return (Object.hasOwn(attributes, key) && attrText(attributes[key]) === value) ||
-        (Object.hasOwn(s.resource, key) && attrText(s.resource[key]) === value);
-    });
+    const hit = spans.some((s) => spanHasAttribute(s, key, value));
     if (!hit) return false;
   }
   return true;

@@ -5,7 +5,7 @@
  */
 import type { Backlink, Span, TraceSummary } from '../../model/model.js';
 import type { TraceQuery } from '../store.js';
-import { attrText, compareNanos, durationBetweenMs, nanosToMs, sortSpans, summariseTrace } from '../../query/traces.js';
+import { compareNanos, durationBetweenMs, nanosToMs, sortSpans, spanHasAttribute, summariseTrace } from '../../query/traces.js';
 import { TopK } from '../../query/top-k.js';
 import { ServiceRollup, type TraceShare } from './service-rollup.js';
 
@@ -101,9 +101,7 @@ function matchesSpanFilters(e: TraceEntry, q: TraceQuery, needle: string | undef
     const { key, value } = q.attr;
     let hit = false;
     for (const s of e.spans.values()) {
-      const attributes = s.attributes; // read once: a span from protobuf decodes them on each read
-      if ((Object.hasOwn(attributes, key) && attrText(attributes[key]) === value)
-        || (Object.hasOwn(s.resource, key) && attrText(s.resource[key]) === value)) { hit = true; break; }
+      if (spanHasAttribute(s, key, value)) { hit = true; break; }
     }
     if (!hit) return false;
   }
