@@ -8,16 +8,22 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeLogsProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
 import { normaliseLogs } from './logs.js';
-import { normaliseLogsProtobuf } from './logs-protobuf.js';
-import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
+import type { LogRecord } from '../model/model.js';
+import { normaliseLogsProtobuf, WireLog } from './logs-protobuf.js';
+import { DEFAULT_NORMALISE_OPTIONS, type Normalised, type NormaliseOptions } from './options.js';
 
 const FIXTURES = path.resolve(__dirname, '../../test/fixtures/otlp/logs');
 const opts = (over: Partial<NormaliseOptions> = {}): NormaliseOptions => {
   let n = 0;
   return { ...DEFAULT_NORMALISE_OPTIONS, nextLogId: () => String(++n), ...over };
 };
+/** The fused result with its lazily decoded records read out (toJSON), to compare with plain records. */
+function readOut(n: Normalised<LogRecord>): Normalised<LogRecord> {
+  return { ...n, items: n.items.map((l) => (l instanceof WireLog ? l.toJSON() : l)) };
+}
+
 const both = (buf: Buffer, over: Partial<NormaliseOptions> = {}) => ({
-  fused: normaliseLogsProtobuf(buf, opts(over)),
+  fused: readOut(normaliseLogsProtobuf(buf, opts(over))),
   generic: normaliseLogs(decodeLogsProtobuf(buf), opts(over)),
 });
 
@@ -49,5 +55,46 @@ describe('fused logs decoder = generic decoder', () => {
       const { fused, generic } = both(buf, tight ? { maxAttributes: 1, maxAttributeLength: 2, maxItems: 2 } : {});
       expect(fused).toEqual(generic);
     }), { numRuns: 400 });
+  });
+
+  const rich = () => Buffer.from(encodeRequestProtobuf('logs', { resourceLogs: [{ scopeLogs: [{ logRecords: [{
+    timeUnixNano: '5', severityNumber: 9, body: { stringValue: 'hello' },
+    attributes: [{ key: 'a', value: { kvlistValue: { values: [{ key: 'b', value: { arrayValue: { values: [{ intValue: '7' }] } } }] } } }],
+    traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 1),
+  }] }] }] }));
+
+  it('refuses bytes cut anywhere, attributes included (they are checked at ingest, read later)', () => {
+    const buf = rich();
+    for (let cutAt = 1; cutAt < buf.length; cutAt++) {
+      expect(() => normaliseLogsProtobuf(buf.subarray(0, cutAt), opts())).toThrowError(/decode/);
+    }
+  });
+
+  it('never accepts a request whose records then fail to read out', () => {
+    const base = rich();
+    fc.assert(fc.property(fc.array(fc.tuple(fc.nat({ max: base.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), fc.boolean(), (flips, tight) => {
+      const buf = Buffer.from(base);
+      for (const [at, byte] of flips) buf[at] = byte;
+      let n: Normalised<LogRecord>;
+      try {
+        n = normaliseLogsProtobuf(buf, tight ? opts({ maxAttributes: 1, maxDepth: 1 }) : opts());
+      } catch {
+        return; // refused at ingest: fine
+      }
+      for (const l of n.items) expect(() => JSON.stringify(l)).not.toThrow();
+    }), { numRuns: 3000 });
+  });
+
+  it('moves records out of a request that is mostly other bytes, so they do not keep it alive', () => {
+    const junk = 'x'.repeat(200_000);
+    const req = { resourceLogs: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }, { key: 'blob', value: { stringValue: junk } }] },
+      scopeLogs: [{ logRecords: [{ timeUnixNano: '5', body: { stringValue: 'kept' }, attributes: [{ key: 'a', value: { intValue: '1' } }] }] }],
+    }] };
+    const buf = Buffer.from(encodeRequestProtobuf('logs', req));
+    const n = normaliseLogsProtobuf(buf, opts({ maxAttributeLength: 300_000 }));
+    buf.fill(0);
+    expect(n.items[0].attributes).toEqual({ a: 1 });
+    expect(n.items[0].body).toBe('kept');
   });
 });

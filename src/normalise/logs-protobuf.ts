@@ -8,17 +8,67 @@ import { nanosToSeconds } from '../otlp/values.js';
 import type { WireReader } from '../otlp/wire.js';
 import { severityTextOf } from './logs.js';
 import type { Normalised, NormaliseOptions } from './options.js';
-import { attributesAt, readAnyValue, walkRequest } from './protobuf-common.js';
+import { checkKeyValue, compactIfWasteful, readAnyValue, walkRequest, WireBacked } from './protobuf-common.js';
 
-/** LogRecord: 1 time, 11 observed time, 2 severity number, 3 severity text, 5 body, 6 attributes, 9 trace id, 10 span id. */
+/** A LogRecord read from protobuf whose attributes stay encoded until read (see WireBacked). */
+export class WireLog extends WireBacked implements LogRecord {
+  readonly #hasAttributes: boolean;
+
+  constructor(
+    readonly id: string,
+    readonly timeUnixNano: string,
+    readonly timestamp: number,
+    readonly severityText: string,
+    readonly severityNumber: number,
+    readonly body: AttrValue,
+    readonly traceId: string | null,
+    readonly spanId: string | null,
+    readonly service: string,
+    readonly resource: Attributes,
+    readonly scope: Scope,
+    buf: Buffer, start: number, end: number, o: NormaliseOptions, hasAttributes: boolean,
+  ) {
+    super(buf, start, end, o);
+    this.#hasAttributes = hasAttributes;
+  }
+
+  get attributes(): Attributes {
+    return this.#hasAttributes ? this.attributesIn(6) : {};
+  }
+
+  toJSON(): LogRecord {
+    return {
+      id: this.id,
+      timeUnixNano: this.timeUnixNano,
+      timestamp: this.timestamp,
+      severityText: this.severityText,
+      severityNumber: this.severityNumber,
+      body: this.body,
+      traceId: this.traceId,
+      spanId: this.spanId,
+      service: this.service,
+      attributes: this.attributes,
+      resource: this.resource,
+      scope: this.scope,
+    };
+  }
+}
+
+/**
+ * LogRecord: 1 time, 11 observed time, 2 severity number, 3 severity text, 5 body, 6 attributes, 9 trace id,
+ * 10 span id. Attributes are checked here and decoded when read; every field must lie inside the record.
+ */
 function readLog(r: WireReader, end: number, service: string, resource: Attributes, scope: Scope, o: NormaliseOptions): LogRecord {
   const start = r.pos;
+  const outerEnd = r.end;
+  r.end = end;
   let time = '0';
   let observed = '0';
   let severity = 0;
   let text = '';
   let body: AttrValue = '';
   let hasAttrs = false;
+  let kept = 0;
   let traceId = '';
   let spanId = '';
   while (r.pos < end) {
@@ -29,33 +79,35 @@ function readLog(r: WireReader, end: number, service: string, resource: Attribut
       case 16: severity = r.uint32() | 0; break;
       case 26: text = r.string(); break;
       case 42: { const e = r.delimitedEnd(); body = readAnyValue(r, e, o, 0); r.pos = e; break; }
-      case 50: hasAttrs = true; r.pos = r.delimitedEnd(); break;
+      case 50: { const e = r.delimitedEnd(); kept = checkKeyValue(r, e, o, 0, kept); hasAttrs = true; r.pos = e; break; }
       case 74: traceId = r.hexShared(); break;
       case 82: spanId = r.hex(); break;
       default: r.skip(tag & 7);
     }
   }
+  r.end = outerEnd;
   // Logs data model: when time_unix_nano is unknown (0), observed_time_unix_nano stands in.
   if (time === '0') time = observed;
   const severityNumber = severity >= 0 && severity <= 24 ? severity : 0;
-  return {
-    id: o.nextLogId(),
-    timeUnixNano: time,
-    timestamp: nanosToSeconds(time),
-    severityText: text !== '' ? text.slice(0, 64) : severityTextOf(severityNumber),
+  return new WireLog(
+    o.nextLogId(),
+    time,
+    nanosToSeconds(time),
+    text !== '' ? text.slice(0, 64) : severityTextOf(severityNumber),
     severityNumber,
-    body: body === null ? '' : body,
-    traceId: traceId || null,
-    spanId: spanId || null,
+    body === null ? '' : body,
+    traceId || null,
+    spanId || null,
     service,
-    attributes: hasAttrs ? attributesAt(r, start, end, o, 6) : {},
     resource,
     scope,
-  };
+    r.buf, start, end, o, hasAttrs,
+  );
 }
 
 /** Decodes and normalises an ExportLogsServiceRequest in one pass. Throws TinyOllyError('invalid') for malformed protobuf. */
 export function normaliseLogsProtobuf(buf: Buffer, o: NormaliseOptions): Normalised<LogRecord> {
   const { items, rejected } = walkRequest(buf, o, (r, end, service, resource, scope) => readLog(r, end, service, resource, scope, o));
+  compactIfWasteful(items as WireLog[], buf.length);
   return rejected > 0 ? { items, rejected, message: `${rejected} log record(s) could not be read or passed ${o.maxItems} per request` } : { items, rejected };
 }

@@ -23,9 +23,17 @@ let counter = 0;
 const PROCESS_TAG = Math.floor(Math.random() * 36 ** 6).toString(36).padStart(6, '0');
 
 /** Log ids unique across processes sharing a store: time, a per-process tag and a counter. */
+let lastMs = -1;
+let lastPrefix = '';
+
 export function defaultLogId(): string {
   counter = (counter + 1) % 1e9;
-  return Date.now().toString(36) + PROCESS_TAG + counter.toString(36);
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastPrefix = now.toString(36) + PROCESS_TAG;
+  }
+  return lastPrefix + counter.toString(36);
 }
 
 export const DEFAULT_NORMALISE_OPTIONS: NormaliseOptions = {

@@ -4,7 +4,7 @@
  * and the Request → Resource → Scope → item walk, whose field numbers are the same for traces, logs
  * and metrics (1 resource_*, then 1 resource / 2 scope_*, then 1 scope / 2 items).
  */
-import type { AttrValue, Attributes, Scope } from '../model/model.js';
+import { ENCODED_SIZE, type AttrValue, type Attributes, type Scope } from '../model/model.js';
 import { int64Value } from '../otlp/values.js';
 import { WireReader } from '../otlp/wire.js';
 import { cut, jsonNumber, serviceName } from './attributes.js';
@@ -296,4 +296,85 @@ export function attributeAt(r: WireReader, start: number, end: number, o: Normal
   if (valueStart < 0) return null;
   r.pos = valueStart;
   return readAnyValue(r, valueEnd, o, 0);
+}
+
+/**
+ * An item read from protobuf whose bulkier parts (attributes, events) stay encoded in its wire bytes
+ * until read: ingest builds only what indexes need, and a stored item costs its bytes plus one object.
+ * The bytes are checked at ingest (every field inside the item), so a later read cannot fail. Each
+ * read decodes afresh (nothing cached, so memory stays what the store counted).
+ */
+export abstract class WireBacked {
+  #buf: Buffer;
+  #start: number;
+  #end: number;
+  readonly #o: NormaliseOptions;
+
+  constructor(buf: Buffer, start: number, end: number, o: NormaliseOptions) {
+    this.#buf = buf;
+    this.#start = start;
+    this.#end = end;
+    this.#o = o;
+  }
+
+  /** Attributes in repeated KeyValue field `fieldNo` of the item. */
+  protected attributesIn(fieldNo: number): Attributes {
+    return attributesAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, fieldNo);
+  }
+
+  /** One attribute of field `fieldNo`, decoded alone; undefined when absent. */
+  protected attributeIn(fieldNo: number, key: string): AttrValue | undefined {
+    return attributeAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, fieldNo, key);
+  }
+
+  /** Reads every occurrence of the length-delimited field `tag` (wire tag) with `read`, up to `max`. */
+  protected repeated<T>(tag: number, max: number, read: (r: WireReader, end: number, o: NormaliseOptions) => T): T[] {
+    const out: T[] = [];
+    const r = new WireReader(this.#buf, this.#start, this.#end);
+    while (r.pos < this.#end) {
+      const t = r.uint32();
+      if (t !== tag) { r.skip(t & 7); continue; }
+      const e = r.delimitedEnd();
+      if (out.length < max) out.push(read(r, e, this.#o));
+      r.pos = e;
+    }
+    return out;
+  }
+
+  protected get options(): NormaliseOptions {
+    return this.#o;
+  }
+
+  /** Copies the item's bytes into `into` at `at` and reads them from there from now on; returns the end. */
+  moveTo(into: Buffer, at: number): number {
+    const length = this.#end - this.#start;
+    this.#buf.copy(into, at, this.#start, this.#end);
+    this.#buf = into;
+    this.#start = at;
+    this.#end = at + length;
+    return this.#end;
+  }
+
+  /** The item's protobuf size: what the memory store counts against its cap. */
+  get [ENCODED_SIZE](): number {
+    return this.#end - this.#start;
+  }
+}
+
+/** Requests smaller than this are kept whole whatever they hold besides items. */
+const KEEP_WHOLE_BYTES = 64 * 1024;
+
+/**
+ * Stored items keep their request's buffer alive. When most of it is not item bytes (rejected
+ * items, big resources, unknown fields), the items move to a buffer of their own, so what is kept
+ * is at most about twice what the store counts.
+ */
+export function compactIfWasteful(items: readonly WireBacked[], requestBytes: number): void {
+  if (requestBytes <= KEEP_WHOLE_BYTES) return;
+  let total = 0;
+  for (const s of items) total += s[ENCODED_SIZE];
+  if (requestBytes <= 2 * total) return;
+  const into = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  for (const s of items) at = s.moveTo(into, at);
 }

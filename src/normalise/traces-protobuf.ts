@@ -4,11 +4,11 @@
  * no Long objects. Its output must equal normaliseTraces(decodeTracesProtobuf(bytes)) exactly; the
  * protocol goldens and a differential test pin that. Field numbers: opentelemetry-proto trace.proto.
  */
-import { ATTRIBUTE_OF, ENCODED_SIZE, type AttrValue, type Attributes, type Scope, type Span, type SpanEvent, type SpanKind, type SpanLink, type StatusCode } from '../model/model.js';
-import { WireReader } from '../otlp/wire.js';
+import { ATTRIBUTE_OF, type AttrValue, type Attributes, type Scope, type Span, type SpanEvent, type SpanKind, type SpanLink, type StatusCode } from '../model/model.js';
+import type { WireReader } from '../otlp/wire.js';
 import { cut } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
-import { attributeAt, attributesAt, checkKeyValue, walkRequest } from './protobuf-common.js';
+import { attributesAt, checkKeyValue, compactIfWasteful, walkRequest, WireBacked } from './protobuf-common.js';
 import { durationMs } from './traces.js';
 
 const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -69,17 +69,10 @@ function readLink(r: WireReader, end: number, o: NormaliseOptions): SpanLink {
 }
 
 /**
- * A Span read from protobuf whose attributes and events stay encoded until asked for: the hot path
- * reads only what indexes and summaries need, and a stored span keeps its wire bytes (its request's
- * buffer, shared by the spans of that request) instead of a graph of small objects. The bytes were
- * checked at ingest, so reading them later cannot fail. Each read decodes afresh (nothing cached,
- * so memory stays what the store counted); toJSON gives the plain object.
+ * A Span read from protobuf whose attributes and events stay encoded until asked for (see
+ * WireBacked); toJSON gives the plain object.
  */
-export class WireSpan implements Span {
-  #buf: Buffer;
-  #start: number;
-  #end: number;
-  readonly #o: NormaliseOptions;
+export class WireSpan extends WireBacked implements Span {
   readonly #hasAttributes: boolean;
   readonly #hasEvents: boolean;
 
@@ -99,52 +92,22 @@ export class WireSpan implements Span {
     readonly links: SpanLink[],
     buf: Buffer, start: number, end: number, o: NormaliseOptions, hasAttributes: boolean, hasEvents: boolean,
   ) {
-    this.#buf = buf;
-    this.#start = start;
-    this.#end = end;
-    this.#o = o;
+    super(buf, start, end, o);
     this.#hasAttributes = hasAttributes;
     this.#hasEvents = hasEvents;
   }
 
   get attributes(): Attributes {
-    if (!this.#hasAttributes) return {};
-    return attributesAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, 9);
+    return this.#hasAttributes ? this.attributesIn(9) : {};
   }
 
   /** One attribute, decoded alone (for filters); undefined when absent. */
   [ATTRIBUTE_OF](key: string): AttrValue | undefined {
-    if (!this.#hasAttributes) return undefined;
-    return attributeAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, 9, key);
+    return this.#hasAttributes ? this.attributeIn(9, key) : undefined;
   }
 
   get events(): SpanEvent[] {
-    const events: SpanEvent[] = [];
-    if (!this.#hasEvents) return events;
-    const r = new WireReader(this.#buf, this.#start, this.#end);
-    while (r.pos < this.#end) {
-      const tag = r.uint32();
-      if (tag !== 90) { r.skip(tag & 7); continue; }
-      const e = r.delimitedEnd();
-      if (events.length < this.#o.maxEvents) events.push(readEvent(r, e, this.#o));
-      r.pos = e;
-    }
-    return events;
-  }
-
-  /** Copies the span's bytes into `into` at `at` and reads them from there from now on; returns the end. */
-  moveTo(into: Buffer, at: number): number {
-    const length = this.#end - this.#start;
-    this.#buf.copy(into, at, this.#start, this.#end);
-    this.#buf = into;
-    this.#start = at;
-    this.#end = at + length;
-    return this.#end;
-  }
-
-  /** The span's protobuf size: what the memory store counts against its cap. */
-  get [ENCODED_SIZE](): number {
-    return this.#end - this.#start;
+    return this.#hasEvents ? this.repeated(90, this.options.maxEvents, readEvent) : [];
   }
 
   toJSON(): Span {
@@ -271,24 +234,6 @@ function fastDurationMs(sLo: number, sHi: number, eLo: number, eHi: number, star
     return ns <= 0 ? 0 : ns / 1e6;
   }
   return durationMs(start, end);
-}
-
-/** Requests smaller than this are kept whole whatever they hold besides spans. */
-const KEEP_WHOLE_BYTES = 64 * 1024;
-
-/**
- * Stored spans keep their request's buffer alive. When most of it is not span bytes (rejected
- * spans, big resources, unknown fields), the spans move to a buffer of their own, so what is kept
- * is at most about twice what the store counts.
- */
-function compactIfWasteful(spans: WireSpan[], requestBytes: number): void {
-  if (requestBytes <= KEEP_WHOLE_BYTES) return;
-  let total = 0;
-  for (const s of spans) total += s[ENCODED_SIZE];
-  if (requestBytes <= 2 * total) return;
-  const into = Buffer.allocUnsafeSlow(total);
-  let at = 0;
-  for (const s of spans) at = s.moveTo(into, at);
 }
 
 /**

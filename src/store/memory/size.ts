@@ -58,6 +58,8 @@ export class SizeEstimator {
 
   /** Approximate encoded size of one log record. */
   log(l: LogRecord): number {
+    const wire = (l as { [ENCODED_SIZE]?: number })[ENCODED_SIZE];
+    if (wire !== undefined) return LOG_OVERHEAD + l.id.length + wire + this.resourceBytes(l.resource);
     return LOG_OVERHEAD + l.id.length + l.timeUnixNano.length + l.severityText.length + (l.traceId?.length ?? 0)
       + (l.spanId?.length ?? 0) + l.service.length + l.scope.name.length + l.scope.version.length
       + valueBytes(l.body) + attributesBytes(l.attributes) + this.resourceBytes(l.resource);
