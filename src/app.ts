@@ -8,7 +8,7 @@ import { apiRoutes } from './api/routes.js';
 import { uiStatic } from './api/ui-static.js';
 import type { Config } from './config.js';
 import { Ingester } from './ingest/ingester.js';
-import { DEFAULT_NORMALISE_OPTIONS } from './normalise/options.js';
+import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise/options.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './receivers/grpc.js';
 import { httpReceiver } from './receivers/http.js';
 import { MemoryStore } from './store/memory/memory-store.js';
@@ -24,6 +24,19 @@ export interface Running {
   close(): Promise<void>;
 }
 
+/** The normalisation limits of this configuration (ingest applies them; the Redis store reads spans back under them). */
+function normaliseOptionsOf(config: Config): NormaliseOptions {
+  return {
+    ...DEFAULT_NORMALISE_OPTIONS,
+    maxAttributes: config.maxAttributes,
+    maxAttributeLength: config.maxAttributeLength,
+    maxEvents: config.maxEventsPerSpan,
+    maxLinks: config.maxLinksPerSpan,
+    maxItems: config.maxItemsPerRequest,
+    maxDepth: config.maxAttributeDepth,
+  };
+}
+
 async function createStore(config: Config): Promise<Store> {
   if (config.storage === 'redis') {
     const { createRedisStore } = await import('./store/redis/redis-store.js');
@@ -33,6 +46,7 @@ async function createStore(config: Config): Promise<Store> {
       keyPrefix: config.keyPrefix,
       ttlSeconds: config.ttlSeconds,
       maxSeriesPerMetric: config.maxSeriesPerMetric,
+      normalise: normaliseOptionsOf(config),
     });
   }
   return new MemoryStore({
@@ -66,16 +80,7 @@ export async function start(config: Config, overrides: { store?: Store } = {}): 
   const startedAtMs = Date.now();
   const store = overrides.store ?? await createStore(config);
   const maxBodyBytes = config.maxRequestMb * MIB;
-  const ingester = new Ingester(store, {
-    ...DEFAULT_NORMALISE_OPTIONS,
-    maxAttributes: config.maxAttributes,
-    maxAttributeLength: config.maxAttributeLength,
-    maxEvents: config.maxEventsPerSpan,
-    maxLinks: config.maxLinksPerSpan,
-    maxItems: config.maxItemsPerRequest,
-    maxDepth: config.maxAttributeDepth,
-    maxInFlight: config.maxInFlightExports,
-  });
+  const ingester = new Ingester(store, { ...normaliseOptionsOf(config), maxInFlight: config.maxInFlightExports });
   const ports = { grpc: 0, http: 0, ui: 0 };
   const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins };
 

@@ -341,6 +341,11 @@ export abstract class WireBacked {
     return out;
   }
 
+  /** The item's own protobuf bytes (a view, not a copy). */
+  wireBytes(): Buffer {
+    return this.#buf.subarray(this.#start, this.#end);
+  }
+
   protected get options(): NormaliseOptions {
     return this.#o;
   }

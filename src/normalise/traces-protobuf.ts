@@ -5,7 +5,7 @@
  * protocol goldens and a differential test pin that. Field numbers: opentelemetry-proto trace.proto.
  */
 import { ATTRIBUTE_OF, type AttrValue, type Attributes, type Scope, type Span, type SpanEvent, type SpanKind, type SpanLink, type StatusCode } from '../model/model.js';
-import type { WireReader } from '../otlp/wire.js';
+import { WireReader } from '../otlp/wire.js';
 import { cut } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { attributesAt, checkKeyValue, compactIfWasteful, walkRequest, WireBacked } from './protobuf-common.js';
@@ -234,6 +234,19 @@ function fastDurationMs(sLo: number, sHi: number, eLo: number, eHi: number, star
     return ns <= 0 ? 0 : ns / 1e6;
   }
   return durationMs(start, end);
+}
+
+/**
+ * A Span from one Span message's bytes (as WireSpan.wireBytes() gave them), checked as at ingest;
+ * undefined when they do not decode under these limits or lack ids. Stores that keep spans as
+ * their wire bytes read them back with this.
+ */
+export function spanFromWire(bytes: Buffer, service: string, resource: Attributes, scope: Scope, o: NormaliseOptions): Span | undefined {
+  try {
+    return readSpan(new WireReader(bytes, 0, bytes.length), bytes.length, service, resource, scope, o);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Op, RedisConnection } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { type Buckets, FIELD, parseField } from './buckets.js';
 import { decodeValue } from './codec.js';
+import type { NormaliseOptions } from '../../normalise/options.js';
 import { decodeSpan, type StoredResource } from './span-codec.js';
 import { copyPoint, MetricChunkCache, READ_CHUNKS } from './metric-chunks.js';
 
@@ -54,6 +55,8 @@ export abstract class RedisReads {
     protected readonly keys: RedisKeys,
     protected readonly buckets: Buckets,
     protected readonly ttlSeconds: number,
+    /** The limits spans stored as wire bytes are read back under (those of ingest). */
+    protected readonly normalise: NormaliseOptions,
   ) {}
 
   private cutoff(now = Date.now()): number {
@@ -87,7 +90,7 @@ export abstract class RedisReads {
     for (const [spanId, raw] of hashEntries(spansReply)) {
       const d = decodeValue<unknown>(raw);
       if (!d || d.receivedMs < cutoff) continue;
-      const span = decodeSpan(traceId, spanId, d.value, resources);
+      const span = decodeSpan(traceId, spanId, d.value, resources, this.normalise);
       if (span) out.push(span);
     }
     return out;

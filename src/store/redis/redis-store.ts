@@ -12,6 +12,7 @@ import { Buckets, FIELD } from './buckets.js';
 import { canonicalJson, encodeValue, finiteOr } from './codec.js';
 import { ADD_LATENCY, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
 import { RedisReads } from './redis-reads.js';
+import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
 import { ResourceTable, encodeSpan } from './span-codec.js';
 
 /** Entry-span durations kept per service and time bucket (exact percentiles below this). */
@@ -22,6 +23,8 @@ const SPANS_PER_CALL = 1000;
 export interface RedisStoreOptions extends StoreOptions, ConnectionOptions {
   /** Prepended to every key (CONTRACT §1.2 TINYOLLY_KEY_PREFIX). */
   keyPrefix: string;
+  /** Limits of ingest, under which spans stored as wire bytes are read back (default: the defaults). */
+  normalise?: NormaliseOptions;
 }
 
 type Counters = Map<string, number>;
@@ -42,7 +45,7 @@ export class RedisStore extends RedisReads implements Store {
 
   constructor(opts: RedisStoreOptions) {
     const conn = new RedisConnection(opts);
-    super(conn, new RedisKeys(opts.keyPrefix), new Buckets(opts.ttlSeconds), opts.ttlSeconds);
+    super(conn, new RedisKeys(opts.keyPrefix), new Buckets(opts.ttlSeconds), opts.ttlSeconds, opts.normalise ?? DEFAULT_NORMALISE_OPTIONS);
     this.maxSeriesPerMetric = opts.maxSeriesPerMetric;
     const every = Math.min(30_000, Math.max(1000, (opts.ttlSeconds * 1000) / 2));
     this.trimTimer = setInterval(() => { this.trimIndexes().catch(() => { /* retried next tick */ }); }, every);

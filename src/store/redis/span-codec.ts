@@ -1,10 +1,14 @@
 /**
  * @module store/redis/span-codec: the compact stored form of spans. A span is kept as a JSON array
- * without what its key and trace already say (traceId, spanId) and with its service and resource
- * replaced by a digest into the trace's resource hash, so a resource is stored once per trace.
+ * with its service and resource replaced by a digest into the trace's resource hash, so a resource
+ * is stored once per trace. A span read from protobuf is stored as its own wire bytes (version 2:
+ * no attribute or event is decoded or re-encoded on the way in, and reads decode them under the
+ * same limits as ingest); other spans as JSON without what the key says (version 1).
  */
 import { createHash } from 'node:crypto';
 import type { Attributes, Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../../model/model.js';
+import type { NormaliseOptions } from '../../normalise/options.js';
+import { spanFromWire, WireSpan } from '../../normalise/traces-protobuf.js';
 
 /** Stored form of one resource (with its service): `[service, resource]`. */
 export type StoredResource = [string, Attributes];
@@ -33,8 +37,17 @@ export class ResourceTable {
   }
 }
 
+/** Stored form of a span kept as its wire bytes (version 2): digest, scope name and version, base64 Span message. */
+type StoredWireSpan = [2, string, string, string, string];
+
 /** The compact JSON of a span whose resource has the given digest. */
 export function encodeSpan(s: Span, resourceDigest: string): string {
+  if (s instanceof WireSpan) {
+    // As JSON.stringify of the StoredWireSpan array would write it, without scanning the base64 (and the
+    // digest, base64url) for characters to escape: they have none.
+    return '[2,"' + resourceDigest + '",' + JSON.stringify(s.scope.name) + ',' + JSON.stringify(s.scope.version) + ',"'
+      + s.wireBytes().toString('base64') + '"]';
+  }
   const stored: StoredSpan = [
     1, resourceDigest, s.parentSpanId, s.name, s.kind, s.startTimeUnixNano, s.endTimeUnixNano, s.durationMs,
     s.status.code, s.status.message, s.attributes, s.scope.name, s.scope.version, s.events, s.links,
@@ -46,7 +59,15 @@ export function encodeSpan(s: Span, resourceDigest: string): string {
  * Rebuilds the model Span from its stored value (the compact array, or a whole Span object as older
  * versions stored it). Undefined when malformed or when its resource is missing (evicted).
  */
-export function decodeSpan(traceId: string, spanId: string, value: unknown, resources: Map<string, StoredResource>): Span | undefined {
+export function decodeSpan(traceId: string, spanId: string, value: unknown, resources: Map<string, StoredResource>, o: NormaliseOptions): Span | undefined {
+  if (Array.isArray(value) && value[0] === 2) {
+    const v = value as StoredWireSpan;
+    if (v.length !== 5 || typeof v[4] !== 'string') return undefined;
+    const res = resources.get(v[1]);
+    if (!res) return undefined;
+    const span = spanFromWire(Buffer.from(v[4], 'base64'), res[0], res[1], { name: String(v[2]), version: String(v[3]) }, o);
+    return span && span.traceId === traceId && span.spanId === spanId ? span : undefined;
+  }
   if (Array.isArray(value)) {
     const v = value as StoredSpan;
     if (v[0] !== 1 || v.length !== 15) return undefined;
