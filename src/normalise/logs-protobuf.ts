@@ -5,7 +5,7 @@
  */
 import type { AttrValue, Attributes, LogRecord, Scope } from '../model/model.js';
 import { nanosToSeconds } from '../otlp/values.js';
-import type { WireReader } from '../otlp/wire.js';
+import { WireReader } from '../otlp/wire.js';
 import { severityTextOf } from './logs.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { checkKeyValue, compactIfWasteful, readAnyValue, walkRequest, WireBacked } from './protobuf-common.js';
@@ -103,6 +103,18 @@ function readLog(r: WireReader, end: number, service: string, resource: Attribut
     scope,
     r.buf, start, end, o, hasAttrs,
   );
+}
+
+/**
+ * A LogRecord from one LogRecord message's bytes (as WireLog.wireBytes() gave them) with the id it
+ * was stored under, checked as at ingest; undefined when they do not decode under these limits.
+ */
+export function logFromWire(bytes: Buffer, id: string, service: string, resource: Attributes, scope: Scope, o: NormaliseOptions): LogRecord | undefined {
+  try {
+    return readLog(new WireReader(bytes, 0, bytes.length), bytes.length, service, resource, scope, { ...o, nextLogId: () => id });
+  } catch {
+    return undefined;
+  }
 }
 
 /** Decodes and normalises an ExportLogsServiceRequest in one pass. Throws TinyOllyError('invalid') for malformed protobuf. */

@@ -15,6 +15,7 @@ import type { RedisKeys } from './keys.js';
 import { type Buckets, FIELD, parseField } from './buckets.js';
 import { decodeValue } from './codec.js';
 import type { NormaliseOptions } from '../../normalise/options.js';
+import { decodeLog } from './log-codec.js';
 import { decodeSpan, type StoredResource } from './span-codec.js';
 import { copyPoint, MetricChunkCache, READ_CHUNKS } from './metric-chunks.js';
 
@@ -170,8 +171,10 @@ export abstract class RedisReads {
       bucketList.forEach((b, i) => {
         const ids = byBucket.get(b)!;
         (replies[i] as (string | null)[]).forEach((raw, j) => {
-          const d = decodeValue<LogRecord>(raw);
-          if (d && d.receivedMs >= cutoff) found.set(`${b}:${ids[j]}`, d.value);
+          const d = decodeValue<unknown>(raw);
+          if (!d || d.receivedMs < cutoff) return;
+          const log = decodeLog(ids[j], d.value, this.normalise);
+          if (log) found.set(`${b}:${ids[j]}`, log);
         });
       });
       for (const m of members) {

@@ -13,6 +13,7 @@ import { canonicalJson, encodeValue, finiteOr } from './codec.js';
 import { ADD_LATENCY, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
 import { RedisReads } from './redis-reads.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
+import { encodeLog } from './log-codec.js';
 import { ResourceTable, encodeSpan } from './span-codec.js';
 
 /** Entry-span durations kept per service and time bucket (exact percentiles below this). */
@@ -216,10 +217,11 @@ export class RedisStore extends RedisReads implements Store {
     const byWrite: (string | number)[] = [];
     const byTrace = new Map<string, (string | number)[]>();
     const counters: Counters = new Map();
+    const resources = new ResourceTable();
     for (const log of logs) {
       const member = `${k}:${log.id}`;
       const ts = finiteOr(log.timestamp, 0);
-      data.push(log.id, encodeValue(log, now));
+      data.push(log.id, encodeLog(log, now, resources));
       byTime.push(ts, member);
       byWrite.push(now, member);
       if (log.traceId) {

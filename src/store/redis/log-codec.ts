@@ -1,0 +1,38 @@
+/**
+ * @module store/redis/log-codec: the stored form of log records. A record read from protobuf is kept
+ * as its own wire bytes beside its `[service, resource]` and scope (version 2: no attribute is decoded
+ * or re-encoded on the way in; reads decode them under the ingest limits); other records as their
+ * JSON (version 1). Both follow the `<receivedMs>|` prefix of codec.ts.
+ */
+import type { Attributes, LogRecord } from '../../model/model.js';
+import { logFromWire, WireLog } from '../../normalise/logs-protobuf.js';
+import type { NormaliseOptions } from '../../normalise/options.js';
+import { encodeValue } from './codec.js';
+import type { ResourceTable } from './span-codec.js';
+
+/** Stored form of a record kept as its wire bytes: [2, [service, resource], scope name, scope version, base64 LogRecord]. */
+type StoredWireLog = [2, [string, Attributes], string, string, string];
+
+/** The stored value of one record received at `receivedMs`; resources are encoded once per batch by `resources`. */
+export function encodeLog(log: LogRecord, receivedMs: number, resources: ResourceTable): string {
+  if (log instanceof WireLog) {
+    const [, resourceJson] = resources.entryOf(log.service, log.resource);
+    // As JSON.stringify of the StoredWireLog array would write it, with the resource's JSON made once per
+    // batch and the base64 not scanned for characters to escape (it has none).
+    return receivedMs + '|[2,' + resourceJson + ',' + JSON.stringify(log.scope.name) + ',' + JSON.stringify(log.scope.version)
+      + ',"' + log.wireBytes().toString('base64') + '"]';
+  }
+  return encodeValue(log, receivedMs);
+}
+
+/** The record stored under `id` from its decoded value (either version); undefined when malformed. */
+export function decodeLog(id: string, value: unknown, o: NormaliseOptions): LogRecord | undefined {
+  if (Array.isArray(value)) {
+    const v = value as StoredWireLog;
+    if (v[0] !== 2 || v.length !== 5 || !Array.isArray(v[1]) || typeof v[1][0] !== 'string' || typeof v[4] !== 'string') return undefined;
+    const resource = v[1][1] && typeof v[1][1] === 'object' ? v[1][1] : {};
+    return logFromWire(Buffer.from(v[4], 'base64'), id, v[1][0], resource, { name: String(v[2]), version: String(v[3]) }, o);
+  }
+  if (value && typeof value === 'object' && typeof (value as LogRecord).id === 'string') return value as LogRecord;
+  return undefined;
+}
