@@ -10,6 +10,7 @@ import type { NormaliseOptions } from '../normalise/options.js';
 import { normaliseTraces } from '../normalise/traces.js';
 import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
 import { normaliseLogsProtobuf } from '../normalise/logs-protobuf.js';
+import { normaliseMetricsProtobuf } from '../normalise/metrics-protobuf.js';
 import type { OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest } from '../otlp/types.js';
 import type { Store } from '../store/store.js';
 
@@ -98,6 +99,12 @@ export class Ingester {
   exportLogs(req: OtlpLogsRequest, extraRejected = 0): Promise<ExportResult> {
     const n = normalised(() => normaliseLogs(req, this.options));
     return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected + extraRejected, n.message);
+  }
+
+  /** The metrics hot path: protobuf bytes → metric samples in one pass, then stored. */
+  exportMetricsProtobuf(body: Buffer): Promise<ExportResult> {
+    const n = normalised(() => normaliseMetricsProtobuf(body, this.options));
+    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected, n.message);
   }
 
   /** Normalises and stores metric points; points past the series cap come back as rejected. */

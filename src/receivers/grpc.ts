@@ -12,7 +12,7 @@ import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-
 import { GRPC, mapError } from '../errors.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import {
-  decodeMetricsProtobuf, encodeExportResponseProtobuf, PROTO_DIR,
+  encodeExportResponseProtobuf, PROTO_DIR,
   SERVICE_PROTO_FILES,
 } from '../otlp/protobuf.js';
 import type { Signal } from '../otlp/types.js';
@@ -69,7 +69,7 @@ function widenSessionWindows(server: grpc.Server): void {
 function exportSignal(ingester: Ingester, signal: Signal, body: Buffer): Promise<ExportResult> {
   if (signal === 'traces') return ingester.exportTracesProtobuf(body);
   if (signal === 'logs') return ingester.exportLogsProtobuf(body);
-  return ingester.exportMetrics(decodeMetricsProtobuf(body));
+  return ingester.exportMetricsProtobuf(body);
 }
 
 /** A grpc-js server with the OTLP services, reflection and health registered (not yet bound). */

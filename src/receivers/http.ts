@@ -9,7 +9,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapError, TinyOllyError } from '../errors.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import { checkOtlpJson, isOtlpJson, parseJsonBody } from '../otlp/json.js';
-import { decodeMetricsProtobuf } from '../otlp/protobuf.js';
 import { exportResponseBody, statusBody } from '../otlp/response.js';
 import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/seed-json.js';
 import type { Encoding, Signal } from '../otlp/types.js';
@@ -126,7 +125,7 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
         if (encoding === 'protobuf') {
           const result = signal === 'traces' ? await opts.ingester.exportTracesProtobuf(body)
             : signal === 'logs' ? await opts.ingester.exportLogsProtobuf(body)
-              : await opts.ingester.exportMetrics(decodeMetricsProtobuf(body));
+              : await opts.ingester.exportMetricsProtobuf(body);
           return reply.code(200).type('application/x-protobuf').send(exportResponseBody(signal, 'protobuf', result.rejected, result.message));
         }
         const doc = parseJsonBody(body);
