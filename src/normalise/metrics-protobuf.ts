@@ -32,12 +32,26 @@ function seconds(r: WireReader): number {
 }
 
 /** A repeated scalar, packed (wire type 2) or not: protobufjs accepts both and appends. */
-function repeated(r: WireReader, tag: number, out: number[], one: () => number): void {
+function repeated(r: WireReader, tag: number, out: number[], one: (r: WireReader) => number): void {
   if ((tag & 7) === 2) {
     const e = r.delimitedEnd();
-    while (r.pos < e) out.push(one());
+    while (r.pos < e) out.push(one(r));
     r.pos = e;
-  } else out.push(one());
+  } else out.push(one(r));
+}
+
+function fixed64Of(r: WireReader): number {
+  r.fixed64();
+  return unsigned(r);
+}
+
+function doubleOf(r: WireReader): number {
+  return r.double();
+}
+
+function varintOf(r: WireReader): number {
+  r.varint64();
+  return unsigned(r);
 }
 
 /** Labels of a point: repeated KeyValue field `fieldNo` of the message over [start, end). */
@@ -80,16 +94,14 @@ function histogramPoint(r: WireReader, end: number): MetricPoint {
   let max: number | undefined;
   const bucketCounts: number[] = [];
   const bounds: number[] = [];
-  const fixed = () => { r.fixed64(); return unsigned(r); };
-  const dbl = () => r.double();
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
       case 25: r.fixed64(); time = seconds(r); break;
       case 33: r.fixed64(); count = unsigned(r); break;
       case 41: sum = r.double(); break;
-      case 49: case 50: repeated(r, tag, bucketCounts, fixed); break;
-      case 57: case 58: repeated(r, tag, bounds, dbl); break;
+      case 49: case 50: repeated(r, tag, bucketCounts, fixed64Of); break;
+      case 57: case 58: repeated(r, tag, bounds, doubleOf); break;
       case 89: min = r.double(); break;
       case 97: max = r.double(); break;
       default: r.skip(tag & 7);
@@ -108,11 +120,10 @@ function histogramPoint(r: WireReader, end: number): MetricPoint {
 function expBuckets(r: WireReader, end: number): ExpBuckets {
   let offset = 0;
   const bucketCounts: number[] = [];
-  const varint = () => { r.varint64(); return unsigned(r); };
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 8) offset = zigzag32(r.uint32());
-    else if (tag === 16 || tag === 18) repeated(r, tag, bucketCounts, varint);
+    else if (tag === 16 || tag === 18) repeated(r, tag, bucketCounts, varintOf);
     else r.skip(tag & 7);
   }
   return { offset, bucketCounts };

@@ -45,11 +45,19 @@ export interface StoredPoint {
 export function seriesKey(service: string, labels: Attributes): string {
   const keys = Object.keys(labels);
   if (keys.length === 0) return service;
-  keys.sort();
+  // Labels usually arrive in the same order every time; sort only when they are not in order already.
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) { keys.sort(); break; }
   let out = service;
-  for (const k of keys) out += '\u0000' + k + '\u0001' + JSON.stringify(labels[k]);
+  for (const k of keys) {
+    const v = labels[k];
+    // A string's JSON form, without calling JSON.stringify, when it needs no escaping (the common case).
+    out += '\u0000' + k + '\u0001' + (typeof v === 'string' && !NEEDS_ESCAPE.test(v) ? '"' + v + '"' : JSON.stringify(v));
+  }
   return out;
 }
+
+/** Characters JSON.stringify escapes in a string (quote, backslash, controls, lone surrogates). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 function lastValueOf(p: MetricPoint): JsonNumber | null {
   // Gauges and sums carry `value`; histograms, exponential histograms and summaries the count.
