@@ -7,10 +7,10 @@
  */
 import type { Attributes, ExpBuckets, JsonNumber, MetricPoint, MetricSample, MetricType, Temporality } from '../model/model.js';
 import { nanosToSeconds } from '../otlp/values.js';
-import { u64Decimal, WireReader } from '../otlp/wire.js';
-import { cut, jsonNumber, serviceName } from './attributes.js';
+import { u64Decimal, type WireReader } from '../otlp/wire.js';
+import { cut, jsonNumber } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
-import { readKeyValues } from './protobuf-common.js';
+import { readKeyValues, walkScopes } from './protobuf-common.js';
 
 /** Metric.data members by field number: 5 gauge, 7 sum, 9 histogram, 10 exponential_histogram, 11 summary. */
 const TYPE_BY_FIELD: Record<number, MetricType> = { 5: 'gauge', 7: 'sum', 9: 'histogram', 10: 'exponential_histogram', 11: 'summary' };
@@ -85,6 +85,15 @@ function numberPoint(r: WireReader, end: number): MetricPoint {
   return { timestamp: time, value: jsonNumber(value) };
 }
 
+/** A histogram point's common part; proto3-optional sum, min and max only when they were on the wire. */
+function statsPoint(timestamp: number, count: number, sum?: number, min?: number, max?: number): MetricPoint {
+  const point: MetricPoint = { timestamp, count };
+  if (sum !== undefined) point.sum = jsonNumber(sum);
+  if (min !== undefined) point.min = jsonNumber(min);
+  if (max !== undefined) point.max = jsonNumber(max);
+  return point;
+}
+
 /** HistogramDataPoint: 3 time, 4 count, 5 sum?, 6 bucket_counts (fixed64), 7 explicit_bounds, 11 min?, 12 max?. */
 function histogramPoint(r: WireReader, end: number): MetricPoint {
   let time = 0;
@@ -107,10 +116,7 @@ function histogramPoint(r: WireReader, end: number): MetricPoint {
       default: r.skip(tag & 7);
     }
   }
-  const point: MetricPoint = { timestamp: time, count };
-  if (sum !== undefined) point.sum = jsonNumber(sum);
-  if (min !== undefined) point.min = jsonNumber(min);
-  if (max !== undefined) point.max = jsonNumber(max);
+  const point = statsPoint(time, count, sum, min, max);
   point.bucketCounts = bucketCounts;
   point.explicitBounds = bounds.map(jsonNumber);
   return point;
@@ -155,10 +161,7 @@ function expHistogramPoint(r: WireReader, end: number): MetricPoint {
       default: r.skip(tag & 7);
     }
   }
-  const point: MetricPoint = { timestamp: time, count };
-  if (sum !== undefined) point.sum = jsonNumber(sum);
-  if (min !== undefined) point.min = jsonNumber(min);
-  if (max !== undefined) point.max = jsonNumber(max);
+  const point = statsPoint(time, count, sum, min, max);
   point.scale = scale;
   point.zeroCount = zeroCount;
   point.positive = positive;
@@ -281,38 +284,18 @@ function readMetric(r: WireReader, end: number, service: string, o: NormaliseOpt
  * maxItems, count as rejected.
  */
 export function normaliseMetricsProtobuf(buf: Buffer, o: NormaliseOptions): Normalised<MetricSample> {
-  const r = new WireReader(buf, 0, buf.length);
   const items: MetricSample[] = [];
   let rejected = 0;
-  while (r.pos < buf.length) {
-    const tag = r.uint32();
-    if (tag !== 10) { r.skip(tag & 7); continue; }
-    const rmEnd = r.delimitedEnd();
-    // ResourceMetrics: 1 resource (its attributes read first, wherever it sits), 2 scope_metrics.
-    const rmStart = r.pos;
-    let resource: Attributes = {};
-    while (r.pos < rmEnd) {
-      const t = r.uint32();
-      if (t === 10) { const e = r.delimitedEnd(); resource = readKeyValues(r, e, o, 0, true, 1); r.pos = e; } else r.skip(t & 7);
+  // ScopeMetrics: 2 metrics (the scope itself is not kept for metrics).
+  walkScopes(buf, o, (r, end, service) => {
+    while (r.pos < end) {
+      const tag = r.uint32();
+      if (tag !== 18) { r.skip(tag & 7); continue; }
+      const e = r.delimitedEnd();
+      rejected += readMetric(r, e, service, o, items);
+      r.pos = e;
     }
-    const service = serviceName(resource);
-    r.pos = rmStart;
-    while (r.pos < rmEnd) {
-      const t = r.uint32();
-      if (t !== 18) { r.skip(t & 7); continue; }
-      const smEnd = r.delimitedEnd();
-      // ScopeMetrics: 2 metrics (the scope itself is not kept for metrics).
-      while (r.pos < smEnd) {
-        const mt = r.uint32();
-        if (mt !== 18) { r.skip(mt & 7); continue; }
-        const mEnd = r.delimitedEnd();
-        rejected += readMetric(r, mEnd, service, o, items);
-        r.pos = mEnd;
-      }
-      r.pos = smEnd;
-    }
-    r.pos = rmEnd;
-  }
+  });
   return rejected > 0
     ? { items, rejected, message: `${rejected} data point(s) rejected (metric without a name or unreadable point)` }
     : { items, rejected };

@@ -125,15 +125,47 @@ export function readScope(r: WireReader, end: number): Scope {
 /** Reads one item of a scope; undefined means the item is rejected. */
 export type ItemReader<T> = (r: WireReader, end: number, service: string, resource: Attributes, scope: Scope) => T | undefined;
 
+/** Called for each ScopeX message (spanning up to `end`, the reader at its start) with its resource. */
+export type ScopeVisitor = (r: WireReader, end: number, service: string, resource: Attributes) => void;
+
 /**
- * Walks an Export*ServiceRequest: every resource (its attributes read first, wherever it sits on the
- * wire), every scope, every item. Items past `maxItems`, and those the reader refuses, are counted as rejected.
+ * Walks an Export*ServiceRequest down to its scopes: every resource (its attributes read first,
+ * wherever they sit on the wire), then every scope message of it. The field numbers are the same for
+ * traces, logs and metrics (1 resource_*; in it 1 resource, 2 scope_*).
+ */
+export function walkScopes(buf: Buffer, o: NormaliseOptions, visit: ScopeVisitor): void {
+  const r = new WireReader(buf, 0, buf.length);
+  while (r.pos < buf.length) {
+    const tag = r.uint32();
+    if (tag !== 10) { r.skip(tag & 7); continue; }
+    const end = r.delimitedEnd();
+    const start = r.pos;
+    let resource: Attributes = {};
+    while (r.pos < end) {
+      const t = r.uint32();
+      if (t === 10) { const e = r.delimitedEnd(); resource = readKeyValues(r, e, o, 0, true, 1); r.pos = e; } else r.skip(t & 7);
+    }
+    const service = serviceName(resource);
+    r.pos = start;
+    while (r.pos < end) {
+      const t = r.uint32();
+      if (t !== 18) { r.skip(t & 7); continue; }
+      const e = r.delimitedEnd();
+      visit(r, e, service, resource);
+      r.pos = e;
+    }
+    r.pos = end;
+  }
+}
+
+/**
+ * Walks an Export*ServiceRequest: every resource, every scope (1 scope), every item (2). Items past
+ * `maxItems`, and those the reader refuses, are counted as rejected.
  */
 export function walkRequest<T>(buf: Buffer, o: NormaliseOptions, readItem: ItemReader<T>): { items: T[]; rejected: number } {
-  const r = new WireReader(buf, 0, buf.length);
   const items: T[] = [];
   let rejected = 0;
-  const scopeItems = (end: number, service: string, resource: Attributes) => {
+  walkScopes(buf, o, (r, end, service, resource) => {
     const start = r.pos;
     let scope: Scope = { name: '', version: '' };
     while (r.pos < end) {
@@ -151,31 +183,7 @@ export function walkRequest<T>(buf: Buffer, o: NormaliseOptions, readItem: ItemR
       else rejected++;
       r.pos = e;
     }
-  };
-  const resourceItems = (end: number) => {
-    const start = r.pos;
-    let resource: Attributes = {};
-    while (r.pos < end) {
-      const tag = r.uint32();
-      if (tag === 10) { const e = r.delimitedEnd(); resource = readKeyValues(r, e, o, 0, true, 1); r.pos = e; } else r.skip(tag & 7);
-    }
-    const service = serviceName(resource);
-    r.pos = start;
-    while (r.pos < end) {
-      const tag = r.uint32();
-      if (tag !== 18) { r.skip(tag & 7); continue; }
-      const e = r.delimitedEnd();
-      scopeItems(e, service, resource);
-      r.pos = e;
-    }
-  };
-  while (r.pos < buf.length) {
-    const tag = r.uint32();
-    if (tag !== 10) { r.skip(tag & 7); continue; }
-    const e = r.delimitedEnd();
-    resourceItems(e);
-    r.pos = e;
-  }
+  });
   return { items, rejected };
 }
 
