@@ -10,7 +10,7 @@ import { nanosToSeconds } from '../otlp/values.js';
 import { u64Decimal, type WireReader } from '../otlp/wire.js';
 import { cut, jsonNumber } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
-import { readKeyValues, walkScopes } from './protobuf-common.js';
+import { attributesAt, walkScopes } from './protobuf-common.js';
 
 /** Metric.data members by field number: 5 gauge, 7 sum, 9 histogram, 10 exponential_histogram, 11 summary. */
 const TYPE_BY_FIELD: Record<number, MetricType> = { 5: 'gauge', 7: 'sum', 9: 'histogram', 10: 'exponential_histogram', 11: 'summary' };
@@ -52,15 +52,6 @@ function doubleOf(r: WireReader): number {
 function varintOf(r: WireReader): number {
   r.varint64();
   return unsigned(r);
-}
-
-/** Labels of a point: repeated KeyValue field `fieldNo` of the message over [start, end). */
-function labelsAt(r: WireReader, start: number, end: number, o: NormaliseOptions, fieldNo: number): Attributes {
-  const save = r.pos;
-  r.pos = start;
-  const a = readKeyValues(r, end, o, 0, false, fieldNo);
-  r.pos = save;
-  return a;
 }
 
 /**
@@ -267,7 +258,7 @@ function readMetric(r: WireReader, end: number, service: string, o: NormaliseOpt
     if (out.length >= o.maxItems) { rejected++; continue; }
     r.pos = start;
     const point = readPoint(r, e, type);
-    const labels = labelsAt(r, start, e, o, labelsField);
+    const labels = attributesAt(r, start, e, o, labelsField);
     const sample: MetricSample = type === 'sum'
       ? { name: metricName, type, unit: metricUnit, description: metricDescription, monotonic, temporality, service, labels, point }
       : type === 'histogram' || type === 'exponential_histogram'
