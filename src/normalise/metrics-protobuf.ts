@@ -5,7 +5,7 @@
  * by a differential test), including protobufjs' rules for repeated and oneof fields. Field
  * numbers: opentelemetry-proto metrics.proto.
  */
-import type { Attributes, ExpBuckets, JsonNumber, MetricPoint, MetricSample, MetricType, Temporality } from '../model/model.js';
+import type { ExpBuckets, JsonNumber, MetricPoint, MetricSample, MetricType, Temporality } from '../model/model.js';
 import { nanosToSeconds } from '../otlp/values.js';
 import { u64Decimal, type WireReader } from '../otlp/wire.js';
 import { cut, jsonNumber } from './attributes.js';

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { ServiceAggregator } from '../../query/services.js';
-import type { LogRecord, MetricSample, Span } from '../../model/model.js';
+import type { LogRecord, MetricSample, ServiceMapEdge, Span } from '../../model/model.js';
+import { percentile } from '../../query/services.js';
 import { runStoreContract } from '../store.contract.js';
 import { MemoryStore } from './memory-store.js';
 
@@ -201,6 +201,47 @@ describe('MemoryStore byte cap', () => {
     await store.close();
   });
 });
+
+/**
+ * The plain definition of the service rules, over whole traces: a span is an entry of its service when its
+ * parent is not stored or is of another service; such a parent makes an edge, an error when the child is one.
+ */
+class ServiceAggregator {
+  readonly entryDurations = new Map<string, number[]>();
+  private readonly edges = new Map<string, ServiceMapEdge>();
+
+  /** Adds the spans of one trace (all spans of the trace that are stored). */
+  addTrace(spans: readonly Span[]): void {
+    const byId = new Map<string, Span>();
+    for (const s of spans) byId.set(s.spanId, s);
+    for (const s of spans) {
+      const parent = s.parentSpanId === null ? undefined : byId.get(s.parentSpanId);
+      if (!parent || parent.service !== s.service) {
+        let list = this.entryDurations.get(s.service);
+        if (!list) this.entryDurations.set(s.service, (list = []));
+        list.push(s.durationMs);
+      }
+      if (parent && parent.service !== s.service) {
+        const key = parent.service + '\u0000' + s.service;
+        let e = this.edges.get(key);
+        if (!e) this.edges.set(key, (e = { source: parent.service, target: s.service, callCount: 0, errorCount: 0 }));
+        e.callCount++;
+        if (s.status.code === 'ERROR') e.errorCount++;
+      }
+    }
+  }
+
+  /** p50/p95 of one service's entry spans. */
+  latency(service: string): { p50Ms: number | null; p95Ms: number | null } {
+    const list = this.entryDurations.get(service) ?? [];
+    return { p50Ms: percentile(list, 50), p95Ms: percentile(list, 95) };
+  }
+
+  /** Edges sorted by source then target. */
+  edgeList(): ServiceMapEdge[] {
+    return [...this.edges.values()].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+  }
+}
 
 describe('MemoryStore service rollup', () => {
   it('matches a fresh ServiceAggregator over the stored traces after any writes, retries and expiry', async () => {

@@ -1,8 +1,8 @@
 /**
  * @module store/memory/service-rollup: entry-span latencies and service-map edges kept up to
- * date per changed trace, not recomputed over every trace. A trace's share follows the rules of
- * query/services ServiceAggregator (entry span, edge, error), in flat arrays because this runs for
- * every trace written and every trace evicted; a test pins it to a fresh ServiceAggregator.
+ * date per changed trace, not recomputed over every trace. A trace's share is kept in flat arrays
+ * because this runs for every trace written and every trace evicted; memory-store.test.ts pins the
+ * rules (entry span, edge, error) to their plain definition over whole traces.
  */
 import type { ServiceMapEdge, Span } from '../../model/model.js';
 
