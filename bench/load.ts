@@ -205,6 +205,23 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   };
 }
 
+/** What a case reports when no export completed inside its timed window. */
+export const NO_COMPLETED_REQUESTS = 'no completed requests in the timed window';
+
+/** Latency percentiles of a timed window, or null with the reason when nothing completed in it. */
+export type Latency =
+  | { completed: number; p50Ms: number; p99Ms: number; note?: undefined }
+  | { completed: 0; p50Ms: null; p99Ms: null; note: string };
+
+/**
+ * p50 and p99 of the export latencies of a window. An empty window (a loaded machine, a short
+ * window, a slow server) is reported as such: null percentiles and a note, never a number.
+ */
+export function latencyOf(latenciesMs: number[]): Latency {
+  if (latenciesMs.length === 0) return { completed: 0, p50Ms: null, p99Ms: null, note: NO_COMPLETED_REQUESTS };
+  return { completed: latenciesMs.length, p50Ms: quantile(latenciesMs, 0.5), p99Ms: quantile(latenciesMs, 0.99) };
+}
+
 /** The q-quantile (0..1) of a list of numbers (nearest rank); NaN for an empty list. */
 export function quantile(values: number[], q: number): number {
   if (values.length === 0) return NaN;

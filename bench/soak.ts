@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { grpcSender, httpSender, quantile, type Sender } from './load.js';
+import { grpcSender, httpSender, latencyOf, type Sender } from './load.js';
 import { buildTemplates, newNonce, patch, type Signal } from './payloads.js';
 import { connectAdmin, deletePrefix } from './redis-admin.js';
 import { ROOT, rssMb, startServer } from './server.js';
@@ -33,8 +33,10 @@ interface Sample {
   exports: number;
   items: number;
   errors: number;
-  p50Ms: number;
-  p99Ms: number;
+  /** null when no export completed in the interval (see latencyNote). */
+  p50Ms: number | null;
+  p99Ms: number | null;
+  latencyNote?: string;
 }
 
 async function main(): Promise<void> {
@@ -97,17 +99,20 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => {
     const w = window;
     window = { latencies: [], items: 0, errors: 0, exports: 0 };
+    const latency = latencyOf(w.latencies);
+    const round = (n: number | null) => (n === null ? null : Math.round(n * 10) / 10);
     const sample: Sample = {
       atSeconds: Math.round((Date.now() - startedAt) / 1000),
       rssMb: Math.round(rssMb(server.pid)),
       exports: w.exports,
       items: w.items,
       errors: w.errors,
-      p50Ms: Math.round(quantile(w.latencies, 0.5) * 10) / 10,
-      p99Ms: Math.round(quantile(w.latencies, 0.99) * 10) / 10,
+      p50Ms: round(latency.p50Ms),
+      p99Ms: round(latency.p99Ms),
+      ...(latency.note ? { latencyNote: latency.note } : {}),
     };
     samples.push(sample);
-    console.log(`[soak] t=${sample.atSeconds}s rss ${sample.rssMb} MiB, ${Math.round(sample.items / intervalS)} items/s, p50 ${sample.p50Ms} ms, p99 ${sample.p99Ms} ms, errors ${sample.errors}`);
+    console.log(`[soak] t=${sample.atSeconds}s rss ${sample.rssMb} MiB, ${Math.round(sample.items / intervalS)} items/s, ${sample.p50Ms === null ? `latency none (${sample.latencyNote})` : `p50 ${sample.p50Ms} ms, p99 ${sample.p99Ms} ms`}, errors ${sample.errors}`);
   }, intervalS * 1000);
 
   await Promise.all(loops);
@@ -123,11 +128,13 @@ async function main(): Promise<void> {
   // Flatness: compare the second fifth of the run (after warm-up) with the last fifth.
   const fifth = Math.max(1, Math.floor(samples.length / 5));
   const avg = (xs: Sample[], f: (s: Sample) => number) => xs.reduce((a, s) => a + f(s), 0) / Math.max(1, xs.length);
+  // Intervals without a completed export have no p99: average over those that have one.
+  const timed = (xs: Sample[]) => xs.filter((s) => s.p99Ms !== null);
   const early = samples.slice(fifth, 2 * fifth);
   const late = samples.slice(-fifth);
   const summary = {
     rssEarlyMb: Math.round(avg(early, (s) => s.rssMb)), rssLateMb: Math.round(avg(late, (s) => s.rssMb)),
-    p99EarlyMs: Math.round(avg(early, (s) => s.p99Ms) * 10) / 10, p99LateMs: Math.round(avg(late, (s) => s.p99Ms) * 10) / 10,
+    p99EarlyMs: Math.round(avg(timed(early), (s) => s.p99Ms!) * 10) / 10, p99LateMs: Math.round(avg(timed(late), (s) => s.p99Ms!) * 10) / 10,
     errors: samples.reduce((a, s) => a + s.errors, 0),
   };
   console.log(`\n[soak] memory ${summary.rssEarlyMb} → ${summary.rssLateMb} MiB, p99 ${summary.p99EarlyMs} → ${summary.p99LateMs} ms, errors ${summary.errors}`);
