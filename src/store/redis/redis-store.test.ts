@@ -4,7 +4,9 @@
  * prefix, and answers that survive keys evicted behind the indexes' back.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { LogRecord, MetricSample, Span } from '../../model/model.js';
 import { runStoreContract } from '../store.contract.js';
@@ -12,7 +14,7 @@ import type { StoreOptions } from '../store.js';
 import { RedisStore } from './redis-store.js';
 import { RedisKeys, slotOf, tagOf } from './keys.js';
 import { bucketSecondsFor } from './buckets.js';
-import { redisAnswersAt } from '../../../test/redis/private-redis.js';
+import { PrivateRedis, redisAnswersAt, redisBinariesAvailable } from '../../../test/redis/private-redis.js';
 
 const REDIS_URL = process.env.TINYOLLY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BASE_S = 1_700_000_000;
@@ -55,32 +57,100 @@ function sample(o: Partial<MetricSample> = {}): MetricSample {
   return { name: 'm', type: 'gauge', unit: '1', description: '', service: 'svc', labels: {}, point: { timestamp: BASE_S, value: 1 }, ...o };
 }
 
+// The slot function ioredis routes Cluster commands by: its own dependency, resolved through ioredis.
+const librarySlotOf = createRequire(createRequire(import.meta.url).resolve('ioredis'))('cluster-key-slot') as (key: string) => number;
+
+/** Keys with braces, empty tags, unclosed tags and multi-byte characters, the same every run. */
+const ODD_KEYS = fc.sample(fc.string({ unit: fc.constantFrom('{', '}', 'a', 'b', ':', 'é', '🙂', '0'), maxLength: 10 }), { numRuns: 300, seed: 20261202 });
+const SPEC_KEYS = ['123456789', 'foo', '{user1000}.following', '{user1000}.followers', 'foo{}{bar}', 'foo{{bar}}zap', 'foo{bar}{zap}', '{}', '', 'a{', 'é{ü}'];
+
+/** Every key a store with this prefix builds for one trace, the global group and one metric. */
+function keyGroups(keys: RedisKeys, traceId: string, metric: string): string[][] {
+  return [
+    [keys.traceSpans(traceId), keys.traceSkeleton(traceId), keys.traceBacklinks(traceId), keys.traceLogs(traceId), keys.traceResources(traceId)],
+    [keys.tracesByStart, keys.tracesByDuration, keys.tracesByWrite, keys.logsByTime, keys.logsByWrite, keys.metricNames, keys.metricMeta,
+      keys.counters(3), keys.latency(3, 'svc{x}'), keys.tracesOfService('svc{x}'), keys.traceServices],
+    [keys.metricRegistry(metric), keys.metricSeries(metric), keys.metricDropped(metric), keys.metricServices(metric), keys.metricLast(metric), keys.metricPointBucket(metric, 7)],
+  ];
+}
+const PREFIXES = ['tinyolly:', 'tinyolly:dev:', 'a*b?[c]:', 'x'];
+const TRACE_IDS = [tid(7), '', '}{', 'UPPER{weird}id', '{}', 'x'.repeat(500)];
+
 describe('Redis key helpers', () => {
-  it('computes Cluster slots as Redis does, honouring hash tags', () => {
-    // Reference values from the Redis Cluster specification (CRC16/XMODEM of "123456789" is 0x31C3).
-    expect(slotOf('123456789')).toBe(0x31c3 % 16384);
-    expect(slotOf('foo')).toBe(12182);
-    expect(slotOf('{user1000}.following')).toBe(slotOf('{user1000}.followers'));
-    expect(slotOf('foo{}{bar}')).toBe(slotOf('foo{}{bar}'));
+  it('computes the Cluster slots the Redis Cluster specification gives, honouring hash tags', () => {
+    // Values as CLUSTER KEYSLOT answers them (CRC16/XMODEM mod 16384; "123456789" is 0x31C3).
+    expect(SPEC_KEYS.slice(0, 5).map(slotOf)).toEqual([0x31c3, 12182, 3443, 3443, 8363]);
+    // An empty first tag hashes the whole key; a tag ends at the first "}" after the first "{".
+    expect(slotOf('foo{}{bar}')).not.toBe(slotOf('{bar}'));
     expect(slotOf('foo{{bar}}zap')).toBe(slotOf('{bar'));
+    expect(slotOf('foo{bar}{zap}')).toBe(slotOf('bar'));
   });
 
-  it('puts every key of one trace in one slot, whatever the trace id looks like', () => {
-    const keys = new RedisKeys('tinyolly:');
-    for (const id of [tid(7), '', '}{', 'UPPER{weird}id', 'x'.repeat(500)]) {
-      const slots = new Set([keys.traceSpans(id), keys.traceSkeleton(id), keys.traceBacklinks(id), keys.traceLogs(id), keys.traceResources(id)].map(slotOf));
-      expect(slots.size).toBe(1);
-      expect(tagOf(id)).toMatch(/^([0-9a-z._-]{1,64}|~[0-9a-f]{24})$/);
+  it('groups keys as ioredis routes them (cluster-key-slot), for every key TinyOlly builds', () => {
+    for (const prefix of PREFIXES) {
+      for (const id of TRACE_IDS) {
+        for (const key of keyGroups(new RedisKeys(prefix), id, id || 'a{b').flat()) expect(slotOf(key), key).toBe(librarySlotOf(key));
+      }
     }
-    const global = [keys.tracesByStart, keys.tracesByDuration, keys.tracesByWrite, keys.logsByTime, keys.logsByWrite,
-      keys.metricNames, keys.metricMeta, keys.counters(3), keys.latency(3, 'svc{x}'), keys.tracesOfService('svc{x}'), keys.traceServices];
-    expect(new Set(global.map(slotOf)).size).toBe(1);
-    const metric = [keys.metricRegistry('a{b'), keys.metricSeries('a{b'), keys.metricPointBucket('a{b', 7), keys.metricLast('a{b')];
-    expect(new Set(metric.map(slotOf)).size).toBe(1);
+    // The library differs from Redis only where the first "{" is followed at once by "}" (it then
+    // hashes the next tag): a shape no TinyOlly key has, since prefixes and ids never come first.
+    for (const key of [...SPEC_KEYS, ...ODD_KEYS]) {
+      if (slotOf(key) !== librarySlotOf(key)) expect(key, key).toMatch(/^[^{]*\{\}/);
+    }
+  });
+
+  it('puts every key of one trace (and of the global group, and of one metric) in one slot, whatever the id looks like', () => {
+    for (const prefix of PREFIXES) {
+      const keys = new RedisKeys(prefix);
+      for (const id of TRACE_IDS) {
+        for (const group of keyGroups(keys, id, id || 'a{b')) {
+          expect(new Set(group.map(slotOf)).size, group.join(' ')).toBe(1);
+          expect(new Set(group.map(librarySlotOf)).size, group.join(' ')).toBe(1);
+        }
+        expect(tagOf(id)).toMatch(/^([0-9a-z._-]{1,64}|~[0-9a-f]{24})$/);
+      }
+      // Different traces spread over slots (the tag is the trace id, not the prefix).
+      expect(new Set(Array.from({ length: 50 }, (_, i) => slotOf(keys.traceSpans(tid(i))))).size).toBeGreaterThan(40);
+    }
   });
 
   it('escapes glob characters of the prefix in the clear() pattern', () => {
     expect(new RedisKeys('a*b?[c]:').pattern).toBe('a\\*b\\?\\[c\\]:*');
+  });
+});
+
+const bins = redisBinariesAvailable();
+if (!bins.ok) console.warn(`[redis-store.test] SKIPPED the CLUSTER KEYSLOT comparison: ${bins.reason}`);
+
+describe.skipIf(!bins.ok)('slotOf against Redis itself (CLUSTER KEYSLOT of a private cluster-enabled redis-server)', () => {
+  let node: PrivateRedis | undefined;
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    node = await PrivateRedis.start({ cluster: true });
+    client = new Redis(node.url);
+  }, 30_000);
+  afterAll(async () => {
+    client?.disconnect();
+    await node?.destroy();
+  });
+
+  async function redisSlots(keys: string[]): Promise<number[]> {
+    const p = client!.pipeline();
+    for (const k of keys) p.call('CLUSTER', 'KEYSLOT', k);
+    return (await p.exec())!.map(([err, slot]) => {
+      if (err) throw err;
+      return slot as number;
+    });
+  }
+
+  it('gives the slot Redis gives, for the specification examples and 300 keys full of braces', async () => {
+    const keys = [...SPEC_KEYS, ...ODD_KEYS];
+    expect(keys.map(slotOf)).toEqual(await redisSlots(keys));
+  });
+
+  it('gives the slot Redis gives, for every key TinyOlly builds', async () => {
+    const keys = PREFIXES.flatMap((p) => TRACE_IDS.flatMap((id) => keyGroups(new RedisKeys(p), id, id || 'a{b').flat()));
+    expect(keys.map(slotOf)).toEqual(await redisSlots(keys));
   });
 });
 
