@@ -1,6 +1,6 @@
 // Unit tests for ui/lib route parsing, colours and the service-map layout.
 import { describe, expect, it } from 'vitest';
-import { serviceColor, severityClass, SERVICE_PALETTE } from './colors.js';
+import { hashString, serviceColor, severityClass, SERVICE_PALETTE } from './colors.js';
 import { layoutGraph } from './graph-layout.js';
 import { buildHash, parseRoute } from './route.js';
 
@@ -26,9 +26,18 @@ describe('routes', () => {
 });
 
 describe('colours', () => {
-  it('gives a service the same palette colour every time', () => {
-    expect(serviceColor('frontend')).toBe(serviceColor('frontend'));
-    expect(SERVICE_PALETTE).toContain(serviceColor('checkout'));
+  it('gives a service a fixed palette colour from its name (FNV-1a), the same on every page and every load', () => {
+    // Published FNV-1a 32-bit test vectors: the hash is the standard one, not whatever this build does.
+    expect([hashString(''), hashString('a'), hashString('foobar')]).toEqual([0x811c9dc5, 0xe40c292c, 0xbf9cf968]);
+    // So a name's colour is fixed by the name alone (pinned here, as users learn them).
+    expect(serviceColor('a')).toBe(SERVICE_PALETTE[0xe40c292c % 12]);
+    expect(serviceColor('foobar')).toBe(SERVICE_PALETTE[0xbf9cf968 % 12]);
+    expect(serviceColor('frontend')).toBe(SERVICE_PALETTE[hashString('frontend') % SERVICE_PALETTE.length]);
+  });
+  it('spreads services over the whole palette, and tells near-identical names apart', () => {
+    const used = new Set(Array.from({ length: 60 }, (_, i) => serviceColor(`svc-${i}`)));
+    expect(used).toEqual(new Set(SERVICE_PALETTE));
+    expect(new Set(['checkout', 'checkouts', 'Checkout'].map(serviceColor)).size).toBeGreaterThan(1);
   });
   it.each([
     [21, '', 'fatal'], [17, '', 'error'], [13, '', 'warn'], [9, '', 'info'], [5, '', 'debug'], [1, '', 'trace'],
