@@ -6,6 +6,7 @@ import uPlot from 'uplot';
 import { SERVICE_PALETTE } from '../lib/colors.js';
 import { formatValue } from '../lib/format.js';
 import { h } from './dom.js';
+import { visibleText } from '../lib/visible-text.js';
 
 export interface LineChart { el: HTMLElement; destroy(): void }
 
@@ -37,7 +38,7 @@ export function lineChart(data: [number[], ...(number | null)[][]], labels: stri
     series: [
       { label: 'time' },
       ...labels.map((label, i) => ({
-        label, stroke: opts.colors?.[i] ?? SERVICE_PALETTE[i % SERVICE_PALETTE.length], width: 1.75, spanGaps: true,
+        label: visibleText(label), stroke: opts.colors?.[i] ?? SERVICE_PALETTE[i % SERVICE_PALETTE.length], width: 1.75, spanGaps: true,
         points: { show: data[0].length < 60 }, value: fmt,
       })),
     ],

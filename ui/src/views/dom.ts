@@ -1,13 +1,17 @@
 /**
  * @module ui/views/dom: tiny DOM builders. Strings always become text nodes (never HTML), so
- * telemetry can be passed as children safely. Attribute values are set with setAttribute.
+ * telemetry can be passed as children safely, and invisible or bidi-control characters in them are
+ * shown as `<U+XXXX>` (lib/visible-text.ts). Attribute values are set with setAttribute.
  */
+import { visibleText } from '../lib/visible-text.js';
 
 export type Child = Node | string | number | null | undefined | false | Child[];
 type Handler = (ev: any) => void;
 export type Props = Record<string, string | number | boolean | Handler | null | undefined>;
 
 const PROPS = new Set(['value', 'checked', 'disabled', 'selected', 'hidden']);
+/** Attributes the user reads (tooltips, screen readers): shown like text. Values, ids and data-* stay exact. */
+const READ_ATTRS = new Set(['title', 'aria-label']);
 
 function apply(el: Element, props: Props | null | undefined): void {
   if (!props) return;
@@ -16,16 +20,17 @@ function apply(el: Element, props: Props | null | undefined): void {
     if (typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v as EventListener);
     else if (PROPS.has(k)) (el as any)[k] = v;
     else if (k === 'class') el.setAttribute('class', String(v));
-    else el.setAttribute(k, v === true ? '' : String(v));
+    else el.setAttribute(k, v === true ? '' : READ_ATTRS.has(k) ? visibleText(String(v)) : String(v));
   }
 }
 
-/** Appends children: strings and numbers as text nodes, arrays flattened, falsy skipped. */
+/** Appends children: strings (hidden characters made visible) and numbers as text nodes, arrays flattened, falsy skipped. */
 export function append(parent: Node, ...children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
     if (Array.isArray(c)) append(parent, ...c);
-    else if (typeof c === 'string' || typeof c === 'number') parent.appendChild(document.createTextNode(String(c)));
+    else if (typeof c === 'string') parent.appendChild(document.createTextNode(visibleText(c)));
+    else if (typeof c === 'number') parent.appendChild(document.createTextNode(String(c)));
     else parent.appendChild(c);
   }
 }
