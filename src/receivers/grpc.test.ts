@@ -2,8 +2,10 @@
  * OTLP/gRPC receiver through a real grpc-js client on port 0: Export with and without gzip,
  * partial_success, status codes of CONTRACT §2.1, server reflection (v1, v1alpha) and health.
  */
+import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,5 +269,80 @@ describe('health follows the store (CONTRACT §6)', () => {
     await waitFor(() => seen.at(-1) === 'SERVING');
     watch.cancel();
     expect(seen).toEqual(expect.arrayContaining(['SERVING', 'NOT_SERVING']));
+  });
+});
+
+describe('message compression as the gRPC spec has it (raw HTTP/2 frames)', () => {
+  /** One unary call written by hand: headers, one length-prefixed message with the given Compressed-Flag, end of stream. */
+  function rawCall(headers: Record<string, string>, flag: number, payload: Buffer): Promise<{ status: number; message: string; accept?: string }> {
+    return new Promise((resolve, reject) => {
+      const session = http2.connect(`http://${address}`);
+      session.on('error', reject);
+      const req = session.request({
+        ':method': 'POST', ':path': TRACE_PATH, 'content-type': 'application/grpc', te: 'trailers', ...headers,
+      });
+      const prefix = Buffer.alloc(5);
+      prefix.writeUInt8(flag, 0);
+      prefix.writeUInt32BE(payload.length, 1);
+      let head: http2.IncomingHttpHeaders = {};
+      req.on('response', (h) => { head = h; });
+      const finish = (t: http2.IncomingHttpHeaders) => {
+        session.close();
+        resolve({ status: Number(t['grpc-status']), message: decodeURIComponent(String(t['grpc-message'] ?? '')), accept: head['grpc-accept-encoding'] as string | undefined });
+      };
+      req.on('trailers', finish);
+      req.on('end', () => { if (head['grpc-status'] !== undefined) finish(head); });
+      req.on('data', () => { /* the response message */ });
+      req.on('error', reject);
+      req.end(Buffer.concat([prefix, payload]));
+    });
+  }
+
+  it('a compressed flag on bytes that are not gzip: INVALID_ARGUMENT, nothing stored', async () => {
+    const r = await rawCall({ 'grpc-encoding': 'gzip' }, 1, spans(0x31, 1));
+    expect(r.status).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(await store.getTrace('31'.repeat(16))).toBeUndefined();
+  });
+
+  it.each(['GZIP', 'Gzip', 'gzip'])('grpc-encoding: %s is gzip (content codings ignore case)', async (encoding) => {
+    const id = { GZIP: 0x32, Gzip: 0x33, gzip: 0x34 }[encoding]!;
+    const r = await rawCall({ 'grpc-encoding': encoding }, 1, zlib.gzipSync(spans(id, 2)));
+    expect(r.status).toBe(grpc.status.OK);
+    expect(await store.getTrace(id.toString(16).repeat(16))).toHaveLength(2);
+  });
+
+  it('deflate is accepted too', async () => {
+    const r = await rawCall({ 'grpc-encoding': 'deflate' }, 1, zlib.deflateSync(spans(0x35, 1)));
+    expect(r.status).toBe(grpc.status.OK);
+    expect(await store.getTrace('35'.repeat(16))).toHaveLength(1);
+  });
+
+  it.each([[{}, 'no grpc-encoding'], [{ 'grpc-encoding': 'identity' }, 'grpc-encoding identity']] as [Record<string, string>, string][])(
+    'a compressed flag with %j is ill-constructed: INTERNAL naming the Compressed-Flag, not taken as plain (%s)', async (headers) => {
+      const plain = await rawCall(headers, 1, spans(0x36, 1));
+      expect(plain.status).toBe(grpc.status.INTERNAL);
+      expect(plain.message).toMatch(/Compressed-Flag/);
+      const gz = await rawCall(headers, 1, zlib.gzipSync(spans(0x36, 1)));
+      expect(gz.status).toBe(grpc.status.INTERNAL);
+      expect(await store.getTrace('36'.repeat(16))).toBeUndefined();
+    });
+
+  it('an unsupported encoding: UNIMPLEMENTED naming the supported ones, which grpc-accept-encoding lists without it', async () => {
+    const r = await rawCall({ 'grpc-encoding': 'snappy' }, 1, spans(0x37, 1));
+    expect(r.status).toBe(grpc.status.UNIMPLEMENTED);
+    expect(r.message).toMatch(/snappy.*gzip/);
+    expect(r.accept ?? '').not.toContain('snappy');
+  });
+
+  it('flag 0 is plain whatever grpc-encoding says; a flag other than 0 or 1 is INTERNAL', async () => {
+    expect((await rawCall({ 'grpc-encoding': 'gzip' }, 0, spans(0x38, 1))).status).toBe(grpc.status.OK);
+    expect(await store.getTrace('38'.repeat(16))).toHaveLength(1);
+    expect((await rawCall({ 'grpc-encoding': 'gzip' }, 2, zlib.gzipSync(spans(0x39, 1)))).status).toBe(grpc.status.INTERNAL);
+  });
+
+  it('gzip that inflates past the limit: RESOURCE_EXHAUSTED, and the server keeps serving', async () => {
+    const r = await rawCall({ 'grpc-encoding': 'gzip' }, 1, zlib.gzipSync(Buffer.alloc(MAX + 1)));
+    expect(r.status).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect((await rawCall({}, 0, spans(0x3a, 1))).status).toBe(grpc.status.OK);
   });
 });
