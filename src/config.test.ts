@@ -3,6 +3,7 @@
  * ConfigError for invalid values, and --help (also through the real `tinyolly` command).
  */
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -133,6 +134,8 @@ describe('invalid values throw ConfigError', () => {
     [[], { TINYOLLY_KEY_PREFIX: '' }],
     [[], { TINYOLLY_KEY_PREFIX: 'a{b}:' }],
     [['--host', '--ttl', '5'], {}],
+    [['--host', '--ttl'], {}],
+    [['--ttl', '5', '--host', '--grpc-port'], {}],
     [['--ttl', '5', '--host'], {}],
     [['--host='], { TINYOLLY_HOST: 'x' }],
     [['--ttl', '5', 'extra'], {}],
@@ -175,17 +178,23 @@ describe('the exposure warning (CONTRACT §6)', () => {
     expect(exposureWarning(loadConfig([], {}))).toBeUndefined();
   });
 
-  it.concurrent('a plain start (no TINYOLLY_HOST) listens on loopback and prints no WARNING; 0.0.0.0 without key or token does', async () => {
+  it('a plain start (no TINYOLLY_HOST) listens on loopback and prints no WARNING; 0.0.0.0 without key or token does', async () => {
     const plain = await startTinyOlly({ TINYOLLY_HOST: '' });
-    const open = await startTinyOlly({ TINYOLLY_HOST: '0.0.0.0' });
+    const open = await startTinyOlly({ TINYOLLY_HOST: '0.0.0.0' }).catch(async (err) => { await plain.stop(); throw err; });
     try {
       expect((await fetch(`${plain.baseUrl}/healthz`)).status).toBe(200);
+      // Through an address of this machine that is not loopback (when it has one): refused by the default bind only.
+      const external = Object.values(os.networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+      if (external) {
+        await expect(fetch(`http://${external}:${plain.ports.ui}/healthz`, { signal: AbortSignal.timeout(10_000) })).rejects.toThrow();
+        expect((await fetch(`http://${external}:${open.ports.ui}/healthz`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+      }
       expect(plain.output().stderr).not.toContain('WARNING');
       expect(open.output().stderr).toMatch(/WARNING.*TINYOLLY_OTLP_API_KEY.*TINYOLLY_UI_TOKEN/);
     } finally {
       await Promise.all([plain.stop(), open.stop()]);
     }
-  });
+  }, 60_000);
 });
 
 describe('--help', () => {
@@ -215,15 +224,15 @@ describe('--help', () => {
     expect(failed?.stderr).toMatch(/^tinyolly: TINYOLLY_TTL_SECONDS must be an integer/);
   });
 
-  it.concurrent.each([
+  it.each([
     [{ TINYOLLY_KEY_PREFIX: '' }, [], /^tinyolly: TINYOLLY_KEY_PREFIX must not be empty/],
     [{ TINYOLLY_REDIS_CLUSTER: 'yes' }, [], /^tinyolly: TINYOLLY_REDIS_CLUSTER must be 1, true, 0 or false, got "yes"/],
     [{}, ['--host', '--ttl', '5'], /^tinyolly: Option '--host' argument is ambiguous/],
     [{}, ['--ttl'], /^tinyolly: Option '--ttl <value>' argument missing/],
   ] as [Record<string, string>, string[], RegExp][])('the tinyolly command exits 2 on env %j argv %j', async (env, argv, message) => {
-    const failed = await run(process.execPath, [path.join(ROOT, 'bin/tinyolly.js'), ...argv], { cwd: ROOT, timeout: 20_000, env: { ...process.env, ...env } })
+    const failed = await run(process.execPath, [path.join(ROOT, 'bin/tinyolly.js'), ...argv], { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...env } })
       .then(() => undefined, (err: { code: number; stderr: string; stdout: string }) => err);
     expect(failed).toMatchObject({ code: 2, stdout: '' });
     expect(failed?.stderr).toMatch(message);
-  });
+  }, 70_000);
 });
