@@ -183,14 +183,19 @@ const HEALTH_SERVICES = [
 /** Stops each server's health polling (shutdownGrpcServer calls it). */
 const stopHealthPolling = new WeakMap<grpc.Server, () => void>();
 
-/** Polls `ready` (one call at a time) and sets every health service to SERVING or NOT_SERVING. */
+/**
+ * Polls `ready` (one call at a time) and sets every health service to SERVING or NOT_SERVING when that
+ * changes (setStatus notifies every Watch stream, which should hear of changes only).
+ */
 function trackStoreHealth(server: grpc.Server, health: HealthImplementation, ready: () => Promise<boolean>, everyMs: number): void {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let last = false; // the initial status map says NOT_SERVING until the store first answers
   const poll = (): void => {
     ready().catch(() => false).then((ok) => {
       if (stopped) return;
-      for (const name of HEALTH_SERVICES) health.setStatus(name, ok ? 'SERVING' : 'NOT_SERVING');
+      if (ok !== last) for (const name of HEALTH_SERVICES) health.setStatus(name, ok ? 'SERVING' : 'NOT_SERVING');
+      last = ok;
       timer = setTimeout(poll, everyMs);
       timer.unref();
     });
@@ -249,7 +254,8 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
     includeDirs: [PROTO_DIR],
   });
   new ReflectionService(packageDefinition).addToServer(server);
-  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((name) => [name, 'SERVING'])));
+  const initial = opts.storeReady ? 'NOT_SERVING' : 'SERVING';
+  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((name) => [name, initial])));
   health.addToServer(server);
   if (opts.storeReady) trackStoreHealth(server, health, opts.storeReady, opts.healthPollMs ?? 1000);
   return server;
