@@ -33,7 +33,9 @@ USER node
 CMD ["node", "--import", "tsx", "demo/run.ts"]
 
 FROM ${NODE_IMAGE} AS runtime
-ENV NODE_ENV=production
+# TinyOlly binds loopback by default (CONTRACT §1); inside a container that would be unreachable from
+# the host and from the other compose services, so the image listens on every interface.
+ENV NODE_ENV=production TINYOLLY_HOST=0.0.0.0
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -84,7 +84,7 @@ export async function start(config: Config, overrides: { store?: Store } = {}): 
   const ports = { grpc: 0, http: 0, ui: 0 };
   const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins };
 
-  const grpcServer = createGrpcServer({ ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey });
+  const grpcServer = createGrpcServer({ ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey, storeReady: () => store.ping() });
   const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true } as const;
   const otlpHttp: FastifyInstance = closesKeepAliveOnShutdown(Fastify(fastifyOptions));
   await otlpHttp.register(httpReceiver, receiverOptions);

@@ -3,22 +3,24 @@
  * ConfigError for invalid values, and --help (also through the real `tinyolly` command).
  */
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, HELP, loadConfig, wantsHelp, type Config } from './config.js';
+import { startTinyOlly } from '../test/helpers/start-tinyolly.js';
+import { ConfigError, DEFAULT_CONFIG, exposureWarning, HELP, loadConfig, wantsHelp, type Config } from './config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = promisify(execFile);
 
 describe('defaults', () => {
-  it('listens on 0.0.0.0 with ports 4317/4318/5002, memory storage and the documented limits', () => {
+  it('listens on 127.0.0.1 with ports 4317/4318/5002, memory storage and the documented limits', () => {
     expect(loadConfig([], {})).toStrictEqual({
       ...DEFAULT_CONFIG, redisUrl: undefined, otlpApiKey: undefined, uiToken: undefined, corsOrigins: undefined,
     });
     expect(DEFAULT_CONFIG).toMatchObject({
-      host: '0.0.0.0', grpcPort: 4317, httpPort: 4318, uiPort: 5002, storage: 'memory', keyPrefix: 'tinyolly:',
+      host: '127.0.0.1', grpcPort: 4317, httpPort: 4318, uiPort: 5002, storage: 'memory', keyPrefix: 'tinyolly:',
       ttlSeconds: 600, maxMemoryMb: 256, maxRequestMb: 16, maxAttributes: 128, maxAttributeLength: 4096, maxSeriesPerMetric: 1000,
     });
   });
@@ -44,6 +46,13 @@ describe('environment variables', () => {
     ['TINYOLLY_CORS_ORIGINS', 'http://a.test, http://b.test', { corsOrigins: ['http://a.test', 'http://b.test'] }],
     ['TINYOLLY_CORS_ORIGINS', '*', { corsOrigins: ['*'] }],
     ['TINYOLLY_GRPC_PORT', ' 4000 ', { grpcPort: 4000 }],
+    ['TINYOLLY_HOST', '0.0.0.0', { host: '0.0.0.0' }],
+    ['TINYOLLY_REDIS_CLUSTER', '1', { redisCluster: true }],
+    ['TINYOLLY_REDIS_CLUSTER', 'true', { redisCluster: true }],
+    ['TINYOLLY_REDIS_CLUSTER', '0', { redisCluster: false }],
+    ['TINYOLLY_REDIS_CLUSTER', 'false', { redisCluster: false }],
+    ['TINYOLLY_REDIS_CLUSTER', '', { redisCluster: false }],
+    ['TINYOLLY_KEY_PREFIX', 'tinyolly:dev:', { keyPrefix: 'tinyolly:dev:' }],
   ] as [string, string, Partial<Config>][])('reads %s=%j', (name, value, expected) => {
     expect(loadConfig([], { [name]: value })).toMatchObject(expected);
   });
@@ -118,13 +127,74 @@ describe('invalid values throw ConfigError', () => {
     [['--ttl'], {}],
     [['--bogus'], {}],
     [['4317'], {}],
+    [[], { TINYOLLY_REDIS_CLUSTER: 'yes' }],
+    [[], { TINYOLLY_REDIS_CLUSTER: 'on' }],
+    [[], { TINYOLLY_REDIS_CLUSTER: 'TRUE' }],
+    [[], { TINYOLLY_REDIS_CLUSTER: '2' }],
+    [[], { TINYOLLY_KEY_PREFIX: '' }],
+    [[], { TINYOLLY_KEY_PREFIX: 'a{b}:' }],
+    [['--host', '--ttl', '5'], {}],
+    [['--host', '--ttl'], {}],
+    [['--ttl', '5', '--host', '--grpc-port'], {}],
+    [['--ttl', '5', '--host'], {}],
+    [['--host='], { TINYOLLY_HOST: 'x' }],
+    [['--ttl', '5', 'extra'], {}],
+    [['--ttl', '5', '--ttl'], {}],
   ] as [string[], Record<string, string>][])('argv %j with env %j', (argv, env) => {
     expect(() => loadConfig(argv, env)).toThrow(ConfigError);
   });
 
   it('names the variable and the value in the message', () => {
     expect(() => loadConfig([], { TINYOLLY_HTTP_PORT: '70000' })).toThrow(/TINYOLLY_HTTP_PORT.*"70000"/);
+    expect(() => loadConfig([], { TINYOLLY_REDIS_CLUSTER: 'yes' })).toThrow(/TINYOLLY_REDIS_CLUSTER.*"yes"/);
+    expect(() => loadConfig([], { TINYOLLY_KEY_PREFIX: '' })).toThrow(/TINYOLLY_KEY_PREFIX must not be empty/);
   });
+
+  it('a flag missing its value is an error, not the next flag taken as the value', () => {
+    expect(() => loadConfig(['--host', '--ttl', '5'], {})).toThrow(/--host/);
+    expect(() => loadConfig(['--ttl'], {})).toThrow(/--ttl/);
+    // A value that starts with a dash is still possible, written with "=".
+    expect(loadConfig(['--host=-x'], {}).host).toBe('-x');
+  });
+});
+
+describe('the exposure warning (CONTRACT §6)', () => {
+  it.each([
+    ['127.0.0.1', {}, false], ['127.1.2.3', {}, false], ['::1', {}, false], ['localhost', {}, false],
+    ['0.0.0.0', {}, true], ['::', {}, true], ['192.168.1.5', {}, true],
+    ['0.0.0.0', { otlpApiKey: 'k' }, false], ['0.0.0.0', { uiToken: 't' }, false],
+  ] as [string, Partial<Config>, boolean][])('host %s with %j warns: %s', (host, secrets, warns) => {
+    const w = exposureWarning({ host, ...secrets });
+    if (warns) {
+      expect(w).toContain('WARNING');
+      expect(w).toContain('TINYOLLY_OTLP_API_KEY');
+      expect(w).toContain('TINYOLLY_UI_TOKEN');
+    } else {
+      expect(w).toBeUndefined();
+    }
+  });
+
+  it('the default configuration prints none', () => {
+    expect(exposureWarning(loadConfig([], {}))).toBeUndefined();
+  });
+
+  it('a plain start (no TINYOLLY_HOST) listens on loopback and prints no WARNING; 0.0.0.0 without key or token does', async () => {
+    const plain = await startTinyOlly({ TINYOLLY_HOST: '' });
+    const open = await startTinyOlly({ TINYOLLY_HOST: '0.0.0.0' }).catch(async (err) => { await plain.stop(); throw err; });
+    try {
+      expect((await fetch(`${plain.baseUrl}/healthz`)).status).toBe(200);
+      // Through an address of this machine that is not loopback (when it has one): refused by the default bind only.
+      const external = Object.values(os.networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address;
+      if (external) {
+        await expect(fetch(`http://${external}:${plain.ports.ui}/healthz`, { signal: AbortSignal.timeout(10_000) })).rejects.toThrow();
+        expect((await fetch(`http://${external}:${open.ports.ui}/healthz`, { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+      }
+      expect(plain.output().stderr).not.toContain('WARNING');
+      expect(open.output().stderr).toMatch(/WARNING.*TINYOLLY_OTLP_API_KEY.*TINYOLLY_UI_TOKEN/);
+    } finally {
+      await Promise.all([plain.stop(), open.stop()]);
+    }
+  }, 60_000);
 });
 
 describe('--help', () => {
@@ -153,4 +223,16 @@ describe('--help', () => {
     expect(failed).toMatchObject({ code: 2, stdout: '' });
     expect(failed?.stderr).toMatch(/^tinyolly: TINYOLLY_TTL_SECONDS must be an integer/);
   });
+
+  it.each([
+    [{ TINYOLLY_KEY_PREFIX: '' }, [], /^tinyolly: TINYOLLY_KEY_PREFIX must not be empty/],
+    [{ TINYOLLY_REDIS_CLUSTER: 'yes' }, [], /^tinyolly: TINYOLLY_REDIS_CLUSTER must be 1, true, 0 or false, got "yes"/],
+    [{}, ['--host', '--ttl', '5'], /^tinyolly: Option '--host' argument is ambiguous/],
+    [{}, ['--ttl'], /^tinyolly: Option '--ttl <value>' argument missing/],
+  ] as [Record<string, string>, string[], RegExp][])('the tinyolly command exits 2 on env %j argv %j', async (env, argv, message) => {
+    const failed = await run(process.execPath, [path.join(ROOT, 'bin/tinyolly.js'), ...argv], { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...env } })
+      .then(() => undefined, (err: { code: number; stderr: string; stdout: string }) => err);
+    expect(failed).toMatchObject({ code: 2, stdout: '' });
+    expect(failed?.stderr).toMatch(message);
+  }, 70_000);
 });

@@ -2,6 +2,7 @@
  * @module config: the Config type, its defaults, and loadConfig(argv, env) (CONTRACT §1.2, §6).
  * Pure: main.ts passes process.argv/env in. Invalid values throw ConfigError at start-up.
  */
+import { parseArgs } from 'node:util';
 
 export interface Config {
   host: string;
@@ -29,7 +30,8 @@ export interface Config {
 }
 
 export const DEFAULT_CONFIG: Config = {
-  host: '0.0.0.0',
+  // Loopback, as the Collector's own default (CONTRACT §1); the container image sets 0.0.0.0.
+  host: '127.0.0.1',
   grpcPort: 4317,
   httpPort: 4318,
   uiPort: 5002,
@@ -59,7 +61,7 @@ Options (each overrides the environment variable named beside it):
   --grpc-port N      OTLP/gRPC port                  TINYOLLY_GRPC_PORT   (4317; 0 = any free port)
   --http-port N      OTLP/HTTP port                  TINYOLLY_HTTP_PORT   (4318)
   --ui-port N        web UI, query API and /v1/*     TINYOLLY_UI_PORT     (5002)
-  --host ADDR        bind address for all three      TINYOLLY_HOST        (0.0.0.0)
+  --host ADDR        bind address for all three      TINYOLLY_HOST        (127.0.0.1)
   --storage KIND     memory | redis                  TINYOLLY_STORAGE     (redis if REDIS_URL is set)
   --redis-url URL    e.g. redis://127.0.0.1:6379/0   REDIS_URL
   --ttl SECONDS      retention of every item         TINYOLLY_TTL_SECONDS (600)
@@ -73,15 +75,74 @@ Other environment variables:
   TINYOLLY_OTLP_API_KEY  TINYOLLY_UI_TOKEN  TINYOLLY_CORS_ORIGINS
 `;
 
+/** CLI flag (without `--`) → the environment variable it overrides. */
 const FLAGS: Record<string, string> = {
-  '--grpc-port': 'TINYOLLY_GRPC_PORT',
-  '--http-port': 'TINYOLLY_HTTP_PORT',
-  '--ui-port': 'TINYOLLY_UI_PORT',
-  '--host': 'TINYOLLY_HOST',
-  '--storage': 'TINYOLLY_STORAGE',
-  '--redis-url': 'REDIS_URL',
-  '--ttl': 'TINYOLLY_TTL_SECONDS',
+  'grpc-port': 'TINYOLLY_GRPC_PORT',
+  'http-port': 'TINYOLLY_HTTP_PORT',
+  'ui-port': 'TINYOLLY_UI_PORT',
+  host: 'TINYOLLY_HOST',
+  storage: 'TINYOLLY_STORAGE',
+  'redis-url': 'REDIS_URL',
+  ttl: 'TINYOLLY_TTL_SECONDS',
 };
+
+/**
+ * The flags as env var overrides, through node:util parseArgs in strict mode: an unknown flag, a
+ * positional argument, or a flag without its value (`--host --ttl 5` would otherwise read host
+ * "--ttl") is a ConfigError. A value that starts with `-` is given as `--flag=-value`.
+ */
+function flagOverrides(argv: readonly string[]): Record<string, string> {
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }])),
+    }));
+  } catch (err) {
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    throw new ConfigError(`${first} (see --help)`);
+  }
+  const out: Record<string, string> = {};
+  for (const [flag, value] of Object.entries(values)) {
+    if (typeof value !== 'string') continue;
+    if (value === '') throw new ConfigError(`option --${flag} needs a value (see --help)`);
+    out[FLAGS[flag]] = value;
+  }
+  return out;
+}
+
+/** TINYOLLY_REDIS_CLUSTER: 1/true or 0/false (unset or empty is off); anything else is refused. */
+function redisClusterOf(raw: string | undefined): boolean {
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new ConfigError(`TINYOLLY_REDIS_CLUSTER must be 1, true, 0 or false, got "${raw}"`);
+}
+
+/**
+ * TINYOLLY_KEY_PREFIX: non-empty (an empty prefix would make DELETE /api/data remove every key of the
+ * Redis database) and without `{` or `}`: every key is the prefix followed by `{`, which is what keeps
+ * one instance's keys apart from those of an instance whose prefix merely starts with this one's.
+ */
+function keyPrefixOf(raw: string | undefined): string {
+  if (raw === undefined) return DEFAULT_CONFIG.keyPrefix;
+  if (raw === '') throw new ConfigError('TINYOLLY_KEY_PREFIX must not be empty: DELETE /api/data would remove every key of the Redis database (unset it for the default "tinyolly:")');
+  if (/[{}]/.test(raw)) throw new ConfigError(`TINYOLLY_KEY_PREFIX must not contain "{" or "}", got "${raw}"`);
+  return raw;
+}
+
+/** Whether an address is loopback (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
+
+/** The stderr warning for a start on a non-loopback address with neither key nor token set (CONTRACT §6), else undefined. */
+export function exposureWarning(config: Pick<Config, 'host' | 'otlpApiKey' | 'uiToken'>): string | undefined {
+  if (isLoopbackHost(config.host) || config.otlpApiKey || config.uiToken) return undefined;
+  return `WARNING: TinyOlly listens on ${config.host} with neither TINYOLLY_OTLP_API_KEY nor TINYOLLY_UI_TOKEN set: ` +
+    'anyone who can reach this machine can send telemetry and read it. Set them, or bind with TINYOLLY_HOST=127.0.0.1.';
+}
 
 /** Whether the arguments ask for help. */
 export function wantsHelp(argv: readonly string[]): boolean {
@@ -102,17 +163,7 @@ function int(env: Record<string, string | undefined>, name: string, fallback: nu
  * Flags win over env vars. Throws ConfigError on unknown flags or invalid values.
  */
 export function loadConfig(argv: readonly string[], envIn: Record<string, string | undefined>): Config {
-  const env = { ...envIn };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const target = FLAGS[flag];
-    if (!target) throw new ConfigError(`unknown option "${arg}" (see --help)`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new ConfigError(`option ${flag} needs a value`);
-    env[target] = value;
-  }
+  const env = { ...envIn, ...flagOverrides(argv) };
   const redisUrl = env.REDIS_URL || undefined;
   const storageRaw = env.TINYOLLY_STORAGE || (redisUrl ? 'redis' : 'memory');
   if (storageRaw !== 'memory' && storageRaw !== 'redis') throw new ConfigError(`TINYOLLY_STORAGE must be memory or redis, got "${storageRaw}"`);
@@ -124,8 +175,8 @@ export function loadConfig(argv: readonly string[], envIn: Record<string, string
     uiPort: int(env, 'TINYOLLY_UI_PORT', DEFAULT_CONFIG.uiPort, 0, 65535),
     storage: storageRaw,
     redisUrl: redisUrl ?? (storageRaw === 'redis' ? 'redis://127.0.0.1:6379' : undefined),
-    redisCluster: env.TINYOLLY_REDIS_CLUSTER === '1' || env.TINYOLLY_REDIS_CLUSTER === 'true',
-    keyPrefix: env.TINYOLLY_KEY_PREFIX ?? DEFAULT_CONFIG.keyPrefix,
+    redisCluster: redisClusterOf(env.TINYOLLY_REDIS_CLUSTER),
+    keyPrefix: keyPrefixOf(env.TINYOLLY_KEY_PREFIX),
     ttlSeconds: int(env, 'TINYOLLY_TTL_SECONDS', DEFAULT_CONFIG.ttlSeconds, 1, 10 * 365 * 86400),
     maxMemoryMb: int(env, 'TINYOLLY_MAX_MEMORY_MB', DEFAULT_CONFIG.maxMemoryMb, 1, 1 << 20),
     maxRequestMb: int(env, 'TINYOLLY_MAX_REQUEST_MB', DEFAULT_CONFIG.maxRequestMb, 1, 1024),

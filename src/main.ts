@@ -2,12 +2,8 @@
  * @module main: the CLI. Reads argv and env into a Config, starts TinyOlly, prints the ready line
  * (CONTRACT §1.1), and shuts down gracefully on SIGTERM/SIGINT. The only module that logs or exits.
  */
-import { ConfigError, HELP, loadConfig, wantsHelp } from './config.js';
+import { ConfigError, exposureWarning, HELP, loadConfig, wantsHelp } from './config.js';
 import { start } from './app.js';
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -25,11 +21,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  if (!isLoopback(config.host) && !config.otlpApiKey && !config.uiToken) {
-    process.stderr.write(
-      `WARNING: TinyOlly listens on ${config.host} with neither TINYOLLY_OTLP_API_KEY nor TINYOLLY_UI_TOKEN set: ` +
-      'anyone who can reach this machine can send telemetry and read it. Set them, or bind with TINYOLLY_HOST=127.0.0.1.\n');
-  }
+  const warning = exposureWarning(config);
+  if (warning) process.stderr.write(warning + '\n');
   const running = await start(config);
 
   let stopping = false;

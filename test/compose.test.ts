@@ -83,6 +83,19 @@ const stage = (name: string): Stage => {
   if (!found) throw new Error(`Dockerfile has no stage ${name}`);
   return found;
 };
+/** The environment a stage's ENV instructions set (`ENV K=V K2="V 2"` and the old `ENV K V` form). */
+function envOfStage(s: Stage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const args of s.instructions.filter((i) => i.op === 'ENV').map((i) => i.args.trim())) {
+    if (!/^\S+=/.test(args)) {
+      const [key, ...rest] = args.split(/\s+/);
+      out[key] = rest.join(' ');
+      continue;
+    }
+    for (const m of args.matchAll(/(\w+)=("([^"]*)"|\S*)/g)) out[m[1]] = m[3] ?? m[2];
+  }
+  return out;
+}
 const jsonArgv = (args: string): string[] => JSON.parse(args.replace(/^(--\S+\s+)*/, '').replace(/^CMD\s+/, '')) as string[];
 const ops = (s: Stage, op: string): string[] => s.instructions.filter((i) => i.op === op).map((i) => i.args);
 
@@ -118,6 +131,15 @@ describe('docker-compose.yml', () => {
     expect(Number(redisUrl.port || 6379)).toBe(6379);
     expect(dependsOn(tinyolly).redis).toBe('service_healthy');
     expect(portsOf(tinyolly)).toEqual([{ host: 5002, container: Number(env.TINYOLLY_UI_PORT ?? 5002) }]);
+  });
+
+  it('runs tinyolly on every interface inside its container (the image sets it; TinyOlly itself defaults to loopback)', () => {
+    const tinyolly = services.tinyolly;
+    // What the process sees: the image's ENV, overridden by the service's environment.
+    const effective = { ...envOfStage(stage(tinyolly.build.target)), ...envOf(tinyolly) };
+    expect(effective.TINYOLLY_HOST).toBe('0.0.0.0');
+    // The Collector reaches it by service name on the gRPC port, and 5002 is published: neither works on loopback.
+    expect(String(collector.exporters[Object.keys(collector.exporters).find((id) => id.startsWith('otlp'))!].endpoint)).toMatch(/^(https?:\/\/)?tinyolly:/);
   });
 
   it('runs a current Collector contrib image with the config mounted where --config points, owning 4317/4318', () => {
@@ -205,6 +227,12 @@ describe('otel-collector-config.yaml', () => {
 
 describe('Dockerfile', () => {
   const runtime = stages.at(-1)!;
+
+  it('sets TINYOLLY_HOST=0.0.0.0 in the runtime image only (CONTRACT §1)', () => {
+    expect(envOfStage(runtime).TINYOLLY_HOST).toBe('0.0.0.0');
+    expect(envOfStage(runtime).NODE_ENV).toBe('production');
+    for (const s of stages.filter((x) => x !== runtime)) expect(envOfStage(s).TINYOLLY_HOST, s.name).toBeUndefined();
+  });
 
   it('ends with a small non-root runtime stage (the default build target)', () => {
     expect(runtime.name).toBe('runtime');

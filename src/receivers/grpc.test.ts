@@ -2,12 +2,16 @@
  * OTLP/gRPC receiver through a real grpc-js client on port 0: Export with and without gzip,
  * partial_success, status codes of CONTRACT §2.1, server reflection (v1, v1alpha) and health.
  */
+import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
+import protobuf from 'protobufjs';
+import { waitFor } from '../../test/helpers/start-tinyolly.js';
 import { Ingester } from '../ingest/ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
 import { decodeExportResponseProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
@@ -131,5 +135,215 @@ describe('reflection and health', () => {
     const res: any = await new Promise((resolve, reject) => client.Check({ service: '' }, (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
     client.close();
     expect(res.status).toBe('SERVING');
+  });
+});
+
+/** google.rpc.Status with its Any details and google.rpc.RetryInfo, declared here from the field numbers (independent of grpc.ts' writer). */
+const rpcTypes = protobuf.Root.fromJSON({
+  nested: {
+    Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
+    Any: { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
+    Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } } },
+    RetryInfo: { fields: { retryDelay: { type: 'Duration', id: 1 } } },
+  },
+});
+
+/** The RetryInfo delays (seconds) in an error's grpc-status-details-bin trailer, and the Status around them; undefined without the trailer. */
+function retryInfoOf(err: grpc.ServiceError): { code: number; message: string; delays: number[] } | undefined {
+  const [bin] = err.metadata?.get('grpc-status-details-bin') ?? [];
+  if (bin === undefined) return undefined;
+  const status = rpcTypes.lookupType('Status').toObject(rpcTypes.lookupType('Status').decode(bin as Buffer), { longs: Number, defaults: true });
+  const delays = (status.details as { typeUrl: string; value: Uint8Array }[])
+    .filter((d) => d.typeUrl === 'type.googleapis.com/google.rpc.RetryInfo')
+    .map((d) => {
+      const ri = rpcTypes.lookupType('RetryInfo').toObject(rpcTypes.lookupType('RetryInfo').decode(d.value), { longs: Number, defaults: true });
+      return Number(ri.retryDelay?.seconds ?? 0) + Number(ri.retryDelay?.nanos ?? 0) / 1e9;
+    });
+  return { code: status.code as number, message: status.message as string, delays };
+}
+
+function exportTo(addr: string, body: Buffer, options: grpc.ChannelOptions = {}): Promise<Buffer> {
+  const client = new grpc.Client(addr, grpc.credentials.createInsecure(), options);
+  return new Promise<Buffer>((resolve, reject) => {
+    client.makeUnaryRequest(TRACE_PATH, (b: Buffer) => b, (b: Buffer) => b, body, (err, res) => {
+      client.close();
+      if (err) reject(err); else resolve(res!);
+    });
+  });
+}
+
+describe('retryable refusals carry google.rpc.RetryInfo (CONTRACT §2.1)', () => {
+  let busyStore: FakeStore;
+  let busy: grpc.Server;
+  let busyAddress: string;
+  beforeAll(async () => {
+    busyStore = fakeStore();
+    busy = createGrpcServer({ ingester: new Ingester(busyStore, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 1 }), maxMessageBytes: MAX });
+    busyAddress = `127.0.0.1:${await bindGrpcServer(busy, '127.0.0.1', 0)}`;
+  });
+  afterAll(async () => { await shutdownGrpcServer(busy, 1000); await busyStore.close(); });
+
+  it('overloaded: RESOURCE_EXHAUSTED with RetryInfo (retry_delay >= 1 s) in a Status matching the call; nothing of the refused export is stored', async () => {
+    let release!: () => void;
+    busyStore.hold = new Promise<void>((r) => { release = r; });
+    const first = exportTo(busyAddress, spans(0x21, 1));
+    await waitFor(() => busyStore.writes >= 1);
+    const refused = await exportTo(busyAddress, spans(0x22, 2)).then(() => undefined, (e: grpc.ServiceError) => e);
+    release();
+    busyStore.hold = undefined;
+    await first;
+    expect(refused?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    const info = retryInfoOf(refused!);
+    expect(info).toBeDefined();
+    expect(info!.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(info!.message).toBe(refused!.details);
+    expect(info!.delays).toHaveLength(1);
+    expect(info!.delays[0]).toBeGreaterThanOrEqual(1);
+    expect(await busyStore.getTrace('21'.repeat(16))).toHaveLength(1);
+    expect(await busyStore.getTrace('22'.repeat(16))).toBeUndefined();
+    // Retrying after the delay succeeds.
+    await exportTo(busyAddress, spans(0x22, 2));
+    expect(await busyStore.getTrace('22'.repeat(16))).toHaveLength(2);
+  });
+
+  it('a message over the size limit: RESOURCE_EXHAUSTED without RetryInfo (retrying cannot help), plain and gzip', async () => {
+    const big = spans(0x23, 1, [{ traceId: Buffer.alloc(16, 0x23), spanId: Buffer.alloc(8, 5), name: 'x'.repeat(MAX) }]);
+    for (const options of [{}, { 'grpc.default_compression_algorithm': 2 }]) {
+      const err = await exportTo(busyAddress, big, options).then(() => undefined, (e: grpc.ServiceError) => e);
+      expect(err?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(retryInfoOf(err!)?.delays ?? []).toEqual([]);
+    }
+    expect(await busyStore.getTrace('23'.repeat(16))).toBeUndefined();
+  });
+
+  it('store unavailable: UNAVAILABLE, also with RetryInfo; a malformed message: INVALID_ARGUMENT without', async () => {
+    busyStore.failWith = UNAVAILABLE();
+    try {
+      const err = await exportTo(busyAddress, spans(0x24, 1)).then(() => undefined, (e: grpc.ServiceError) => e);
+      expect(err?.code).toBe(grpc.status.UNAVAILABLE);
+      expect(retryInfoOf(err!)?.delays[0]).toBeGreaterThanOrEqual(1);
+    } finally {
+      busyStore.failWith = undefined;
+    }
+    const bad = await exportTo(busyAddress, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])).then(() => undefined, (e: grpc.ServiceError) => e);
+    expect(bad?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(retryInfoOf(bad!)).toBeUndefined();
+  });
+});
+
+describe('health follows the store (CONTRACT §6)', () => {
+  const HEALTH_NAMES = ['', 'opentelemetry.proto.collector.trace.v1.TraceService', 'opentelemetry.proto.collector.logs.v1.LogsService', 'opentelemetry.proto.collector.metrics.v1.MetricsService'];
+  let flaky: FakeStore;
+  let tracked: grpc.Server;
+  let healthClient: any;
+  beforeAll(async () => {
+    flaky = fakeStore();
+    tracked = createGrpcServer({
+      ingester: new Ingester(flaky, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 64 }), maxMessageBytes: MAX,
+      storeReady: () => flaky.ping(), healthPollMs: 50,
+    });
+    const port = await bindGrpcServer(tracked, '127.0.0.1', 0);
+    const pkg = grpc.loadPackageDefinition(protoLoader.loadSync(healthProtoPath, { enums: String })) as any;
+    healthClient = new pkg.grpc.health.v1.Health(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  });
+  afterAll(async () => { healthClient.close(); await shutdownGrpcServer(tracked, 1000); await flaky.close(); });
+
+  const check = (service: string): Promise<string> => new Promise((resolve, reject) =>
+    healthClient.Check({ service }, (e: Error | null, r: { status: string }) => (e ? reject(e) : resolve(r.status))));
+  const allAre = async (status: string) => (await Promise.all(HEALTH_NAMES.map(check))).every((s) => s === status);
+
+  it('Check and Watch say NOT_SERVING while the store is down and SERVING once it answers again, for "" and the three OTLP services', async () => {
+    await waitFor(() => allAre('SERVING'));
+    const seen: string[] = [];
+    const watch = healthClient.Watch({ service: '' });
+    watch.on('data', (r: { status: string }) => seen.push(r.status));
+    watch.on('error', () => { /* cancelled at the end */ });
+    await waitFor(() => seen.at(-1) === 'SERVING');
+
+    flaky.failWith = UNAVAILABLE();
+    await waitFor(() => allAre('NOT_SERVING'));
+    await waitFor(() => seen.at(-1) === 'NOT_SERVING');
+
+    flaky.failWith = undefined;
+    await waitFor(() => allAre('SERVING'));
+    await waitFor(() => seen.at(-1) === 'SERVING');
+    watch.cancel();
+    // Watch hears of changes only, not of every poll.
+    expect(seen).toEqual(['SERVING', 'NOT_SERVING', 'SERVING']);
+  });
+});
+
+describe('message compression as the gRPC spec has it (raw HTTP/2 frames)', () => {
+  /** One unary call written by hand: headers, one length-prefixed message with the given Compressed-Flag, end of stream. */
+  function rawCall(headers: Record<string, string>, flag: number, payload: Buffer): Promise<{ status: number; message: string; accept?: string }> {
+    return new Promise((resolve, reject) => {
+      const session = http2.connect(`http://${address}`);
+      session.on('error', reject);
+      const req = session.request({
+        ':method': 'POST', ':path': TRACE_PATH, 'content-type': 'application/grpc', te: 'trailers', ...headers,
+      });
+      const prefix = Buffer.alloc(5);
+      prefix.writeUInt8(flag, 0);
+      prefix.writeUInt32BE(payload.length, 1);
+      let head: http2.IncomingHttpHeaders = {};
+      req.on('response', (h) => { head = h; });
+      const finish = (t: http2.IncomingHttpHeaders) => {
+        session.close();
+        resolve({ status: Number(t['grpc-status']), message: decodeURIComponent(String(t['grpc-message'] ?? '')), accept: head['grpc-accept-encoding'] as string | undefined });
+      };
+      req.on('trailers', finish);
+      req.on('end', () => { if (head['grpc-status'] !== undefined) finish(head); });
+      req.on('data', () => { /* the response message */ });
+      req.on('error', reject);
+      req.end(Buffer.concat([prefix, payload]));
+    });
+  }
+
+  it('a compressed flag on bytes that are not gzip: INVALID_ARGUMENT, nothing stored', async () => {
+    const r = await rawCall({ 'grpc-encoding': 'gzip' }, 1, spans(0x31, 1));
+    expect(r.status).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(await store.getTrace('31'.repeat(16))).toBeUndefined();
+  });
+
+  it.each(['GZIP', 'Gzip', 'gzip'])('grpc-encoding: %s is gzip (content codings ignore case)', async (encoding) => {
+    const id = { GZIP: 0x32, Gzip: 0x33, gzip: 0x34 }[encoding]!;
+    const r = await rawCall({ 'grpc-encoding': encoding }, 1, zlib.gzipSync(spans(id, 2)));
+    expect(r.status).toBe(grpc.status.OK);
+    expect(await store.getTrace(id.toString(16).repeat(16))).toHaveLength(2);
+  });
+
+  it('deflate is accepted too', async () => {
+    const r = await rawCall({ 'grpc-encoding': 'deflate' }, 1, zlib.deflateSync(spans(0x35, 1)));
+    expect(r.status).toBe(grpc.status.OK);
+    expect(await store.getTrace('35'.repeat(16))).toHaveLength(1);
+  });
+
+  it.each([[{}, 'no grpc-encoding'], [{ 'grpc-encoding': 'identity' }, 'grpc-encoding identity']] as [Record<string, string>, string][])(
+    'a compressed flag with %j is ill-constructed: INTERNAL naming the Compressed-Flag, not taken as plain (%s)', async (headers) => {
+      const plain = await rawCall(headers, 1, spans(0x36, 1));
+      expect(plain.status).toBe(grpc.status.INTERNAL);
+      expect(plain.message).toMatch(/Compressed-Flag/);
+      const gz = await rawCall(headers, 1, zlib.gzipSync(spans(0x36, 1)));
+      expect(gz.status).toBe(grpc.status.INTERNAL);
+      expect(await store.getTrace('36'.repeat(16))).toBeUndefined();
+    });
+
+  it('an unsupported encoding: UNIMPLEMENTED naming the supported ones, which grpc-accept-encoding lists without it', async () => {
+    const r = await rawCall({ 'grpc-encoding': 'snappy' }, 1, spans(0x37, 1));
+    expect(r.status).toBe(grpc.status.UNIMPLEMENTED);
+    expect(r.message).toMatch(/snappy.*gzip/);
+    expect(r.accept ?? '').not.toContain('snappy');
+  });
+
+  it('flag 0 is plain whatever grpc-encoding says; a flag other than 0 or 1 is INTERNAL', async () => {
+    expect((await rawCall({ 'grpc-encoding': 'gzip' }, 0, spans(0x38, 1))).status).toBe(grpc.status.OK);
+    expect(await store.getTrace('38'.repeat(16))).toHaveLength(1);
+    expect((await rawCall({ 'grpc-encoding': 'gzip' }, 2, zlib.gzipSync(spans(0x39, 1)))).status).toBe(grpc.status.INTERNAL);
+  });
+
+  it('gzip that inflates past the limit: RESOURCE_EXHAUSTED, and the server keeps serving', async () => {
+    const r = await rawCall({ 'grpc-encoding': 'gzip' }, 1, zlib.gzipSync(Buffer.alloc(MAX + 1)));
+    expect(r.status).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect((await rawCall({}, 0, spans(0x3a, 1))).status).toBe(grpc.status.OK);
   });
 });

@@ -2,13 +2,17 @@
  * @module receivers/grpc: OTLP/gRPC (CONTRACT §2.1): the three collector services' unary Export,
  * server reflection (v1 and v1alpha) and grpc.health.v1.Health. Messages arrive as raw bytes and
  * are decoded once by otlp/, so a malformed message answers INVALID_ARGUMENT rather than INTERNAL.
+ * Retryable refusals carry google.rpc.RetryInfo; health follows the store's ping.
  */
 import type { EventEmitter } from 'node:events';
 import type { Http2Session } from 'node:http2';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
+import protobuf from 'protobufjs';
 import { GRPC, mapError } from '../errors.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import {
@@ -23,6 +27,13 @@ export interface GrpcReceiverOptions {
   maxMessageBytes: number;
   /** When set, Export calls must carry it in `x-otlp-api-key` metadata. */
   apiKey?: string;
+  /**
+   * Whether the store answers (never rejects). Health says NOT_SERVING while it answers false and
+   * SERVING once it answers again (CONTRACT §6); polled every `healthPollMs`. Unset: always SERVING.
+   */
+  storeReady?: () => Promise<boolean>;
+  /** How often storeReady is asked (default 1000 ms). */
+  healthPollMs?: number;
 }
 
 const SERVICES: { signal: Signal; path: string }[] = [
@@ -66,6 +77,133 @@ function widenSessionWindows(server: grpc.Server): void {
   }
 }
 
+/** gRPC codes used only here (grpc/grpc doc/statuscodes.md). */
+const UNIMPLEMENTED = 12;
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+
+/** What a server-side call of grpc-js holds that the message decompression below replaces. */
+interface BaseCallInternals {
+  incomingEncoding?: unknown;
+  decompressMessage?: (message: Buffer, encoding: string) => Buffer | Promise<Buffer>;
+  nextCall?: unknown;
+}
+
+/**
+ * Decompression of one length-prefixed message as the gRPC spec has it (grpc/grpc doc/compression.md,
+ * PROTOCOL-HTTP2.md): flag 0 is plain; flag 1 with no `grpc-encoding` (or `identity`) is an
+ * ill-constructed message (INTERNAL); an encoding we do not support is UNIMPLEMENTED, naming the ones we
+ * do; content codings compare case-insensitively (`GZIP` is gzip, as in HTTP); bytes that do not
+ * inflate are undecodable (INVALID_ARGUMENT, CONTRACT §2.1); inflating past the limit is RESOURCE_EXHAUSTED.
+ * Rejections are the `{code, details}` objects grpc-js sends as the call's status.
+ */
+export async function decompressGrpcMessage(message: Buffer, encodingHeader: string, maxBytes: number): Promise<Buffer> {
+  const flag = message[0];
+  const contents = message.subarray(5);
+  if (flag === 0) return contents;
+  if (flag !== 1) throw { code: GRPC.INTERNAL, details: `invalid Compressed-Flag ${flag} (must be 0 or 1)` };
+  const encoding = encodingHeader.trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') {
+    throw { code: GRPC.INTERNAL, details: 'invalid Compressed-Flag: message marked compressed without a grpc-encoding other than identity' };
+  }
+  if (encoding !== 'gzip' && encoding !== 'deflate') {
+    throw { code: UNIMPLEMENTED, details: `message compressed with unsupported encoding "${encodingHeader}"; supported: identity, gzip, deflate` };
+  }
+  try {
+    return await (encoding === 'gzip' ? gunzip : inflate)(contents, { maxOutputLength: maxBytes });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw { code: GRPC.RESOURCE_EXHAUSTED, details: `message inflates to more than ${maxBytes} bytes` };
+    }
+    throw { code: GRPC.INVALID_ARGUMENT, details: `message marked ${encoding} does not inflate: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * A server interceptor that puts decompressGrpcMessage in place of grpc-js' own on the call it wraps
+ * (grpc-js takes a compressed flag without grpc-encoding as plain, answers INTERNAL for bytes that do
+ * not inflate and UNIMPLEMENTED for `GZIP`, and has no option to change it). The interceptor runs
+ * before any message of the call is read. It reaches into grpc-js' call object, checking each field it
+ * needs: a future grpc-js laid out differently keeps its own behaviour (and the tests say so).
+ */
+function specCompression(maxBytes: number): grpc.ServerInterceptor {
+  return (_method, call) => {
+    let c: BaseCallInternals | undefined = call as unknown as BaseCallInternals;
+    for (let depth = 0; c && depth < 8; depth++) {
+      if (typeof c.decompressMessage === 'function' && typeof c.incomingEncoding === 'string') {
+        const base = c;
+        base.decompressMessage = (message: Buffer) => decompressGrpcMessage(message, String(base.incomingEncoding), maxBytes);
+        break;
+      }
+      c = c.nextCall as BaseCallInternals | undefined;
+    }
+    return new grpc.ServerInterceptingCall(call);
+  };
+}
+
+const TYPE_URL_RETRY_INFO = 'type.googleapis.com/google.rpc.RetryInfo';
+
+/**
+ * The `grpc-status-details-bin` trailer value: a google.rpc.Status with the call's code and message and
+ * one google.rpc.RetryInfo detail (`retry_delay` = seconds). Written with protobufjs' Writer: the three
+ * small messages (Status, Any, RetryInfo{Duration}) by their field numbers.
+ */
+export function statusDetailsWithRetryInfo(code: number, message: string, retryDelaySeconds: number): Buffer {
+  const duration = protobuf.Writer.create().uint32(8).int64(retryDelaySeconds).finish(); // Duration.seconds = 1
+  const retryInfo = protobuf.Writer.create().uint32(10).bytes(duration).finish(); // RetryInfo.retry_delay = 1
+  const any = protobuf.Writer.create().uint32(10).string(TYPE_URL_RETRY_INFO).uint32(18).bytes(retryInfo).finish(); // type_url = 1, value = 2
+  const status = protobuf.Writer.create();
+  if (code !== 0) status.uint32(8).int32(code); // code = 1
+  if (message) status.uint32(18).string(message); // message = 2
+  status.uint32(26).bytes(any); // details = 3
+  return Buffer.from(status.finish());
+}
+
+/**
+ * The status of a failed export. A retryable refusal (overloaded, store unavailable: the kinds with a
+ * Retry-After) carries RetryInfo, without which the OTLP spec makes RESOURCE_EXHAUSTED non-retryable
+ * and the Collector drops the batch (CONTRACT §2.1); everything else (a message too large too) has none.
+ */
+function errorStatus(err: unknown): Partial<grpc.StatusObject> {
+  const m = mapError(err);
+  if (m.retryAfter === undefined) return { code: m.grpc, details: m.message };
+  const metadata = new grpc.Metadata();
+  metadata.set('grpc-status-details-bin', statusDetailsWithRetryInfo(m.grpc, m.message, Math.max(1, m.retryAfter)));
+  return { code: m.grpc, details: m.message, metadata };
+}
+
+const HEALTH_SERVICES = [
+  '',
+  'opentelemetry.proto.collector.trace.v1.TraceService',
+  'opentelemetry.proto.collector.logs.v1.LogsService',
+  'opentelemetry.proto.collector.metrics.v1.MetricsService',
+];
+
+/** Stops each server's health polling (shutdownGrpcServer calls it). */
+const stopHealthPolling = new WeakMap<grpc.Server, () => void>();
+
+/**
+ * Polls `ready` (one call at a time) and sets every health service to SERVING or NOT_SERVING when that
+ * changes (setStatus notifies every Watch stream, which should hear of changes only).
+ */
+function trackStoreHealth(server: grpc.Server, health: HealthImplementation, ready: () => Promise<boolean>, everyMs: number): void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let last = false; // the initial status map says NOT_SERVING until the store first answers
+  const poll = (): void => {
+    ready().catch(() => false).then((ok) => {
+      if (stopped) return;
+      if (ok !== last) for (const name of HEALTH_SERVICES) health.setStatus(name, ok ? 'SERVING' : 'NOT_SERVING');
+      last = ok;
+      timer = setTimeout(poll, everyMs);
+      timer.unref();
+    });
+  };
+  stopHealthPolling.set(server, () => { stopped = true; clearTimeout(timer); });
+  poll();
+}
+
 function exportSignal(ingester: Ingester, signal: Signal, body: Buffer): Promise<ExportResult> {
   if (signal === 'traces') return ingester.exportTracesProtobuf(body);
   if (signal === 'logs') return ingester.exportLogsProtobuf(body);
@@ -77,6 +215,7 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
+    interceptors: [specCompression(opts.maxMessageBytes)],
   });
   widenStreamWindow(server);
   for (const { signal, path } of SERVICES) {
@@ -100,16 +239,12 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
       try {
         pending = exportSignal(opts.ingester, signal, call.request);
       } catch (err) {
-        const m = mapError(err);
-        callback({ code: m.grpc, details: m.message });
+        callback(errorStatus(err));
         return;
       }
       pending.then(
         (r) => callback(null, Buffer.from(encodeExportResponseProtobuf(signal, r.rejected, r.message))),
-        (err) => {
-          const m = mapError(err);
-          callback({ code: m.grpc, details: m.message });
-        },
+        (err) => callback(errorStatus(err)),
       );
     };
     server.addService(definition, { Export: handler });
@@ -119,13 +254,10 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
     includeDirs: [PROTO_DIR],
   });
   new ReflectionService(packageDefinition).addToServer(server);
-  const health = new HealthImplementation({
-    '': 'SERVING',
-    'opentelemetry.proto.collector.trace.v1.TraceService': 'SERVING',
-    'opentelemetry.proto.collector.logs.v1.LogsService': 'SERVING',
-    'opentelemetry.proto.collector.metrics.v1.MetricsService': 'SERVING',
-  });
+  const initial = opts.storeReady ? 'NOT_SERVING' : 'SERVING';
+  const health = new HealthImplementation(Object.fromEntries(HEALTH_SERVICES.map((name) => [name, initial])));
   health.addToServer(server);
+  if (opts.storeReady) trackStoreHealth(server, health, opts.storeReady, opts.healthPollMs ?? 1000);
   return server;
 }
 
@@ -143,6 +275,7 @@ export function bindGrpcServer(server: grpc.Server, host: string, port: number):
 
 /** Stops accepting, lets in-flight calls finish (up to `graceMs`), then forces the rest closed. */
 export function shutdownGrpcServer(server: grpc.Server, graceMs: number): Promise<void> {
+  stopHealthPolling.get(server)?.();
   return new Promise((resolve) => {
     const timer = setTimeout(() => { server.forceShutdown(); resolve(); }, graceMs);
     timer.unref();

@@ -19,22 +19,27 @@ export function seriesIdOf(canonical: string): string {
 }
 
 /**
- * All key names for one key prefix. Groups (each one hash tag, so one Cluster slot):
+ * All key names for one key prefix. Every key is the prefix followed by `{`, its hash tag: a prefix
+ * holds no brace, so what follows one instance's prefix can never continue another prefix, and the glob
+ * `<prefix>{*` matches this instance's keys only, also when another instance's prefix merely starts
+ * with this one's (`tinyolly:` and `tinyolly:dev:`). Groups (each one hash tag, so one Cluster slot):
  * - global `{<prefix>idx}`: trace/log/metric-name indexes and per-time-bucket aggregates;
- * - per trace `{traceId}`: spans, skeleton, backlinks, log references;
- * - per log bucket `{<prefix>lb<k>}`: the log records received during bucket k;
+ * - per trace `{t:<traceId>}`: spans, skeleton, backlinks, log references;
+ * - per log bucket `{<prefix>lb:<k>}`: the log records received during bucket k;
  * - per metric name `{m<digest>}`: series registry, series labels, points, refusals, last point.
+ * Within one prefix the groups' suffixes differ, so no two kinds of key can be the same key.
  */
 export class RedisKeys {
   private readonly g: string;
 
   constructor(readonly prefix: string) {
-    this.g = `${prefix}{${prefix.replace(/[{}]/g, '')}idx}:`;
+    if (prefix === '' || /[{}]/.test(prefix)) throw new Error(`a Redis key prefix must be non-empty and hold no "{" or "}", got "${prefix}"`);
+    this.g = `${prefix}{${prefix}idx}:`;
   }
 
-  /** Glob that matches every key of this prefix (for clear()). */
+  /** Glob that matches every key of this instance and none of any other prefix (for clear()). */
   get pattern(): string {
-    return this.prefix.replace(/[*?[\]\\]/g, (c) => '\\' + c) + '*';
+    return this.prefix.replace(/[*?[\]\\]/g, (c) => '\\' + c) + '{*';
   }
 
   // --- global group ---
@@ -62,7 +67,7 @@ export class RedisKeys {
   latency(bucket: number, service: string): string { return this.g + 'lat:' + bucket + ':' + service; }
 
   // --- per trace ---
-  private t(traceId: string): string { return `${this.prefix}t:{${tagOf(traceId)}}:`; }
+  private t(traceId: string): string { return `${this.prefix}{t:${tagOf(traceId)}}:`; }
   /** HASH spanId → encoded span (compact: no traceId, spanId, service or resource; see span-codec.ts). */
   traceSpans(traceId: string): string { return this.t(traceId) + 's'; }
   /** HASH resource digest → encoded [service, resource]: each distinct resource of the trace, once. */
@@ -76,10 +81,10 @@ export class RedisKeys {
 
   // --- per log bucket ---
   /** HASH logId → encoded log record, for logs received in bucket k. */
-  logBucket(bucket: number): string { return `${this.prefix}lb:{${this.prefix.replace(/[{}]/g, '')}lb${bucket}}`; }
+  logBucket(bucket: number): string { return `${this.prefix}{${this.prefix}lb:${bucket}}`; }
 
   // --- per metric name ---
-  private m(name: string): string { return `${this.prefix}m:{m${seriesIdOf(name)}}:`; }
+  private m(name: string): string { return `${this.prefix}{m${seriesIdOf(name)}}:`; }
   /** ZSET seriesId → last accepted write (ms). */
   metricRegistry(name: string): string { return this.m(name) + 'reg'; }
   /** HASH seriesId → JSON {service, labels}. */

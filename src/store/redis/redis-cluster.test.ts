@@ -47,7 +47,7 @@ describe.skipIf(!bins.ok)('RedisStore on a 3-node Redis Cluster', () => {
       await store.writeSpans(ids.map((traceId) => ({ ...base, traceId, spanId: 'a'.repeat(16) })));
       expect((await store.findTraces({ limit: 100, sort: 'start', order: 'desc' })).length).toBe(40);
       expect(await store.stats()).toMatchObject({ traces: 40, spans: 40 });
-      const perNode = cluster!.nodes.map((n) => spawnSync('redis-cli', ['-p', String(n.port), '--scan', '--pattern', `${keyPrefixOf(store)}t:*`], { encoding: 'utf8' })
+      const perNode = cluster!.nodes.map((n) => spawnSync('redis-cli', ['-p', String(n.port), '--scan', '--pattern', `${keyPrefixOf(store)}{t:*`], { encoding: 'utf8' })
         .stdout.split('\n').filter(Boolean).length);
       expect(perNode.filter((n) => n > 0).length, String(perNode)).toBeGreaterThan(1);
       await store.clear();
