@@ -102,11 +102,11 @@ export function serviceMapView(): View {
 
   const markSelected = (): void => {
     for (const g of graphHost.querySelectorAll<SVGGElement>('.map-edge')) g.classList.toggle('selected', g.dataset.edge === chosen);
-    for (const g of graphHost.querySelectorAll<SVGGElement>('.map-node')) g.classList.toggle('selected', `node\u0000${g.dataset.service}` === chosen);
+    for (const g of graphHost.querySelectorAll<SVGGElement>('.map-node')) g.classList.toggle('selected', `\tnode ${g.dataset.service}` === chosen);
   };
 
   const showEdge = async (e: ServiceMapEdge): Promise<void> => {
-    const key = `${e.source}\u0000${e.target}`;
+    const key = `${e.source} → ${e.target}`;
     chosen = key;
     markSelected();
     const tt = types.get(e.target) ?? 'service';
@@ -133,7 +133,7 @@ export function serviceMapView(): View {
   };
 
   const showPeer = (name: string, type: NodeType): void => {
-    chosen = `node\u0000${name}`;
+    chosen = `\tnode ${name}`;
     markSelected();
     const callers = current.edges.filter((e) => e.target === name);
     replace(side, h('div', { class: 'panel-title' }, name, h('span', { class: 'muted' }, ` ${TYPE_WORD[type]}`)),
@@ -162,7 +162,7 @@ export function serviceMapView(): View {
       const w = svg.isConnected ? probe.getComputedTextLength() : 0;
       return (w > 0 ? w : t.length * 6.8) + 2 * LABEL_PAD_X;
     };
-    const texts = new Map(m.edges.map((e) => [`${e.source}\u0000${e.target}`, edgeLabelTexts(e)]));
+    const texts = new Map(m.edges.map((e) => [`${e.source} → ${e.target}`, edgeLabelTexts(e)]));
     const widths = new Map([...texts].map(([k, [full, short]]) => [k, [measure(full), measure(short)]]));
     probe.remove();
     const widest = Math.min(180, Math.max(60, ...[...widths.values()].map((w) => w[0])));
@@ -186,7 +186,7 @@ export function serviceMapView(): View {
       const laneKey = backward ? 'back' : '';
       const lane = lanes.get(laneKey) ?? 0;
       if (backward) lanes.set(laneKey, lane + 1);
-      curves.set(`${e.source}\u0000${e.target}`, edgeCurve(a, b, lane));
+      curves.set(`${e.source} → ${e.target}`, edgeCurve(a, b, lane));
     }
     // Room below for the arcs of edges that go back to an earlier layer (and above for self-calls).
     let height = layout.height;
@@ -194,7 +194,7 @@ export function serviceMapView(): View {
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
     svg.setAttribute('preserveAspectRatio', 'xMidYMin meet');
     const requests: LabelRequest[] = order.map(({ e }) => {
-      const k = `${e.source}\u0000${e.target}`;
+      const k = `${e.source} → ${e.target}`;
       const [wf, ws] = widths.get(k)!;
       return { id: k, curve: curves.get(k)!, sizes: [{ w: wf, h: LABEL_H }, { w: ws, h: LABEL_H }] };
     });
@@ -202,7 +202,7 @@ export function serviceMapView(): View {
     const edgeLayer = s('g', { class: 'map-edges' });
     const labelLayer = s('g', { class: 'map-labels' });
     for (const { e } of order) {
-      const key = `${e.source}\u0000${e.target}`;
+      const key = `${e.source} → ${e.target}`;
       const d = curvePath(curves.get(key)!);
       const hasErr = e.errorCount > 0;
       const strokeW = 1.5 + 3 * (e.callCount / maxCalls);
@@ -236,7 +236,7 @@ export function serviceMapView(): View {
     for (const n of layout.nodes) {
       const type = types.get(n.name) ?? 'service';
       const g = s('g', {
-        class: `map-node type-${type}${chosen === `node\u0000${n.name}` ? ' selected' : ''}`, 'data-service': n.name, 'data-type': type, 'data-testid': 'map-node',
+        class: `map-node type-${type}${chosen === `\tnode ${n.name}` ? ' selected' : ''}`, 'data-service': n.name, 'data-type': type, 'data-testid': 'map-node',
         transform: `translate(${n.x - NODE_W / 2},${n.y - NODE_H / 2})`, tabindex: '0', role: 'button',
         'aria-label': type === 'service' ? `${n.name}: open its traces` : `${n.name} (${type})`,
       },
