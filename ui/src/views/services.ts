@@ -114,7 +114,7 @@ export function servicesView(): View {
     };
     const toggle = h('button', { class: 'ops-toggle', type: 'button', 'aria-expanded': String(isOpen), 'aria-label': `Operations of ${s.name}`, title: 'Show operations', 'data-testid': 'ops-toggle' }, isOpen ? '▾' : '▸');
     const row = h('tr', { class: `row-link${state.service === s.name ? ' current' : ''}`, 'data-testid': 'service-row', 'data-service': s.name, 'data-kb-row': '', tabindex: '-1' },
-      h('td', { class: 'col-svc-name' }, toggle, serviceChip(s.name)),
+      h('td', { class: 'col-svc-name' }, h('div', { class: 'svc-cell' }, toggle, serviceChip(s.name))),
       h('td', { class: 'col-num mono', 'data-testid': 'service-rate' }, formatRate(rate)),
       h('td', { class: `col-num mono${errNum > 0 ? ' err-text' : ' muted'}` }, formatPercent(errNum, errDen)),
       h('td', { class: 'col-num mono' }, ms(s.p50Ms)),
