@@ -81,7 +81,8 @@ export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string
       toggle, dot,
       h('span', { class: `wf-kind kind-${(s.kind || 'INTERNAL').toLowerCase()}`, title: s.kind, 'aria-label': s.kind }, kindGlyph),
       systemIcon,
-      h('span', { class: 'wf-svc' }, s.service),
+      // The dot carries the service; its name is written where it changes (roots, cross-service calls).
+      h('span', { class: `wf-svc${r.parentIndex >= 0 && rows[r.parentIndex].span.service === s.service ? ' same' : ''}` }, s.service),
       h('span', { class: 'wf-name' }, s.name || '(no name)'),
       sum.text ? h('span', { class: `wf-summary mono${status}`, 'data-testid': 'span-summary' }, sum.text) : null,
       isErr ? h('span', { class: 'err-icon', title: `Error${s.status.message ? `: ${s.status.message}` : ''}`, 'aria-label': 'error' }, '!') : null,
