@@ -24,8 +24,9 @@ describe('units', () => {
 
   it('shows counts compactly, with the annotation as the word', () => {
     expect(formatUnitValue(1_234_567, '1')).toBe('1.23M');
-    expect(formatUnitValue(42, '{request}')).toBe('42 request');
-    expect(formatUnitValue(4200, '{request}/s')).toBe('4.2k request/s');
+    expect(formatUnitValue(42, '{request}')).toBe('42 requests');
+    expect(formatUnitValue(1, '{request}')).toBe('1 request');
+    expect(formatUnitValue(4200, '{request}/s')).toBe('4.2k requests/s');
     expect(formatUnitValue(7, '')).toBe('7');
     expect(formatUnitValue(55.5, '%')).toBe('55.5%');
     expect(formatUnitValue(3, 'Cel')).toBe('3 Cel');

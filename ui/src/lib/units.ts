@@ -64,7 +64,7 @@ export function unitLabel(unit: string | undefined | null): string {
 /**
  * `v` in `unit` for humans. `By` (and `By/s`) use binary prefixes, time units (`s`, `ms`, `us`, `ns`,
  * `min`, `h`) are rescaled to the best fitting one, `1` and `{x}` are counts (compact, with the
- * annotation as the word), `%` stays a percent; anything else is the compact number and the unit.
+ * annotation as the noun: `5 requests`), `%` stays a percent; anything else is the compact number and the unit.
  */
 export function formatUnitValue(v: number | null | undefined, unit: string | undefined | null): string {
   if (v === null || v === undefined || typeof v !== 'number') return '—';
@@ -84,7 +84,9 @@ export function formatUnitValue(v: number | null | undefined, unit: string | und
   if (TIME_SCALE[u] !== undefined) return formatSeconds(v * TIME_SCALE[u]);
   if (u === '%') return `${compactNumber(v)}%`;
   const label = unitLabel(u);
-  return label ? `${compactNumber(v)} ${label}` : compactNumber(v);
+  // A count's annotation is a noun: 1 request, 5 requests.
+  const word = /^\{[a-z]+\}$/.test(u) && !label.endsWith('s') && v !== 1 ? `${label}s` : label;
+  return word ? `${compactNumber(v)} ${word}` : compactNumber(v);
 }
 
 /** Axis tick labels: like formatUnitValue, so a tick reads "1.5 MiB", "250 ms" or "1.2M", never "1,200,000". */

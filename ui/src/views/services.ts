@@ -46,10 +46,10 @@ export function servicesView(): View {
     h('thead', null, h('tr', null,
       h('th', { scope: 'col', class: 'col-svc-name' }, 'Service'),
       h('th', { scope: 'col', class: 'col-num', title: 'Requests (entry spans) per minute over the time the stored data covers' }, 'Req / min'),
-      h('th', { scope: 'col', class: 'col-num', title: 'Share of requests (entry spans) with status ERROR' }, 'Error rate'),
+      h('th', { scope: 'col', class: 'col-num', title: 'Share of requests (entry spans) with status ERROR' }, 'Error %'),
       h('th', { scope: 'col', class: 'col-num', title: 'Latency of the service’s requests (entry spans)' }, 'p50'),
       h('th', { scope: 'col', class: 'col-num' }, 'p95'), h('th', { scope: 'col', class: 'col-num' }, 'p99'),
-      h('th', { scope: 'col', class: 'col-num' }, 'Requests'), h('th', { scope: 'col', class: 'col-num' }, 'Spans'),
+      h('th', { scope: 'col', class: 'col-num', title: 'Requests: the service’s entry spans' }, 'Req'), h('th', { scope: 'col', class: 'col-num' }, 'Spans'),
       h('th', { scope: 'col', class: 'col-num' }, 'Logs'), h('th', { scope: 'col', class: 'col-num' }, 'Metrics'), h('th', { scope: 'col' }, ''))));
   const status = h('div', { class: 'list-status muted' }, 'Click a service to filter traces, logs and metrics to it; ▸ shows its operations.');
   const body = h('div', { class: 'list-body' });
@@ -69,7 +69,7 @@ export function servicesView(): View {
         h('th', { scope: 'col' }, 'Operation'), h('th', { scope: 'col' }, 'Kind'),
         h('th', { scope: 'col', class: 'col-num' }, 'Req / min'), h('th', { scope: 'col', class: 'col-num' }, 'Error %'),
         h('th', { scope: 'col', class: 'col-num' }, 'p50'), h('th', { scope: 'col', class: 'col-num' }, 'p95'), h('th', { scope: 'col', class: 'col-num' }, 'p99'),
-        h('th', { scope: 'col', class: 'col-num' }, 'Requests'), h('th', { scope: 'col', class: 'col-spark', title: 'Requests over the covered time, oldest left' }, 'Trend'))),
+        h('th', { scope: 'col', class: 'col-num' }, 'Req'), h('th', { scope: 'col', class: 'col-spark', title: 'Requests over the covered time, oldest left' }, 'Trend'))),
       h('tbody', null, ...ops.map((o) => {
         const href = buildHash('traces', undefined, { service, name: o.name });
         const errPct = o.requestCount ? o.requestErrorCount / o.requestCount : 0;
@@ -149,8 +149,9 @@ export function servicesView(): View {
         const services = await listServices(signal);
         if (signal.aborted) return;
         if (!services.length) { replace(body, emptyState('services')); return; }
-        // The busiest service starts open, so the page shows what an operations table is.
-        if (!autoOpened) {
+        // The busiest service starts open, so the page shows what an operations table is (only on a
+        // server that counts requests: one that does not has no operations route either).
+        if (!autoOpened && services.some((s) => typeof s.requestCount === 'number')) {
           autoOpened = true;
           const busiest = services.slice().sort((a, b) => (b.requestCount ?? b.spanCount) - (a.requestCount ?? a.spanCount))[0];
           if (busiest) open.add(busiest.name);
