@@ -165,6 +165,7 @@ describe.skipIf(!hasChromium)('UI: span summaries, details order, split, incompl
     const least = await widths();
     expect(least.details).toBeLessThan(most.details);
     expect(least.details).toBeGreaterThanOrEqual(259);
+    await screenshot(page, 'issue13-trace-split-narrow-details-1024');
     await drag(box.x - 100);
     const chosen = (await widths()).details;
     // Remembered across a reload.
