@@ -18,11 +18,11 @@ import { emptyState, errorBanner } from './empty-state.js';
 import { nothingYet, timeBounds } from './state.js';
 import type { View } from './view.js';
 
-const NODE_W = 150;
+const NODE_W = 132;
 const NODE_H = 36;
 const LABEL_H = 17;
 const LABEL_PAD_X = 5;
-const MARGIN = 40;
+const MARGIN = 14;
 
 type NodeType = 'service' | 'database' | 'messaging' | 'external';
 
@@ -167,7 +167,7 @@ export function serviceMapView(): View {
     probe.remove();
     const widest = Math.min(180, Math.max(60, ...[...widths.values()].map((w) => w[0])));
     const many = m.nodes.length > 12;
-    const layout = layoutGraph(m.nodes.map((n) => n.name), m.edges, { layerGap: NODE_W + widest + 36, rowGap: many ? 60 : 76, margin: MARGIN + NODE_W / 2 });
+    const layout = layoutGraph(m.nodes.map((n) => n.name), m.edges, { layerGap: NODE_W + widest + 26, rowGap: many ? 60 : 76, margin: MARGIN + NODE_W / 2 });
     const width = layout.width;
     const geom = new Map<string, NodeGeom>(layout.nodes.map((n) => [n.name, { name: n.name, x: n.x, y: n.y, w: NODE_W, h: NODE_H }]));
     svg.appendChild(s('defs', null,
@@ -243,7 +243,7 @@ export function serviceMapView(): View {
       s('title', null, `${n.name} (${type})`),
       ...nodeShape(type),
       type === 'service' ? s('rect', { width: '6', height: String(NODE_H), rx: '3', fill: serviceColor(n.name) }) : null,
-      s('text', { x: String(NODE_W / 2 + (type === 'messaging' ? -10 : 3)), y: String(NODE_H / 2 + 5 + (type === 'database' ? 2 : 0)), 'text-anchor': 'middle', class: 'node-label' }, clip(n.name, type === 'messaging' ? 15 : 18)));
+      s('text', { x: String(NODE_W / 2 + (type === 'messaging' ? -10 : 3)), y: String(NODE_H / 2 + 5 + (type === 'database' ? 2 : 0)), 'text-anchor': 'middle', class: 'node-label' }, clip(n.name, type === 'messaging' ? 13 : 16)));
       g.addEventListener('click', () => openNode(n.name, type));
       g.addEventListener('keydown', (ev: KeyboardEvent) => { if (ev.key === 'Enter') openNode(n.name, type); });
       nodeLayer.appendChild(g);
@@ -251,7 +251,7 @@ export function serviceMapView(): View {
     // Labels over nodes in paint order, so a hover label reads even where it crosses one.
     svg.append(edgeLayer, nodeLayer, labelLayer);
     svg.style.width = '100%';
-    svg.style.minWidth = `${Math.round(width * 0.7)}px`; // below this the host scrolls
+    svg.style.minWidth = `${Math.round(width * 0.5)}px`; // below this the host scrolls (text stays ≥ 6.5 px)
     svg.style.maxWidth = `${width}px`;
   };
 
