@@ -3,8 +3,8 @@
  * every call takes an AbortSignal and rejects with ApiError on a non-2xx answer.
  */
 import type {
-  Backlink, LogQueryParams, LogRecord, MetricSeriesSet, MetricSummary, ServiceMap, ServiceStats,
-  Span, Stats, TraceQueryParams, TraceSummary,
+  Backlink, LogQueryParams, LogRecord, MetricSeriesSet, MetricSummary, OperationStats, ServiceMap, ServiceStats,
+  Span, Stats, TraceDoc, TraceQueryParams, TraceSummary,
 } from './api-types.js';
 
 /** A failed API call: `status` is the HTTP status (0 for a network failure). */
@@ -59,6 +59,17 @@ export async function getTrace(traceId: string, signal?: AbortSignal): Promise<S
   }
 }
 
+/** GET /api/traces/{id} with its flags (`incomplete`); undefined for an unknown trace (404). */
+export async function getTraceDoc(traceId: string, signal?: AbortSignal): Promise<TraceDoc | undefined> {
+  try {
+    const d = await getJson<TraceDoc>(`/api/traces/${enc(traceId)}`, undefined, signal);
+    return { ...d, spans: d.spans ?? [] };
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
 /** GET /api/traces/{id}/backlinks. */
 export async function getBacklinks(traceId: string, signal?: AbortSignal): Promise<Backlink[]> {
   return (await getJson<{ backlinks: Backlink[] }>(`/api/traces/${enc(traceId)}/backlinks`, undefined, signal)).backlinks ?? [];
@@ -87,6 +98,16 @@ export async function getMetric(name: string, range: { start?: number; end?: num
 /** GET /api/services. */
 export async function listServices(signal?: AbortSignal): Promise<ServiceStats[]> {
   return (await getJson<{ services: ServiceStats[] }>('/api/services', undefined, signal)).services ?? [];
+}
+
+/** GET /api/services/{name}/operations (busiest first); [] for an unknown service (404). */
+export async function listOperations(service: string, signal?: AbortSignal): Promise<OperationStats[]> {
+  try {
+    return (await getJson<{ operations: OperationStats[] }>(`/api/services/${enc(service)}/operations`, undefined, signal)).operations ?? [];
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return [];
+    throw err;
+  }
 }
 
 /** GET /api/service-map. */

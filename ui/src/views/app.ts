@@ -30,7 +30,7 @@ function createView(route: Route): View {
     case 'metric': return metricView(route);
     case 'services': return servicesView();
     case 'service-map': return serviceMapView();
-    default: return tracesView();
+    default: return tracesView(route);
   }
 }
 

@@ -3,8 +3,7 @@
  * resized with their container, with uPlot's legend (click a label set to toggle its series).
  */
 import uPlot from 'uplot';
-import { SERVICE_PALETTE } from '../lib/colors.js';
-import { formatValue } from '../lib/format.js';
+import { axisLabels, axisSize, formatUnitValue, seriesColors } from '../lib/units.js';
 import { h } from './dom.js';
 import { visibleText } from '../lib/visible-text.js';
 
@@ -17,14 +16,17 @@ function cssVar(name: string, fallback: string): string {
 
 /**
  * A line chart of aligned data ([times (unix s), ...columns]); `labels` names each column.
- * Colours cycle through the service palette unless `colors` is given.
+ * Every series gets its own colour (lib/units seriesColors) unless `colors` is given. Values and
+ * the y axis are in human units (`By` → KiB/MiB, `s` → ms…, counts compact: 1.2M); the axis is
+ * sized to its longest label, so a large number is never cut.
  */
 export function lineChart(data: [number[], ...(number | null)[][]], labels: string[], opts: { unit?: string; colors?: string[]; height?: number } = {}): LineChart {
   const el = h('div', { class: 'chart', 'data-testid': 'metric-chart', 'data-series-count': String(labels.length), 'data-point-count': String(data[0].length) });
   const axis = cssVar('--text-muted', '#8a93a6');
   const grid = cssVar('--grid', 'rgba(128,128,128,.15)');
-  const unit = opts.unit ? ` ${opts.unit}` : '';
-  const fmt = (_u: uPlot, v: number | null): string => (v === null || v === undefined ? '—' : `${formatValue(v)}${unit}`);
+  const unit = opts.unit ?? '';
+  const fmt = (_u: uPlot, v: number | null): string => (v === null || v === undefined ? '—' : formatUnitValue(v, unit));
+  const palette = opts.colors ?? seriesColors(labels.length);
   const options: uPlot.Options = {
     width: 800,
     height: opts.height ?? 300,
@@ -33,12 +35,22 @@ export function lineChart(data: [number[], ...(number | null)[][]], labels: stri
     scales: { x: { time: true } },
     axes: [
       { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
-      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, size: 70, values: (_u, vals) => vals.map((v) => formatValue(v)) },
+      { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, values: (_u, vals) => axisLabels(vals, unit),
+        // uPlot asks again once the ticks are known: fit the widest label (plus tick and gap).
+        size: (u, values) => {
+          if (!values?.length) return 50;
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.font = `${Math.round(12 * (devicePixelRatio || 1))}px system-ui, sans-serif`;
+          const px = Math.max(...values.map((v) => ctx.measureText(String(v)).width)) / (devicePixelRatio || 1);
+          ctx.restore();
+          return Number.isFinite(px) && px > 0 ? Math.max(40, Math.ceil(px + 24)) : axisSize(values.map(String));
+        } },
     ],
     series: [
       { label: 'time' },
       ...labels.map((label, i) => ({
-        label: visibleText(label), stroke: opts.colors?.[i] ?? SERVICE_PALETTE[i % SERVICE_PALETTE.length], width: 1.75, spanGaps: true,
+        label: visibleText(label), stroke: palette[i], width: 1.75, spanGaps: true,
         points: { show: data[0].length < 60 }, value: fmt,
       })),
     ],

@@ -8,6 +8,7 @@ import type { MetricPoint, MetricSeries, MetricSeriesSet } from '../api-types.js
 import { toNumber } from '../lib/histogram.js';
 import { formatValue } from '../lib/format.js';
 import { alignColumns, isCumulative, pointBuckets, quantileColumns, rateColumn, seriesLabel, valueColumn, type Column } from '../lib/series.js';
+import { unitLabel, varyingLabels } from '../lib/units.js';
 import type { Route } from '../lib/route.js';
 import { lineChart, type LineChart } from './chart.js';
 import { heatmap } from './heatmap.js';
@@ -72,7 +73,7 @@ export function metricView(route: Route): View {
       h('a', { class: 'back-link', href: '#/metrics' }, '← Metrics'),
       h('h2', { class: 'metric-title' }, s.name),
       h('span', { class: `badge type-${s.type}` }, s.type.replace('_', ' ')),
-      unit ? h('span', { class: 'badge mono' }, unit) : null,
+      unit ? h('span', { class: 'badge mono', title: `unit ${unit}` }, unitLabel(unit) || unit) : null,
       s.temporality ? h('span', { class: 'badge' }, s.temporality) : null,
       s.monotonic ? h('span', { class: 'badge' }, 'monotonic') : null,
       s.description ? h('div', { class: 'muted metric-desc' }, s.description) : null);
@@ -85,7 +86,7 @@ export function metricView(route: Route): View {
       }
       const asRate = s.type === 'sum' && counterMode === 'rate';
       const cols: Column[] = series.map((x) => (asRate ? rateColumn(x.points, cumulative) : valueColumn(x.points)));
-      chart = lineChart(alignColumns(cols), series.map(seriesLabel), { unit: asRate ? `${unit || ''}/s`.replace(/^\//, '/') : unit });
+      chart = lineChart(alignColumns(cols), varyingLabels(series), { unit: asRate ? `${unit || '1'}/s` : unit });
       parts.push(h('div', { class: 'panel' }, h('div', { class: 'panel-title' }, asRate ? 'Rate per second' : 'Value', h('span', { class: 'muted' }, ` · ${series.length} series — click a legend entry to hide it`)), chart.el));
     } else {
       if (seriesIdx >= series.length) seriesIdx = 0;

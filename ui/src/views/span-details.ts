@@ -1,11 +1,12 @@
 /**
- * @module ui/views/span-details: the details panel of one span: name, kind, status, timing,
- * ids with copy buttons, attributes/resource/scope (filterable), events, links and backlinks.
+ * @module ui/views/span-details: the details panel of one span, what matters first: name, kind and
+ * timing, the status, the exception (type, message, full stack trace), events, attributes, the
+ * resource (collapsed), scope, links, backlinks and the ids with copy buttons. Filterable.
  */
-import type { Backlink, Span } from '../api-types.js';
+import type { Attributes, Backlink, Span } from '../api-types.js';
 import { formatDuration, nanosDiffMs, shortId } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
-import { copyButton, copyText, h, replace } from './dom.js';
+import { copyButton, copyText, h, replace, valueText } from './dom.js';
 import { kvTable } from './kv-table.js';
 import { serviceChip } from './traces.js';
 
@@ -24,19 +25,31 @@ export function spanDetails(span: Span, traceStartNanos: string, backlinks: read
     if (traceId === currentTraceId) a.addEventListener('click', (e) => { e.preventDefault(); onSelectSpan(spanId); });
     return a;
   };
+  let resourceOpen = false;
+  const exceptions = (span.events ?? []).filter((e) => e.name === 'exception').slice(0, 5);
   const renderSections = (): void => {
     const events = (span.events ?? []).filter((e) => !filter || e.name.toLowerCase().includes(filter) || JSON.stringify(e.attributes).toLowerCase().includes(filter));
     const mine = backlinks.filter((b) => b.linkedSpanId === span.spanId);
+    const resourceTable = kvTable('Resource', span.resource, filter, true);
+    const resource = h('details', { class: 'kv-details', 'data-testid': 'span-resource' },
+      h('summary', { class: 'kv-title' }, 'Resource', h('span', { class: 'muted' }, ` ${Object.keys(span.resource ?? {}).length}`)),
+      resourceTable);
+    // Collapsed unless the reader opened it (or a filter matches inside it).
+    resource.open = resourceOpen || (!!filter && !!resourceTable?.querySelector('tr'));
+    resource.addEventListener('toggle', () => { if (!filter) resourceOpen = resource.open; });
+    const attrs = kvTable('Attributes', span.attributes, filter, true);
+    attrs?.setAttribute('data-testid', 'span-attributes');
     replace(sections,
-      kvTable('Attributes', span.attributes, filter, true),
-      kvTable('Resource', span.resource, filter),
-      h('div', { class: 'kv-section' }, h('div', { class: 'kv-title' }, 'Scope'),
-        h('div', { class: 'mono small-pad' }, span.scope?.name || '(unnamed)', span.scope?.version ? ` @ ${span.scope.version}` : '')),
       h('div', { class: 'kv-section', 'data-testid': 'span-events' }, h('div', { class: 'kv-title' }, 'Events', h('span', { class: 'muted' }, ` ${events.length}`)),
         events.length ? events.slice(0, 200).map((e) => h('div', { class: `event-item${e.name === 'exception' ? ' exception' : ''}` },
           h('div', { class: 'event-head' }, h('span', { class: 'event-name' }, e.name || '(unnamed)'),
             h('span', { class: 'muted mono' }, `+${formatDuration(Math.max(0, nanosDiffMs(e.timeUnixNano, traceStartNanos)))}`)),
-          kvTable('Attributes', e.attributes, filter))) : h('div', { class: 'muted small-pad' }, 'none')),
+          // An exception's stack trace is shown in full above; its table keeps the other attributes.
+          kvTable('Attributes', e.name === 'exception' ? withoutKey(e.attributes, 'exception.stacktrace') : e.attributes, filter))) : h('div', { class: 'muted small-pad' }, 'none')),
+      attrs,
+      resource,
+      h('div', { class: 'kv-section' }, h('div', { class: 'kv-title' }, 'Scope'),
+        h('div', { class: 'mono small-pad' }, span.scope?.name || '(unnamed)', span.scope?.version ? ` @ ${span.scope.version}` : '')),
       h('div', { class: 'kv-section', 'data-testid': 'span-links' }, h('div', { class: 'kv-title' }, 'Links', h('span', { class: 'muted' }, ` ${span.links?.length ?? 0}`)),
         span.links?.length ? span.links.slice(0, 200).map((l) => h('div', { class: 'link-item' },
           h('div', null, h('span', { class: 'muted' }, 'trace '), linkTo(l.traceId, l.spanId, shortId(l.traceId)), h('span', { class: 'muted' }, ' span '), h('span', { class: 'mono' }, l.spanId)),
@@ -46,6 +59,8 @@ export function spanDetails(span: Span, traceStartNanos: string, backlinks: read
           h('div', null, serviceChip(b.service), ' ', linkTo(b.traceId, b.spanId, b.name || shortId(b.traceId))),
           h('div', { class: 'muted mono small' }, `trace ${shortId(b.traceId)} span ${b.spanId}`),
           kvTable('Attributes', b.attributes, filter))) : h('div', { class: 'muted small-pad' }, 'none')),
+      h('div', { class: 'kv-section' }, h('div', { class: 'kv-title' }, 'IDs'),
+        h('div', { class: 'sd-ids' }, idLine('Span ID', span.spanId), idLine('Parent', span.parentSpanId), idLine('Trace ID', span.traceId))),
     );
   };
   const filterInput = h('input', { type: 'search', class: 'input sd-filter', placeholder: 'Filter attributes…  ( / )', 'aria-label': 'Filter attributes', 'data-search': '' });
@@ -55,16 +70,36 @@ export function spanDetails(span: Span, traceStartNanos: string, backlinks: read
   const close = h('button', { class: 'btn icon', type: 'button', title: 'Close (Esc)', 'aria-label': 'Close details' }, '✕');
   close.addEventListener('click', onClose);
   renderSections();
+  const code = span.status?.code ?? 'UNSET';
+  const statusBlock = h('div', { class: `sd-status${isErr ? ' error' : ''}`, 'data-testid': 'span-status' },
+    h('span', { class: `badge status-${code.toLowerCase()}` }, code),
+    span.status?.message ? h('span', { class: 'sd-status-msg' }, span.status.message) : isErr ? h('span', { class: 'sd-status-msg muted' }, 'Error (no message)') : null);
+  const exceptionBlock = exceptions.length
+    ? h('div', { class: 'sd-exception', 'data-testid': 'span-exception' }, ...exceptions.map((e) => {
+      const a = e.attributes ?? {};
+      const type = typeof a['exception.type'] === 'string' ? a['exception.type'] : '';
+      const message = a['exception.message'] !== undefined ? valueText(a['exception.message']) : '';
+      const stack = a['exception.stacktrace'] !== undefined ? valueText(a['exception.stacktrace']) : '';
+      return h('div', { class: 'sd-exc-item' },
+        h('div', { class: 'sd-exc-head' }, h('span', { class: 'sd-exc-type mono' }, type || 'Exception'), message ? h('span', { class: 'sd-exc-msg' }, `: ${message}`) : null),
+        stack ? h('pre', { class: 'sd-stack mono', 'data-testid': 'exception-stacktrace' }, stack.length > 20000 ? `${stack.slice(0, 20000)}\n…` : stack) : null);
+    }))
+    : null;
   return h('aside', { class: 'span-details', 'data-testid': 'span-details', 'aria-label': 'Span details' },
     h('div', { class: 'sd-head' }, h('h3', { class: 'sd-name', title: span.name }, span.name || '(no name)'), copyJson, close),
     h('div', { class: 'sd-badges' },
       serviceChip(span.service),
       h('span', { class: 'badge' }, span.kind),
-      h('span', { class: `badge status-${(span.status?.code ?? 'UNSET').toLowerCase()}` }, span.status?.code ?? 'UNSET'),
       h('span', { class: 'badge mono' }, formatDuration(span.durationMs)),
       h('span', { class: 'badge mono muted', title: 'Start offset from the trace start' }, `@ +${formatDuration(Math.max(0, nanosDiffMs(span.startTimeUnixNano, traceStartNanos)))}`)),
-    isErr || span.status?.message ? h('div', { class: `status-msg${isErr ? ' error' : ''}` }, span.status.message || 'Error (no message)') : null,
-    h('div', { class: 'sd-ids' }, idLine('Span ID', span.spanId), idLine('Parent', span.parentSpanId), idLine('Trace ID', span.traceId)),
+    statusBlock,
+    exceptionBlock,
     filterInput,
     sections);
+}
+
+function withoutKey(attrs: Attributes | undefined, key: string): Attributes {
+  const out: Attributes = {};
+  for (const [k, v] of Object.entries(attrs ?? {})) if (k !== key) out[k] = v;
+  return out;
 }

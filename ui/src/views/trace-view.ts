@@ -3,7 +3,7 @@
  * and the trace's (or selected span's) logs in time order. Data: GET /api/traces/{id},
  * /api/traces/{id}/backlinks and /api/logs?trace_id=.
  */
-import { getBacklinks, getTrace, listLogs } from '../api.js';
+import { getBacklinks, getTraceDoc, listLogs } from '../api.js';
 import type { Backlink, LogRecord, Span } from '../api-types.js';
 import { formatDuration, formatTimestamp, nanosToMs, shortId } from '../lib/format.js';
 import { buildHash, type Route } from '../lib/route.js';
@@ -12,7 +12,7 @@ import { copyButton, h, latestOnly, replace } from './dom.js';
 import { errorBanner } from './empty-state.js';
 import { logRow } from './log-list.js';
 import { spanDetails } from './span-details.js';
-import { serviceChip } from './traces.js';
+import { incompleteMarker, serviceChip } from './traces.js';
 import type { View } from './view.js';
 import { waterfallView, type WaterfallView } from './waterfall-view.js';
 
@@ -25,7 +25,9 @@ export function traceView(route: Route): View {
   const details = h('div', { class: 'details-host' });
   const logsHost = h('div', { class: 'trace-logs' });
   const main = h('div', { class: 'trace-main' }, wfHost, logsHost);
-  const split = h('div', { class: 'trace-split' }, main, details);
+  const handle = splitHandle();
+  const split = h('div', { class: 'trace-split' }, main, handle.el, details);
+  handle.attach(split);
   const el = h('section', { class: 'view view-trace', 'aria-label': 'Trace' }, head, split);
   let spans: Span[] = [];
   let layout: WaterfallLayout | null = null;
@@ -34,6 +36,7 @@ export function traceView(route: Route): View {
   let logs: LogRecord[] = [];
   let selected: string | null = null;
   let cpOn = false;
+  let incomplete = false;
   const loader = latestOnly((err) => replace(head, errorBanner(err)));
   let logsSig = '';
   // A big trace that stopped changing is not re-fetched by the live timer (only by a manual refresh).
@@ -86,7 +89,8 @@ export function traceView(route: Route): View {
     replace(head,
       h('div', { class: 'trace-title-row' },
         h('a', { class: 'back-link', href: '#/traces', title: 'Back to traces (Esc)' }, '← Traces'),
-        h('h2', { class: 'trace-title' }, root ? serviceChip(root.service) : null, h('span', { class: 'trace-root-name' }, root?.name || '(no root)')),
+        h('h2', { class: 'trace-title' }, root ? serviceChip(root.service) : null, h('span', { class: 'trace-root-name' }, root?.name || '(no root)'),
+          incomplete ? incompleteMarker(true) : null),
         h('div', { class: 'trace-actions' }, cpBtn, expand, collapse)),
       h('div', { class: 'trace-meta' },
         h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Trace '), h('code', { class: 'mono', title: traceId }, shortId(traceId)), copyButton(traceId, 'Copy trace id')),
@@ -103,22 +107,28 @@ export function traceView(route: Route): View {
       if (reason === 'live' && spans.length > 500 && unchangedTicks >= 3) return;
       await loader.run(async (signal) => {
         const [sp, bl, lg] = await Promise.all([
-          getTrace(traceId, signal),
+          getTraceDoc(traceId, signal),
           getBacklinks(traceId, signal).catch(() => [] as Backlink[]),
           listLogs({ trace_id: traceId, limit: 1000 }, signal).catch(() => [] as LogRecord[]),
         ]);
         if (signal.aborted) return;
-        if (!sp) {
+        const doc = sp;
+        if (!doc) {
           replace(head, h('div', { class: 'trace-title-row' }, h('a', { class: 'back-link', href: '#/traces' }, '← Traces')),
             h('div', { class: 'empty-state small' }, h('h2', null, 'Trace not found'), h('p', { class: 'muted' }, `No spans with trace id ${traceId} are stored (it may have expired).`)));
           split.replaceChildren();
           return;
         }
-        const changed = sp.length !== spans.length || JSON.stringify(bl) !== JSON.stringify(backlinks);
+        const sp2 = doc.spans;
+        // The server says whether the root has arrived; an older server does not, and then a trace
+        // in which every span names a parent has no root yet.
+        const inc = typeof doc.incomplete === 'boolean' ? doc.incomplete : sp2.length > 0 && sp2.every((x) => !!x.parentSpanId);
+        const changed = sp2.length !== spans.length || inc !== incomplete || JSON.stringify(bl) !== JSON.stringify(backlinks);
         const lsig = lg.map((l) => l.id).join(',');
         unchangedTicks = changed || lsig !== logsSig ? 0 : unchangedTicks + 1;
         if (changed) {
-          spans = sp;
+          spans = sp2;
+          incomplete = inc;
           backlinks = bl;
           layout = layoutWaterfall(spans);
           const prev = wf?.viewState();
@@ -152,4 +162,62 @@ export function traceView(route: Route): View {
     destroy() { loader.abort(); },
   };
   return view;
+}
+
+const SPLIT_KEY = 'tinyolly.detailsWidth';
+/** The narrowest the waterfall gets beside the details (px); the details get at least MIN_DETAILS. */
+export const MIN_WATERFALL = 480;
+const MIN_DETAILS = 260;
+
+function storedWidth(): number | null {
+  try { const v = Number(localStorage.getItem(SPLIT_KEY)); return Number.isFinite(v) && v >= MIN_DETAILS ? v : null; } catch { return null; }
+}
+
+/**
+ * The drag handle between the waterfall and the span details: drag (or arrow keys) sets the
+ * details width, kept in localStorage; CSS keeps the waterfall at least MIN_WATERFALL wide.
+ */
+function splitHandle(): { el: HTMLElement; attach(split: HTMLElement): void } {
+  const el = h('div', { class: 'split-handle', 'data-testid': 'split-handle', role: 'separator', 'aria-orientation': 'vertical', 'aria-label': 'Resize span details', tabindex: '0', title: 'Drag to resize' });
+  let split: HTMLElement | null = null;
+  const set = (w: number, save: boolean): void => {
+    if (!split) return;
+    const total = split.getBoundingClientRect().width;
+    const max = Math.max(MIN_DETAILS, total - MIN_WATERFALL - 12);
+    const width = Math.round(Math.min(max, Math.max(MIN_DETAILS, w)));
+    split.style.setProperty('--details-w', `${width}px`);
+    el.setAttribute('aria-valuenow', String(width));
+    if (save) { try { localStorage.setItem(SPLIT_KEY, String(width)); } catch { /* private mode */ } }
+  };
+  const current = (): number => (split?.querySelector('.details-host') as HTMLElement | null)?.getBoundingClientRect().width ?? 400;
+  el.addEventListener('pointerdown', (e: PointerEvent) => {
+    if (!split) return;
+    e.preventDefault();
+    el.setPointerCapture(e.pointerId);
+    el.classList.add('dragging');
+    const right = split.getBoundingClientRect().right;
+    const move = (ev: PointerEvent): void => set(right - ev.clientX - 4, false);
+    const up = (ev: PointerEvent): void => {
+      set(right - ev.clientX - 4, true);
+      el.classList.remove('dragging');
+      el.removeEventListener('pointermove', move);
+      el.removeEventListener('pointerup', up);
+      el.removeEventListener('pointercancel', up);
+    };
+    el.addEventListener('pointermove', move);
+    el.addEventListener('pointerup', up);
+    el.addEventListener('pointercancel', up);
+  });
+  el.addEventListener('keydown', (e: KeyboardEvent) => {
+    if (e.key === 'ArrowLeft') { e.preventDefault(); set(current() + 24, true); }
+    if (e.key === 'ArrowRight') { e.preventDefault(); set(current() - 24, true); }
+  });
+  return {
+    el,
+    attach(s) {
+      split = s;
+      const w = storedWidth();
+      if (w !== null) s.style.setProperty('--details-w', `${w}px`);
+    },
+  };
 }

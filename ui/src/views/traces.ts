@@ -12,6 +12,7 @@ import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { checkbox, serviceSelect, textFilter } from './filters.js';
 import { nothingYet, state, timeBounds } from './state.js';
 import type { View } from './view.js';
+import type { Route } from '../lib/route.js';
 
 interface TraceFilters {
   service: string; name: string; minMs: string; maxMs: string; errorsOnly: boolean; attr: string;
@@ -22,6 +23,12 @@ interface TraceFilters {
 const filters: TraceFilters = { service: '', name: '', minMs: '', maxMs: '', errorsOnly: false, attr: '', sort: 'start', order: 'desc' };
 let lastGlobalService = '';
 
+/** The "incomplete" marker of a trace whose root span has not arrived (list and trace view). */
+export function incompleteMarker(long = false): HTMLElement {
+  return h('span', { class: 'badge incomplete', 'data-testid': 'incomplete-marker', title: 'The root span has not been received yet: this trace may still be arriving, and its root name is a child’s' },
+    long ? 'incomplete · root span not received yet' : 'incomplete');
+}
+
 /** A service chip with its colour. */
 export function serviceChip(name: string): HTMLElement {
   const chip = h('span', { class: 'svc-chip', title: name }, h('span', { class: 'svc-dot' }), name);
@@ -29,9 +36,18 @@ export function serviceChip(name: string): HTMLElement {
   return chip;
 }
 
-/** Mounts the trace list. */
-export function tracesView(): View {
+/**
+ * Mounts the trace list. A route query (`#/traces?service=&name=&via=`, from the service map and
+ * the operations table) replaces the filters: that service's traces, with that span name, and
+ * (`via`) only those that also cross that service.
+ */
+export function tracesView(route?: Route): View {
   if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
+  const q = route?.query ?? {};
+  let via = q.via ?? '';
+  if (q.service !== undefined || q.name !== undefined || q.via !== undefined) {
+    Object.assign(filters, { service: q.service ?? '', name: q.name ?? '', minMs: '', maxMs: '', errorsOnly: false, attr: '' });
+  }
   const svc = serviceSelect(filters.service, (v) => { filters.service = v; void view.refresh(); });
   const num = (label: string, key: 'minMs' | 'maxMs'): HTMLInputElement => {
     const i = h('input', { type: 'number', min: '0', step: 'any', class: 'input num', placeholder: label, 'aria-label': `${label} duration (ms)`, value: filters[key] });
@@ -46,6 +62,15 @@ export function tracesView(): View {
     checkbox('Errors only', filters.errorsOnly, (v) => { filters.errorsOnly = v; void view.refresh(); }),
   );
   const status = h('div', { class: 'list-status muted' });
+  const viaChip = h('span', { class: 'via-chip' });
+  const renderVia = (): void => {
+    if (!via) { viaChip.replaceChildren(); return; }
+    const x = h('button', { class: 'chip-x', type: 'button', 'aria-label': 'Clear the via filter', title: 'Clear' }, '✕');
+    x.addEventListener('click', () => { via = ''; renderVia(); void view.refresh(); });
+    replace(viaChip, h('span', { class: 'filter-chip', 'data-testid': 'via-filter' }, h('span', { class: 'muted' }, 'through: '), via, x));
+  };
+  renderVia();
+  bar.appendChild(viaChip);
   const sortHead = (label: string, key: 'start' | 'duration', cls: string): HTMLElement => {
     const th = h('th', { class: `sortable ${cls}`, scope: 'col', tabindex: '0', title: `Sort by ${label.toLowerCase()}` }, label, h('span', { class: 'sort-arrow' }));
     const toggle = (): void => {
@@ -79,7 +104,7 @@ export function tracesView(): View {
     const startMs = nanosToMs(t.startTimeUnixNano);
     const row = h('tr', { class: 'row-link', 'data-testid': 'trace-row', 'data-trace-id': t.traceId, 'data-kb-row': '', tabindex: '-1' },
       h('td', { class: 'col-svc' }, serviceChip(t.rootService)),
-      h('td', { class: 'col-name' }, h('a', { href, class: 'row-title', title: t.rootName }, t.rootName || '(no name)')),
+      h('td', { class: 'col-name' }, h('a', { href, class: 'row-title', title: t.rootName }, t.rootName || '(no name)'), t.incomplete ? incompleteMarker() : null),
       h('td', { class: 'col-time mono', title: new Date(startMs).toISOString() }, formatTimestamp(startMs)),
       h('td', { class: 'col-dur' }, h('div', { class: 'dur-cell' }, h('span', { class: 'dur-text mono' }, formatDuration(t.durationMs)), h('span', { class: 'dur-track' }, fill))),
       h('td', { class: 'col-num mono' }, String(t.spanCount)),
@@ -105,7 +130,8 @@ export function tracesView(): View {
         };
         if (filters.attr.includes('=')) params.attr = filters.attr;
         void svc.reload(signal);
-        const traces = await listTraces(params, signal);
+        const got = await listTraces(params, signal);
+        const traces = via ? got.filter((t) => t.services.includes(via)) : got;
         if (signal.aborted) return;
         const max = traces.reduce((m, t) => Math.max(m, t.durationMs), 0);
         maxShown = max;
@@ -115,7 +141,7 @@ export function tracesView(): View {
           return;
         }
         if (body.firstChild !== table) replace(body, table);
-        reconcile(tbody, traces, (t) => t.traceId, (t) => `${maxShown}|${t.durationMs}|${t.spanCount}|${t.errorCount}|${t.services.length}`, renderRow);
+        reconcile(tbody, traces, (t) => t.traceId, (t) => `${maxShown}|${t.durationMs}|${t.spanCount}|${t.errorCount}|${t.services.length}|${t.incomplete ? 1 : 0}|${t.rootName}`, renderRow);
       });
     },
     destroy() { loader.abort(); },

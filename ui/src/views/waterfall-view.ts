@@ -6,6 +6,7 @@
 import { serviceColor } from '../lib/colors.js';
 import { criticalPath } from '../lib/critical-path.js';
 import { formatDuration } from '../lib/format.js';
+import { ICON_GLYPH, spanSummary } from '../lib/span-summary.js';
 import { rulerTicks, visibleRows, type WaterfallLayout, type WaterfallRow } from '../lib/waterfall.js';
 import { h } from './dom.js';
 
@@ -70,10 +71,20 @@ export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string
     if (r.childCount > 0) toggle.addEventListener('click', (e) => { e.stopPropagation(); toggleRow(s.spanId); });
     const dot = h('span', { class: 'svc-dot' });
     dot.style.background = color;
-    const label = h('div', { class: 'wf-label', title: `${s.service}: ${s.name}` },
+    const sum = spanSummary(s);
+    const kindGlyph = ICON_GLYPH[s.kind === 'SERVER' ? 'server' : s.kind === 'CLIENT' ? 'client' : s.kind === 'PRODUCER' ? 'producer' : s.kind === 'CONSUMER' ? 'consumer' : 'internal'];
+    const systemIcon = sum.icon === 'db' || sum.icon === 'http' || sum.icon === 'messaging' || sum.icon === 'rpc'
+      ? h('span', { class: `wf-icon sys-${sum.icon}`, 'data-testid': 'span-icon', 'data-icon': sum.icon, title: sum.system ? `${sum.icon}: ${sum.system}` : sum.icon }, ICON_GLYPH[sum.icon])
+      : null;
+    const status = sum.statusCode !== undefined && sum.statusCode >= 400 ? ' http-err' : '';
+    const label = h('div', { class: 'wf-label', title: `${s.service}: ${s.name}${sum.text ? `\n${sum.text}` : ''}` },
       toggle, dot,
-      h('span', { class: 'wf-svc' }, s.service),
+      h('span', { class: `wf-kind kind-${(s.kind || 'INTERNAL').toLowerCase()}`, title: s.kind, 'aria-label': s.kind }, kindGlyph),
+      systemIcon,
+      // The dot carries the service; its name is written where it changes (roots, cross-service calls).
+      h('span', { class: `wf-svc${r.parentIndex >= 0 && rows[r.parentIndex].span.service === s.service ? ' same' : ''}` }, s.service),
       h('span', { class: 'wf-name' }, s.name || '(no name)'),
+      sum.text ? h('span', { class: `wf-summary mono${status}`, 'data-testid': 'span-summary' }, sum.text) : null,
       isErr ? h('span', { class: 'err-icon', title: `Error${s.status.message ? `: ${s.status.message}` : ''}`, 'aria-label': 'error' }, '!') : null,
       collapsed.has(s.spanId) ? h('span', { class: 'wf-hidden-count muted' }, `+${r.descendantCount}`) : null,
     );
