@@ -69,7 +69,9 @@ export const MAX_PARAM_LENGTH = 16 * 1024;
 
 /**
  * Starts TinyOlly. Resolves once all listeners accept connections.
- * `overrides.store` replaces the configured store (tests drive failures through it).
+ * `overrides.store` replaces the configured store (tests drive failures through it);
+ * `overrides.logError` receives the one line (with stack) logged for each unexpected failure of a
+ * read (stderr by default).
  */
 export async function start(config: Config, overrides: { store?: Store; logError?: (line: string) => void } = {}): Promise<Running> {
   const startedAtMs = Date.now();

@@ -4,6 +4,7 @@
  * re-pointed at 127.0.0.1 reaches TinyOlly with `Host: attacker.example`, which is refused here.
  * Ingest (POST /v1/*) and /healthz do not use it: exporters send from anywhere.
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** The host name of a Host header, lowercased, without port or IPv6 brackets; undefined if malformed. */
 export function hostName(header: string | undefined): string | undefined {
@@ -48,5 +49,17 @@ export function hostAllowList(bindHost: string, extra: readonly string[] = []): 
     const name = hostName(header);
     if (name === undefined) return false;
     return isLoopbackName(name) || names.has(name) || withPort.has(header!.trim().toLowerCase());
+  };
+}
+
+/**
+ * The onRequest hook shared by /api/* and the UI page: 403 `{"error"}` for a Host that is not
+ * allowed (every Host passes when `hostAllowed` is undefined).
+ */
+export function hostGuard(hostAllowed: ((host: string | undefined) => boolean) | undefined) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (hostAllowed && !hostAllowed(req.headers.host)) {
+      return reply.code(403).send({ error: 'this host name is not allowed: open TinyOlly by localhost or 127.0.0.1, or add the name to TINYOLLY_ALLOWED_HOSTS' });
+    }
   };
 }

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapReadError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { UNAUTHORISED, type UiAuth } from './auth.js';
+import { hostGuard } from './hosts.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
@@ -23,18 +24,6 @@ export interface ApiOptions {
   hostAllowed?: (host: string | undefined) => boolean;
   /** Called once for every unexpected (non-TinyOllyError) failure of a read, with the error. */
   onError?: (err: unknown, req: FastifyRequest) => void;
-}
-
-/**
- * The onRequest guard shared by /api/* and the UI page: 403 for a Host that is not allowed, then
- * (for /api) 401 without the token. Returns the reply when it answered.
- */
-export function hostGuard(hostAllowed: ApiOptions['hostAllowed']) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (hostAllowed && !hostAllowed(req.headers.host)) {
-      return reply.code(403).send({ error: 'this host name is not allowed: open TinyOlly by localhost or 127.0.0.1, or add the name to TINYOLLY_ALLOWED_HOSTS' });
-    }
-  };
 }
 
 /** Registers /healthz and the /api plugin. */

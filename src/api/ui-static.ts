@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { UiAuth } from './auth.js';
-import { hostGuard } from './routes.js';
+import { hostGuard } from './hosts.js';
 
 /** Where the UI bundle is written by scripts/build-ui.mjs. */
 export const UI_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist');
