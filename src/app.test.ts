@@ -3,6 +3,8 @@
  * then sit on their keep-alive connections (a regression: fastify's close() used to wait for the
  * client's keep-alive timeout, 70 s, whenever an export was still running when the signal came).
  */
+import http from 'node:http';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { start } from './app.js';
 import { DEFAULT_CONFIG } from './config.js';
@@ -34,5 +36,68 @@ describe('start().close()', () => {
     expect(res.connection).toBe('close');
     expect(await closed).toBeLessThan(2000);
     expect(await store.getTrace('0af7651916cd43dd8448eb211c80319c')).toHaveLength(1);
+  });
+});
+
+/**
+ * Writes a whole request (head and body) before reading anything, as Go's net/http and the Java SDK
+ * do, then reads the status line. Resolves the status, or the socket error the client saw instead.
+ */
+function writeWholeThenRead(port: number, head: string, body: Buffer): Promise<{ status?: number; error?: string }> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.pause();
+    let text = '';
+    let settled = false;
+    const done = (r: { status?: number; error?: string }) => { if (!settled) { settled = true; socket.destroy(); resolve(r); } };
+    socket.on('error', (err: NodeJS.ErrnoException) => done({ error: err.code ?? err.message }));
+    socket.on('data', (d) => {
+      text += d.toString('latin1');
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
+      if (m) done({ status: Number(m[1]) });
+    });
+    socket.on('end', () => done({ error: 'closed without an answer' }));
+    socket.write(head);
+    socket.write(body, (err) => { if (err) done({ error: (err as NodeJS.ErrnoException).code ?? err.message }); else socket.resume(); });
+  });
+}
+
+describe('a body over the limit', () => {
+  it.each(['http', 'ui'] as const)('reaches a client that writes the whole body first as a 413 on the %s port, every time', async (port) => {
+    const app = await start({ ...DEFAULT_CONFIG, host: '127.0.0.1', grpcPort: 0, httpPort: 0, uiPort: 0, maxRequestMb: 1 });
+    try {
+      const body = Buffer.alloc(6 * 1024 * 1024, 0x41);
+      const results = [];
+      for (let i = 0; i < 4; i++) {
+        results.push(await writeWholeThenRead(app.ports[port], `POST /v1/traces HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/x-protobuf\r\ncontent-length: ${body.length}\r\n\r\n`, body));
+        // Without Content-Length: the limit is hit while the chunked body is being read.
+        const chunked = Buffer.concat([Buffer.from(body.length.toString(16) + '\r\n'), body, Buffer.from('\r\n0\r\n\r\n')]);
+        results.push(await writeWholeThenRead(app.ports[port], 'POST /v1/logs HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n', chunked));
+      }
+      expect(results).toEqual(Array(8).fill({ status: 413 }));
+      // The connection after a drained 413 is still usable, and the server still serves.
+      const ok = await fetch(`http://127.0.0.1:${app.ports[port]}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: SPAN });
+      expect(ok.status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('stops reading a body past the discard bound and closes the connection', async () => {
+    const { discardRest } = await import('./receivers/http.js');
+    const server = http.createServer((req, res) => {
+      void discardRest(req, 1024 * 1024, 10_000).then((clean) => { if (clean) res.end('drained'); });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const small = await writeWholeThenRead(port, 'POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n', Buffer.alloc(1000));
+      expect(small).toEqual({ status: 200 });
+      const huge = await writeWholeThenRead(port, 'POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100000000\r\n\r\n', Buffer.alloc(8 * 1024 * 1024));
+      expect(huge.status).toBeUndefined();
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -2,8 +2,10 @@
  * @module app: start(config) wires the store, the ingester and the three listeners
  * (OTLP/gRPC, OTLP/HTTP, UI + API) and returns their ports and a close() for graceful shutdown.
  */
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { uiAuth } from './api/auth.js';
+import { hostAllowList } from './api/hosts.js';
 import { apiRoutes } from './api/routes.js';
 import { uiStatic } from './api/ui-static.js';
 import type { Config } from './config.js';
@@ -11,6 +13,7 @@ import { Ingester } from './ingest/ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise/options.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './receivers/grpc.js';
 import { httpReceiver } from './receivers/http.js';
+import { gracefulHttp } from './receivers/http-close.js';
 import { MemoryStore } from './store/memory/memory-store.js';
 import type { Store } from './store/store.js';
 
@@ -57,26 +60,20 @@ async function createStore(config: Config): Promise<Store> {
 }
 
 /**
- * fastify's close() waits for every connection to end, and a keep-alive connection whose request was
- * still running at close time stays open afterwards (for the client's keep-alive timeout, 70 s with
- * fastify's default hint). Once closing, every answer says `Connection: close`, so in-flight exports
- * finish and their connections end with them.
+ * The router's limit on one path parameter, in characters of the URL as sent (percent-encoded).
+ * fastify's default, 100, answered 414 for stored items with longer ids or names; metric names are
+ * cut to 255 characters (up to 9 encoded characters each) and ids are stored as sent, so the limit
+ * is Node's own bound on a request line instead (its 16 KiB header limit).
  */
-function closesKeepAliveOnShutdown(app: FastifyInstance): FastifyInstance {
-  let closing = false;
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
-  app.addHook('preClose', async () => { closing = true; });
-  return app;
-}
+export const MAX_PARAM_LENGTH = 16 * 1024;
 
 /**
  * Starts TinyOlly. Resolves once all listeners accept connections.
- * `overrides.store` replaces the configured store (tests drive failures through it).
+ * `overrides.store` replaces the configured store (tests drive failures through it);
+ * `overrides.logError` receives the one line (with stack) logged for each unexpected failure of a
+ * read (stderr by default).
  */
-export async function start(config: Config, overrides: { store?: Store } = {}): Promise<Running> {
+export async function start(config: Config, overrides: { store?: Store; logError?: (line: string) => void } = {}): Promise<Running> {
   const startedAtMs = Date.now();
   const store = overrides.store ?? await createStore(config);
   const maxBodyBytes = config.maxRequestMb * MIB;
@@ -85,19 +82,28 @@ export async function start(config: Config, overrides: { store?: Store } = {}): 
   const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins };
 
   const grpcServer = createGrpcServer({ ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey, storeReady: () => store.ping() });
-  const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true } as const;
-  const otlpHttp: FastifyInstance = closesKeepAliveOnShutdown(Fastify(fastifyOptions));
+  const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } } as const;
+  const otlpHttp: FastifyInstance = Fastify(fastifyOptions);
+  const otlpHttpClose = gracefulHttp(otlpHttp);
   await otlpHttp.register(httpReceiver, receiverOptions);
   otlpHttp.get('/healthz', async (_req, reply) => {
     const ok = await store.ping();
     return reply.code(ok ? 200 : 503).send(ok ? { status: 'ok' } : { status: 'unavailable', error: 'store unavailable' });
   });
 
-  const ui: FastifyInstance = closesKeepAliveOnShutdown(Fastify(fastifyOptions));
+  const ui: FastifyInstance = Fastify(fastifyOptions);
+  const uiClose = gracefulHttp(ui);
+  // A Cookie header that cannot be decoded leaves the value as sent: it matches no session (401).
+  await ui.register(fastifyCookie);
   await ui.register(httpReceiver, receiverOptions);
   const auth = config.uiToken ? uiAuth(config.uiToken) : undefined;
-  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth });
-  await ui.register(uiStatic, { auth });
+  const hostAllowed = hostAllowList(config.host, config.allowedHosts);
+  // A bug in a read is reported once, with its stack (on stderr unless the caller says otherwise).
+  const logError = overrides.logError ?? ((line: string) => process.stderr.write(line + '\n'));
+  const onError = (err: unknown, req: { method: string; url: string }) =>
+    logError(`tinyolly: unexpected error answering ${req.method} ${req.url}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError });
+  await ui.register(uiStatic, { auth, hostAllowed });
 
   try {
     ports.grpc = await bindGrpcServer(grpcServer, config.host, config.grpcPort);
@@ -116,7 +122,7 @@ export async function start(config: Config, overrides: { store?: Store } = {}): 
   const close = () => {
     closing ??= (async () => {
       // Stop accepting first, let in-flight exports finish, then close the store.
-      await Promise.allSettled([shutdownGrpcServer(grpcServer, 3000), otlpHttp.close(), ui.close()]);
+      await Promise.allSettled([shutdownGrpcServer(grpcServer, 3000), otlpHttpClose.close(), uiClose.close()]);
       await ingester.drain();
       await store.close();
     })();

@@ -27,6 +27,8 @@ export interface Config {
   otlpApiKey?: string;
   uiToken?: string;
   corsOrigins?: string[];
+  /** Host names the UI and /api/* answer to besides loopback and `host` (DNS-rebinding guard). */
+  allowedHosts?: string[];
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -72,7 +74,7 @@ Other environment variables:
   TINYOLLY_MAX_REQUEST_MB (16)  TINYOLLY_MAX_ATTRIBUTES (128)  TINYOLLY_MAX_ATTRIBUTE_LENGTH (4096)
   TINYOLLY_MAX_SERIES_PER_METRIC (1000)  TINYOLLY_MAX_EVENTS_PER_SPAN (128)  TINYOLLY_MAX_LINKS_PER_SPAN (128)
   TINYOLLY_MAX_ITEMS_PER_REQUEST (100000)  TINYOLLY_MAX_ATTRIBUTE_DEPTH (16)  TINYOLLY_MAX_INFLIGHT_EXPORTS (64)
-  TINYOLLY_OTLP_API_KEY  TINYOLLY_UI_TOKEN  TINYOLLY_CORS_ORIGINS
+  TINYOLLY_OTLP_API_KEY  TINYOLLY_UI_TOKEN  TINYOLLY_CORS_ORIGINS  TINYOLLY_ALLOWED_HOSTS
 `;
 
 /** CLI flag (without `--`) → the environment variable it overrides. */
@@ -191,5 +193,7 @@ export function loadConfig(argv: readonly string[], envIn: Record<string, string
     otlpApiKey: env.TINYOLLY_OTLP_API_KEY || undefined,
     uiToken: env.TINYOLLY_UI_TOKEN || undefined,
     corsOrigins: cors && cors.length > 0 ? cors : undefined,
+    // Only present when set, so a default Config has no extra key.
+    ...(env.TINYOLLY_ALLOWED_HOSTS?.trim() ? { allowedHosts: env.TINYOLLY_ALLOWED_HOSTS.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
   };
 }

@@ -1,9 +1,9 @@
 /**
  * The one error table (CONTRACT §2, §6): each kind's gRPC code, HTTP status and Retry-After, and
- * unknown errors mapped to retryable unavailable (503 / UNAVAILABLE).
+ * unknown errors mapped to retryable unavailable (503 / UNAVAILABLE) on ingest and to 500 on reads.
  */
 import { describe, expect, it } from 'vitest';
-import { ERROR_TABLE, GRPC, mapError, TinyOllyError, type ErrorKind } from './errors.js';
+import { ERROR_TABLE, GRPC, mapError, mapReadError, TinyOllyError, type ErrorKind } from './errors.js';
 
 describe('ERROR_TABLE', () => {
   const TABLE: [ErrorKind, number, number, number | undefined][] = [
@@ -14,6 +14,7 @@ describe('ERROR_TABLE', () => {
     ['unavailable', 14, 503, 1],
     ['overloaded', 8, 429, 1],
     ['unauthenticated', 16, 401, undefined],
+    ['internal', 13, 500, undefined],
   ];
 
   it.each(TABLE)('maps %s to gRPC %i, HTTP %i, Retry-After %s', (kind, grpc, http, retryAfter) => {
@@ -47,5 +48,18 @@ describe('mapError for anything else', () => {
     expect(err).toBeInstanceOf(Error);
     expect(err.name).toBe('TinyOllyError');
     expect(err.kind).toBe('too_large');
+  });
+});
+
+describe('mapReadError (the query side)', () => {
+  it('keeps a store failure retryable: 503 with Retry-After', () => {
+    expect(mapReadError(new TinyOllyError('unavailable', 'redis unavailable: down'))).toStrictEqual({ grpc: 14, http: 503, retryAfter: 1, kind: 'unavailable', message: 'redis unavailable: down' });
+  });
+
+  it.each([new TypeError('x is undefined'), new Error('socket closed'), 'oops', undefined])('maps anything else (%s) to 500 internal, without Retry-After or its message', (err) => {
+    const m = mapReadError(err);
+    expect(m).toMatchObject({ http: 500, kind: 'internal' });
+    expect(m.retryAfter).toBeUndefined();
+    expect(m.message).not.toContain('undefined');
   });
 });

@@ -3,7 +3,7 @@
  * kind to its gRPC code, HTTP status and Retry-After. Only this file knows status numbers.
  */
 
-export type ErrorKind = 'invalid' | 'not_found' | 'too_large' | 'unsupported_media_type' | 'unavailable' | 'overloaded' | 'unauthenticated';
+export type ErrorKind = 'invalid' | 'not_found' | 'too_large' | 'unsupported_media_type' | 'unavailable' | 'overloaded' | 'unauthenticated' | 'internal';
 
 /** An error with a kind; its message is safe to show to the sender. */
 export class TinyOllyError extends Error {
@@ -32,6 +32,7 @@ export const ERROR_TABLE: Record<ErrorKind, ErrorMapping> = {
   unavailable: { grpc: GRPC.UNAVAILABLE, http: 503, retryAfter: 1 },
   overloaded: { grpc: GRPC.RESOURCE_EXHAUSTED, http: 429, retryAfter: 1 },
   unauthenticated: { grpc: GRPC.UNAUTHENTICATED, http: 401 },
+  internal: { grpc: GRPC.INTERNAL, http: 500 },
 };
 
 /**
@@ -42,4 +43,15 @@ export function mapError(err: unknown): ErrorMapping & { kind: ErrorKind; messag
   if (err instanceof TinyOllyError) return { ...ERROR_TABLE[err.kind], kind: err.kind, message: err.message };
   const message = err instanceof Error ? err.message : String(err);
   return { ...ERROR_TABLE.unavailable, kind: 'unavailable', message };
+}
+
+/**
+ * The mapping for a failure of a read (the query API, CONTRACT §4): a TinyOllyError keeps its kind
+ * (a store failure is `unavailable`, 503 with Retry-After), and anything else is `internal` (500):
+ * a bug is not an outage, and a client must not be told to retry it. The message of an unexpected
+ * error is not shown to the client; the caller logs the error itself.
+ */
+export function mapReadError(err: unknown): ErrorMapping & { kind: ErrorKind; message: string } {
+  if (err instanceof TinyOllyError) return { ...ERROR_TABLE[err.kind], kind: err.kind, message: err.message };
+  return { ...ERROR_TABLE.internal, kind: 'internal', message: 'internal error (the server logged it)' };
 }

@@ -1,14 +1,19 @@
 /**
  * Fuzzing the untrusted surfaces (bounded runs, fast-check): random and mutated protobuf, random
  * JSON on the OTLP/JSON and seed paths, OTLP-shaped documents with random field types, random
- * query strings on every API route, random gRPC messages. Answers are always 2xx/4xx, the process
- * stays up, every read route still answers 200 over whatever was stored, and memory stays bounded.
+ * query strings on every API route, random gRPC messages, and random headers (Cookie, Authorization,
+ * Content-Encoding, Content-Type, Host) and paths. Answers are always 2xx/4xx, the process stays up,
+ * every read route still answers 200 over whatever was stored, memory stays bounded, and with the UI
+ * token set no spelling of a path reads or deletes telemetry without it.
  */
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import zlib from 'node:zlib';
 import { encodeRequestProtobuf } from '../src/otlp/protobuf.js';
+import { metricRequest } from '../ui/src/api.js';
+import { rawRequest } from './helpers/raw-http.js';
 import { startTinyOlly, type TinyOllyProcess } from './helpers/start-tinyolly.js';
 
 let app: TinyOllyProcess;
@@ -125,7 +130,8 @@ describe('fuzzing the query API', () => {
     }
     const metrics = (await (await fetch(`${app.baseUrl}/api/metrics`)).json()).metrics as { name: string }[];
     for (const m of metrics.slice(0, 50)) {
-      expect((await fetch(`${app.baseUrl}/api/metrics/${encodeURIComponent(m.name)}`)).status, m.name).toBe(200);
+      // The UI's own request for the metric (names such as `..` go as a parameter: fetch resolves dot segments).
+      expect((await fetch(`${app.baseUrl}${metricRequest(m.name).path}`)).status, m.name).toBe(200);
     }
     const traces = (await (await fetch(`${app.baseUrl}/api/traces?limit=50`)).json()).traces as { traceId: string }[];
     for (const t of traces) {
@@ -133,5 +139,98 @@ describe('fuzzing the query API', () => {
     }
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${app.proc.pid}/status`, 'utf8'))![1]);
     expect(rssKb / 1024).toBeLessThan(600);
+  });
+});
+
+/** Header-safe text (what an HTTP/1.1 client can put in a header): printable ASCII, tab, and Latin-1 bytes. */
+const headerText = (maxLength = 40) => fc.array(fc.oneof(
+  fc.integer({ min: 0x20, max: 0x7e }), fc.constant(0x09), fc.integer({ min: 0x80, max: 0xff }),
+).map((c) => String.fromCharCode(c)), { maxLength }).map((cs) => cs.join('').trim());
+const PERCENT = fc.constantFrom('%', '%Z', '%ZZ', '%E0%A4%A', '%FF', '%00', '%2F', '%2f', '%2E', '%25', '%C3%A9', '%F0%9F');
+const cookieValue = fc.oneof(headerText(30), PERCENT, fc.array(fc.oneof(PERCENT, fc.string({ maxLength: 4 }).map((x) => x.replace(/[^!-~]/g, ''))), { maxLength: 5 }).map((a) => a.join('')));
+
+describe('fuzzing headers and paths', () => {
+  const TOKEN = 'fuzz-t0ken';
+  const KEY = 'fuzz-k3y';
+  const SECRET = 'fuzz-secret-span';
+  let guarded: TinyOllyProcess;
+  beforeAll(async () => {
+    guarded = await startTinyOlly({ TINYOLLY_UI_TOKEN: TOKEN, TINYOLLY_OTLP_API_KEY: KEY });
+    const r = await rawRequest(guarded.ports.http, 'POST', '/v1/traces', { 'content-type': 'application/json', 'x-otlp-api-key': KEY },
+      JSON.stringify({ traceId: 'ef'.repeat(16), spanId: '12'.repeat(8), name: SECRET, startTimeUnixNano: 1, endTimeUnixNano: 2 }));
+    expect(r.status).toBe(200);
+  });
+  afterAll(async () => { await guarded?.stop(); });
+  const bearer = { authorization: `Bearer ${TOKEN}` };
+  const stillThere = async () => {
+    const r = await rawRequest(guarded.ports.ui, 'GET', '/api/traces', bearer);
+    expect(r.status).toBe(200);
+    expect(r.body).toContain(SECRET);
+  };
+
+  it('answers random Cookie and Authorization headers on /api/* with 200 or 401 and on / with the UI or the token page, never 5xx', async () => {
+    const cookie = fc.tuple(fc.array(fc.tuple(fc.oneof(fc.constant('tinyolly_session'), headerText(10).map((n) => n.replace(/[=;,\s]/g, ''))), cookieValue), { maxLength: 4 }), fc.constantFrom('; ', ';', ' ; '))
+      .map(([pairs, sep]) => pairs.map(([k, v]) => `${k}=${v}`).join(sep));
+    const authorization = fc.oneof(headerText(), fc.constant('Bearer'), fc.constant('Bearer '), cookieValue.map((v) => `Bearer ${v}`), fc.constant(`Bearer ${TOKEN}x`), fc.constant(`Basic ${TOKEN}`));
+    await fc.assert(fc.asyncProperty(fc.option(cookie, { nil: undefined }), fc.option(authorization, { nil: undefined }), async (c, a) => {
+      const headers: Record<string, string> = {};
+      if (c !== undefined && c !== '') headers.cookie = c;
+      if (a !== undefined && a !== '') headers.authorization = a;
+      const api = await rawRequest(guarded.ports.ui, 'GET', '/api/traces', headers);
+      expect([200, 401], `${api.status} ${JSON.stringify(headers)}`).toContain(api.status);
+      if (api.status === 200) expect(headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(JSON.parse(api.body)).toBeTypeOf('object');
+      const page = await rawRequest(guarded.ports.ui, 'GET', '/', headers);
+      expect(page.status, JSON.stringify(headers)).toBe(200);
+      expect(page.body).not.toContain(SECRET);
+    }), { numRuns: RUNS });
+    await stillThere();
+  });
+
+  it('answers random Content-Encoding and Content-Type headers with 200 or 4xx, never 5xx', async () => {
+    const json = Buffer.from(JSON.stringify({ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'enc', startTimeUnixNano: 1, endTimeUnixNano: 2 }));
+    const coding = fc.constantFrom('gzip', 'x-gzip', 'deflate', 'identity', 'br', 'zstd', 'GZIP', '', ' ', 'gzip;q=1', '*');
+    const contentEncoding = fc.oneof(fc.tuple(fc.array(coding, { maxLength: 6 }), fc.constantFrom(',', ', ', ' ,')).map(([cs, sep]) => cs.join(sep)), headerText());
+    const contentType = fc.oneof(
+      fc.constantFrom('application/json', 'application/x-protobuf', 'application/protobuf', 'APPLICATION/JSON', 'application/json; charset=utf-8', 'application/json;', ';', 'text/plain', 'multipart/form-data; boundary=x', '*/*', 'application/json, application/x-protobuf'),
+      headerText(),
+    );
+    const body = fc.constantFrom('json', 'gzip', 'gzip-gzip', 'deflate', 'protobuf', 'garbage', 'bom');
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...SIGNALS), fc.option(contentEncoding, { nil: undefined }), fc.option(contentType, { nil: undefined }), body, fc.boolean(), async (signal, enc, type, kind, onUi) => {
+      const bytes = kind === 'json' ? json : kind === 'gzip' ? zlib.gzipSync(json) : kind === 'gzip-gzip' ? zlib.gzipSync(zlib.gzipSync(json))
+        : kind === 'deflate' ? zlib.deflateSync(json) : kind === 'protobuf' ? Buffer.from(VALID[signal]) : kind === 'bom' ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]) : Buffer.from([0x1f, 0x8b, 0x08, 0xff, 0x00]);
+      const headers: Record<string, string> = { 'x-otlp-api-key': KEY };
+      if (enc) headers['content-encoding'] = enc;
+      if (type) headers['content-type'] = type;
+      const r = await rawRequest(onUi ? guarded.ports.ui : guarded.ports.http, 'POST', `/v1/${signal}`, headers, bytes);
+      expect(okStatus(r.status), `${r.status} ${JSON.stringify(headers)} ${kind}: ${r.body.slice(0, 200)}`).toBe(true);
+    }), { numRuns: RUNS * 2 });
+  });
+
+  it('never serves or deletes telemetry without the token, whatever the path, and never answers 5xx', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom('api', 'API', 'Api', '%61pi', '%61%70%69', '%2561pi', 'traces', '%74races', 'TRACES', 'data', '%64ata', 'logs', 'metrics', 'stats', 'services', 'service-map', 'healthz', 'v1', 'metric', '..', '.', '', '%2E', '%2e%2E', '%2F', 'api%2Ftraces', 'api%2fdata', 'ef'.repeat(16), 'index.html'),
+      PERCENT, fc.string({ maxLength: 6 }).map((x) => encodeURIComponent(x)),
+    );
+    // Half the paths are a spelling of an /api route (the prefix and the route each written some way), the rest anything.
+    const api = fc.constantFrom('api', 'API', '%61pi', '%61%70%69', '%2561pi', 'a%70i', '%41PI', './api', 'x/../api', '/api', 'api/.');
+    const route = fc.constantFrom('traces', '%74races', 'TRACES', 'traces/', 'data', '%64ata', 'DATA', './data', 'x/../data', '/data', `traces/${'ef'.repeat(16)}`, 'stats', 'logs');
+    const segments = fc.oneof(
+      fc.array(segment, { minLength: 1, maxLength: 5 }),
+      fc.tuple(api, fc.constantFrom('/', '%2F', '%2f', '//'), route).map(([a, sep, r]) => [`${a}${sep}${r}`]),
+    );
+    const path = fc.tuple(segments, fc.constantFrom('', '/', '?', '?limit=1', '?t=wrong', '#x', ';x')).map(([segs, tail]) => `/${segs.join('/')}${tail}`);
+    const method = fc.constantFrom('GET', 'GET', 'DELETE', 'DELETE', 'HEAD', 'POST', 'OPTIONS', 'PUT');
+    const host = fc.constantFrom(undefined, 'localhost', 'attacker.example', '127.0.0.1:1');
+    await fc.assert(fc.asyncProperty(method, path, host, async (m, p, h) => {
+      const headers: Record<string, string> = {};
+      if (h) headers.host = h;
+      const r = await rawRequest(guarded.ports.ui, m, p, headers, m === 'POST' || m === 'PUT' ? '{}' : undefined);
+      expect(r.status, `${m} ${p} → ${r.status} ${r.body.slice(0, 200)}`).toBeLessThan(500);
+      expect(r.body, `${m} ${p}`).not.toContain(SECRET);
+      if (m === 'DELETE') expect(r.status, `${m} ${p}`).not.toBe(200);
+    }), { numRuns: RUNS * 3 });
+    await stillThere();
+    expect((await rawRequest(guarded.ports.ui, 'GET', '/healthz')).status).toBe(200);
   });
 });

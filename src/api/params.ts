@@ -6,8 +6,11 @@
 import { TinyOllyError } from '../errors.js';
 import type { LogQuery, TimeRange, TraceQuery } from '../store/store.js';
 
-const num = { type: 'number' } as const;
-const int = { type: 'integer' } as const;
+// Numbers arrive as text and are parsed here (strictNumber, strictInteger), not by the schema's
+// type coercion, which reads `0x10` as 16 and ` ` as 0 (CONTRACT §5: a limit that is not an
+// integer is 400, and so are start/end that are not numbers).
+const num = { type: 'string', maxLength: 64 } as const;
+const int = num;
 const str = { type: 'string', maxLength: 1024 } as const;
 
 /** JSON schema of GET /api/traces. */
@@ -33,6 +36,27 @@ export const RANGE_QUERY_SCHEMA = {
 
 const SEVERITIES: Record<string, number> = { TRACE: 1, DEBUG: 5, INFO: 9, WARN: 13, ERROR: 17, FATAL: 21 };
 
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INTEGER = /^[+-]?\d+$/;
+
+/**
+ * A decimal number parameter (`1700000000.5`, `-3`, `1e3`); undefined when absent or empty.
+ * Throws TinyOllyError('invalid') for anything else (hex, blanks, `NaN`, `Infinity`, out of range).
+ */
+export function strictNumber(name: string, v: unknown): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = typeof v === 'string' && DECIMAL.test(v) ? Number(v) : NaN;
+  if (!Number.isFinite(n)) throw new TinyOllyError('invalid', `${name} must be a decimal number`);
+  return n;
+}
+
+/** An integer parameter; undefined when absent or empty. Throws TinyOllyError('invalid') for anything else. */
+export function strictInteger(name: string, v: unknown): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (typeof v !== 'string' || !INTEGER.test(v)) throw new TinyOllyError('invalid', `${name} must be an integer`);
+  return Number(v);
+}
+
 /** Clamps a list limit into 1..1000. */
 export function clampLimit(limit: number | undefined, fallback: number): number {
   if (limit === undefined) return fallback;
@@ -46,14 +70,9 @@ function oneOf<T extends string>(name: string, v: string | undefined, allowed: r
   return lower;
 }
 
-function finite(name: string, v: number | undefined): number | undefined {
-  if (v !== undefined && !Number.isFinite(v)) throw new TinyOllyError('invalid', `${name} must be a finite number`);
-  return v;
-}
-
-/** Builds the time range, refusing non-finite bounds. */
-export function toRange(q: { start?: number; end?: number }): TimeRange {
-  return { start: finite('start', q.start), end: finite('end', q.end) };
+/** Builds the time range from `start`/`end` (unix seconds), refusing anything that is not a number. */
+export function toRange(q: Record<string, unknown>): TimeRange {
+  return { start: strictNumber('start', q.start), end: strictNumber('end', q.end) };
 }
 
 /** GET /api/traces parameters → TraceQuery. */
@@ -66,12 +85,12 @@ export function toTraceQuery(q: Record<string, unknown>): TraceQuery {
   }
   const blank = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   return {
-    ...toRange(q as { start?: number; end?: number }),
-    limit: clampLimit(q.limit as number | undefined, 50),
+    ...toRange(q),
+    limit: clampLimit(strictInteger('limit', q.limit), 50),
     service: blank(q.service),
     name: blank(q.name),
-    minDurationMs: finite('min_duration_ms', q.min_duration_ms as number | undefined),
-    maxDurationMs: finite('max_duration_ms', q.max_duration_ms as number | undefined),
+    minDurationMs: strictNumber('min_duration_ms', q.min_duration_ms),
+    maxDurationMs: strictNumber('max_duration_ms', q.max_duration_ms),
     status: oneOf('status', blank(q.status), ['error', 'ok', 'unset'] as const),
     attr,
     sort: oneOf('sort', blank(q.sort), ['start', 'duration'] as const) ?? 'start',
@@ -89,8 +108,8 @@ export function toLogQuery(q: Record<string, unknown>): LogQuery {
     if (minSeverity === undefined) throw new TinyOllyError('invalid', `severity must be one of ${Object.keys(SEVERITIES).join(', ')}`);
   }
   return {
-    ...toRange(q as { start?: number; end?: number }),
-    limit: clampLimit(q.limit as number | undefined, 100),
+    ...toRange(q),
+    limit: clampLimit(strictInteger('limit', q.limit), 100),
     traceId: blank(q.trace_id)?.toLowerCase(),
     spanId: blank(q.span_id)?.toLowerCase(),
     service: blank(q.service),

@@ -1,11 +1,16 @@
 /**
  * @module api/routes: the query API of CONTRACT §4 as a fastify plugin (/api/*, /healthz).
  * Translates parameters once (api/params.ts) and reads the Store; never writes telemetry.
+ *
+ * Every /api route lives in one encapsulated plugin (prefix `/api`) whose onRequest hook checks the
+ * Host header and the UI token. The guard belongs to the routes, not to a test of the URL string, so
+ * it holds however a path is spelled (`/%61pi/…` reaches the same routes, and the same hook).
  */
-import type { FastifyInstance } from 'fastify';
-import { mapError } from '../errors.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { mapReadError } from '../errors.js';
 import type { Store } from '../store/store.js';
-import type { UiAuth } from './auth.js';
+import { UNAUTHORISED, type UiAuth } from './auth.js';
+import { hostGuard } from './hosts.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
@@ -15,66 +20,83 @@ export interface ApiOptions {
   ports: () => { grpc: number; http: number; ui: number };
   /** When set, /api/* needs the UI token (cookie or bearer). */
   auth?: UiAuth;
+  /** Whether a Host header may reach /api/* (DNS-rebinding guard, api/hosts.ts); all hosts when unset. */
+  hostAllowed?: (host: string | undefined) => boolean;
+  /** Called once for every unexpected (non-TinyOllyError) failure of a read, with the error. */
+  onError?: (err: unknown, req: FastifyRequest) => void;
 }
 
-/** Registers the query routes. Errors answer `{"error"}` with 400/404/503, never a 500 for bad input. */
+/** Registers /healthz and the /api plugin. */
 export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void> {
   const { store } = opts;
-
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
-    if (err.validation || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {
-      return reply.code(err.statusCode && err.statusCode !== 500 ? err.statusCode : 400).send({ error: err.message });
-    }
-    const m = mapError(err);
-    if (m.retryAfter !== undefined && m.http === 503) reply.header('retry-after', String(m.retryAfter));
-    return reply.code(m.http).send({ error: m.message });
-  });
-
-  const { auth } = opts;
-  if (auth) {
-    app.addHook('onRequest', async (req, reply) => {
-      if (!req.url.startsWith('/api/') && req.url !== '/api') return;
-      if (!auth.authorised(req)) return reply.code(401).send({ error: 'missing or wrong token: open /?t=TOKEN or send Authorization: Bearer TOKEN' });
-    });
-  }
-
   app.get('/healthz', async (_req, reply) => {
     const ok = await store.ping();
     return reply.code(ok ? 200 : 503).send(ok ? { status: 'ok' } : { status: 'unavailable', error: 'store unavailable' });
   });
+  await app.register(queryRoutes, { ...opts, prefix: '/api' });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+}
 
-  app.get('/api/traces', { schema: { querystring: TRACES_QUERY_SCHEMA } }, async (req) => {
+/** The /api routes, their guard, their 404 and their error answers (400 bad input, 503 store failure, 500 anything else). */
+async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void> {
+  const { store, auth } = opts;
+
+  app.addHook('onRequest', hostGuard(opts.hostAllowed));
+  if (auth) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (!auth.authorised(req)) return reply.code(401).send(UNAUTHORISED);
+    });
+  }
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    if (err.validation || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {
+      return reply.code(err.statusCode && err.statusCode !== 500 ? err.statusCode : 400).send({ error: err.message });
+    }
+    const m = mapReadError(err);
+    if (m.kind === 'internal') opts.onError?.(err, req);
+    if (m.retryAfter !== undefined) reply.header('retry-after', String(m.retryAfter));
+    return reply.code(m.http).send({ error: m.message });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  app.get('/traces', { schema: { querystring: TRACES_QUERY_SCHEMA } }, async (req) => {
     return { traces: await store.findTraces(toTraceQuery(req.query as Record<string, unknown>)) };
   });
 
-  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (req, reply) => {
+  app.get<{ Params: { traceId: string } }>('/traces/:traceId', async (req, reply) => {
     const traceId = req.params.traceId.toLowerCase();
     const spans = await store.getTrace(traceId);
     if (!spans) return reply.code(404).send({ error: `trace ${traceId} not found` });
     return { traceId, spans };
   });
 
-  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/backlinks', async (req) => {
+  app.get<{ Params: { traceId: string } }>('/traces/:traceId/backlinks', async (req) => {
     return { backlinks: await store.getBacklinks(req.params.traceId.toLowerCase()) };
   });
 
-  app.get('/api/logs', { schema: { querystring: LOGS_QUERY_SCHEMA } }, async (req) => {
+  app.get('/logs', { schema: { querystring: LOGS_QUERY_SCHEMA } }, async (req) => {
     return { logs: await store.findLogs(toLogQuery(req.query as Record<string, unknown>)) };
   });
 
-  app.get('/api/metrics', async () => ({ metrics: await store.listMetrics() }));
+  app.get('/metrics', async () => ({ metrics: await store.listMetrics() }));
 
-  app.get<{ Params: { name: string } }>('/api/metrics/:name', { schema: { querystring: RANGE_QUERY_SCHEMA } }, async (req, reply) => {
-    const set = await store.getMetric(req.params.name, toRange(req.query as { start?: number; end?: number }));
-    if (!set) return reply.code(404).send({ error: `metric ${req.params.name} not found` });
+  const metric = async (name: string, query: Record<string, unknown>, reply: FastifyReply) => {
+    const set = await store.getMetric(name, toRange(query));
+    if (!set) return reply.code(404).send({ error: `metric ${name} not found` });
     return set;
-  });
+  };
+  app.get<{ Params: { name: string } }>('/metrics/:name', { schema: { querystring: RANGE_QUERY_SCHEMA } },
+    async (req, reply) => metric(req.params.name, req.query as Record<string, unknown>, reply));
+  // The same answer with the name as a query parameter: a browser resolves the path segments `.`
+  // and `..` (also spelled %2E) before sending, so the UI opens metrics so named through this form.
+  app.get<{ Querystring: { name: string } }>('/metric', { schema: { querystring: { ...RANGE_QUERY_SCHEMA, properties: { ...RANGE_QUERY_SCHEMA.properties, name: { type: 'string' } }, required: ['name'] } } },
+    async (req, reply) => metric(req.query.name, req.query as Record<string, unknown>, reply));
 
-  app.get('/api/services', async () => ({ services: await store.listServices() }));
+  app.get('/services', async () => ({ services: await store.listServices() }));
 
-  app.get('/api/service-map', async () => store.serviceMap());
+  app.get('/service-map', async () => store.serviceMap());
 
-  app.get('/api/stats', async () => {
+  app.get('/stats', async () => {
     const s = await store.stats();
     const ports = opts.ports();
     return {
@@ -86,11 +108,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     };
   });
 
-  app.delete('/api/data', async () => {
+  app.delete('/data', async () => {
     await store.clear();
     return { status: 'ok' };
   });
-
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 }
-

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { UiAuth } from './auth.js';
+import { hostGuard } from './hosts.js';
 
 /** Where the UI bundle is written by scripts/build-ui.mjs. */
 export const UI_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../ui/dist');
@@ -46,8 +47,9 @@ export function securityHeaders(reply: FastifyReply): FastifyReply {
     .header('referrer-policy', 'no-referrer');
 }
 
-/** Registers GET / and the bundle's assets. */
-export async function uiStatic(app: FastifyInstance, opts: { dir?: string; auth?: UiAuth }): Promise<void> {
+/** Registers GET / and the bundle's assets (behind the Host check, when `hostAllowed` is given). */
+export async function uiStatic(app: FastifyInstance, opts: { dir?: string; auth?: UiAuth; hostAllowed?: (host: string | undefined) => boolean }): Promise<void> {
+  app.addHook('onRequest', hostGuard(opts.hostAllowed));
   const files = loadFiles(opts.dir ?? UI_DIST);
   const index = files.get('/index.html') ?? Buffer.from(PLACEHOLDER);
   app.get('/', async (req, reply) => {

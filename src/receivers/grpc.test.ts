@@ -2,13 +2,14 @@
  * OTLP/gRPC receiver through a real grpc-js client on port 0: Export with and without gzip,
  * partial_success, status codes of CONTRACT §2.1, server reflection (v1, v1alpha) and health.
  */
+import * as crypto from 'node:crypto';
 import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import protobuf from 'protobufjs';
 import { waitFor } from '../../test/helpers/start-tinyolly.js';
@@ -17,6 +18,12 @@ import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
 import { decodeExportResponseProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
 import { fakeStore, UNAVAILABLE, type FakeStore } from '../../test/helpers/fake-store.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './grpc.js';
+
+// A pass-through spy, to see that the API key is compared in constant time.
+vi.mock('node:crypto', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:crypto')>();
+  return { ...real, timingSafeEqual: vi.fn(real.timingSafeEqual) };
+});
 
 const MAX = 256 * 1024;
 const TRACE_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -86,6 +93,35 @@ describe('Export', () => {
       await expect(exportRaw(spans(6, 1))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
     } finally {
       store.failWith = undefined;
+    }
+  });
+});
+
+describe('API key (CONTRACT §6)', () => {
+  it('compares x-otlp-api-key in constant time: UNAUTHENTICATED for a wrong, longer, shorter or missing key', async () => {
+    const keyed = createGrpcServer({ ingester: new Ingester(store, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 64 }), maxMessageBytes: MAX, apiKey: 'k3y' });
+    const at = `127.0.0.1:${await bindGrpcServer(keyed, '127.0.0.1', 0)}`;
+    const send = (key: string | undefined, traceByte: number) => new Promise<void>((resolve, reject) => {
+      const client = new grpc.Client(at, grpc.credentials.createInsecure());
+      const md = new grpc.Metadata();
+      if (key !== undefined) md.set('x-otlp-api-key', key);
+      client.makeUnaryRequest(TRACE_PATH, (b: Buffer) => b, (b: Buffer) => b, spans(traceByte, 1), md, (err) => {
+        client.close();
+        if (err) reject(err); else resolve();
+      });
+    });
+    try {
+      const spy = vi.mocked(crypto.timingSafeEqual);
+      spy.mockClear();
+      for (const key of ['k3x', 'k3y!', 'k', 'K3Y', undefined]) {
+        await expect(send(key, 0x41), String(key)).rejects.toMatchObject({ code: grpc.status.UNAUTHENTICATED });
+      }
+      expect(spy.mock.calls.length).toBeGreaterThanOrEqual(4);
+      expect(await store.getTrace('41'.repeat(16))).toBeFalsy();
+      await send('k3y', 0x42);
+      expect(await store.getTrace('42'.repeat(16))).toHaveLength(1);
+    } finally {
+      await shutdownGrpcServer(keyed, 1000);
     }
   });
 });

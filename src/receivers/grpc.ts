@@ -14,6 +14,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import protobuf from 'protobufjs';
 import { GRPC, mapError } from '../errors.js';
+import { secretMatcher } from '../secret.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import {
   encodeExportResponseProtobuf, PROTO_DIR,
@@ -218,6 +219,7 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
     interceptors: [specCompression(opts.maxMessageBytes)],
   });
   widenStreamWindow(server);
+  const isApiKey = opts.apiKey === undefined ? undefined : secretMatcher(opts.apiKey);
   for (const { signal, path } of SERVICES) {
     const definition: grpc.ServiceDefinition = {
       Export: {
@@ -231,7 +233,7 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
       },
     };
     const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
-      if (opts.apiKey !== undefined && call.metadata.get('x-otlp-api-key')[0] !== opts.apiKey) {
+      if (isApiKey && !isApiKey(call.metadata.get('x-otlp-api-key')[0])) {
         callback({ code: GRPC.UNAUTHENTICATED, details: 'missing or wrong x-otlp-api-key' });
         return;
       }

@@ -2,14 +2,21 @@
  * OTLP/HTTP receiver: encodings, gzip, the seed's JSON, and every error answer of CONTRACT §2.2,
  * through fastify's inject (no sockets). The server keeps serving and earlier data stays readable.
  */
+import * as crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Ingester } from '../ingest/ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
 import { decodeExportResponseProtobuf, decodeStatusProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
 import { fakeStore, OVERLOADED, UNAVAILABLE, type FakeStore } from '../../test/helpers/fake-store.js';
 import { httpReceiver } from './http.js';
+
+// A pass-through spy, to see that the API key is compared in constant time.
+vi.mock('node:crypto', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:crypto')>();
+  return { ...real, timingSafeEqual: vi.fn(real.timingSafeEqual) };
+});
 
 const MAX = 64 * 1024;
 let store: FakeStore;
@@ -149,5 +156,59 @@ describe('error answers', () => {
     release();
     expect((await Promise.all(pending)).map((r) => r.statusCode)).toEqual([200, 200]);
     expect(await store.getTrace('5b8efff798038103d269b633813fc60c')).toHaveLength(2);
+  });
+});
+
+describe('Content-Encoding (RFC 9110 §8.4) and JSON details', () => {
+  const json = () => Buffer.from(JSON.stringify(traceJson()));
+  it.each([
+    ['gzip, identity', (b: Buffer) => zlib.gzipSync(b)],
+    ['identity, gzip', (b: Buffer) => zlib.gzipSync(b)],
+    ['identity', (b: Buffer) => b],
+    ['GZIP', (b: Buffer) => zlib.gzipSync(b)],
+    [' x-gzip ', (b: Buffer) => zlib.gzipSync(b)],
+    ['gzip, gzip', (b: Buffer) => zlib.gzipSync(zlib.gzipSync(b))],
+    ['deflate, gzip', (b: Buffer) => zlib.gzipSync(zlib.deflateSync(b))],
+    ['gzip,,identity ,', (b: Buffer) => zlib.gzipSync(b)],
+  ])('accepts Content-Encoding %j, undoing the codings last first', async (encoding, encode) => {
+    const r = await post('/v1/traces', encode(json()), { 'content-type': 'application/json', 'content-encoding': encoding });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(await store.getTrace('5b8efff798038103d269b633813fc60c')).toHaveLength(1);
+  });
+
+  it.each(['br', 'gzip, br', 'zstd', 'compress', 'gzip, gzip, gzip, gzip, gzip'])('answers 415 for Content-Encoding %j', async (encoding) => {
+    const r = await post('/v1/traces', json(), { 'content-type': 'application/json', 'content-encoding': encoding });
+    expect(r.statusCode).toBe(415);
+  });
+
+  it('answers 413 when one step of a coding chain inflates past the limit', async () => {
+    const bomb = zlib.gzipSync(zlib.gzipSync(Buffer.alloc(MAX * 4, 32)));
+    const r = await post('/v1/logs', bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip, gzip' });
+    expect(r.statusCode).toBe(413);
+  });
+
+  it.each([
+    ['OTLP/JSON', '/v1/traces', () => JSON.stringify(traceJson())],
+    ['the seed JSON', '/v1/logs', () => JSON.stringify({ timestamp: 1700000000, severity: 'INFO', message: 'bom' })],
+  ])('accepts %s after a UTF-8 byte order mark, also gzipped', async (_name, url, body) => {
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body())]);
+    expect((await post(url, withBom, { 'content-type': 'application/json' })).statusCode).toBe(200);
+    expect((await post(url, zlib.gzipSync(withBom), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).statusCode).toBe(200);
+  });
+});
+
+describe('API key', () => {
+  beforeEach(async () => { await app.close(); await build({ apiKey: 'k3y' }); });
+
+  it('compares the key in constant time and answers 401 for a wrong, longer, shorter or missing key', async () => {
+    const spy = vi.mocked(crypto.timingSafeEqual);
+    spy.mockClear();
+    for (const key of ['k3x', 'k3y!', 'k', 'K3Y', undefined]) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (key !== undefined) headers['x-otlp-api-key'] = key;
+      expect((await post('/v1/traces', JSON.stringify(traceJson()), headers)).statusCode, String(key)).toBe(401);
+    }
+    expect(spy.mock.calls.length).toBeGreaterThanOrEqual(4);
+    expect((await post('/v1/traces', JSON.stringify(traceJson()), { 'content-type': 'application/json', 'x-otlp-api-key': 'k3y' })).statusCode).toBe(200);
   });
 });

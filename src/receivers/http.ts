@@ -3,10 +3,12 @@
  * /v1/logs, /v1/metrics in protobuf, OTLP/JSON or the seed's simple JSON, optionally gzip.
  * It only decodes and answers; the Ingester does the rest. Registered on 4318 and on 5002.
  */
+import type { IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapError, TinyOllyError } from '../errors.js';
+import { secretMatcher } from '../secret.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import { checkOtlpJson, isOtlpJson, parseJsonBody } from '../otlp/json.js';
 import { exportResponseBody, statusBody } from '../otlp/response.js';
@@ -35,19 +37,75 @@ function encodingOf(contentType: string | undefined): Encoding | undefined {
   return undefined;
 }
 
-async function inflateBody(body: Buffer, contentEncoding: string | undefined, max: number): Promise<Buffer> {
-  const enc = (contentEncoding ?? '').trim().toLowerCase();
-  if (enc === '' || enc === 'identity') return body;
-  try {
-    if (enc === 'gzip' || enc === 'x-gzip') return await gunzip(body, { maxOutputLength: max });
-    if (enc === 'deflate') return await inflate(body, { maxOutputLength: max });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new TinyOllyError('too_large', `body inflates past ${max} bytes`);
+/** Content codings we can undo; `identity` is none (RFC 9110 §8.4.1). */
+const DECODERS: Record<string, (b: Buffer, o: zlib.ZlibOptions) => Promise<Buffer>> = { gzip: gunzip, 'x-gzip': gunzip, deflate: inflate };
+/** At most this many codings in one Content-Encoding (a chain longer than that is no real client's). */
+const MAX_CODINGS = 4;
+
+/**
+ * Undoes the Content-Encoding. RFC 9110 §8.4: the header lists the codings in the order they were
+ * applied, so they are undone last first; `identity` and empty entries are no-ops; names ignore case.
+ * Every step is capped at `max` bytes of output (413 beyond), an unknown coding is 415.
+ */
+export async function inflateBody(body: Buffer, contentEncoding: string | undefined, max: number): Promise<Buffer> {
+  const codings = (contentEncoding ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
+  const unknown = codings.find((c) => !Object.hasOwn(DECODERS, c));
+  if (unknown !== undefined) throw new TinyOllyError('unsupported_media_type', `unsupported Content-Encoding "${unknown}" (gzip, deflate and identity are)`);
+  if (codings.length > MAX_CODINGS) throw new TinyOllyError('unsupported_media_type', `more than ${MAX_CODINGS} content codings`);
+  let out = body;
+  for (const enc of codings.reverse()) {
+    try {
+      out = await DECODERS[enc](out, { maxOutputLength: max });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
+        throw new TinyOllyError('too_large', `body inflates past ${max} bytes`);
+      }
+      throw new TinyOllyError('invalid', `cannot inflate ${enc} body: ${(err as Error).message}`);
     }
-    throw new TinyOllyError('invalid', `cannot inflate ${enc} body: ${(err as Error).message}`);
   }
-  throw new TinyOllyError('unsupported_media_type', `unsupported Content-Encoding "${enc}"`);
+  return out;
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** A JSON body without its UTF-8 byte order mark (RFC 8259 §8.1 lets a parser ignore one). */
+function withoutBom(body: Buffer): Buffer {
+  return body.subarray(0, 3).equals(UTF8_BOM) ? body.subarray(3) : body;
+}
+
+/** How much of an oversized body is read and dropped before its 413 (CONTRACT §5), and for how long. */
+export const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+export const DISCARD_MAX_MS = 10_000;
+
+/**
+ * Reads and drops the rest of a request body, up to `maxBytes` or `maxMs`, whichever comes first.
+ * Resolves true when the body ended (the connection is clean and may carry the next request), false
+ * when a bound was hit or the connection went away (the socket is then destroyed).
+ * A client that writes the whole body before reading (Go's net/http, the Java SDK) would otherwise
+ * find the connection closed under it and report "broken pipe" instead of the 413.
+ */
+export function discardRest(req: IncomingMessage, maxBytes = DISCARD_MAX_BYTES, maxMs = DISCARD_MAX_MS): Promise<boolean> {
+  if (req.complete) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = (clean: boolean) => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+      if (!clean) req.socket?.destroy();
+      resolve(clean);
+    };
+    const onData = (chunk: Buffer) => { seen += chunk.length; if (seen > maxBytes) finish(false); };
+    const onEnd = () => finish(true);
+    const onClose = () => finish(req.complete);
+    const timer = setTimeout(() => finish(false), maxMs);
+    timer.unref();
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('close', onClose);
+    req.resume();
+  });
 }
 
 const SEED_DECODERS = { traces: decodeSeedTraces, logs: decodeSeedLogs, metrics: decodeSeedMetrics };
@@ -80,9 +138,13 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.maxBodyBytes }, (_req, body, done) => done(null, body));
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+  const isApiKey = opts.apiKey === undefined ? undefined : secretMatcher(opts.apiKey);
+
+  app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const encoding = encodingOf(req.headers['content-type']) ?? 'json';
     if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      // Answer once the body is read (bounded): then the client is reading, not writing, when it comes.
+      if (await discardRest(req.raw)) reply.removeHeader('connection');
       return sendError(reply, encoding, new TinyOllyError('too_large', `body over ${opts.maxBodyBytes} bytes`));
     }
     if (err.statusCode === 415) return sendError(reply, 'json', new TinyOllyError('unsupported_media_type', err.message));
@@ -117,7 +179,7 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
           'Content-Type must be application/x-protobuf or application/json'));
       }
       try {
-        if (opts.apiKey !== undefined && req.headers['x-otlp-api-key'] !== opts.apiKey) {
+        if (isApiKey && !isApiKey(req.headers['x-otlp-api-key'])) {
           throw new TinyOllyError('unauthenticated', 'missing or wrong x-otlp-api-key');
         }
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -128,7 +190,7 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
               : await opts.ingester.exportMetricsProtobuf(body);
           return reply.code(200).type('application/x-protobuf').send(exportResponseBody(signal, 'protobuf', result.rejected, result.message));
         }
-        const doc = parseJsonBody(body);
+        const doc = parseJsonBody(withoutBom(body));
         if (isOtlpJson(signal, doc)) {
           const result = await exportTo(opts.ingester, signal, checkOtlpJson<object>(signal, doc));
           return reply.code(200).type('application/json').send(exportResponseBody(signal, 'json', result.rejected, result.message));

@@ -8,6 +8,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeStatusProtobuf, encodeRequestProtobuf } from '../../src/otlp/protobuf.js';
+import { rawRequest } from '../helpers/raw-http.js';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { tracerProvider } from '../helpers/otel-sdk.js';
 
@@ -138,6 +139,47 @@ describe('UI token', () => {
     expect(scriptSrc).not.toContain("'unsafe-inline'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('UI token against other spellings of the routes, and odd cookies (real process)', () => {
+  it('refuses /%61pi/traces and DELETE /%61pi/data without the token, and keeps the data', async () => {
+    await fetch(`${app.baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-otlp-api-key': KEY }, body: seedSpan('spelled-secret') });
+    for (const [method, path] of [['GET', '/%61pi/traces'], ['DELETE', '/%61pi/data'], ['GET', '//api/traces'], ['DELETE', '/api/%64ata'], ['GET', '/API/traces']]) {
+      const r = await rawRequest(app.ports.ui, method, path);
+      expect([401, 404], `${method} ${path}`).toContain(r.status);
+      expect(r.body).not.toContain('spelled-secret');
+    }
+    const r = await fetch(`${app.baseUrl}/api/traces`, { headers: bearer });
+    expect(await r.text()).toContain('spelled-secret');
+  });
+
+  it('answers 401 on /api/* and the token page on / for a cookie that cannot be decoded', async () => {
+    const cookie = 'tinyolly_session=%E0%A4%A';
+    expect((await rawRequest(app.ports.ui, 'GET', '/api/stats', { cookie })).status).toBe(401);
+    const page = await rawRequest(app.ports.ui, 'GET', '/', { cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).toMatch(/token/i);
+  });
+});
+
+describe('Host check against DNS rebinding (real process, default install)', () => {
+  it('answers 403 to a foreign Host on the UI and /api/*, keeps ingest and /healthz open, and honours TINYOLLY_ALLOWED_HOSTS', async () => {
+    const open = await startTinyOlly({ TINYOLLY_ALLOWED_HOSTS: 'tinyolly.lan' });
+    try {
+      const evil = { host: 'rebound.attacker.example' };
+      expect((await rawRequest(open.ports.ui, 'GET', '/api/traces', evil)).status).toBe(403);
+      expect((await rawRequest(open.ports.ui, 'DELETE', '/api/data', evil)).status).toBe(403);
+      expect((await rawRequest(open.ports.ui, 'GET', '/', evil)).status).toBe(403);
+      expect((await rawRequest(open.ports.ui, 'GET', '/healthz', evil)).status).toBe(200);
+      const log = JSON.stringify({ timestamp: 1700000000, severity: 'INFO', message: 'any host' });
+      expect((await rawRequest(open.ports.http, 'POST', '/v1/logs', { ...evil, 'content-type': 'application/json' }, log)).status).toBe(200);
+      expect((await rawRequest(open.ports.ui, 'POST', '/v1/logs', { ...evil, 'content-type': 'application/json' }, log)).status).toBe(200);
+      expect((await rawRequest(open.ports.ui, 'GET', '/api/stats', { host: 'tinyolly.lan:5002' })).status).toBe(200);
+      expect((await rawRequest(open.ports.ui, 'GET', '/api/stats', { host: 'localhost' })).status).toBe(200);
+    } finally {
+      await open.stop();
+    }
   });
 });
 

@@ -26,7 +26,8 @@ function query(params: Params = {}): string {
 async function getJson<T>(path: string, params?: Params, signal?: AbortSignal): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path + query(params), { signal, headers: { accept: 'application/json' }, credentials: 'same-origin' });
+    const q = query(params);
+    res = await fetch(q && path.includes('?') ? `${path}&${q.slice(1)}` : path + q, { signal, headers: { accept: 'application/json' }, credentials: 'same-origin' });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, 'TinyOlly is not reachable');
@@ -85,10 +86,22 @@ export async function listMetrics(signal?: AbortSignal): Promise<MetricSummary[]
   return (await getJson<{ metrics: MetricSummary[] }>('/api/metrics', undefined, signal)).metrics ?? [];
 }
 
+/**
+ * The request path and parameters that read one metric. A browser resolves the path segments `.` and
+ * `..` (even spelled `%2E`) before sending, and an empty segment names no metric, so those names go
+ * as the `name` parameter of GET /api/metric; every other name is the path segment of
+ * GET /api/metrics/{name}.
+ */
+export function metricRequest(name: string, range: { start?: number; end?: number } = {}): { path: string; params: Params } {
+  if (name === '' || name === '.' || name === '..') return { path: `/api/metric?name=${enc(name)}`, params: range };
+  return { path: `/api/metrics/${enc(name)}`, params: range };
+}
+
 /** GET /api/metrics/{name}; undefined for an unknown metric (404). */
 export async function getMetric(name: string, range: { start?: number; end?: number }, signal?: AbortSignal): Promise<MetricSeriesSet | undefined> {
   try {
-    return await getJson<MetricSeriesSet>(`/api/metrics/${enc(name)}`, range, signal);
+    const { path, params } = metricRequest(name, range);
+    return await getJson<MetricSeriesSet>(path, params, signal);
   } catch (err) {
     if (err instanceof ApiError && err.status === 404) return undefined;
     throw err;
