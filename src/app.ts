@@ -96,7 +96,8 @@ export async function start(config: Config, overrides: { store?: Store } = {}): 
   const ui: FastifyInstance = closesKeepAliveOnShutdown(Fastify(fastifyOptions));
   await ui.register(httpReceiver, receiverOptions);
   const auth = config.uiToken ? uiAuth(config.uiToken) : undefined;
-  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth });
+  const exportImport = { ingester, normalise: normaliseOptionsOf(config), maxImportBytes: config.maxImportMb * MIB, maxDocumentBytes: Math.max(64 * MIB, maxBodyBytes) };
+  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, exportImport });
   await ui.register(uiStatic, { auth });
 
   try {

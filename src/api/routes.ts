@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { mapError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { UiAuth } from './auth.js';
+import { exportImportRoutes, type ExportImportOptions } from './export-import.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
@@ -15,6 +16,8 @@ export interface ApiOptions {
   ports: () => { grpc: number; http: number; ui: number };
   /** When set, /api/* needs the UI token (cookie or bearer). */
   auth?: UiAuth;
+  /** GET /api/export and POST /api/import (CONTRACT §11), when given. */
+  exportImport?: Omit<ExportImportOptions, 'store'>;
 }
 
 /** Registers the query routes. Errors answer `{"error"}` with 400/404/503, never a 500 for bad input. */
@@ -37,6 +40,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
       if (!auth.authorised(req)) return reply.code(401).send({ error: 'missing or wrong token: open /?t=TOKEN or send Authorization: Bearer TOKEN' });
     });
   }
+
+  if (opts.exportImport) await app.register(exportImportRoutes, { store, ...opts.exportImport });
 
   app.get('/healthz', async (_req, reply) => {
     const ok = await store.ping();
