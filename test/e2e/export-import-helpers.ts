@@ -44,7 +44,7 @@ export async function snapshotApi(base: string): Promise<Record<string, unknown>
 export async function sendFixtures(otlpHttpUrl: string): Promise<void> {
   for (const f of listFixtures()) {
     const res = await fetch(`${otlpHttpUrl}/v1/${f.signal}`, {
-      method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: readFileSync(f.pbPath),
+      method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: readFileSync(f.pbPath) as unknown as BodyInit,
     });
     if (res.status !== 200) throw new Error(`fixture ${f.signal}/${f.name}: ${res.status}`);
   }
@@ -52,7 +52,7 @@ export async function sendFixtures(otlpHttpUrl: string): Promise<void> {
 
 /** POST /api/import. */
 export async function importText(base: string, body: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${base}/api/import`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...headers }, body });
+  const res = await fetch(`${base}/api/import`, { method: 'POST', headers: { "content-type": "application/x-ndjson", ...headers }, body: body as unknown as BodyInit });
   const text = await res.text();
   try { return { status: res.status, body: JSON.parse(text) }; } catch { return { status: res.status, body: text }; }
 }

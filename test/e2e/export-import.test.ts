@@ -79,7 +79,7 @@ async function exportAll(base: string): Promise<string> {
 
 describe.each(['memory', 'redis'] as const)('export and import with the %s store', (storage) => {
   const prefixes: string[] = [];
-  const env = () => {
+  const env = (): Record<string, string> => {
     if (storage === 'memory') return {};
     const p = uniquePrefix('export');
     prefixes.push(p);
