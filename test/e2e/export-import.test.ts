@@ -217,6 +217,25 @@ describe('import', () => {
     expect(missing.body.errors[0].message).toMatch(/X-Otlp-Signal/);
   });
 
+  it('exports past one page: 2500 traces and 2500 logs a microsecond apart, every one once', async () => {
+    const lines: string[] = [];
+    const res = { attributes: [{ key: 'service.name', value: { stringValue: 'paging' } }] };
+    for (let i = 0; i < 2500; i++) {
+      const t = String(1_700_000_000_000_000_000n + BigInt(i) * 1000n);
+      lines.push(JSON.stringify({ resourceSpans: [{ resource: res, scopeSpans: [{ spans: [{ traceId: 'cd' + i.toString(16).padStart(30, '0'), spanId: '01'.repeat(8), name: 'p', startTimeUnixNano: t, endTimeUnixNano: t }] }] }] }));
+      lines.push(JSON.stringify({ resourceLogs: [{ resource: res, scopeLogs: [{ logRecords: [{ timeUnixNano: t, body: { stringValue: `log ${i}` } }] }] }] }));
+    }
+    expect((await importText(app.baseUrl, lines.join('\n'), auth)).body.imported).toEqual({ spans: 2500, logs: 2500, points: 0 });
+    const text = await (await fetch(`${app.baseUrl}/api/export?signal=all&service=paging`, { headers: auth })).text();
+    const docs = text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const spans = docs.flatMap((d) => (d.resourceSpans ?? []).flatMap((r: any) => r.scopeSpans.flatMap((sc: any) => sc.spans)));
+    const logs = docs.flatMap((d) => (d.resourceLogs ?? []).flatMap((r: any) => r.scopeLogs.flatMap((sc: any) => sc.logRecords)));
+    expect(new Set(spans.map((x: any) => x.traceId)).size).toBe(2500);
+    expect(spans).toHaveLength(2500);
+    expect(new Set(logs.map((x: any) => x.body.stringValue)).size).toBe(2500);
+    expect(logs).toHaveLength(2500);
+  }, 60_000);
+
   it('answers 400 with the errors when nothing could be imported, and 413 past the import limit', async () => {
     const res = await importText(app.baseUrl, 'hello\nworld\n', auth);
     expect(res.status).toBe(400);
