@@ -70,6 +70,18 @@ describe('export encoding', () => {
     expect(span.events.map((e: any) => e.attributes)).toEqual(sent.events.map((e: any) => canonKvs(e.attributes ?? [])));
   });
 
+  it('keeps every AnyValue type of an OTLP/JSON-received span too (kinds noted at ingest, held by the memory store)', () => {
+    const f = traces.find((x) => x.name === 'any-values')!;
+    const doc = readFixtureJson(f) as any;
+    const sent = doc.resourceSpans[0].scopeSpans[0].spans[0];
+    const stored = normaliseTraces(doc, o).items;
+    const span = (resourceSpansOf(stored, o)[0] as any).scopeSpans[0].spans.find((s: any) => s.spanId === sent.spanId);
+    expect(span.attributes).toEqual(canonKvs(sent.attributes));
+    // Plain JSON (what the Redis store keeps) loses the kinds: inferred from the flat values.
+    const flat = (resourceSpansOf(plain(stored), o)[0] as any).scopeSpans[0].spans.find((s: any) => s.spanId === sent.spanId);
+    expect(Object.fromEntries(flat.attributes.map((kv: any) => [kv.key, kv.value])).bytes).toEqual({ stringValue: 'AAEC/w==' });
+  });
+
   it('keeps a typed log body (bytes, big int, double) exactly as sent', () => {
     const f = logs.find((x) => x.name === 'bodies')!;
     const sent = (readFixtureJson(f) as any).resourceLogs.flatMap((r: any) => r.scopeLogs.flatMap((s: any) => s.logRecords));

@@ -5,6 +5,7 @@
  * values re-read from wire bytes (export/wire-typed.ts) keep their exact type.
  */
 import type { AttrValue, Attributes, JsonNumber } from '../model/model.js';
+import { valueKindsOf, type ValueKind } from '../normalise/attributes.js';
 import { nanosToSeconds } from '../otlp/values.js';
 
 /** An OTLP/JSON AnyValue ({} is the empty AnyValue). */
@@ -23,14 +24,20 @@ export interface JsonKeyValue {
  * doubleValue, arrays → arrayValue, objects → kvlistValue, null → the empty AnyValue. What the model
  * already flattened stays flattened: an int64 beyond 2^53 or bytes arrive here as strings.
  */
-export function inferAnyValue(v: AttrValue): JsonAnyValue {
+export function inferAnyValue(v: AttrValue, kind?: ValueKind): JsonAnyValue {
   if (v === null || v === undefined) return {};
+  if (kind === 'int') return { intValue: String(v) };
+  if (kind === 'double') return { doubleValue: v as JsonNumber };
+  if (kind === 'bytes') return { bytesValue: String(v) };
   switch (typeof v) {
     case 'string': return { stringValue: v };
     case 'boolean': return { boolValue: v };
     case 'number': return Number.isSafeInteger(v) && !Object.is(v, -0) ? { intValue: String(v) } : { doubleValue: v };
     default:
-      if (Array.isArray(v)) return { arrayValue: { values: v.map(inferAnyValue) } };
+      if (Array.isArray(v)) {
+        const kinds = valueKindsOf(v);
+        return { arrayValue: { values: v.map((x, i) => inferAnyValue(x, kinds?.[i])) } };
+      }
       return { kvlistValue: { values: inferKeyValues(v as Attributes) } };
   }
 }
@@ -39,7 +46,9 @@ export function inferAnyValue(v: AttrValue): JsonAnyValue {
 export function inferKeyValues(a: Attributes | undefined): JsonKeyValue[] {
   if (!a) return [];
   const out: JsonKeyValue[] = [];
-  for (const key of Object.keys(a)) out.push({ key, value: inferAnyValue(a[key]) });
+  // Kinds that the flat value hides, when normalise/attributes.ts recorded them (OTLP/JSON on the memory store).
+  const kinds = valueKindsOf(a);
+  for (const key of Object.keys(a)) out.push({ key, value: inferAnyValue(a[key], kinds?.[key]) });
   return out;
 }
 
