@@ -102,7 +102,8 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const logError = overrides.logError ?? ((line: string) => process.stderr.write(line + '\n'));
   const onError = (err: unknown, req: { method: string; url: string }) =>
     logError(`tinyolly: unexpected error answering ${req.method} ${req.url}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError });
+  const exportImport = { ingester, normalise: normaliseOptionsOf(config), maxImportBytes: config.maxImportMb * MIB, maxDocumentBytes: Math.max(64 * MIB, maxBodyBytes) };
+  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport });
   await ui.register(uiStatic, { auth, hostAllowed });
 
   try {

@@ -11,6 +11,7 @@ import { mapReadError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { UNAUTHORISED, type UiAuth } from './auth.js';
 import { hostGuard } from './hosts.js';
+import { exportImportRoutes, type ExportImportOptions } from './export-import.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
@@ -24,6 +25,8 @@ export interface ApiOptions {
   hostAllowed?: (host: string | undefined) => boolean;
   /** Called once for every unexpected (non-TinyOllyError) failure of a read, with the error. */
   onError?: (err: unknown, req: FastifyRequest) => void;
+  /** GET /api/export and POST /api/import (CONTRACT §11), when given. */
+  exportImport?: Omit<ExportImportOptions, 'store'>;
 }
 
 /** Registers /healthz and the /api plugin. */
@@ -58,6 +61,8 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
     return reply.code(m.http).send({ error: m.message });
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  if (opts.exportImport) await app.register(exportImportRoutes, { store, ...opts.exportImport });
 
   app.get('/traces', { schema: { querystring: TRACES_QUERY_SCHEMA } }, async (req) => {
     return { traces: await store.findTraces(toTraceQuery(req.query as Record<string, unknown>)) };

@@ -128,3 +128,48 @@ export async function getServiceMap(signal?: AbortSignal): Promise<ServiceMap> {
   const m = await getJson<ServiceMap>('/api/service-map', undefined, signal);
   return { nodes: m.nodes ?? [], edges: m.edges ?? [] };
 }
+
+/** The URL of GET /api/export (CONTRACT §11) for a download link; the session cookie authorises it. */
+export function exportUrl(params: Params): string {
+  return `/api/export${query(params)}`;
+}
+
+/** GET /api/export as text (the trace's OTLP JSON for "Copy for AI"). */
+export async function exportText(params: Params, signal?: AbortSignal): Promise<string> {
+  const res = await fetch(exportUrl(params), { signal, credentials: 'same-origin' });
+  if (!res.ok) throw new ApiError(res.status, `export failed: ${res.status}`);
+  return res.text();
+}
+
+/** The answer of POST /api/import. */
+export interface ImportAnswer {
+  imported?: { spans: number; logs: number; points: number };
+  rejected?: { spans: number; logs: number; points: number };
+  errors?: { line: number | null; message: string }[];
+  errorsOmitted?: number;
+  error?: string;
+}
+
+/**
+ * POST /api/import of a file (XMLHttpRequest, for upload progress events). `signal` is the OTLP
+ * signal of a protobuf file. Resolves with the answer and its status; rejects on a network failure.
+ */
+export function importFile(file: Blob, opts: { protobufSignal?: string; onProgress?: (loaded: number, total: number) => void }): Promise<{ status: number; answer: ImportAnswer }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/import');
+    xhr.withCredentials = true;
+    if (opts.protobufSignal) {
+      xhr.setRequestHeader('content-type', 'application/x-protobuf');
+      xhr.setRequestHeader('x-otlp-signal', opts.protobufSignal);
+    } else xhr.setRequestHeader('content-type', 'application/x-ndjson');
+    xhr.upload.addEventListener('progress', (e) => opts.onProgress?.(e.loaded, e.lengthComputable ? e.total : file.size));
+    xhr.addEventListener('load', () => {
+      let answer: ImportAnswer;
+      try { answer = JSON.parse(xhr.responseText) as ImportAnswer; } catch { answer = { error: `${xhr.status} ${xhr.statusText}` }; }
+      resolve({ status: xhr.status, answer });
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0, 'TinyOlly is not reachable')));
+    xhr.send(file);
+  });
+}

@@ -2,6 +2,7 @@
  * @module ui/views/app: the shell: header, router (hash routes), the 5 s live refresh, theme and
  * keyboard shortcuts. Pages are created per route and refreshed in place.
  */
+import { installImportDrop } from './import-drop.js';
 import { getStats } from '../api.js';
 import { parseRoute, tabOf, type Route } from '../lib/route.js';
 import { h } from './dom.js';
@@ -87,6 +88,7 @@ export function startApp(root: HTMLElement): void {
   });
   setInterval(() => { if (state.live && document.visibilityState !== 'hidden') void refreshAll('live'); }, LIVE_MS);
   installKeys(() => current, dialog);
+  installImportDrop(root, () => void refreshAll('manual'));
   route();
 }
 

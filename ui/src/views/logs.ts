@@ -7,6 +7,7 @@ import type { LogRecord } from '../api-types.js';
 import { buildHash, type Route } from '../lib/route.js';
 import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
+import { exportButton } from './export-buttons.js';
 import { serviceSelect, textFilter } from './filters.js';
 import { logRow } from './log-list.js';
 import { nothingYet, state, timeBounds } from './state.js';
@@ -31,7 +32,11 @@ export function logsView(route: Route): View {
   });
   const bar = h('div', { class: 'filter-bar' }, sev, svc.el,
     textFilter({ placeholder: 'Search log bodies…  ( / )', label: 'Search', value: filters.q, search: true, width: '260px', onChange: (v) => { filters.q = v; void view.refresh(); } }),
-    traceInput);
+    traceInput,
+    exportButton(() => ({
+      signal: 'logs', format: 'json', ...timeBounds(), severity: filters.severity || undefined, service: filters.service || undefined,
+      q: filters.q || undefined, trace_id: filters.traceId || undefined,
+    }), 'Download the logs matching these filters as OTLP JSON'));
   const status = h('div', { class: 'list-status muted' });
   const list = h('div', { class: 'log-list', role: 'list' });
   const body = h('div', { class: 'list-body' });

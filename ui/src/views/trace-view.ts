@@ -10,6 +10,7 @@ import { buildHash, type Route } from '../lib/route.js';
 import { layoutWaterfall, type WaterfallLayout } from '../lib/waterfall.js';
 import { copyButton, h, latestOnly, replace } from './dom.js';
 import { errorBanner } from './empty-state.js';
+import { copyForAiButton, exportButton } from './export-buttons.js';
 import { logRow } from './log-list.js';
 import { spanDetails } from './span-details.js';
 import { incompleteMarker, serviceChip } from './traces.js';
@@ -91,7 +92,8 @@ export function traceView(route: Route): View {
         h('a', { class: 'back-link', href: '#/traces', title: 'Back to traces (Esc)' }, '← Traces'),
         h('h2', { class: 'trace-title' }, root ? serviceChip(root.service) : null, h('span', { class: 'trace-root-name' }, root?.name || '(no root)'),
           incomplete ? incompleteMarker(true) : null),
-        h('div', { class: 'trace-actions' }, cpBtn, expand, collapse)),
+        h('div', { class: 'trace-actions' }, cpBtn, expand, collapse,
+          exportButton(() => ({ signal: 'all', format: 'jsonl', trace_id: traceId }), 'Download this trace and its logs as OTLP JSONL'), copyForAiButton(traceId, () => spans))),
       h('div', { class: 'trace-meta' },
         h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Trace '), h('code', { class: 'mono', title: traceId }, shortId(traceId)), copyButton(traceId, 'Copy trace id')),
         h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Started '), formatTimestamp(nanosToMs(layout.traceStartNanos))),

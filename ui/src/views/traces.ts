@@ -9,6 +9,7 @@ import { formatDuration, formatTimestamp, nanosToMs } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
 import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
+import { exportButton } from './export-buttons.js';
 import { checkbox, serviceSelect, textFilter } from './filters.js';
 import { nothingYet, state, timeBounds } from './state.js';
 import type { View } from './view.js';
@@ -60,6 +61,11 @@ export function tracesView(route?: Route): View {
     h('span', { class: 'range-inputs' }, num('min ms', 'minMs'), h('span', { class: 'muted' }, '–'), num('max ms', 'maxMs')),
     textFilter({ placeholder: 'attribute key=value', label: 'Attribute filter', value: filters.attr, width: '190px', onChange: (v) => { filters.attr = v; void view.refresh(); } }),
     checkbox('Errors only', filters.errorsOnly, (v) => { filters.errorsOnly = v; void view.refresh(); }),
+    exportButton(() => ({
+      signal: 'traces', format: 'json', ...timeBounds(), service: filters.service || undefined, name: filters.name || undefined,
+      min_duration_ms: filters.minMs || undefined, max_duration_ms: filters.maxMs || undefined, status: filters.errorsOnly ? 'error' : undefined,
+      attr: filters.attr.includes('=') ? filters.attr : undefined,
+    }), 'Download the traces matching these filters as OTLP JSON'),
   );
   const status = h('div', { class: 'list-status muted' });
   const viaChip = h('span', { class: 'via-chip' });

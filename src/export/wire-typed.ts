@@ -1,0 +1,207 @@
+/**
+ * @module export/wire-typed: re-reads the wire bytes that spans and log records from protobuf keep
+ * (WireSpan, WireLog) into OTLP/JSON with every AnyValue's own type (int64 beyond 2^53, bytes, doubles
+ * that look like integers, NaN), plus the fields the model leaves out (trace state, flags, dropped
+ * counts, observed time, event name). The §6 limits of ingest apply exactly as the fused decoders
+ * (normalise/protobuf-common.ts) apply them, so the export holds what was stored, typed.
+ * Field numbers: opentelemetry-proto common.proto, trace.proto, logs.proto.
+ */
+import { cut } from '../normalise/attributes.js';
+import type { NormaliseOptions } from '../normalise/options.js';
+import { int64Value } from '../otlp/values.js';
+import { WireReader } from '../otlp/wire.js';
+import type { JsonAnyValue, JsonKeyValue } from './otlp-values.js';
+
+function fixed32(r: WireReader): number {
+  const v = r.buf.readUInt32LE(r.pos);
+  r.pos += 4;
+  return v;
+}
+
+function doubleJson(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
+  if (Number.isFinite(n)) return n;
+  return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** AnyValue: 1 string, 2 bool, 3 int64, 4 double, 5 array, 6 kvlist, 7 bytes; the last member on the wire wins. */
+function typedAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): JsonAnyValue {
+  let value: JsonAnyValue = {};
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 10: value = { stringValue: cut(r.string(), o.maxAttributeLength) }; break;
+      case 16: value = { boolValue: r.uint32() !== 0 }; break;
+      case 24: r.varint64(); value = { intValue: String(int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false })) }; break;
+      case 33: value = { doubleValue: doubleJson(r.double()) }; break;
+      case 42: {
+        const e = r.delimitedEnd();
+        if (depth >= o.maxDepth) { r.pos = e; value = {}; break; }
+        const values: JsonAnyValue[] = [];
+        while (r.pos < e) {
+          const t = r.uint32();
+          if (t === 10) {
+            const ve = r.delimitedEnd();
+            if (values.length < o.maxAttributes) values.push(typedAnyValue(r, ve, o, depth + 1));
+            r.pos = ve;
+          } else r.skip(t & 7);
+        }
+        value = { arrayValue: { values } };
+        break;
+      }
+      case 50: {
+        const e = r.delimitedEnd();
+        if (depth >= o.maxDepth) { r.pos = e; value = {}; break; }
+        value = { kvlistValue: { values: typedKeyValues(r, e, o, depth + 1, 1) } };
+        break;
+      }
+      case 58: value = { bytesValue: r.base64() }; break;
+      default: r.skip(tag & 7);
+    }
+  }
+  r.pos = end;
+  return value;
+}
+
+/**
+ * The repeated KeyValue field `fieldNo` up to `end`, kept as readKeyValues keeps it: the first
+ * `maxAttributes` keys in the order sent, a later duplicate replacing the earlier value in place.
+ */
+function typedKeyValues(r: WireReader, end: number, o: NormaliseOptions, depth: number, fieldNo: number): JsonKeyValue[] {
+  const byKey = new Map<string, JsonAnyValue>();
+  const want = (fieldNo << 3) | 2;
+  let kept = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag !== want) { r.skip(tag & 7); continue; }
+    const kvEnd = r.delimitedEnd();
+    let key = '';
+    let vs = -1;
+    let ve = -1;
+    while (r.pos < kvEnd) {
+      const t = r.uint32();
+      if (t === 10) key = r.string();
+      else if (t === 18) { ve = r.delimitedEnd(); vs = r.pos; r.pos = ve; }
+      else r.skip(t & 7);
+    }
+    r.pos = kvEnd;
+    if (kept >= o.maxAttributes) continue;
+    kept++;
+    let value: JsonAnyValue = {};
+    if (vs >= 0) { r.pos = vs; value = typedAnyValue(r, ve, o, depth); r.pos = kvEnd; }
+    byKey.set(key, value);
+  }
+  const out: JsonKeyValue[] = [];
+  for (const [key, value] of byKey) out.push({ key, value });
+  return out;
+}
+
+/** Attributes of field `fieldNo` of a message spanning [start, end). */
+function attributesOf(buf: Buffer, start: number, end: number, o: NormaliseOptions, fieldNo: number): JsonKeyValue[] {
+  return typedKeyValues(new WireReader(buf, start, end), end, o, 0, fieldNo);
+}
+
+/** What a span's bytes add to its model fields. */
+export interface TypedSpanParts {
+  traceState?: string;
+  flags?: number;
+  attributes: JsonKeyValue[];
+  droppedAttributesCount?: number;
+  events: { timeUnixNano: string; name: string; attributes: JsonKeyValue[]; droppedAttributesCount?: number }[];
+  droppedEventsCount?: number;
+  links: { traceId: string; spanId: string; traceState?: string; attributes: JsonKeyValue[]; droppedAttributesCount?: number; flags?: number }[];
+  droppedLinksCount?: number;
+}
+
+/** Span: 3 trace_state, 9 attributes, 10 dropped attrs, 11 events, 12 dropped events, 13 links, 14 dropped links, 16 flags. */
+export function typedSpanParts(buf: Buffer, o: NormaliseOptions): TypedSpanParts {
+  const r = new WireReader(buf, 0, buf.length);
+  const out: TypedSpanParts = { attributes: attributesOf(buf, 0, buf.length, o, 9), events: [], links: [] };
+  while (r.pos < buf.length) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 26: out.traceState = r.string(); break;
+      case 80: out.droppedAttributesCount = r.uint32(); break;
+      case 96: out.droppedEventsCount = r.uint32(); break;
+      case 112: out.droppedLinksCount = r.uint32(); break;
+      case 133: out.flags = fixed32(r); break;
+      case 90: {
+        const e = r.delimitedEnd();
+        if (out.events.length < o.maxEvents) out.events.push(readEvent(r, e, o));
+        r.pos = e;
+        break;
+      }
+      case 106: {
+        const e = r.delimitedEnd();
+        if (out.links.length < o.maxLinks) out.links.push(readLink(r, e, o));
+        r.pos = e;
+        break;
+      }
+      default: r.skip(tag & 7);
+    }
+  }
+  return out;
+}
+
+/** Span.Event: 1 time, 2 name, 3 attributes, 4 dropped attributes. */
+function readEvent(r: WireReader, end: number, o: NormaliseOptions): TypedSpanParts['events'][number] {
+  const start = r.pos;
+  const ev: TypedSpanParts['events'][number] = { timeUnixNano: '0', name: '', attributes: [] };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 9) ev.timeUnixNano = r.fixed64Decimal();
+    else if (tag === 18) ev.name = cut(r.string(), o.maxAttributeLength);
+    else if (tag === 32) ev.droppedAttributesCount = r.uint32();
+    else r.skip(tag & 7);
+  }
+  ev.attributes = attributesOf(r.buf, start, end, o, 3);
+  return ev;
+}
+
+/** Span.Link: 1 trace_id, 2 span_id, 3 trace_state, 4 attributes, 5 dropped attributes, 6 flags. */
+function readLink(r: WireReader, end: number, o: NormaliseOptions): TypedSpanParts['links'][number] {
+  const start = r.pos;
+  const link: TypedSpanParts['links'][number] = { traceId: '', spanId: '', attributes: [] };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) link.traceId = r.hex();
+    else if (tag === 18) link.spanId = r.hex();
+    else if (tag === 26) link.traceState = r.string();
+    else if (tag === 40) link.droppedAttributesCount = r.uint32();
+    else if (tag === 53) link.flags = fixed32(r);
+    else r.skip(tag & 7);
+  }
+  link.attributes = attributesOf(r.buf, start, end, o, 4);
+  return link;
+}
+
+/** What a log record's bytes add to its model fields. */
+export interface TypedLogParts {
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+  severityText: string;
+  body?: JsonAnyValue;
+  attributes: JsonKeyValue[];
+  droppedAttributesCount?: number;
+  flags?: number;
+  eventName?: string;
+}
+
+/** LogRecord: 1 time, 11 observed, 3 severity text, 5 body, 6 attributes, 7 dropped, 8 flags, 12 event name. */
+export function typedLogParts(buf: Buffer, o: NormaliseOptions): TypedLogParts {
+  const r = new WireReader(buf, 0, buf.length);
+  const out: TypedLogParts = { timeUnixNano: '0', observedTimeUnixNano: '0', severityText: '', attributes: attributesOf(buf, 0, buf.length, o, 6) };
+  while (r.pos < buf.length) {
+    const tag = r.uint32();
+    switch (tag) {
+      case 9: out.timeUnixNano = r.fixed64Decimal(); break;
+      case 89: out.observedTimeUnixNano = r.fixed64Decimal(); break;
+      case 26: out.severityText = r.string().slice(0, 64); break;
+      case 42: { const e = r.delimitedEnd(); out.body = typedAnyValue(r, e, o, 0); r.pos = e; break; }
+      case 56: out.droppedAttributesCount = r.uint32(); break;
+      case 69: out.flags = fixed32(r); break;
+      case 98: out.eventName = r.string(); break;
+      default: r.skip(tag & 7);
+    }
+  }
+  return out;
+}
