@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { mapError } from '../errors.js';
+import { isIncomplete } from '../query/traces.js';
 import type { Store } from '../store/store.js';
 import type { UiAuth } from './auth.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
@@ -51,7 +52,7 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
     const traceId = req.params.traceId.toLowerCase();
     const spans = await store.getTrace(traceId);
     if (!spans) return reply.code(404).send({ error: `trace ${traceId} not found` });
-    return { traceId, spans };
+    return { traceId, incomplete: isIncomplete(spans), spans };
   });
 
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/backlinks', async (req) => {
@@ -71,6 +72,12 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
   });
 
   app.get('/api/services', async () => ({ services: await store.listServices() }));
+
+  app.get<{ Params: { name: string } }>('/api/services/:name/operations', async (req, reply) => {
+    const operations = await store.listOperations(req.params.name);
+    if (!operations) return reply.code(404).send({ error: `service ${req.params.name} not found` });
+    return { operations };
+  });
 
   app.get('/api/service-map', async () => store.serviceMap());
 

@@ -6,9 +6,24 @@
 // The model shapes are the server's own (src/model/model.ts imports nothing, so this pulls in no code).
 export type {
   AttrValue, Attributes, Backlink, JsonNumber, LogRecord, MetricPoint, MetricSeries, MetricSeriesSet, MetricSummary,
-  MetricType, Scope, ServiceMap, ServiceMapEdge, ServiceStats, Span, SpanEvent, SpanKind, SpanLink, StatusCode,
+  MetricType, OperationStats, RequestStats, Scope, ServiceMap, ServiceMapEdge, ServiceMapNode, ServiceMapNodeType, ServiceStats, Span, SpanEvent, SpanKind, SpanLink, StatusCode,
   TraceSummary,
 } from '../../src/model/model.js';
+
+import type { OperationStats, Span } from '../../src/model/model.js';
+
+/** GET /api/services/{name}/operations. */
+export interface OperationsResponse {
+  operations: OperationStats[];
+}
+
+/** GET /api/traces/{id}. */
+export interface TraceResponse {
+  traceId: string;
+  /** True when no span of the trace is a root (its root span has not arrived). */
+  incomplete: boolean;
+  spans: Span[];
+}
 
 export interface Stats {
   traces: number;
