@@ -682,6 +682,32 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
         expect((await store.serviceMap()).edges).toContainEqual({ source: 'late', target: 'callee', callCount: 1, errorCount: 0, p50Ms: 7 });
       });
 
+      it('drops an external node once the answer to its client call arrives in a later export', async () => {
+        const t = tid(41);
+        await store.writeSpans([
+          span({ traceId: t, spanId: sid(1), service: 'web', name: 'GET /', kind: 'SERVER', startMs: 0, durMs: 20 }),
+          span({ traceId: t, spanId: sid(2), parentSpanId: sid(1), service: 'web', name: 'GET', kind: 'CLIENT', startMs: 1, durMs: 10,
+            attributes: { 'server.address': '127.0.0.1' } }),
+        ]);
+        expect((await store.serviceMap()).nodes).toContainEqual({ name: '127.0.0.1', type: 'external' });
+        await store.writeSpans([span({ traceId: t, spanId: sid(3), parentSpanId: sid(2), service: 'api', name: 'GET /x', kind: 'SERVER', startMs: 2, durMs: 8 })]);
+        const map = await store.serviceMap();
+        expect(map.nodes.map((n) => n.name)).not.toContain('127.0.0.1');
+        expect(map.edges.filter((e) => e.source === 'web')).toEqual([{ source: 'web', target: 'api', callCount: 1, errorCount: 0, p50Ms: 8 }]);
+      });
+
+      it('counts a request and a database call once when its export is retried', async () => {
+        const batch = [
+          span({ traceId: tid(51), spanId: sid(1), service: 'retry', name: 'GET /r', kind: 'SERVER', startMs: 0, durMs: 20 }),
+          span({ traceId: tid(51), spanId: sid(2), parentSpanId: sid(1), service: 'retry', name: 'q', kind: 'CLIENT', startMs: 1, durMs: 3,
+            attributes: { 'db.system': 'mysql', 'db.statement': 'SELECT 1' } }),
+        ];
+        await store.writeSpans(batch);
+        await store.writeSpans(batch.map((x) => ({ ...x })));
+        expect((await store.listServices()).find((s) => s.name === 'retry')).toMatchObject({ requestCount: 1, spanCount: 2 });
+        expect((await store.serviceMap()).edges).toContainEqual({ source: 'retry', target: 'mysql', callCount: 1, errorCount: 0, p50Ms: 3 });
+      });
+
       it('adds database, messaging and external nodes for client calls without an instrumented answer', async () => {
         const t = tid(31);
         const pgAttrs = { 'db.system.name': 'postgresql', 'db.namespace': 'test', 'server.address': '127.0.0.1' };

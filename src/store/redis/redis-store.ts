@@ -10,14 +10,13 @@ import { RedisConnection, type ConnectionOptions, type Op } from './connection.j
 import { RedisKeys, seriesIdOf, slotOf } from './keys.js';
 import { Buckets, FIELD } from './buckets.js';
 import { canonicalJson, encodeValue, finiteOr } from './codec.js';
-import { ADD_LATENCY, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
+import { INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
+import { peerOf } from '../../query/services.js';
 import { RedisReads } from './redis-reads.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
 import { encodeLog } from './log-codec.js';
 import { ResourceTable, encodeSpan } from './span-codec.js';
 
-/** Entry-span durations kept per service and time bucket (exact percentiles below this). */
-export const LATENCY_SAMPLE_CAP = 1000;
 /** Spans per trace-ingest script call (Redis runs about 8 µs per span inside it, so a call holds Redis for ~8 ms at most). */
 const SPANS_PER_CALL = 1000;
 
@@ -86,8 +85,10 @@ export class RedisStore extends RedisReads implements Store {
       for (const s of list) {
         const [digest, json] = resources.entryOf(s.service, s.resource);
         used.set(digest, json);
+        const peer = peerOf(s) ? '1' : '0';
+        const answers = s.kind === 'SERVER' || s.kind === 'CONSUMER' ? '1' : '0';
         spanArgs.push(s.spanId, prefix + encodeSpan(s, digest), s.service, s.parentSpanId ?? '', finiteOr(s.durationMs, 0),
-          s.status.code === 'ERROR' ? '1' : '0', s.startTimeUnixNano, s.endTimeUnixNano);
+          s.status.code === 'ERROR' ? '1' : '0', s.startTimeUnixNano, s.endTimeUnixNano, peer + answers);
       }
       call.keys.push(spansKey, this.keys.traceSkeleton(tid), this.keys.traceResources(tid));
       call.args.push(used.size, list.length);
@@ -122,20 +123,36 @@ export class RedisStore extends RedisReads implements Store {
       orderedIds.push(...call.traceIds);
       perTrace.push(...(replies[i] as unknown[]));
     });
-    await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, now, k));
+    await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, byTrace, now, k));
   }
 
-  /** Turns the trace scripts' answers into index and aggregate updates (global hash tag). */
-  private spanAggregateOps(traceIds: string[], replies: unknown[], now: number, k: number): Op[] {
+  /**
+   * Turns the trace scripts' answers into index and aggregate updates (global hash tag): counters,
+   * per-bucket request records (RedisKeys.latency) and per-bucket call records (RedisKeys.calls).
+   */
+  private spanAggregateOps(traceIds: string[], replies: unknown[], batch: Map<string, Span[]>, now: number, k: number): Op[] {
     const counters: Counters = new Map();
-    const adds = new Map<string, { bucket: number; svc: string; args: (string | number)[] }>();
+    /** hash key → fields and values to set; removals run after every set (an add resolved in the same export goes again). */
+    const sets = new Map<string, { expireAt: number; args: string[] }>();
     const removes: Op[] = [];
+    const put = (key: string, expireAt: number, field: string, value: string): void => {
+      let e = sets.get(key);
+      if (!e) sets.set(key, (e = { expireAt, args: [] }));
+      e.args.push(field, value);
+    };
     const byStart: (string | number)[] = [];
     const byDuration: (string | number)[] = [];
     const byWrite: (string | number)[] = [];
     const byService = new Map<string, (string | number)[]>();
+    const callsKey = this.keys.calls(k);
+    const callsExpireAt = this.buckets.expireAt(k);
     traceIds.forEach((tid, i) => {
       const [start, end, deltas, services] = replies[i] as [string, string, string[], string[]];
+      let spanOf: Map<string, Span> | undefined;
+      const sent = (spanId: string): Span | undefined => {
+        spanOf ??= new Map((batch.get(tid) ?? []).map((s) => [s.spanId, s]));
+        return spanOf.get(spanId);
+      };
       const startMs = nanosToMs(start);
       byStart.push(startMs, tid);
       for (const svc of services) {
@@ -156,22 +173,36 @@ export class RedisStore extends RedisReads implements Store {
           if (errors > 0) bump(counters, FIELD.serviceErrors(svc), errors);
           j += 4;
         } else if (tag === 'e') {
-          const [src, dst, err] = [deltas[j + 1], deltas[j + 2], deltas[j + 3]];
-          bump(counters, FIELD.edgeCalls(src, dst));
-          if (err === '1') bump(counters, FIELD.edgeErrors(src, dst));
-          j += 4;
+          const [src, dst, err, childId, dur] = [deltas[j + 1], deltas[j + 2], deltas[j + 3], deltas[j + 4], deltas[j + 5]];
+          put(callsKey, callsExpireAt, `e\n${tid}\n${childId}`, JSON.stringify([src, dst, 'service', err === '1' ? 1 : 0, Number(dur) || 0]));
+          j += 6;
         } else if (tag === 'a') {
           const [svc, bucket, spanId, dur] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3], deltas[j + 4]];
-          const id = bucket + '\n' + svc;
-          let a = adds.get(id);
-          if (!a) adds.set(id, (a = { bucket, svc, args: [] }));
-          a.args.push(dur, `${tid}\n${spanId}`);
+          const s = sent(spanId);
+          if (s) {
+            put(this.keys.latency(bucket, svc), this.buckets.expireAt(bucket), `${tid}\n${spanId}`,
+              JSON.stringify([Number(dur) || 0, s.status.code === 'ERROR' ? 1 : 0, s.kind, finiteOr(nanosToMs(s.startTimeUnixNano), 0), s.name]));
+          }
           j += 5;
-        } else {
+        } else if (tag === 'r') {
           const [svc, bucket, spanId] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3]];
           const key = this.keys.latency(bucket, svc);
-          removes.push({ key, cmd: 'zrem', args: [key, `${tid}\n${spanId}`] });
+          removes.push({ key, cmd: 'hdel', args: [key, `${tid}\n${spanId}`] });
           j += 4;
+        } else if (tag === 'p') {
+          const s = sent(deltas[j + 1]);
+          const peer = s && peerOf(s);
+          if (s && peer) {
+            put(callsKey, callsExpireAt, `p\n${tid}\n${s.spanId}`,
+              JSON.stringify([s.service, peer.name, peer.type, s.status.code === 'ERROR' ? 1 : 0, finiteOr(s.durationMs, 0)]));
+          }
+          j += 2;
+        } else if (tag === 'q') {
+          const key = this.keys.calls(Number(deltas[j + 1]));
+          removes.push({ key, cmd: 'hdel', args: [key, `p\n${tid}\n${deltas[j + 2]}`] });
+          j += 3;
+        } else {
+          break;
         }
       }
     });
@@ -190,11 +221,9 @@ export class RedisStore extends RedisReads implements Store {
     if (serviceWrites.length > 0) ops.push({ key: k1.traceServices, cmd: 'zadd', args: [k1.traceServices, ...serviceWrites] });
     for (const key of [k1.tracesByStart, k1.tracesByDuration, k1.tracesByWrite, k1.traceServices]) ops.push({ key, cmd: 'expire', args: [key, this.ttlSeconds] });
     ops.push(...this.counterOps(counters, k));
-    for (const a of adds.values()) {
-      const key = k1.latency(a.bucket, a.svc);
-      ops.push({ key, script: ADD_LATENCY, keys: [key], args: [LATENCY_SAMPLE_CAP, this.buckets.expireAt(a.bucket), ...a.args] });
+    for (const [key, e] of sets) {
+      ops.push({ key, cmd: 'hset', args: [key, ...e.args] }, { key, cmd: 'expireat', args: [key, e.expireAt] });
     }
-    // After the adds: a child added and then resolved in the same export is removed again.
     ops.push(...removes);
     return ops;
   }
