@@ -30,13 +30,13 @@ export interface RealApp {
 }
 
 /** Throws a readable error when PostgreSQL does not answer (the real-app tests need it). */
-export async function assertPostgres(): Promise<void> {
-  const c = new pg.Client({ ...PG, connectionTimeoutMillis: 5000 });
+export async function assertPostgres(target: typeof PG = PG): Promise<void> {
+  const c = new pg.Client({ ...target, connectionTimeoutMillis: 5000 });
   try {
     await c.connect();
     await c.query('SELECT 1');
   } catch (e) {
-    throw new Error(`PostgreSQL is not reachable on ${PG.host}:${PG.port} (user ${PG.user}, database ${PG.database}): ${String((e as Error).message ?? e)}. ` +
+    throw new Error(`PostgreSQL is not reachable on ${target.host}:${target.port} (user ${target.user}, database ${target.database}): ${String((e as Error).message ?? e)}. ` +
       'The real-app tests need it; start PostgreSQL (.ci/run makes sure it answers).');
   } finally {
     await c.end().catch(() => {});
