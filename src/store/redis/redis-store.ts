@@ -11,7 +11,7 @@ import { RedisKeys, seriesIdOf, slotOf } from './keys.js';
 import { Buckets, FIELD } from './buckets.js';
 import { canonicalJson, encodeValue, finiteOr } from './codec.js';
 import { INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
-import { peerOf } from '../../query/services.js';
+import { type PeerNode, peerOf } from '../../query/services.js';
 import { RedisReads } from './redis-reads.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
 import { encodeLog } from './log-codec.js';
@@ -71,6 +71,12 @@ export class RedisStore extends RedisReads implements Store {
     const traceIds = [...byTrace.keys()];
     const prefix = now + '|';
     const resources = new ResourceTable();
+    // Client calls to a database, messaging system or external peer, looked up once (attribute reads cost).
+    const peers = new Map<Span, PeerNode>();
+    for (const s of spans) {
+      const peer = peerOf(s);
+      if (peer) peers.set(s, peer);
+    }
     // One script call carries many traces: any traces on one Redis, one slot's traces under Cluster.
     const calls = new Map<string | number, { keys: string[]; args: (string | number)[]; traceIds: string[]; spans: number }>();
     const flushed: { keys: string[]; args: (string | number)[]; traceIds: string[] }[] = [];
@@ -85,7 +91,7 @@ export class RedisStore extends RedisReads implements Store {
       for (const s of list) {
         const [digest, json] = resources.entryOf(s.service, s.resource);
         used.set(digest, json);
-        const peer = peerOf(s) ? '1' : '0';
+        const peer = peers.has(s) ? '1' : '0';
         const answers = s.kind === 'SERVER' || s.kind === 'CONSUMER' ? '1' : '0';
         spanArgs.push(s.spanId, prefix + encodeSpan(s, digest), s.service, s.parentSpanId ?? '', finiteOr(s.durationMs, 0),
           s.status.code === 'ERROR' ? '1' : '0', s.startTimeUnixNano, s.endTimeUnixNano, peer + answers);
@@ -123,14 +129,14 @@ export class RedisStore extends RedisReads implements Store {
       orderedIds.push(...call.traceIds);
       perTrace.push(...(replies[i] as unknown[]));
     });
-    await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, byTrace, now, k));
+    await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, byTrace, peers, now, k));
   }
 
   /**
    * Turns the trace scripts' answers into index and aggregate updates (global hash tag): counters,
    * per-bucket request records (RedisKeys.latency) and per-bucket call records (RedisKeys.calls).
    */
-  private spanAggregateOps(traceIds: string[], replies: unknown[], batch: Map<string, Span[]>, now: number, k: number): Op[] {
+  private spanAggregateOps(traceIds: string[], replies: unknown[], batch: Map<string, Span[]>, peers: Map<Span, PeerNode>, now: number, k: number): Op[] {
     const counters: Counters = new Map();
     /** hash key → fields and values to set; removals run after every set (an add resolved in the same export goes again). */
     const sets = new Map<string, { expireAt: number; args: string[] }>();
@@ -191,7 +197,7 @@ export class RedisStore extends RedisReads implements Store {
           j += 4;
         } else if (tag === 'p') {
           const s = sent(deltas[j + 1]);
-          const peer = s && peerOf(s);
+          const peer = s && peers.get(s);
           if (s && peer) {
             put(callsKey, callsExpireAt, `p\n${tid}\n${s.spanId}`,
               JSON.stringify([s.service, peer.name, peer.type, s.status.code === 'ERROR' ? 1 : 0, finiteOr(s.durationMs, 0)]));
