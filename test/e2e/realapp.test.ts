@@ -150,7 +150,9 @@ describe.each(['memory', 'redis'] as const)('a real instrumented app on the %s s
         const lastQuery = spans.filter((s) => s.attributes['db.query.text'] !== undefined).at(-1)!;
         const names = (ids: Set<string>): string[] => spans.filter((s) => ids.has(s.spanId)).map((s) => s.name);
         const want = [handler, client, backendServer, lastQuery];
-        expect(want.filter((s) => !onPath.has(s.spanId)).map((s) => s.name), `${root} ${t.traceId}: path ${names(onPath).join(' > ')}`).toEqual([]);
+        // On failure, the trace as the walk saw it (offsets in ms from the trace start).
+        const dump = rows.map((r) => `${onPath.has(r.span.spanId) ? '*' : ' '}${'  '.repeat(r.depth)}${r.span.name} [${r.span.service === app.backend ? 'back' : 'front'} ${r.span.kind}] ${r.offsetMs.toFixed(3)}..${r.endMs.toFixed(3)}`).join('\n');
+        expect(want.filter((s) => !onPath.has(s.spanId)).map((s) => s.name), `${root} ${t.traceId}: path ${names(onPath).join(' > ')}\n${dump}`).toEqual([]);
       }
     }
   });

@@ -339,6 +339,8 @@ export abstract class RedisReads {
       return s;
     };
     const pairs: { bucket: number; svc: string }[] = [];
+    const requests = new Map<string, { n: number; errors: number }>();
+    const req = (svc: string): { n: number; errors: number } => requests.get(svc) ?? requests.set(svc, { n: 0, errors: 0 }).get(svc)!;
     for (const [bucket, entries] of buckets) {
       for (const [field, value] of entries) {
         const f = parseField(field);
@@ -347,6 +349,8 @@ export abstract class RedisReads {
         if (f[0] === 'sn') { get(f[1]).spanCount += n; pairs.push({ bucket, svc: f[1] }); }
         else if (f[0] === 'se') get(f[1]).errorCount += n;
         else if (f[0] === 'sl') get(f[1]).logCount += n;
+        else if (f[0] === 'rn') req(f[1]).n += n;
+        else if (f[0] === 're') req(f[1]).errors += n;
       }
     }
     const ops: Op[] = names.map((name) => {
@@ -357,7 +361,17 @@ export abstract class RedisReads {
     for (let i = 0; i < names.length; i++) {
       for (const svc of replies[i] as string[]) get(svc).metricCount++;
     }
-    for (const [svc, list] of records) Object.assign(get(svc), requestStats(list));
+    for (const [svc, list] of records) {
+      // Counts are the exact counters; percentiles and the covered time come from the records (a sample past the cap).
+      const stats = requestStats(list);
+      const counted = requests.get(svc);
+      if (counted && list.length > 0 && counted.n >= list.length) {
+        stats.ratePerMinute = Math.round(stats.ratePerMinute * (counted.n / list.length) * 1000) / 1000;
+        stats.requestCount = counted.n;
+        stats.requestErrorCount = Math.max(counted.errors, 0);
+      }
+      Object.assign(get(svc), stats);
+    }
     return [...stats.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
@@ -393,10 +407,19 @@ export abstract class RedisReads {
       })),
     ]);
     const services = new Set<string>();
+    /** Exact service-to-service call and error counts (the call records only sample past their cap). */
+    const counted = new Map<string, { calls: number; errors: number }>();
     for (const [, entries] of buckets) {
-      for (const [field] of entries) {
+      for (const [field, value] of entries) {
         const f = parseField(field);
-        if (f && f[0] === 'sn') services.add(f[1]);
+        if (!f) continue;
+        if (f[0] === 'sn') services.add(f[1]);
+        else if (f[0] === 'en' || f[0] === 'ee') {
+          const id = f[1] + '\u0000' + f[2];
+          const c = counted.get(id) ?? counted.set(id, { calls: 0, errors: 0 }).get(id)!;
+          if (f[0] === 'en') c.calls += Number(value) || 0;
+          else c.errors += Number(value) || 0;
+        }
       }
     }
     const edges = new Map<string, { source: string; target: string; targetType: ServiceMapNodeType; callCount: number; errorCount: number; durations: number[] }>();
@@ -413,6 +436,13 @@ export abstract class RedisReads {
         e.callCount++;
         if (error === 1) e.errorCount++;
         e.durations.push(Number(durationMs) || 0);
+      }
+    }
+    for (const e of edges.values()) {
+      const c = counted.get(e.source + '\u0000' + e.target);
+      if (c && e.targetType === 'service' && c.calls >= e.callCount) {
+        e.callCount = c.calls;
+        e.errorCount = c.errors;
       }
     }
     const list = [...edges.values()]

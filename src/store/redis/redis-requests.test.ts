@@ -1,13 +1,13 @@
 /**
  * Redis-only checks of the request and call records (issue 13), on the shared Redis with a unique
- * key prefix: requests are exact past the old 1,000-sample cap, a client call is withdrawn from the
+ * key prefix: request and call counts are exact past the record caps, a client call is withdrawn from the
  * map by an answer written through another store on the same prefix, and clear() removes the
  * records. The behaviour both stores share is in store.contract.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Span } from '../../model/model.js';
-import { RedisStore } from './redis-store.js';
+import { CALL_SAMPLE_CAP, REQUEST_SAMPLE_CAP, RedisStore } from './redis-store.js';
 import { redisAnswersAt } from '../../../test/redis/private-redis.js';
 
 const REDIS_URL = process.env.TINYOLLY_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -42,18 +42,31 @@ describe.skipIf(!available)('RedisStore request and call records', () => {
     }
   });
 
-  it('counts every request exactly, past 1,000 per bucket, with exact percentiles', async () => {
+  it('counts every request exactly past the sample cap, percentiles and operations over the sample', async () => {
     const store = await fresh();
-    const n = 2500;
+    const n = REQUEST_SAMPLE_CAP + 500;
     const spans = Array.from({ length: n }, (_, i) => span({
       traceId: hex(i + 1, 32), service: 'busy', name: i % 2 ? 'GET /a' : 'GET /b', startMs: i, durMs: i + 1,
       status: { code: i % 10 === 0 ? 'ERROR' : 'UNSET', message: '' },
     }));
     await store.writeSpans(spans);
     const busy = (await store.listServices()).find((s) => s.name === 'busy');
-    expect(busy).toMatchObject({ requestCount: n, requestErrorCount: n / 10, p50Ms: 1250, p95Ms: 2375, p99Ms: 2475 });
-    expect(busy!.ratePerMinute).toBeCloseTo(n * 60_000 / (n - 1), 1);
-    expect((await store.listOperations('busy'))?.map((o) => [o.name, o.requestCount])).toEqual([['GET /a', 1250], ['GET /b', 1250]]);
+    // The first REQUEST_SAMPLE_CAP of the bucket are kept: durations 1..cap.
+    const cap = REQUEST_SAMPLE_CAP;
+    expect(busy).toMatchObject({ requestCount: n, requestErrorCount: n / 10, p50Ms: cap / 2, p95Ms: cap * 0.95, p99Ms: cap * 0.99 });
+    expect(busy!.ratePerMinute).toBeCloseTo(n * 60_000 / (cap - 1), 0);
+    expect((await store.listOperations('busy'))?.map((o) => [o.name, o.requestCount])).toEqual([['GET /a', cap / 2], ['GET /b', cap / 2]]);
+  });
+
+  it('counts calls between services exactly past the call sample cap', async () => {
+    const store = await fresh();
+    const n = CALL_SAMPLE_CAP + 100;
+    const spans: Span[] = [];
+    for (let i = 0; i < n; i++) {
+      spans.push(span({ traceId: hex(i + 1, 32), service: 'up' }), span({ traceId: hex(i + 1, 32), spanId: '2'.repeat(16), parentSpanId: '1'.repeat(16), service: 'down', durMs: 3 }));
+    }
+    await store.writeSpans(spans);
+    expect((await store.serviceMap()).edges).toEqual([{ source: 'up', target: 'down', callCount: n, errorCount: 0, p50Ms: 3 }]);
   });
 
   it('withdraws a client call from the map when another store on the prefix writes its answer', async () => {

@@ -10,13 +10,20 @@ import { RedisConnection, type ConnectionOptions, type Op } from './connection.j
 import { RedisKeys, seriesIdOf, slotOf } from './keys.js';
 import { Buckets, FIELD } from './buckets.js';
 import { canonicalJson, encodeValue, finiteOr } from './codec.js';
-import { INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
+import { HSET_CAPPED, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
 import { type PeerNode, peerOf } from '../../query/services.js';
 import { RedisReads } from './redis-reads.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
 import { encodeLog } from './log-codec.js';
 import { ResourceTable, encodeSpan } from './span-codec.js';
 
+/**
+ * Request records kept per service and time bucket, and call records per time bucket: percentiles,
+ * operations, sparklines and peer-call counts are exact below these and computed over that sample
+ * beyond (request counts, errors and service-to-service call counts are exact counters). Bounds reads.
+ */
+export const REQUEST_SAMPLE_CAP = 2000;
+export const CALL_SAMPLE_CAP = 5000;
 /** Spans per trace-ingest script call (Redis runs about 8 µs per span inside it, so a call holds Redis for ~8 ms at most). */
 const SPANS_PER_CALL = 1000;
 
@@ -138,12 +145,14 @@ export class RedisStore extends RedisReads implements Store {
    */
   private spanAggregateOps(traceIds: string[], replies: unknown[], batch: Map<string, Span[]>, peers: Map<Span, PeerNode>, now: number, k: number): Op[] {
     const counters: Counters = new Map();
+    /** Counters of earlier buckets (requests that stopped being entry spans). */
+    const older = new Map<number, Counters>();
     /** hash key → fields and values to set; removals run after every set (an add resolved in the same export goes again). */
-    const sets = new Map<string, { expireAt: number; args: string[] }>();
+    const sets = new Map<string, { cap: number; expireAt: number; args: string[] }>();
     const removes: Op[] = [];
-    const put = (key: string, expireAt: number, field: string, value: string): void => {
+    const put = (key: string, cap: number, expireAt: number, field: string, value: string): void => {
       let e = sets.get(key);
-      if (!e) sets.set(key, (e = { expireAt, args: [] }));
+      if (!e) sets.set(key, (e = { cap, expireAt, args: [] }));
       e.args.push(field, value);
     };
     const byStart: (string | number)[] = [];
@@ -180,26 +189,35 @@ export class RedisStore extends RedisReads implements Store {
           j += 4;
         } else if (tag === 'e') {
           const [src, dst, err, childId, dur] = [deltas[j + 1], deltas[j + 2], deltas[j + 3], deltas[j + 4], deltas[j + 5]];
-          put(callsKey, callsExpireAt, `e\n${tid}\n${childId}`, JSON.stringify([src, dst, 'service', err === '1' ? 1 : 0, Number(dur) || 0]));
+          bump(counters, FIELD.edgeCalls(src, dst));
+          if (err === '1') bump(counters, FIELD.edgeErrors(src, dst));
+          put(callsKey, CALL_SAMPLE_CAP, callsExpireAt, `e\n${tid}\n${childId}`, JSON.stringify([src, dst, 'service', err === '1' ? 1 : 0, Number(dur) || 0]));
           j += 6;
         } else if (tag === 'a') {
           const [svc, bucket, spanId, dur] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3], deltas[j + 4]];
           const s = sent(spanId);
+          const error = s?.status.code === 'ERROR';
+          const c = bucket === k ? counters : (older.get(bucket) ?? older.set(bucket, new Map()).get(bucket)!);
+          bump(c, FIELD.serviceRequests(svc));
+          if (error) bump(c, FIELD.serviceRequestErrors(svc));
           if (s) {
-            put(this.keys.latency(bucket, svc), this.buckets.expireAt(bucket), `${tid}\n${spanId}`,
+            put(this.keys.latency(bucket, svc), REQUEST_SAMPLE_CAP, this.buckets.expireAt(bucket), `${tid}\n${spanId}`,
               JSON.stringify([Number(dur) || 0, s.status.code === 'ERROR' ? 1 : 0, s.kind, finiteOr(nanosToMs(s.startTimeUnixNano), 0), s.name]));
           }
           j += 5;
         } else if (tag === 'r') {
-          const [svc, bucket, spanId] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3]];
+          const [svc, bucket, spanId, err] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3], deltas[j + 4]];
           const key = this.keys.latency(bucket, svc);
           removes.push({ key, cmd: 'hdel', args: [key, `${tid}\n${spanId}`] });
-          j += 4;
+          const c = bucket === k ? counters : (older.get(bucket) ?? older.set(bucket, new Map()).get(bucket)!);
+          bump(c, FIELD.serviceRequests(svc), -1);
+          if (err === '1') bump(c, FIELD.serviceRequestErrors(svc), -1);
+          j += 5;
         } else if (tag === 'p') {
           const s = sent(deltas[j + 1]);
           const peer = s && peers.get(s);
           if (s && peer) {
-            put(callsKey, callsExpireAt, `p\n${tid}\n${s.spanId}`,
+            put(callsKey, CALL_SAMPLE_CAP, callsExpireAt, `p\n${tid}\n${s.spanId}`,
               JSON.stringify([s.service, peer.name, peer.type, s.status.code === 'ERROR' ? 1 : 0, finiteOr(s.durationMs, 0)]));
           }
           j += 2;
@@ -227,9 +245,8 @@ export class RedisStore extends RedisReads implements Store {
     if (serviceWrites.length > 0) ops.push({ key: k1.traceServices, cmd: 'zadd', args: [k1.traceServices, ...serviceWrites] });
     for (const key of [k1.tracesByStart, k1.tracesByDuration, k1.tracesByWrite, k1.traceServices]) ops.push({ key, cmd: 'expire', args: [key, this.ttlSeconds] });
     ops.push(...this.counterOps(counters, k));
-    for (const [key, e] of sets) {
-      ops.push({ key, cmd: 'hset', args: [key, ...e.args] }, { key, cmd: 'expireat', args: [key, e.expireAt] });
-    }
+    for (const [bucket, c] of older) ops.push(...this.counterOps(c, bucket));
+    for (const [key, e] of sets) ops.push({ key, script: HSET_CAPPED, keys: [key], args: [e.cap, e.expireAt, ...e.args] });
     ops.push(...removes);
     return ops;
   }

@@ -15,7 +15,7 @@ import { Script } from './connection.js';
  * The skeleton's `svcs` field lists the trace's services (at most SERVICE_CAP).
  * Returns per trace { start, end, deltas, services } where services is that list and deltas is a flat list of
  * 'n' svc newSpans newErrors (per service) · 'e' parentSvc childSvc err childSpanId childDurationMs (an edge) ·
- * 'a' svc bucket spanId durationMs (an entry span) · 'r' svc bucket spanId (no longer an entry span) ·
+ * 'a' svc bucket spanId durationMs (an entry span) · 'r' svc bucket spanId err (no longer an entry span) ·
  * 'p' spanId (a peer call, not answered yet) · 'q' bucket spanId (a peer call of that bucket, now answered).
  */
 export const INGEST_TRACES = new Script(`
@@ -143,7 +143,7 @@ local function ingest(spans, skel, res, at)
             if csvc ~= svc or csrv == '1' then peer = '0' end
             if csvc == svc then
               if centry == '1' then
-                push('r', csvc, cbucket, cid)
+                push('r', csvc, cbucket, cid, cerr)
                 set('k:' .. cid, encodeK(csvc, cerr, cbucket, '0', cpeer, csrv, cdur))
               end
             else
@@ -178,6 +178,22 @@ for t = 1, #KEYS, 3 do
   results[#results + 1] = r
 end
 return results
+`);
+
+/**
+ * Sets hash fields while the hash holds fewer than `cap` fields (a sample: the first ones of the
+ * time bucket, exact below the cap), then sets the key's expiry.
+ * KEYS: the hash. ARGV: cap, expireAtSeconds, then (field, value) pairs. Returns the field count.
+ */
+export const HSET_CAPPED = new Script(`
+local key, cap = KEYS[1], tonumber(ARGV[1])
+local n = redis.call('HLEN', key)
+for i = 3, #ARGV, 2 do
+  if n >= cap then break end
+  n = n + redis.call('HSET', key, ARGV[i], ARGV[i + 1])
+end
+redis.call('EXPIREAT', key, ARGV[2])
+return n
 `);
 
 /**

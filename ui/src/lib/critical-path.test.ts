@@ -58,6 +58,34 @@ describe('criticalPath with real clock skew', () => {
     expect(path(spans)).toEqual(['a', 'c', 'root']);
   });
 
+  it('keeps a span that ended within the start clock\'s millisecond after its next sibling started', () => {
+    // Whole-millisecond start times (the Node SDK): the error handler "starts" at 27.000 though the
+    // router span it follows ended at 27.2; the router span and its query are still the critical path.
+    const spans = [
+      span('server', null, 9, 30.5),
+      span('router', 'server', 10, 27.2),
+      span('pg', 'router', 10, 24.7),
+      span('error-handler', 'server', 27, 28.4),
+    ];
+    expect(path(spans)).toEqual(['error-handler', 'pg', 'router', 'server']);
+  });
+
+  it('still treats a 0.2 ms overlap as parallel when starts are finer than a millisecond', () => {
+    const spans = [span('root', null, 0, 10.0004), span('a', 'root', 1.0001, 6.2), span('b', 'root', 6.0003, 9.5)];
+    expect(path(spans)).toEqual(['b', 'root']);
+  });
+
+  it('shifts a child of another service that a skewed clock put outside its parent, with its subtree', () => {
+    // The backend's clock runs 5 ms ahead: its server span and query start after the client span ended.
+    const spans = [
+      { ...span('client', null, 0, 10), service: 'front' },
+      { ...span('mw', 'client', 0.5, 1), service: 'front' },
+      { ...span('server', 'client', 12, 20), service: 'back' },
+      { ...span('query', 'server', 13, 19), service: 'back' },
+    ];
+    expect(path(spans)).toEqual(['client', 'mw', 'query', 'server']);
+  });
+
   it('survives a deep chain whose every child overflows its parent', () => {
     const chain = Array.from({ length: 3000 }, (_, i) => span(`s${i}`, i === 0 ? null : `s${i - 1}`, i * 0.001, 10 + i * 0.001));
     expect(path(chain)).toHaveLength(3000);

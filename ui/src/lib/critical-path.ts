@@ -15,23 +15,38 @@ interface Clamped {
  * path sanitises overflowing children: real SDK clocks let a child end (or start) a little outside
  * its parent (an http handler span ending ~1 ms after the server span that contains it), and
  * without the clamp the walk below would treat that child as "still running" at its parent's end
- * and skip it. A child wholly outside its parent (and its subtree) cannot be on the path.
+ * and skip it. A child of another service (another process, another clock) lying outside its
+ * parent is first shifted into it, with its subtree, as Jaeger's clock-skew adjuster does; a child
+ * of the same service wholly outside its parent (and its subtree) cannot be on the path.
  */
 function clampRows(rows: readonly WaterfallRow[], kids: readonly number[][], roots: readonly number[]): (Clamped | undefined)[] {
   const out: (Clamped | undefined)[] = new Array(rows.length).fill(undefined);
+  const shift = new Float64Array(rows.length);
   const queue: number[] = [];
   for (const r of roots) {
     out[r] = { start: rows[r].offsetMs, end: Math.max(rows[r].offsetMs, rows[r].endMs) };
     queue.push(r);
   }
   for (let q = 0; q < queue.length; q++) {
-    const p = out[queue[q]]!;
-    for (const c of kids[queue[q]]) {
+    const pi = queue[q];
+    const p = out[pi]!;
+    for (const c of kids[pi]) {
       const row = rows[c];
-      const start = Math.max(row.offsetMs, p.start);
-      const end = Math.min(Math.max(row.offsetMs, row.endMs), p.end);
+      let delta = shift[pi];
+      let s0 = row.offsetMs + delta;
+      let e0 = Math.max(row.offsetMs, row.endMs) + delta;
+      if (row.span.service !== rows[pi].span.service && (s0 < p.start || e0 > p.end)) {
+        // Skew between processes: move the child (and, through `shift`, its subtree) just inside.
+        const fit = s0 < p.start ? p.start - s0 : Math.max(p.start - s0, p.end - e0);
+        delta += fit;
+        s0 += fit;
+        e0 += fit;
+      }
+      shift[c] = delta;
+      const start = Math.max(s0, p.start);
+      const end = Math.min(e0, p.end);
       // Wholly outside the parent: left undefined, and so is its subtree (never queued).
-      if (start > end || row.offsetMs > p.end || row.endMs < p.start) continue;
+      if (start > end || s0 > p.end || e0 < p.start) continue;
       out[c] = { start, end };
       queue.push(c);
     }
@@ -40,8 +55,26 @@ function clampRows(rows: readonly WaterfallRow[], kids: readonly number[][], roo
 }
 
 /**
+ * The clock granularity of the trace's start times, ms: 1 when every start is a whole millisecond
+ * (the Node SDK's start times are), 0.001 when every start is a whole microsecond, else 0. A span
+ * that started in the same tick as its sibling ended may look as if it started up to that much
+ * before the sibling ended.
+ */
+function startGranularityMs(rows: readonly WaterfallRow[]): number {
+  let ms = true;
+  let us = true;
+  for (const r of rows) {
+    const t = r.span.startTimeUnixNano;
+    if (!t.endsWith('000000')) ms = false;
+    if (!t.endsWith('000')) { us = false; break; }
+  }
+  return ms ? 1 : us ? 0.001 : 0;
+}
+
+/**
  * Row indexes on the critical path. Children are first clamped into their parent's interval
- * (see clampRows). Then from the root that ends last, walk back from the span's end: the child
+ * (see clampRows), and a sibling that ended within one start-clock tick after the cursor counts as
+ * finished by it. Then from the root that ends last, walk back from the span's end: the child
  * that finished last by the cursor is critical, its own critical path is taken, and the cursor
  * moves to that child's start; children still running at the cursor are off the path.
  * Iterative, so deep traces cannot overflow the stack.
@@ -54,6 +87,7 @@ export function criticalPath(rows: readonly WaterfallRow[]): Set<number> {
   rows.forEach((r, i) => (r.parentIndex >= 0 && r.parentIndex < rows.length && r.parentIndex !== i ? kids[r.parentIndex].push(i) : roots.push(i)));
   if (roots.length === 0) return out;
   const span = clampRows(rows, kids, roots);
+  const slack = startGranularityMs(rows);
   // Only the root that ends last decides the trace's end (multi-root traces: the latest one).
   let top = roots[0];
   for (const r of roots) if (span[r]!.end > span[top]!.end) top = r;
@@ -71,7 +105,8 @@ export function criticalPath(rows: readonly WaterfallRow[]): Set<number> {
       if (cursor <= node.start) break;
       const child = span[c]!;
       // Only a child that had finished by the cursor held it up (a child still running then did not).
-      if (child.end > cursor || child.start >= cursor) continue;
+      // The cursor is a start time, so it may be up to one clock tick early (startGranularityMs).
+      if (child.end > cursor + slack || child.start >= cursor) continue;
       stack.push(c);
       cursor = child.start;
     }
