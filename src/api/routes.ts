@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapReadError } from '../errors.js';
+import { isIncomplete } from '../query/traces.js';
 import type { Store } from '../store/store.js';
 import { UNAUTHORISED, type UiAuth } from './auth.js';
 import { hostGuard } from './hosts.js';
@@ -72,7 +73,7 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
     const traceId = req.params.traceId.toLowerCase();
     const spans = await store.getTrace(traceId);
     if (!spans) return reply.code(404).send({ error: `trace ${traceId} not found` });
-    return { traceId, spans };
+    return { traceId, incomplete: isIncomplete(spans), spans };
   });
 
   app.get<{ Params: { traceId: string } }>('/traces/:traceId/backlinks', async (req) => {
@@ -98,6 +99,12 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
     async (req, reply) => metric(req.query.name, req.query as Record<string, unknown>, reply));
 
   app.get('/services', async () => ({ services: await store.listServices() }));
+
+  app.get<{ Params: { name: string } }>('/services/:name/operations', async (req, reply) => {
+    const operations = await store.listOperations(req.params.name);
+    if (!operations) return reply.code(404).send({ error: `service ${req.params.name} not found` });
+    return { operations };
+  });
 
   app.get('/service-map', async () => store.serviceMap());
 

@@ -159,6 +159,8 @@ export interface TraceSummary {
   spanCount: number;
   errorCount: number;
   services: string[];
+  /** True when no span of the trace is a root (every span has a parent): its root has not arrived (yet). */
+  incomplete: boolean;
 }
 
 export interface Backlink {
@@ -170,14 +172,31 @@ export interface Backlink {
   attributes: Attributes;
 }
 
-export interface ServiceStats {
+/** Request (entry-span) statistics of a service or one of its operations (CONTRACT §4, §5). */
+export interface RequestStats {
+  requestCount: number;
+  requestErrorCount: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+  /** Requests per minute over the time the stored entry spans of the service cover (first to last start). */
+  ratePerMinute: number;
+}
+
+export interface ServiceStats extends RequestStats {
   name: string;
   spanCount: number;
   errorCount: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
   logCount: number;
   metricCount: number;
+}
+
+/** One row of GET /api/services/{name}/operations: a service's entry spans of one name. */
+export interface OperationStats extends RequestStats {
+  name: string;
+  kind: SpanKind;
+  /** Request counts in 30 equal time buckets over the service's covered time, oldest first. */
+  sparkline: number[];
 }
 
 export interface ServiceMapEdge {
@@ -185,10 +204,19 @@ export interface ServiceMapEdge {
   target: string;
   callCount: number;
   errorCount: number;
+  /** Median duration of the calls: the callee's entry span, or the client span for a database, messaging or external peer. */
+  p50Ms: number | null;
+}
+
+export type ServiceMapNodeType = 'service' | 'database' | 'messaging' | 'external';
+
+export interface ServiceMapNode {
+  name: string;
+  type: ServiceMapNodeType;
 }
 
 export interface ServiceMap {
-  nodes: { name: string }[];
+  nodes: ServiceMapNode[];
   edges: ServiceMapEdge[];
 }
 

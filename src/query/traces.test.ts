@@ -24,6 +24,6 @@ describe('durations', () => {
       span({ spanId: 'c', parentSpanId: 'r', name: 'child', service: 'b', startTimeUnixNano: '1700000000000000100', endTimeUnixNano: '1700000000070123456', status: { code: 'ERROR', message: '' } }),
       span({ spanId: 'r', name: 'root', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000050000000' }),
     ]);
-    expect(t).toEqual({ traceId: 't', rootName: 'root', rootService: 'a', startTimeUnixNano: '1700000000000000000', durationMs: 70.123456, spanCount: 2, errorCount: 1, services: ['a', 'b'] });
+    expect(t).toEqual({ traceId: 't', rootName: 'root', rootService: 'a', startTimeUnixNano: '1700000000000000000', durationMs: 70.123456, spanCount: 2, errorCount: 1, services: ['a', 'b'], incomplete: false });
   });
 });

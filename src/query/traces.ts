@@ -34,18 +34,36 @@ export function compareNanos(a: string, b: string): number {
 }
 
 /**
- * The root of a trace: the earliest span whose parent is absent or not in the trace.
- * Undefined only for an empty list.
+ * The span a trace summary is named after: a real root (no parent) when there is one, else the
+ * earliest span whose parent is not in the trace (the trace is incomplete: its root has not
+ * arrived). Ties in start time (SDK start times are often whole milliseconds) go to the longer
+ * span, which encloses the others. Undefined only for an empty list.
  */
 export function findRoot(spans: readonly Span[]): Span | undefined {
   const ids = new Set<string>();
   for (const s of spans) ids.add(s.spanId);
   let root: Span | undefined;
+  let rootIsReal = false;
   for (const s of spans) {
     if (s.parentSpanId !== null && ids.has(s.parentSpanId)) continue;
-    if (!root || compareNanos(s.startTimeUnixNano, root.startTimeUnixNano) < 0) root = s;
+    const real = s.parentSpanId === null;
+    if (root !== undefined) {
+      if (rootIsReal && !real) continue;
+      if (rootIsReal === real) {
+        const c = compareNanos(s.startTimeUnixNano, root.startTimeUnixNano);
+        if (c > 0 || (c === 0 && s.durationMs <= root.durationMs)) continue;
+      }
+    }
+    root = s;
+    rootIsReal = real;
   }
   return root ?? spans[0];
+}
+
+/** Whether no span of the trace is a root (every span has a parent id): its root is missing. */
+export function isIncomplete(spans: readonly Span[]): boolean {
+  for (const s of spans) if (s.parentSpanId === null) return false;
+  return spans.length > 0;
 }
 
 /** Summarises a non-empty trace (CONTRACT §4 GET /api/traces row). */
@@ -70,6 +88,7 @@ export function summariseTrace(traceId: string, spans: readonly Span[]): TraceSu
     spanCount: spans.length,
     errorCount,
     services: [...services].sort(),
+    incomplete: isIncomplete(spans),
   };
 }
 

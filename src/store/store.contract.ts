@@ -212,7 +212,7 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
         ]);
         expect(await store.findTraces(tq())).toEqual([{
           traceId: tid(1), rootName: 'GET /', rootService: 'frontend', startTimeUnixNano: at(10),
-          durationMs: 310, spanCount: 3, errorCount: 2, services: ['backend', 'db', 'frontend'],
+          durationMs: 310, spanCount: 3, errorCount: 2, services: ['backend', 'db', 'frontend'], incomplete: false,
         }]);
       });
 
@@ -223,7 +223,27 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
           span({ spanId: sid(4), parentSpanId: sid(3), name: 'child', startMs: 10 }),
         ]);
         const [row] = await store.findTraces(tq());
-        expect(row).toMatchObject({ rootName: 'early-orphan', startTimeUnixNano: at(10), spanCount: 3 });
+        expect(row).toMatchObject({ rootName: 'early-orphan', startTimeUnixNano: at(10), spanCount: 3, incomplete: true });
+      });
+
+      it('marks a trace without a root span incomplete and names it after the longest of its earliest orphans', async () => {
+        // The server span has not arrived; its children start in the same millisecond (whole-ms SDK start times).
+        await store.writeSpans([
+          span({ spanId: sid(2), parentSpanId: sid(1), name: 'middleware - query', service: 'web', startMs: 10, durMs: 0.04 }),
+          span({ spanId: sid(3), parentSpanId: sid(1), name: 'request handler - /x', service: 'web', startMs: 10, durMs: 4.6 }),
+          span({ spanId: sid(4), parentSpanId: sid(3), name: 'pg.query', service: 'web', startMs: 11, durMs: 3 }),
+        ]);
+        expect((await store.findTraces(tq()))[0]).toMatchObject({ rootName: 'request handler - /x', rootService: 'web', incomplete: true });
+        await store.writeSpans([span({ spanId: sid(1), name: 'GET /x', service: 'web', startMs: 10, durMs: 5 })]);
+        expect((await store.findTraces(tq()))[0]).toMatchObject({ rootName: 'GET /x', incomplete: false, spanCount: 4 });
+      });
+
+      it('prefers a real root over an earlier orphan', async () => {
+        await store.writeSpans([
+          span({ spanId: sid(2), parentSpanId: sid(99), name: 'orphan', startMs: 0 }),
+          span({ spanId: sid(1), name: 'root', startMs: 5 }),
+        ]);
+        expect((await store.findTraces(tq()))[0]).toMatchObject({ rootName: 'root', incomplete: false });
       });
 
       it('updates a trace summary when more of its spans arrive', async () => {
@@ -594,21 +614,27 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
       });
 
       it('lists every service with span, error, entry-span latency, log and metric counts', async () => {
+        const none = { requestCount: 0, requestErrorCount: 0, p50Ms: null, p95Ms: null, p99Ms: null, ratePerMinute: 0 };
         expect(await store.listServices()).toEqual([
-          { name: 'backend', spanCount: 3, errorCount: 1, p50Ms: 30, p95Ms: 50, logCount: 0, metricCount: 0 },
-          { name: 'db', spanCount: 1, errorCount: 1, p50Ms: 5, p95Ms: 5, logCount: 0, metricCount: 0 },
-          { name: 'frontend', spanCount: 3, errorCount: 0, p50Ms: 100, p95Ms: 300, logCount: 2, metricCount: 2 },
-          { name: 'log-only', spanCount: 0, errorCount: 0, p50Ms: null, p95Ms: null, logCount: 1, metricCount: 0 },
-          { name: 'metric-only', spanCount: 0, errorCount: 0, p50Ms: null, p95Ms: null, logCount: 0, metricCount: 1 },
+          { name: 'backend', spanCount: 3, errorCount: 1, requestCount: 3, requestErrorCount: 1, p50Ms: 30, p95Ms: 50, p99Ms: 50,
+            ratePerMinute: expect.closeTo(3 * 60_000 / 1990, 2), logCount: 0, metricCount: 0 },
+          { name: 'db', spanCount: 1, errorCount: 1, requestCount: 1, requestErrorCount: 1, p50Ms: 5, p95Ms: 5, p99Ms: 5,
+            ratePerMinute: 60, logCount: 0, metricCount: 0 },
+          { name: 'frontend', spanCount: 3, errorCount: 0, requestCount: 2, requestErrorCount: 0, p50Ms: 100, p95Ms: 300, p99Ms: 300,
+            ratePerMinute: 120, logCount: 2, metricCount: 2 },
+          { name: 'log-only', spanCount: 0, errorCount: 0, ...none, logCount: 1, metricCount: 0 },
+          { name: 'metric-only', spanCount: 0, errorCount: 0, ...none, logCount: 0, metricCount: 1 },
         ]);
       });
 
       it('maps services from parent/child spans crossing services, counting child errors', async () => {
         const map = await store.serviceMap();
-        expect([...map.nodes].sort((a, b) => (a.name < b.name ? -1 : 1))).toEqual([{ name: 'backend' }, { name: 'db' }, { name: 'frontend' }]);
+        expect([...map.nodes].sort((a, b) => (a.name < b.name ? -1 : 1))).toEqual([
+          { name: 'backend', type: 'service' }, { name: 'db', type: 'service' }, { name: 'frontend', type: 'service' },
+        ]);
         expect([...map.edges].sort((a, b) => (a.source + a.target < b.source + b.target ? -1 : 1))).toEqual([
-          { source: 'backend', target: 'db', callCount: 1, errorCount: 1 },
-          { source: 'frontend', target: 'backend', callCount: 2, errorCount: 1 },
+          { source: 'backend', target: 'db', callCount: 1, errorCount: 1, p50Ms: 5 },
+          { source: 'frontend', target: 'backend', callCount: 2, errorCount: 1, p50Ms: 30 },
         ]);
       });
 
@@ -618,7 +644,106 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
         await store.writeSpans([span({ traceId: tid(7), spanId: sid(2), parentSpanId: sid(1), service: 'cache', startMs: 3001, durMs: 1 })]);
         const backend = (await store.listServices()).find((s) => s.name === 'backend');
         expect(backend).toMatchObject({ spanCount: 4, p95Ms: 1000 });
-        expect((await store.serviceMap()).edges).toContainEqual({ source: 'backend', target: 'cache', callCount: 1, errorCount: 0 });
+        expect((await store.serviceMap()).edges).toContainEqual({ source: 'backend', target: 'cache', callCount: 1, errorCount: 0, p50Ms: 1 });
+      });
+
+      it('lists a service\'s operations: entry spans by name, busiest first, with a sparkline; undefined for an unknown service', async () => {
+        await store.writeSpans([
+          span({ traceId: tid(11), spanId: sid(1), service: 'api', name: 'GET /a', kind: 'SERVER', startMs: 10_000, durMs: 10 }),
+          span({ traceId: tid(11), spanId: sid(2), parentSpanId: sid(1), service: 'api', name: 'db', startMs: 10_001, durMs: 2 }),
+          span({ traceId: tid(12), spanId: sid(1), service: 'api', name: 'GET /a', kind: 'SERVER', startMs: 11_000, durMs: 20, status: { code: 'ERROR', message: '' } }),
+          span({ traceId: tid(13), spanId: sid(1), service: 'api', name: 'GET /b', kind: 'SERVER', startMs: 12_000, durMs: 5 }),
+          span({ traceId: tid(14), spanId: sid(1), service: 'api', name: 'GET /a', kind: 'SERVER', startMs: 12_900, durMs: 30 }),
+        ]);
+        const ops = await store.listOperations('api');
+        const line = (...at: number[]): number[] => { const l = new Array(30).fill(0); for (const b of at) l[b]++; return l; };
+        expect(ops).toEqual([
+          { name: 'GET /a', kind: 'SERVER', requestCount: 3, requestErrorCount: 1, p50Ms: 20, p95Ms: 30, p99Ms: 30,
+            ratePerMinute: expect.closeTo(3 * 60_000 / 2900, 2), sparkline: line(0, 10, 29) },
+          { name: 'GET /b', kind: 'SERVER', requestCount: 1, requestErrorCount: 0, p50Ms: 5, p95Ms: 5, p99Ms: 5,
+            ratePerMinute: expect.closeTo(60_000 / 2900, 2), sparkline: line(20) },
+        ]);
+        expect(await store.listOperations('nobody')).toBeUndefined();
+        expect(await store.listOperations('log-only')).toEqual([]);
+      });
+
+      it('counts a request once its parent arrives after it, in the same service or another', async () => {
+        // Same service: the child is an entry span until its parent lands.
+        await store.writeSpans([span({ traceId: tid(21), spanId: sid(2), parentSpanId: sid(1), service: 'late', name: 'child', startMs: 5000, durMs: 5, status: { code: 'ERROR', message: '' } })]);
+        expect((await store.listServices()).find((s) => s.name === 'late')).toMatchObject({ requestCount: 1, requestErrorCount: 1, p50Ms: 5 });
+        await store.writeSpans([span({ traceId: tid(21), spanId: sid(1), service: 'late', name: 'GET /late', startMs: 4999, durMs: 100 })]);
+        expect((await store.listServices()).find((s) => s.name === 'late')).toMatchObject({ requestCount: 1, requestErrorCount: 0, p50Ms: 100 });
+        expect((await store.listOperations('late'))?.map((o) => [o.name, o.requestCount])).toEqual([['GET /late', 1]]);
+        // Another service: the child stays an entry of its own service and makes an edge.
+        await store.writeSpans([span({ traceId: tid(22), spanId: sid(2), parentSpanId: sid(1), service: 'callee', startMs: 6000, durMs: 7 })]);
+        await store.writeSpans([span({ traceId: tid(22), spanId: sid(1), service: 'late', name: 'GET /late', startMs: 5990, durMs: 20 })]);
+        expect((await store.listServices()).find((s) => s.name === 'callee')).toMatchObject({ requestCount: 1 });
+        expect((await store.listServices()).find((s) => s.name === 'late')).toMatchObject({ requestCount: 2 });
+        expect((await store.serviceMap()).edges).toContainEqual({ source: 'late', target: 'callee', callCount: 1, errorCount: 0, p50Ms: 7 });
+      });
+
+      it('drops an external node once the answer to its client call arrives in a later export', async () => {
+        const t = tid(41);
+        await store.writeSpans([
+          span({ traceId: t, spanId: sid(1), service: 'web', name: 'GET /', kind: 'SERVER', startMs: 0, durMs: 20 }),
+          span({ traceId: t, spanId: sid(2), parentSpanId: sid(1), service: 'web', name: 'GET', kind: 'CLIENT', startMs: 1, durMs: 10,
+            attributes: { 'server.address': '127.0.0.1' } }),
+        ]);
+        expect((await store.serviceMap()).nodes).toContainEqual({ name: '127.0.0.1', type: 'external' });
+        await store.writeSpans([span({ traceId: t, spanId: sid(3), parentSpanId: sid(2), service: 'api', name: 'GET /x', kind: 'SERVER', startMs: 2, durMs: 8 })]);
+        const map = await store.serviceMap();
+        expect(map.nodes.map((n) => n.name)).not.toContain('127.0.0.1');
+        expect(map.edges.filter((e) => e.source === 'web')).toEqual([{ source: 'web', target: 'api', callCount: 1, errorCount: 0, p50Ms: 8 }]);
+      });
+
+      it('counts a request and a database call once when its export is retried', async () => {
+        const batch = [
+          span({ traceId: tid(51), spanId: sid(1), service: 'retry', name: 'GET /r', kind: 'SERVER', startMs: 0, durMs: 20 }),
+          span({ traceId: tid(51), spanId: sid(2), parentSpanId: sid(1), service: 'retry', name: 'q', kind: 'CLIENT', startMs: 1, durMs: 3,
+            attributes: { 'db.system': 'mysql', 'db.statement': 'SELECT 1' } }),
+        ];
+        await store.writeSpans(batch);
+        await store.writeSpans(batch.map((x) => ({ ...x })));
+        expect((await store.listServices()).find((s) => s.name === 'retry')).toMatchObject({ requestCount: 1, spanCount: 2 });
+        expect((await store.serviceMap()).edges).toContainEqual({ source: 'retry', target: 'mysql', callCount: 1, errorCount: 0, p50Ms: 3 });
+      });
+
+      it('adds database, messaging and external nodes for client calls without an instrumented answer', async () => {
+        const t = tid(31);
+        const pgAttrs = { 'db.system.name': 'postgresql', 'db.namespace': 'test', 'server.address': '127.0.0.1' };
+        await store.writeSpans([
+          span({ traceId: t, spanId: sid(1), service: 'shop', name: 'GET /cart', kind: 'SERVER', startMs: 0, durMs: 50 }),
+          // Two queries and a pool checkout (no statement: not a call of the database).
+          span({ traceId: t, spanId: sid(2), parentSpanId: sid(1), service: 'shop', name: 'pg.query', kind: 'CLIENT', startMs: 1, durMs: 4,
+            attributes: { ...pgAttrs, 'db.query.text': 'SELECT 1' } }),
+          span({ traceId: t, spanId: sid(3), parentSpanId: sid(1), service: 'shop', name: 'pg.query', kind: 'CLIENT', startMs: 6, durMs: 8,
+            status: { code: 'ERROR', message: '' }, attributes: { ...pgAttrs, 'db.statement': 'SELECT 2' } }),
+          span({ traceId: t, spanId: sid(4), parentSpanId: sid(1), service: 'shop', name: 'pg-pool.connect', kind: 'CLIENT', startMs: 1, durMs: 1, attributes: pgAttrs }),
+          // A producer, and an HTTP call to an uninstrumented host whose own dns child does not answer it.
+          span({ traceId: t, spanId: sid(5), parentSpanId: sid(1), service: 'shop', name: 'orders publish', kind: 'PRODUCER', startMs: 15, durMs: 2,
+            attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': 'orders' } }),
+          span({ traceId: t, spanId: sid(6), parentSpanId: sid(1), service: 'shop', name: 'GET', kind: 'CLIENT', startMs: 20, durMs: 9,
+            attributes: { 'server.address': 'pay.example.com', 'url.full': 'https://pay.example.com/x' } }),
+          span({ traceId: t, spanId: sid(7), parentSpanId: sid(6), service: 'shop', name: 'dns.lookup', startMs: 20, durMs: 1 }),
+          // An HTTP call answered by an instrumented service, the answer arriving first.
+          span({ traceId: t, spanId: sid(9), parentSpanId: sid(8), service: 'stock', name: 'GET /stock', kind: 'SERVER', startMs: 31, durMs: 3 }),
+        ]);
+        await store.writeSpans([
+          span({ traceId: t, spanId: sid(8), parentSpanId: sid(1), service: 'shop', name: 'GET', kind: 'CLIENT', startMs: 30, durMs: 5,
+            attributes: { 'server.address': 'localhost' } }),
+        ]);
+        const map = await store.serviceMap();
+        const fixture = ['backend', 'db', 'frontend'];
+        expect(map.nodes.filter((n) => !fixture.includes(n.name))).toEqual([
+          { name: 'kafka orders', type: 'messaging' }, { name: 'pay.example.com', type: 'external' },
+          { name: 'postgresql test', type: 'database' }, { name: 'shop', type: 'service' }, { name: 'stock', type: 'service' },
+        ]);
+        expect(map.edges.filter((e) => e.source === 'shop')).toEqual([
+          { source: 'shop', target: 'kafka orders', callCount: 1, errorCount: 0, p50Ms: 2 },
+          { source: 'shop', target: 'pay.example.com', callCount: 1, errorCount: 0, p50Ms: 9 },
+          { source: 'shop', target: 'postgresql test', callCount: 2, errorCount: 1, p50Ms: 4 },
+          { source: 'shop', target: 'stock', callCount: 1, errorCount: 0, p50Ms: 3 },
+        ]);
       });
 
       it('counts items in stats', async () => {

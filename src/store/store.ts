@@ -3,7 +3,7 @@
  * Transport-free: nothing here knows HTTP, gRPC or OTLP. Query parameters arrive validated (api/).
  */
 import type {
-  Backlink, LogRecord, MetricSample, MetricSeriesSet, MetricSummary, ServiceMap, ServiceStats,
+  Backlink, LogRecord, MetricSample, MetricSeriesSet, MetricSummary, OperationStats, ServiceMap, ServiceStats,
   Span, StoreStats, StatusCode, TraceSummary,
 } from '../model/model.js';
 
@@ -78,9 +78,22 @@ export interface Store {
   listMetrics(): Promise<MetricSummary[]>;
   /** The series of one metric (points oldest first, series without a point in range left out), or undefined. */
   getMetric(name: string, range: TimeRange): Promise<MetricSeriesSet | undefined>;
-  /** Per-service statistics, sorted by name. */
+  /**
+   * Per-service statistics, sorted by name. `request*`, the percentiles and `ratePerMinute` are
+   * over the service's entry spans (parent not stored, or of another service), whichever order
+   * parent and child arrived in.
+   */
   listServices(): Promise<ServiceStats[]>;
-  /** Service-to-service edges from parent/child spans crossing services. */
+  /**
+   * One service's entry spans grouped by span name, busiest first; undefined for a service the
+   * store does not know (an empty list for one known only by logs or metrics).
+   */
+  listOperations(service: string): Promise<OperationStats[] | undefined>;
+  /**
+   * Service-to-service edges from parent/child spans crossing services, plus edges to the
+   * database, messaging and external nodes that CLIENT/PRODUCER spans without an instrumented
+   * answer call (query/services peerOf); nodes for every service and peer.
+   */
   serviceMap(): Promise<ServiceMap>;
   /** Item counts. */
   stats(): Promise<StoreStats>;

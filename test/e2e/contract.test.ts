@@ -397,10 +397,10 @@ describe('§4/§5 traces, services and the service map', () => {
 
   it('summarises a trace with every documented field', async () => {
     const [row] = await traces(app, `service=${SA}&name=alpha`);
-    expect(Object.keys(row).sort()).toEqual(['durationMs', 'errorCount', 'rootName', 'rootService', 'services', 'spanCount', 'startTimeUnixNano', 'traceId']);
+    expect(Object.keys(row).sort()).toEqual(['durationMs', 'errorCount', 'incomplete', 'rootName', 'rootService', 'services', 'spanCount', 'startTimeUnixNano', 'traceId']);
     expect({ ...row, services: [...row.services].sort() }).toEqual({
       traceId: T.t1, rootName: 'GET /Alpha', rootService: SA, startTimeUnixNano: nanos(B + 10), durationMs: 100,
-      spanCount: 2, errorCount: 1, services: [SA, SB].sort(),
+      spanCount: 2, errorCount: 1, services: [SA, SB].sort(), incomplete: false,
     });
   });
 
@@ -471,9 +471,10 @@ describe('§4/§5 traces, services and the service map', () => {
     const services = (await getJson(app.baseUrl, '/api/services')).body.services;
     const a = services.find((s: any) => s.name === SA);
     const b = services.find((s: any) => s.name === SB);
-    expect(Object.keys(a).sort()).toEqual(['errorCount', 'logCount', 'metricCount', 'name', 'p50Ms', 'p95Ms', 'spanCount']);
-    expect(a).toMatchObject({ spanCount: 13, errorCount: 1, logCount: 0, metricCount: 0 });
-    expect(b).toMatchObject({ spanCount: 14, errorCount: 1, logCount: 0, metricCount: 0 });
+    expect(Object.keys(a).sort()).toEqual(['errorCount', 'logCount', 'metricCount', 'name', 'p50Ms', 'p95Ms', 'p99Ms', 'ratePerMinute',
+      'requestCount', 'requestErrorCount', 'spanCount']);
+    expect(a).toMatchObject({ spanCount: 13, errorCount: 1, requestCount: 3, logCount: 0, metricCount: 0 });
+    expect(b).toMatchObject({ spanCount: 14, errorCount: 1, requestCount: 4, logCount: 0, metricCount: 0 });
     // SA entries: 100, 300, 200 (its ten 1 ms children are not entries).
     expect(a.p50Ms).toBeGreaterThanOrEqual(100);
     expect(a.p95Ms).toBeGreaterThanOrEqual(a.p50Ms);
@@ -486,9 +487,9 @@ describe('§4/§5 traces, services and the service map', () => {
 
   it('draws the SA → SB edge with callCount and errorCount of the child spans', async () => {
     const map = (await getJson(app.baseUrl, '/api/service-map')).body;
-    expect(map.nodes).toEqual(expect.arrayContaining([{ name: SA }, { name: SB }]));
+    expect(map.nodes).toEqual(expect.arrayContaining([{ name: SA, type: 'service' }, { name: SB, type: 'service' }]));
     const edges = map.edges.filter((e: any) => [SA, SB].includes(e.source) || [SA, SB].includes(e.target));
-    expect(edges).toEqual([{ source: SA, target: SB, callCount: 2, errorCount: 1 }]);
+    expect(edges).toEqual([{ source: SA, target: SB, callCount: 2, errorCount: 1, p50Ms: expect.any(Number) }]);
   });
 });
 
@@ -923,7 +924,7 @@ describe('§4 DELETE /api/data', () => {
       const before = (await getJson(fresh.baseUrl, '/api/stats')).body;
       expect(before).toMatchObject({ traces: 2, spans: 3, logs: 2, metrics: 1, storage: 'memory' });
       const map = (await getJson(fresh.baseUrl, '/api/service-map')).body;
-      expect(map.edges).toEqual([{ source: 'd1', target: 'd2', callCount: 1, errorCount: 1 }]);
+      expect(map.edges).toEqual([{ source: 'd1', target: 'd2', callCount: 1, errorCount: 1, p50Ms: expect.any(Number) }]);
 
       const del = await fetch(`${fresh.baseUrl}/api/data`, { method: 'DELETE' });
       expect(del.status).toBe(200);

@@ -104,7 +104,7 @@ describe.each(['memory', 'redis'] as const)('with the %s store', (storage) => {
       const row = list.body.traces.find((t: { traceId: string }) => t.traceId === traceId);
       expect(row).toEqual({
         traceId, rootName: 'GET /users', rootService: serviceName, startTimeUnixNano: '1700000000000000000',
-        durationMs: 100, spanCount: 2, errorCount: 1, services: [serviceName],
+        durationMs: 100, spanCount: 2, errorCount: 1, services: [serviceName], incomplete: false,
       });
       const back = await getJson(app.baseUrl, `/api/traces/${other.spanContext().traceId}/backlinks`);
       expect(back.body.backlinks).toEqual([{

@@ -6,55 +6,26 @@
 // The model shapes are the server's own (src/model/model.ts imports nothing, so this pulls in no code).
 export type {
   AttrValue, Attributes, Backlink, JsonNumber, LogRecord, MetricPoint, MetricSeries, MetricSeriesSet, MetricSummary,
-  MetricType, Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode,
+  MetricType, OperationStats, RequestStats, Scope, ServiceMap, ServiceMapEdge, ServiceMapNode, ServiceMapNodeType, ServiceStats, Span, SpanEvent, SpanKind, SpanLink, StatusCode,
+  TraceSummary,
 } from '../../src/model/model.js';
-import type {
-  ServiceMapEdge as ModelServiceMapEdge, ServiceStats as ModelServiceStats, Span,
-  TraceSummary as ModelTraceSummary,
-} from '../../src/model/model.js';
+import type { OperationStats, Span } from '../../src/model/model.js';
 
-// Issue 13 (CONTRACT §4): fields the server adds. Optional here so the UI also reads a server
-// that does not send them yet; where the model already has them, the intersection changes nothing.
-
-/** A service's row of GET /api/services; `request*` and percentiles are over its entry spans. */
-export type ServiceStats = ModelServiceStats & {
-  requestCount?: number;
-  requestErrorCount?: number;
-  p99Ms?: number | null;
-  /** Requests per minute over the time the data covers. */
-  ratePerMinute?: number;
-};
-
-/** One row of GET /api/services/{name}/operations: the service's entry spans of one name. */
-export interface OperationStats {
-  name: string;
-  kind: string;
-  requestCount: number;
-  requestErrorCount: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  p99Ms: number | null;
-  ratePerMinute?: number;
-  /** 30 request counts, oldest first. */
-  sparkline?: number[];
+/** GET /api/services/{name}/operations. */
+export interface OperationsResponse {
+  operations: OperationStats[];
 }
-
-export type ServiceMapNodeType = 'service' | 'database' | 'messaging' | 'external';
-export type ServiceMapEdge = ModelServiceMapEdge & { p50Ms?: number | null };
-export interface ServiceMap {
-  nodes: { name: string; type?: ServiceMapNodeType | string }[];
-  edges: ServiceMapEdge[];
-}
-
-/** A trace summary; `incomplete` is true while no root span has arrived. */
-export type TraceSummary = ModelTraceSummary & { incomplete?: boolean };
 
 /** GET /api/traces/{id}. */
-export interface TraceDoc {
-  traceId?: string;
+export interface TraceResponse {
+  traceId: string;
+  /** True when no span of the trace is a root (its root span has not arrived). */
+  incomplete: boolean;
   spans: Span[];
-  incomplete?: boolean;
 }
+
+/** The UI's name for GET /api/traces/{id}. */
+export type TraceDoc = TraceResponse;
 
 export interface Stats {
   traces: number;

@@ -107,7 +107,7 @@ describe('MemoryStore TTL', () => {
     clock.t = T0 + 10_000;
     expect(await store.findTraces({ limit: 10, sort: 'start', order: 'desc', minDurationMs: 11 })).toEqual([]);
     expect(await store.findTraces({ limit: 10, sort: 'start', order: 'desc' })).toEqual([{
-      traceId: tid(1), rootName: 'child', rootService: 'svc', startTimeUnixNano: ns(10), durationMs: 10, spanCount: 1, errorCount: 1, services: ['svc'],
+      traceId: tid(1), rootName: 'child', rootService: 'svc', startTimeUnixNano: ns(10), durationMs: 10, spanCount: 1, errorCount: 1, services: ['svc'], incomplete: true,
     }]);
     expect((await store.listServices())[0]).toMatchObject({ spanCount: 1, errorCount: 1, p50Ms: 10 });
     clock.t = T0 + 15_000;
@@ -208,7 +208,8 @@ describe('MemoryStore byte cap', () => {
  */
 class ServiceAggregator {
   readonly entryDurations = new Map<string, number[]>();
-  private readonly edges = new Map<string, ServiceMapEdge>();
+  readonly entryErrors = new Map<string, number>();
+  private readonly edges = new Map<string, ServiceMapEdge & { durations: number[] }>();
 
   /** Adds the spans of one trace (all spans of the trace that are stored). */
   addTrace(spans: readonly Span[]): void {
@@ -220,26 +221,32 @@ class ServiceAggregator {
         let list = this.entryDurations.get(s.service);
         if (!list) this.entryDurations.set(s.service, (list = []));
         list.push(s.durationMs);
+        if (s.status.code === 'ERROR') this.entryErrors.set(s.service, (this.entryErrors.get(s.service) ?? 0) + 1);
       }
       if (parent && parent.service !== s.service) {
         const key = parent.service + '\u0000' + s.service;
         let e = this.edges.get(key);
-        if (!e) this.edges.set(key, (e = { source: parent.service, target: s.service, callCount: 0, errorCount: 0 }));
+        if (!e) this.edges.set(key, (e = { source: parent.service, target: s.service, callCount: 0, errorCount: 0, p50Ms: null, durations: [] }));
         e.callCount++;
+        e.durations.push(s.durationMs);
         if (s.status.code === 'ERROR') e.errorCount++;
       }
     }
   }
 
-  /** p50/p95 of one service's entry spans. */
-  latency(service: string): { p50Ms: number | null; p95Ms: number | null } {
+  /** Requests of one service: count, errors, p50/p95/p99 of its entry spans. */
+  latency(service: string): { requestCount: number; requestErrorCount: number; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null } {
     const list = this.entryDurations.get(service) ?? [];
-    return { p50Ms: percentile(list, 50), p95Ms: percentile(list, 95) };
+    return {
+      requestCount: list.length, requestErrorCount: this.entryErrors.get(service) ?? 0,
+      p50Ms: percentile(list, 50), p95Ms: percentile(list, 95), p99Ms: percentile(list, 99),
+    };
   }
 
-  /** Edges sorted by source then target. */
+  /** Edges sorted by source then target, p50 of the child durations. */
   edgeList(): ServiceMapEdge[] {
-    return [...this.edges.values()].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+    return [...this.edges.values()].map(({ durations, ...e }) => ({ ...e, p50Ms: percentile(durations, 50) }))
+      .sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
   }
 }
 
@@ -269,7 +276,10 @@ describe('MemoryStore service rollup', () => {
         }
         const rows = await store.listServices();
         expect(rows.map((r) => r.name)).toEqual([...services].sort());
-        for (const r of rows) expect({ p50Ms: r.p50Ms, p95Ms: r.p95Ms }).toEqual(expected.latency(r.name));
+        for (const r of rows) {
+          expect({ requestCount: r.requestCount, requestErrorCount: r.requestErrorCount, p50Ms: r.p50Ms, p95Ms: r.p95Ms, p99Ms: r.p99Ms })
+            .toEqual(expected.latency(r.name));
+        }
         expect((await store.serviceMap()).edges).toEqual(expected.edgeList());
       };
       for (const o of ops) {

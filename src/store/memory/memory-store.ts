@@ -4,10 +4,11 @@
  * first, across signals. Indexes live in trace-index, log-index and metric-index.
  */
 import type {
-  Backlink, LogRecord, MetricSample, MetricSeriesSet, MetricSummary, ServiceMap, ServiceStats, Span, StoreStats,
+  Backlink, LogRecord, MetricSample, MetricSeriesSet, MetricSummary, OperationStats, ServiceMap, ServiceStats, Span, StoreStats,
   TraceSummary,
 } from '../../model/model.js';
 import type { LogQuery, Store, StoreOptions, TimeRange, TraceQuery, WriteMetricsResult } from '../store.js';
+import { buildServiceMap } from '../../query/service-map.js';
 import { BatchQueue, type Batch } from './fifo.js';
 import { LogIndex } from './log-index.js';
 import { MetricIndex, type StoredPoint } from './metric-index.js';
@@ -160,13 +161,11 @@ export class MemoryStore implements Store {
     const rollup = this.traces.rollup;
     return [...names].sort().map((name) => {
       const counts = spanCounts.get(name);
-      const { p50Ms, p95Ms } = rollup.latency(name);
       return {
         name,
         spanCount: counts?.spans ?? 0,
         errorCount: counts?.errors ?? 0,
-        p50Ms,
-        p95Ms,
+        ...rollup.requests(name),
         logCount: logCounts.get(name) ?? 0,
         metricCount: metricCounts.get(name) ?? 0,
       };
@@ -175,8 +174,17 @@ export class MemoryStore implements Store {
 
   async serviceMap(): Promise<ServiceMap> {
     this.expire();
-    const nodes = [...this.traces.serviceCounts.keys()].sort().map((name) => ({ name }));
-    return { nodes, edges: this.traces.rollup.edgeList() };
+    const edges = this.traces.rollup.edgeList();
+    return buildServiceMap(this.traces.serviceCounts.keys(), edges);
+  }
+
+  async listOperations(service: string): Promise<OperationStats[] | undefined> {
+    this.expire();
+    const ops = this.traces.rollup.operations(service);
+    if (ops) return ops;
+    // A service known only by its logs or metrics has no operations, but it exists.
+    const known = this.traces.serviceCounts.has(service) || this.logs.serviceCounts().has(service) || this.metrics.serviceCounts().has(service);
+    return known ? [] : undefined;
   }
 
   async stats(): Promise<StoreStats> {

@@ -1,28 +1,54 @@
 /**
- * @module store/memory/service-rollup: entry-span latencies and service-map edges kept up to
- * date per changed trace, not recomputed over every trace. A trace's share is kept in flat arrays
- * because this runs for every trace written and every trace evicted; memory-store.test.ts pins the
- * rules (entry span, edge, error) to their plain definition over whole traces.
+ * @module store/memory/service-rollup: entry spans (requests) and service-map edges kept up to
+ * date per changed trace, not recomputed over every trace. The rules (entry span, peer call,
+ * answered call) are query/services'; memory-store.test.ts pins the rollup to their plain
+ * definition over whole traces.
  */
-import type { ServiceMapEdge, Span } from '../../model/model.js';
+import type { OperationStats, RequestStats, ServiceMapEdge, ServiceMapNodeType, Span } from '../../model/model.js';
+import { answersCall, type EntryRecord, isEntrySpan, operationsOf, peerOf, requestStats } from '../../query/services.js';
+import { nanosToMs } from '../../query/traces.js';
 
-/** What one trace adds to the rollup, flat. */
-export interface TraceShare {
-  /** Entry spans: service, durationMs, service, durationMs, … */
-  entries: (string | number)[];
-  /** One per cross-service call: parent service, child service, 1 if the child is an error else 0, … */
-  edges: (string | number)[];
+/** One call along a service-map edge. */
+interface EdgeRecord {
+  source: string;
+  target: string;
+  targetType: ServiceMapNodeType;
+  error: boolean;
+  durationMs: number;
 }
 
-/** A trace's share: a span is an entry of its service when its parent is not stored or is of another service. */
+/** What one trace adds to the rollup. */
+export interface TraceShare {
+  /** Entry spans, each with its service. */
+  entries: { service: string; rec: EntryRecord }[];
+  /** One per cross-service call or peer call. */
+  edges: EdgeRecord[];
+}
+
+/**
+ * A trace's share: a span is an entry of its service when its parent is not stored or is of
+ * another service (its edge is parent service → its service, timed by the child); a CLIENT or
+ * PRODUCER span with a peer (database, messaging, external) and no instrumented answer is an
+ * edge from its service to that peer, timed by the client span.
+ */
 function shareOf(spans: ReadonlyMap<string, Span>): TraceShare {
-  const entries: (string | number)[] = [];
-  const edges: (string | number)[] = [];
+  const entries: TraceShare['entries'] = [];
+  const edges: EdgeRecord[] = [];
+  const answered = new Set<string>();
   for (const s of spans.values()) {
     const parent = s.parentSpanId === null ? undefined : spans.get(s.parentSpanId);
-    if (parent !== undefined && parent.service === s.service) continue;
-    entries.push(s.service, s.durationMs);
-    if (parent !== undefined) edges.push(parent.service, s.service, s.status.code === 'ERROR' ? 1 : 0);
+    if (parent !== undefined && answersCall(s, parent)) answered.add(parent.spanId);
+  }
+  for (const s of spans.values()) {
+    const error = s.status.code === 'ERROR';
+    if (!answered.has(s.spanId)) {
+      const peer = peerOf(s);
+      if (peer) edges.push({ source: s.service, target: peer.name, targetType: peer.type, error, durationMs: s.durationMs });
+    }
+    const parent = s.parentSpanId === null ? undefined : spans.get(s.parentSpanId);
+    if (!isEntrySpan(s, parent)) continue;
+    entries.push({ service: s.service, rec: { name: s.name, kind: s.kind, durationMs: s.durationMs, error, startMs: nanosToMs(s.startTimeUnixNano) } });
+    if (parent !== undefined) edges.push({ source: parent.service, target: s.service, targetType: 'service', error, durationMs: s.durationMs });
   }
   return { entries, edges };
 }
@@ -34,32 +60,35 @@ export interface RollupTrace {
   share: TraceShare | undefined;
 }
 
-type Latency = { p50Ms: number | null; p95Ms: number | null };
+interface EdgeSum {
+  source: string;
+  target: string;
+  targetType: ServiceMapNodeType;
+  callCount: number;
+  errorCount: number;
+  /** duration → calls */
+  durations: Map<number, number>;
+  p50Ms: number | null | undefined;
+}
 
-/** Nearest-rank percentile over value → count (same rank rule as query/services percentile). */
-function percentiles(counts: Map<number, number>): Latency {
-  let n = 0;
-  for (const c of counts.values()) n += c;
-  if (n === 0) return { p50Ms: null, p95Ms: null };
+function median(counts: Map<number, number>, n: number): number | null {
+  if (n <= 0) return null;
   const keys = Float64Array.from(counts.keys()).sort();
-  const rank = (p: number): number => Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1));
-  const want = [rank(50), rank(95)];
-  const out: (number | null)[] = [null, null];
+  const want = Math.min(n - 1, Math.max(0, Math.ceil(0.5 * n) - 1));
   let seen = 0;
   for (const k of keys) {
     seen += counts.get(k)!;
-    for (let i = 0; i < 2; i++) if (out[i] === null && seen > want[i]) out[i] = k;
-    if (out[1] !== null) break;
+    if (seen > want) return k;
   }
-  return { p50Ms: out[0], p95Ms: out[1] };
+  return keys.length > 0 ? keys[keys.length - 1] : null;
 }
 
-/** Service latencies and edges over all stored traces; traces are re-read only when marked changed. */
+/** Per-service requests and service-map edges over all stored traces; traces are re-read only when marked changed. */
 export class ServiceRollup {
   private readonly dirty = new Set<RollupTrace>();
-  private readonly durations = new Map<string, Map<number, number>>();
-  private readonly edges = new Map<string, ServiceMapEdge>();
-  private readonly latencies = new Map<string, Latency>();
+  private readonly entries = new Map<string, Set<EntryRecord>>();
+  private readonly stats = new Map<string, RequestStats>();
+  private readonly edges = new Map<string, EdgeSum>();
 
   /** Notes that a trace gained or lost spans (or is gone); O(1). */
   markChanged(t: RollupTrace): void {
@@ -71,31 +100,39 @@ export class ServiceRollup {
     return this.dirty.size;
   }
 
-  /** p50/p95 of one service's entry spans. */
-  latency(service: string): Latency {
+  /** Request statistics of one service's entry spans (cached until they change). */
+  requests(service: string): RequestStats {
     this.flush();
-    let l = this.latencies.get(service);
-    if (!l) {
-      const counts = this.durations.get(service);
-      l = counts ? percentiles(counts) : { p50Ms: null, p95Ms: null };
-      this.latencies.set(service, l);
+    let s = this.stats.get(service);
+    if (!s) {
+      s = requestStats([...(this.entries.get(service) ?? [])]);
+      this.stats.set(service, s);
     }
-    return l;
+    return s;
   }
 
-  /** Edges sorted by source then target. */
-  edgeList(): ServiceMapEdge[] {
+  /** The service's operations, or undefined when it has no entry span. */
+  operations(service: string): OperationStats[] | undefined {
     this.flush();
-    return [...this.edges.values()].map((e) => ({ ...e }))
-      .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+    const set = this.entries.get(service);
+    return set ? operationsOf([...set]) : undefined;
+  }
+
+  /** Edges sorted by source then target, with their target's node type. */
+  edgeList(): (ServiceMapEdge & { targetType: ServiceMapNodeType })[] {
+    this.flush();
+    return [...this.edges.values()].map((e) => {
+      if (e.p50Ms === undefined) e.p50Ms = median(e.durations, e.callCount);
+      return { source: e.source, target: e.target, callCount: e.callCount, errorCount: e.errorCount, p50Ms: e.p50Ms, targetType: e.targetType };
+    }).sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   }
 
   /** Forgets everything. */
   clear(): void {
     this.dirty.clear();
-    this.durations.clear();
+    this.entries.clear();
+    this.stats.clear();
     this.edges.clear();
-    this.latencies.clear();
   }
 
   /**
@@ -116,26 +153,30 @@ export class ServiceRollup {
   }
 
   private apply(share: TraceShare, sign: 1 | -1): void {
-    const { entries, edges } = share;
-    for (let i = 0; i < entries.length; i += 2) {
-      const service = entries[i] as string;
-      const d = entries[i + 1] as number;
-      let counts = this.durations.get(service);
-      if (!counts) this.durations.set(service, (counts = new Map()));
-      const c = (counts.get(d) ?? 0) + sign;
-      if (c > 0) counts.set(d, c);
-      else counts.delete(d);
-      if (counts.size === 0) this.durations.delete(service);
-      this.latencies.delete(service);
+    for (const { service, rec } of share.entries) {
+      let set = this.entries.get(service);
+      if (!set) this.entries.set(service, (set = new Set()));
+      if (sign > 0) set.add(rec);
+      else set.delete(rec);
+      if (set.size === 0) this.entries.delete(service);
+      this.stats.delete(service);
     }
-    for (let i = 0; i < edges.length; i += 3) {
-      const source = edges[i] as string;
-      const target = edges[i + 1] as string;
-      const key = source + '\u0000' + target;
+    for (const e of share.edges) {
+      const key = e.source + '\u0000' + e.target;
       let sum = this.edges.get(key);
-      if (!sum) this.edges.set(key, (sum = { source, target, callCount: 0, errorCount: 0 }));
+      if (!sum) {
+        this.edges.set(key, (sum = {
+          source: e.source, target: e.target, targetType: e.targetType, callCount: 0, errorCount: 0, durations: new Map(), p50Ms: undefined,
+        }));
+      }
+      // An instrumented service wins over a peer of the same name.
+      if (e.targetType === 'service') sum.targetType = 'service';
       sum.callCount += sign;
-      sum.errorCount += sign * (edges[i + 2] as number);
+      if (e.error) sum.errorCount += sign;
+      const c = (sum.durations.get(e.durationMs) ?? 0) + sign;
+      if (c > 0) sum.durations.set(e.durationMs, c);
+      else sum.durations.delete(e.durationMs);
+      sum.p50Ms = undefined;
       if (sum.callCount <= 0) this.edges.delete(key);
     }
   }

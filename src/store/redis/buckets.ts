@@ -44,6 +44,8 @@ export const FIELD = {
   serviceSpans: (svc: string): string => JSON.stringify(['sn', svc]),
   serviceErrors: (svc: string): string => JSON.stringify(['se', svc]),
   serviceLogs: (svc: string): string => JSON.stringify(['sl', svc]),
+  serviceRequests: (svc: string): string => JSON.stringify(['rn', svc]),
+  serviceRequestErrors: (svc: string): string => JSON.stringify(['re', svc]),
   edgeCalls: (src: string, dst: string): string => JSON.stringify(['en', src, dst]),
   edgeErrors: (src: string, dst: string): string => JSON.stringify(['ee', src, dst]),
 };

@@ -63,8 +63,17 @@ export class RedisKeys {
   get metricMeta(): string { return this.g + 'mm'; }
   /** HASH of counters for time bucket k (spans, logs, per service, per edge). */
   counters(bucket: number): string { return this.g + 'c:' + bucket; }
-  /** ZSET entry-span member → duration (ms), per service and time bucket. */
-  latency(bucket: number, service: string): string { return this.g + 'lat:' + bucket + ':' + service; }
+  /**
+   * HASH `<traceId>\n<spanId>` → JSON [durationMs, error 0|1, kind, startMs, name]: the entry spans (requests)
+   * of one service received in bucket k.
+   */
+  latency(bucket: number, service: string): string { return this.g + 'req:' + bucket + ':' + service; }
+  /**
+   * HASH of the calls seen in bucket k: `e\n<traceId>\n<childSpanId>` (a cross-service call) or
+   * `p\n<traceId>\n<spanId>` (a client call to a database, messaging system or external peer, not answered)
+   * → JSON [source, target, targetType, error 0|1, durationMs].
+   */
+  calls(bucket: number): string { return this.g + 'calls:' + bucket; }
 
   // --- per trace ---
   private t(traceId: string): string { return `${this.prefix}{t:${tagOf(traceId)}}:`; }

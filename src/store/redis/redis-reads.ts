@@ -4,12 +4,13 @@
  * evicted. Summaries and filters come from query/ so both stores answer alike.
  */
 import type {
-  Backlink, LogRecord, MetricPoint, MetricSeries, MetricSeriesSet, MetricSummary, MetricType, ServiceMap,
-  ServiceStats, Span, StoreStats, Temporality, TraceSummary,
+  Backlink, LogRecord, MetricPoint, MetricSeries, MetricSeriesSet, MetricSummary, MetricType, OperationStats, ServiceMap,
+  ServiceMapNodeType, ServiceStats, Span, SpanKind, StoreStats, Temporality, TraceSummary,
 } from '../../model/model.js';
 import type { LogQuery, TimeRange, TraceQuery } from '../store.js';
 import { compareSummaries, sortSpans, summariseTrace, summaryMatches, traceMatchesSpans } from '../../query/traces.js';
-import { percentile } from '../../query/services.js';
+import { type EntryRecord, operationsOf, percentile, requestStats } from '../../query/services.js';
+import { buildServiceMap } from '../../query/service-map.js';
 import type { Op, RedisConnection } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { type Buckets, FIELD, parseField } from './buckets.js';
@@ -306,6 +307,27 @@ export abstract class RedisReads {
     return live.map((b, i) => [b, hashEntries(replies[i])]);
   }
 
+  /** Request records of the given (bucket, service) pairs, per service (malformed records are skipped). */
+  private async requestRecords(pairs: { bucket: number; svc: string }[]): Promise<Map<string, EntryRecord[]>> {
+    const replies = pairs.length === 0 ? [] : await this.conn.exec(pairs.map(({ bucket, svc }): Op => {
+      const key = this.keys.latency(bucket, svc);
+      return { key, cmd: 'hvals', args: [key] };
+    }));
+    const out = new Map<string, EntryRecord[]>();
+    pairs.forEach(({ svc }, i) => {
+      let list = out.get(svc);
+      if (!list) out.set(svc, (list = []));
+      for (const raw of (replies[i] as string[] | null) ?? []) {
+        try {
+          const [durationMs, error, kind, startMs, name] = JSON.parse(raw) as [number, number, SpanKind, number, string];
+          if (typeof durationMs !== 'number' || typeof startMs !== 'number' || typeof name !== 'string') continue;
+          list.push({ durationMs, error: error === 1, kind, startMs, name });
+        } catch { /* skipped */ }
+      }
+    });
+    return out;
+  }
+
   async listServices(): Promise<ServiceStats[]> {
     const now = Date.now();
     const cutoff = this.cutoff(now);
@@ -313,68 +335,120 @@ export abstract class RedisReads {
     const stats = new Map<string, ServiceStats>();
     const get = (name: string): ServiceStats => {
       let s = stats.get(name);
-      if (!s) stats.set(name, (s = { name, spanCount: 0, errorCount: 0, p50Ms: null, p95Ms: null, logCount: 0, metricCount: 0 }));
+      if (!s) stats.set(name, (s = { name, spanCount: 0, errorCount: 0, ...requestStats([]), logCount: 0, metricCount: 0 }));
       return s;
     };
-    const latencyKeys: { svc: string; key: string }[] = [];
+    const pairs: { bucket: number; svc: string }[] = [];
+    const requests = new Map<string, { n: number; errors: number }>();
+    const req = (svc: string): { n: number; errors: number } => requests.get(svc) ?? requests.set(svc, { n: 0, errors: 0 }).get(svc)!;
     for (const [bucket, entries] of buckets) {
       for (const [field, value] of entries) {
         const f = parseField(field);
         if (!f) continue;
         const n = Number(value) || 0;
-        if (f[0] === 'sn') { get(f[1]).spanCount += n; latencyKeys.push({ svc: f[1], key: this.keys.latency(bucket, f[1]) }); }
+        if (f[0] === 'sn') { get(f[1]).spanCount += n; pairs.push({ bucket, svc: f[1] }); }
         else if (f[0] === 'se') get(f[1]).errorCount += n;
         else if (f[0] === 'sl') get(f[1]).logCount += n;
+        else if (f[0] === 'rn') req(f[1]).n += n;
+        else if (f[0] === 're') req(f[1]).errors += n;
       }
     }
-    const ops: Op[] = latencyKeys.map(({ key }) => ({ key, cmd: 'zrange', args: [key, 0, -1, 'WITHSCORES'] }));
-    for (const name of names) {
+    const ops: Op[] = names.map((name) => {
       const key = this.keys.metricServices(name);
-      ops.push({ key, cmd: 'zrangebyscore', args: [key, cutoff, '+inf'] });
-    }
-    const replies = await this.conn.exec(ops);
-    const durations = new Map<string, number[]>();
-    latencyKeys.forEach(({ svc }, i) => {
-      let list = durations.get(svc);
-      if (!list) durations.set(svc, (list = []));
-      const r = replies[i] as string[];
-      for (let j = 1; j < r.length; j += 2) list.push(Number(r[j]));
+      return { key, cmd: 'zrangebyscore', args: [key, cutoff, '+inf'] };
     });
+    const [replies, records] = await Promise.all([ops.length === 0 ? [] : this.conn.exec(ops), this.requestRecords(pairs)]);
     for (let i = 0; i < names.length; i++) {
-      for (const svc of replies[latencyKeys.length + i] as string[]) get(svc).metricCount++;
+      for (const svc of replies[i] as string[]) get(svc).metricCount++;
     }
-    for (const [svc, list] of durations) {
-      const s = get(svc);
-      s.p50Ms = percentile(list, 50);
-      s.p95Ms = percentile(list, 95);
+    for (const [svc, list] of records) {
+      // Counts are the exact counters; percentiles and the covered time come from the records (a sample past the cap).
+      const stats = requestStats(list);
+      const counted = requests.get(svc);
+      if (counted && list.length > 0 && counted.n >= list.length) {
+        stats.ratePerMinute = Math.round(stats.ratePerMinute * (counted.n / list.length) * 1000) / 1000;
+        stats.requestCount = counted.n;
+        stats.requestErrorCount = Math.max(counted.errors, 0);
+      }
+      Object.assign(get(svc), stats);
     }
     return [...stats.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  async listOperations(service: string): Promise<OperationStats[] | undefined> {
+    const now = Date.now();
+    const buckets = await this.counterBuckets(now);
+    const spanField = FIELD.serviceSpans(service);
+    const pairs = buckets.filter(([, entries]) => entries.some(([f]) => f === spanField)).map(([bucket]) => ({ bucket, svc: service }));
+    if (pairs.length === 0) {
+      // Known by its logs or metrics only: no operations, but not unknown either.
+      const logField = FIELD.serviceLogs(service);
+      if (buckets.some(([, entries]) => entries.some(([f]) => f === logField))) return [];
+      const cutoff = this.cutoff(now);
+      const { names } = await this.metricNames(cutoff);
+      const replies = names.length === 0 ? [] : await this.conn.exec(names.map((name): Op => {
+        const key = this.keys.metricServices(name);
+        return { key, cmd: 'zscore', args: [key, service] };
+      }));
+      return replies.some((r) => r !== null && Number(r) >= cutoff) ? [] : undefined;
+    }
+    const records = await this.requestRecords(pairs);
+    return operationsOf(records.get(service) ?? []);
+  }
+
   async serviceMap(): Promise<ServiceMap> {
-    const buckets = await this.counterBuckets(Date.now());
-    const nodes = new Set<string>();
-    const edges = new Map<string, { source: string; target: string; callCount: number; errorCount: number }>();
+    const now = Date.now();
+    const live = this.buckets.live(now);
+    const [buckets, calls] = await Promise.all([
+      this.counterBuckets(now),
+      this.conn.exec(live.map((b): Op => {
+        const key = this.keys.calls(b);
+        return { key, cmd: 'hvals', args: [key] };
+      })),
+    ]);
+    const services = new Set<string>();
+    /** Exact service-to-service call and error counts (the call records only sample past their cap). */
+    const counted = new Map<string, { calls: number; errors: number }>();
     for (const [, entries] of buckets) {
       for (const [field, value] of entries) {
         const f = parseField(field);
         if (!f) continue;
-        if (f[0] === 'sn') nodes.add(f[1]);
-        if (f[0] !== 'en' && f[0] !== 'ee') continue;
-        const id = FIELD.edgeCalls(f[1], f[2]);
-        let e = edges.get(id);
-        if (!e) edges.set(id, (e = { source: f[1], target: f[2], callCount: 0, errorCount: 0 }));
-        if (f[0] === 'en') e.callCount += Number(value) || 0;
-        else e.errorCount += Number(value) || 0;
-        nodes.add(f[1]);
-        nodes.add(f[2]);
+        if (f[0] === 'sn') services.add(f[1]);
+        else if (f[0] === 'en' || f[0] === 'ee') {
+          const id = f[1] + '\u0000' + f[2];
+          const c = counted.get(id) ?? counted.set(id, { calls: 0, errors: 0 }).get(id)!;
+          if (f[0] === 'en') c.calls += Number(value) || 0;
+          else c.errors += Number(value) || 0;
+        }
       }
     }
-    return {
-      nodes: [...nodes].sort().map((name) => ({ name })),
-      edges: [...edges.values()].filter((e) => e.callCount > 0)
-        .sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target)),
-    };
+    const edges = new Map<string, { source: string; target: string; targetType: ServiceMapNodeType; callCount: number; errorCount: number; durations: number[] }>();
+    for (const reply of calls) {
+      for (const raw of (reply as string[] | null) ?? []) {
+        let rec: [string, string, ServiceMapNodeType, number, number];
+        try { rec = JSON.parse(raw); } catch { continue; }
+        const [source, target, targetType, error, durationMs] = rec;
+        if (typeof source !== 'string' || typeof target !== 'string') continue;
+        const id = source + '\u0000' + target;
+        let e = edges.get(id);
+        if (!e) edges.set(id, (e = { source, target, targetType, callCount: 0, errorCount: 0, durations: [] }));
+        if (targetType === 'service') e.targetType = 'service';
+        e.callCount++;
+        if (error === 1) e.errorCount++;
+        e.durations.push(Number(durationMs) || 0);
+      }
+    }
+    for (const e of edges.values()) {
+      const c = counted.get(e.source + '\u0000' + e.target);
+      if (c && e.targetType === 'service' && c.calls >= e.callCount) {
+        e.callCount = c.calls;
+        e.errorCount = c.errors;
+      }
+    }
+    const list = [...edges.values()]
+      .map(({ durations, ...e }) => ({ ...e, p50Ms: percentile(durations, 50) }))
+      .sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
+    return buildServiceMap(services, list);
   }
 
   async stats(): Promise<StoreStats> {

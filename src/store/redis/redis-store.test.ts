@@ -235,7 +235,7 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     const second = await fresh({ keyPrefix: p, ttlSeconds: 600 });
     expect(await second.getTrace(tid(1))).toHaveLength(2);
     expect(await second.stats()).toEqual({ traces: 1, spans: 2, logs: 1, metrics: 1, droppedSeries: 0 });
-    expect((await second.serviceMap()).edges).toEqual([{ source: 'front', target: 'back', callCount: 1, errorCount: 0 }]);
+    expect((await second.serviceMap()).edges).toEqual([{ source: 'front', target: 'back', callCount: 1, errorCount: 0, p50Ms: 20 }]);
   });
 
   it('lets two stores on one prefix see each other\'s data, and resolves a parent written by the other', async () => {
@@ -246,7 +246,7 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     await b.writeSpans([span({ spanId: sid(1), service: 'front', durMs: 100 })]);
     for (const s of [a, b]) {
       expect((await s.getTrace(tid(1)))?.map((x) => x.spanId)).toEqual([sid(1), sid(2)]);
-      expect((await s.serviceMap()).edges).toEqual([{ source: 'front', target: 'back', callCount: 1, errorCount: 0 }]);
+      expect((await s.serviceMap()).edges).toEqual([{ source: 'front', target: 'back', callCount: 1, errorCount: 0, p50Ms: 30 }]);
     }
   });
 
@@ -312,11 +312,11 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
       'k:' + sid(6), JSON.stringify(['db', '1', String(k), 1]), 'w:' + sid(5), JSON.stringify([sid(6)]));
     await s.writeSpans([span({ spanId: sid(5), parentSpanId: sid(1), service: 'back' })]);
     expect((await s.serviceMap()).edges).toEqual([
-      { source: 'back', target: 'db', callCount: 1, errorCount: 1 },
-      { source: 'front', target: 'back', callCount: 1, errorCount: 0 },
+      { source: 'back', target: 'db', callCount: 1, errorCount: 1, p50Ms: 0 },
+      { source: 'front', target: 'back', callCount: 1, errorCount: 0, p50Ms: 100 },
     ]);
     expect(await raw.hget(keys.traceSkeleton(tid(1)), 'w:' + sid(5))).toBeNull();
-    expect(await raw.hget(keys.traceSkeleton(tid(1)), 'k:' + sid(5))).toBe(`10${k}|back`);
+    expect(await raw.hget(keys.traceSkeleton(tid(1)), 'k:' + sid(5))).toBe(`#1001${k}|100|back`);
   });
 
   it('answers a service filter from that service\'s own index, whose start follows the trace and which the trimmer empties', async () => {
@@ -396,10 +396,10 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     await s.writeSpans([span({ spanId: sid(2), parentSpanId: sid(1), service: 'front', durMs: 50 })]);
     await s.writeSpans([span({ spanId: sid(1), service: 'front', durMs: 100 }), span({ spanId: sid(1), service: 'front', durMs: 100 })]);
     expect(await s.listServices()).toEqual([
-      { name: 'db', spanCount: 1, errorCount: 1, p50Ms: 5, p95Ms: 5, logCount: 0, metricCount: 0 },
-      { name: 'front', spanCount: 2, errorCount: 0, p50Ms: 100, p95Ms: 100, logCount: 0, metricCount: 0 },
+      { name: 'db', spanCount: 1, errorCount: 1, requestCount: 1, requestErrorCount: 1, p50Ms: 5, p95Ms: 5, p99Ms: 5, ratePerMinute: 60, logCount: 0, metricCount: 0 },
+      { name: 'front', spanCount: 2, errorCount: 0, requestCount: 1, requestErrorCount: 0, p50Ms: 100, p95Ms: 100, p99Ms: 100, ratePerMinute: 60, logCount: 0, metricCount: 0 },
     ]);
-    expect((await s.serviceMap()).edges).toEqual([{ source: 'front', target: 'db', callCount: 1, errorCount: 1 }]);
+    expect((await s.serviceMap()).edges).toEqual([{ source: 'front', target: 'db', callCount: 1, errorCount: 1, p50Ms: 5 }]);
   });
 
   it('rejects quickly with unavailable once closed, and ping answers false', async () => {

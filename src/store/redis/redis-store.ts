@@ -10,14 +10,20 @@ import { RedisConnection, type ConnectionOptions, type Op } from './connection.j
 import { RedisKeys, seriesIdOf, slotOf } from './keys.js';
 import { Buckets, FIELD } from './buckets.js';
 import { canonicalJson, encodeValue, finiteOr } from './codec.js';
-import { ADD_LATENCY, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
+import { HSET_CAPPED, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
+import { type PeerNode, peerOf } from '../../query/services.js';
 import { RedisReads } from './redis-reads.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
 import { encodeLog } from './log-codec.js';
 import { ResourceTable, encodeSpan } from './span-codec.js';
 
-/** Entry-span durations kept per service and time bucket (exact percentiles below this). */
-export const LATENCY_SAMPLE_CAP = 1000;
+/**
+ * Request records kept per service and time bucket, and call records per time bucket: percentiles,
+ * operations, sparklines and peer-call counts are exact below these and computed over that sample
+ * beyond (request counts, errors and service-to-service call counts are exact counters). Bounds reads.
+ */
+export const REQUEST_SAMPLE_CAP = 2000;
+export const CALL_SAMPLE_CAP = 5000;
 /** Spans per trace-ingest script call (Redis runs about 8 µs per span inside it, so a call holds Redis for ~8 ms at most). */
 const SPANS_PER_CALL = 1000;
 
@@ -72,6 +78,12 @@ export class RedisStore extends RedisReads implements Store {
     const traceIds = [...byTrace.keys()];
     const prefix = now + '|';
     const resources = new ResourceTable();
+    // Client calls to a database, messaging system or external peer, looked up once (attribute reads cost).
+    const peers = new Map<Span, PeerNode>();
+    for (const s of spans) {
+      const peer = peerOf(s);
+      if (peer) peers.set(s, peer);
+    }
     // One script call carries many traces: any traces on one Redis, one slot's traces under Cluster.
     const calls = new Map<string | number, { keys: string[]; args: (string | number)[]; traceIds: string[]; spans: number }>();
     const flushed: { keys: string[]; args: (string | number)[]; traceIds: string[] }[] = [];
@@ -86,8 +98,10 @@ export class RedisStore extends RedisReads implements Store {
       for (const s of list) {
         const [digest, json] = resources.entryOf(s.service, s.resource);
         used.set(digest, json);
+        const peer = peers.has(s) ? '1' : '0';
+        const answers = s.kind === 'SERVER' || s.kind === 'CONSUMER' ? '1' : '0';
         spanArgs.push(s.spanId, prefix + encodeSpan(s, digest), s.service, s.parentSpanId ?? '', finiteOr(s.durationMs, 0),
-          s.status.code === 'ERROR' ? '1' : '0', s.startTimeUnixNano, s.endTimeUnixNano);
+          s.status.code === 'ERROR' ? '1' : '0', s.startTimeUnixNano, s.endTimeUnixNano, peer + answers);
       }
       call.keys.push(spansKey, this.keys.traceSkeleton(tid), this.keys.traceResources(tid));
       call.args.push(used.size, list.length);
@@ -122,20 +136,38 @@ export class RedisStore extends RedisReads implements Store {
       orderedIds.push(...call.traceIds);
       perTrace.push(...(replies[i] as unknown[]));
     });
-    await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, now, k));
+    await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, byTrace, peers, now, k));
   }
 
-  /** Turns the trace scripts' answers into index and aggregate updates (global hash tag). */
-  private spanAggregateOps(traceIds: string[], replies: unknown[], now: number, k: number): Op[] {
+  /**
+   * Turns the trace scripts' answers into index and aggregate updates (global hash tag): counters,
+   * per-bucket request records (RedisKeys.latency) and per-bucket call records (RedisKeys.calls).
+   */
+  private spanAggregateOps(traceIds: string[], replies: unknown[], batch: Map<string, Span[]>, peers: Map<Span, PeerNode>, now: number, k: number): Op[] {
     const counters: Counters = new Map();
-    const adds = new Map<string, { bucket: number; svc: string; args: (string | number)[] }>();
+    /** Counters of earlier buckets (requests that stopped being entry spans). */
+    const older = new Map<number, Counters>();
+    /** hash key → fields and values to set; removals run after every set (an add resolved in the same export goes again). */
+    const sets = new Map<string, { cap: number; expireAt: number; args: string[] }>();
     const removes: Op[] = [];
+    const put = (key: string, cap: number, expireAt: number, field: string, value: string): void => {
+      let e = sets.get(key);
+      if (!e) sets.set(key, (e = { cap, expireAt, args: [] }));
+      e.args.push(field, value);
+    };
     const byStart: (string | number)[] = [];
     const byDuration: (string | number)[] = [];
     const byWrite: (string | number)[] = [];
     const byService = new Map<string, (string | number)[]>();
+    const callsKey = this.keys.calls(k);
+    const callsExpireAt = this.buckets.expireAt(k);
     traceIds.forEach((tid, i) => {
       const [start, end, deltas, services] = replies[i] as [string, string, string[], string[]];
+      let spanOf: Map<string, Span> | undefined;
+      const sent = (spanId: string): Span | undefined => {
+        spanOf ??= new Map((batch.get(tid) ?? []).map((s) => [s.spanId, s]));
+        return spanOf.get(spanId);
+      };
       const startMs = nanosToMs(start);
       byStart.push(startMs, tid);
       for (const svc of services) {
@@ -156,22 +188,45 @@ export class RedisStore extends RedisReads implements Store {
           if (errors > 0) bump(counters, FIELD.serviceErrors(svc), errors);
           j += 4;
         } else if (tag === 'e') {
-          const [src, dst, err] = [deltas[j + 1], deltas[j + 2], deltas[j + 3]];
+          const [src, dst, err, childId, dur] = [deltas[j + 1], deltas[j + 2], deltas[j + 3], deltas[j + 4], deltas[j + 5]];
           bump(counters, FIELD.edgeCalls(src, dst));
           if (err === '1') bump(counters, FIELD.edgeErrors(src, dst));
-          j += 4;
+          put(callsKey, CALL_SAMPLE_CAP, callsExpireAt, `e\n${tid}\n${childId}`, JSON.stringify([src, dst, 'service', err === '1' ? 1 : 0, Number(dur) || 0]));
+          j += 6;
         } else if (tag === 'a') {
           const [svc, bucket, spanId, dur] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3], deltas[j + 4]];
-          const id = bucket + '\n' + svc;
-          let a = adds.get(id);
-          if (!a) adds.set(id, (a = { bucket, svc, args: [] }));
-          a.args.push(dur, `${tid}\n${spanId}`);
+          const s = sent(spanId);
+          const error = s?.status.code === 'ERROR';
+          const c = bucket === k ? counters : (older.get(bucket) ?? older.set(bucket, new Map()).get(bucket)!);
+          bump(c, FIELD.serviceRequests(svc));
+          if (error) bump(c, FIELD.serviceRequestErrors(svc));
+          if (s) {
+            put(this.keys.latency(bucket, svc), REQUEST_SAMPLE_CAP, this.buckets.expireAt(bucket), `${tid}\n${spanId}`,
+              JSON.stringify([Number(dur) || 0, s.status.code === 'ERROR' ? 1 : 0, s.kind, finiteOr(nanosToMs(s.startTimeUnixNano), 0), s.name]));
+          }
           j += 5;
-        } else {
-          const [svc, bucket, spanId] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3]];
+        } else if (tag === 'r') {
+          const [svc, bucket, spanId, err] = [deltas[j + 1], Number(deltas[j + 2]), deltas[j + 3], deltas[j + 4]];
           const key = this.keys.latency(bucket, svc);
-          removes.push({ key, cmd: 'zrem', args: [key, `${tid}\n${spanId}`] });
-          j += 4;
+          removes.push({ key, cmd: 'hdel', args: [key, `${tid}\n${spanId}`] });
+          const c = bucket === k ? counters : (older.get(bucket) ?? older.set(bucket, new Map()).get(bucket)!);
+          bump(c, FIELD.serviceRequests(svc), -1);
+          if (err === '1') bump(c, FIELD.serviceRequestErrors(svc), -1);
+          j += 5;
+        } else if (tag === 'p') {
+          const s = sent(deltas[j + 1]);
+          const peer = s && peers.get(s);
+          if (s && peer) {
+            put(callsKey, CALL_SAMPLE_CAP, callsExpireAt, `p\n${tid}\n${s.spanId}`,
+              JSON.stringify([s.service, peer.name, peer.type, s.status.code === 'ERROR' ? 1 : 0, finiteOr(s.durationMs, 0)]));
+          }
+          j += 2;
+        } else if (tag === 'q') {
+          const key = this.keys.calls(Number(deltas[j + 1]));
+          removes.push({ key, cmd: 'hdel', args: [key, `p\n${tid}\n${deltas[j + 2]}`] });
+          j += 3;
+        } else {
+          break;
         }
       }
     });
@@ -190,11 +245,8 @@ export class RedisStore extends RedisReads implements Store {
     if (serviceWrites.length > 0) ops.push({ key: k1.traceServices, cmd: 'zadd', args: [k1.traceServices, ...serviceWrites] });
     for (const key of [k1.tracesByStart, k1.tracesByDuration, k1.tracesByWrite, k1.traceServices]) ops.push({ key, cmd: 'expire', args: [key, this.ttlSeconds] });
     ops.push(...this.counterOps(counters, k));
-    for (const a of adds.values()) {
-      const key = k1.latency(a.bucket, a.svc);
-      ops.push({ key, script: ADD_LATENCY, keys: [key], args: [LATENCY_SAMPLE_CAP, this.buckets.expireAt(a.bucket), ...a.args] });
-    }
-    // After the adds: a child added and then resolved in the same export is removed again.
+    for (const [bucket, c] of older) ops.push(...this.counterOps(c, bucket));
+    for (const [key, e] of sets) ops.push({ key, script: HSET_CAPPED, keys: [key], args: [e.cap, e.expireAt, ...e.args] });
     ops.push(...removes);
     return ops;
   }

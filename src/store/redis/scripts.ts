@@ -5,33 +5,45 @@
 import { Script } from './connection.js';
 
 /**
- * Adds spans to traces and resolves parent/child links server-side, so that entry spans and
- * cross-service edges are known even when parent and child arrive in different exports.
- * Several traces per call when their keys share a node (all in one slot under Cluster).
+ * Adds spans to traces and resolves parent/child links server-side, so that entry spans,
+ * cross-service edges and unanswered client calls are known even when parent and child arrive in
+ * different exports. Several traces per call when their keys share a node (all in one slot under Cluster).
  * KEYS: per trace its spans hash, skeleton hash and resources hash. ARGV: ttlSeconds, bucket, then per
- * trace: resource field count R, span count N, R (digest, encoded resource) pairs, then per span 8 values:
- * spanId, encoded span, service, parentSpanId ('' = none), durationMs, isError ('0'|'1'), start, end (ns).
+ * trace: resource field count R, span count N, R (digest, encoded resource) pairs, then per span 9 values:
+ * spanId, encoded span, service, parentSpanId ('' = none), durationMs, isError ('0'|'1'), start, end (ns),
+ * flags: '1' if the span is a peer call (query/services peerOf) then '1' if it is a SERVER/CONSUMER span ('00'..'11').
  * The skeleton's `svcs` field lists the trace's services (at most SERVICE_CAP).
  * Returns per trace { start, end, deltas, services } where services is that list and deltas is a flat list of
- * 'n' svc newSpans newErrors (per service) · 'e' parentSvc childSvc err (an edge) ·
- * 'a' svc bucket spanId durationMs (an entry span) · 'r' svc bucket spanId (no longer an entry span).
+ * 'n' svc newSpans newErrors (per service) · 'e' parentSvc childSvc err childSpanId childDurationMs (an edge) ·
+ * 'a' svc bucket spanId durationMs (an entry span) · 'r' svc bucket spanId err (no longer an entry span) ·
+ * 'p' spanId (a peer call, not answered yet) · 'q' bucket spanId (a peer call of that bucket, now answered).
  */
 export const INGEST_TRACES = new Script(`
 local ttl, bucket = tonumber(ARGV[1]), ARGV[2]
-local WAIT_CAP, SERVICE_CAP, CHUNK = 1000, 256, 2000
+local WAIT_CAP, SERVICE_CAP, CHUNK, STRIDE = 1000, 256, 2000, 9
 local function before(a, b)
   if #a ~= #b then return #a < #b end
   return a < b
 end
--- skeleton entry of a span: entry flag, error flag, bucket '|' service (older values: a cjson array)
-local function encodeK(svc, err, b, entry) return entry .. err .. b .. '|' .. svc end
+-- skeleton entry of a span: '#', entry flag, error flag, pending-peer-call flag, answers-calls (server) flag,
+-- bucket '|' durationMs '|' service. Older values: entry, error, bucket '|' service; or a cjson array.
+local function encodeK(svc, err, b, entry, peer, srv, dur)
+  return '#' .. entry .. err .. peer .. srv .. b .. '|' .. dur .. '|' .. svc
+end
 local function decodeK(v)
-  if string.sub(v, 1, 1) == '[' then
+  local c = string.sub(v, 1, 1)
+  if c == '#' then
+    local bar = string.find(v, '|', 6, true)
+    local bar2 = string.find(v, '|', bar + 1, true)
+    return string.sub(v, bar2 + 1), string.sub(v, 3, 3), string.sub(v, 6, bar - 1), string.sub(v, 2, 2),
+      string.sub(v, 4, 4), string.sub(v, 5, 5), string.sub(v, bar + 1, bar2 - 1)
+  end
+  if c == '[' then
     local t = cjson.decode(v)
-    return t[1], t[2], t[3], tostring(t[4])
+    return t[1], t[2], t[3], tostring(t[4]), '0', '0', '0'
   end
   local bar = string.find(v, '|', 3, true)
-  return string.sub(v, bar + 1), string.sub(v, 2, 2), string.sub(v, 3, bar - 1), string.sub(v, 1, 1)
+  return string.sub(v, bar + 1), string.sub(v, 2, 2), string.sub(v, 3, bar - 1), string.sub(v, 1, 1), '0', '0', '0'
 end
 local function hsetAll(key, flat)
   for i = 1, #flat, CHUNK do redis.call('HSET', key, unpack(flat, i, math.min(i + CHUNK - 1, #flat))) end
@@ -43,10 +55,10 @@ local function ingest(spans, skel, res, at)
     redis.call('EXPIRE', res, ttl)
   end
   local from = at + 2 + nres * 2
-  local upto = from + nspans * 8 - 1
+  local upto = from + nspans * STRIDE - 1
   -- one read of every skeleton field this batch needs; later reads and writes go through cur
   local want = {'svcs', 'start', 'end'}
-  for i = from, upto, 8 do
+  for i = from, upto, STRIDE do
     want[#want + 1] = 'k:' .. ARGV[i]
     want[#want + 1] = 'w:' .. ARGV[i]
     if ARGV[i + 3] ~= '' then want[#want + 1] = 'k:' .. ARGV[i + 3] end
@@ -76,9 +88,10 @@ local function ingest(spans, skel, res, at)
   local last = cur['end'] or nil
   local spanFields = {}
   local counts, countOrder = {}, {}
-  for i = from, upto, 8 do
-    local id, enc, svc, parent, dur, err, st, en =
-      ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+  for i = from, upto, STRIDE do
+    local id, enc, svc, parent, dur, err, st, en, flags =
+      ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
+    local peer, srv = string.sub(flags, 1, 1), string.sub(flags, 2, 2)
     spanFields[#spanFields + 1] = id
     spanFields[#spanFields + 1] = enc
     if not known[svc] and #svcs < SERVICE_CAP then
@@ -101,8 +114,13 @@ local function ingest(spans, skel, res, at)
       local p = false
       if parent ~= '' then p = get('k:' .. parent) end
       if p then
-        local psvc = decodeK(p)
-        if psvc == svc then entry = '0' else push('e', psvc, svc, err) end
+        local psvc, perr, pbucket, pentry, ppeer, psrv, pdur = decodeK(p)
+        if psvc == svc then entry = '0' else push('e', psvc, svc, err, id, dur) end
+        -- this span answers its parent's call: the parent is no longer a call to an uninstrumented peer
+        if ppeer == '1' and (psvc ~= svc or srv == '1') then
+          push('q', pbucket, parent)
+          set('k:' .. parent, encodeK(psvc, perr, pbucket, pentry, '0', psrv, pdur))
+        end
       elseif parent ~= '' then
         local wk = 'w:' .. parent
         local w = get(wk)
@@ -113,7 +131,6 @@ local function ingest(spans, skel, res, at)
         end
       end
       if entry == '1' then push('a', svc, bucket, id, dur) end
-      set('k:' .. id, encodeK(svc, err, bucket, entry))
       -- children stored before their parent: now their entry status and edges are known
       local wk = 'w:' .. id
       local w = get(wk)
@@ -122,18 +139,21 @@ local function ingest(spans, skel, res, at)
         for _, cid in ipairs(cjson.decode(w)) do
           local c = get('k:' .. cid)
           if c then
-            local csvc, cerr, cbucket, centry = decodeK(c)
+            local csvc, cerr, cbucket, centry, cpeer, csrv, cdur = decodeK(c)
+            if csvc ~= svc or csrv == '1' then peer = '0' end
             if csvc == svc then
               if centry == '1' then
-                push('r', csvc, cbucket, cid)
-                set('k:' .. cid, encodeK(csvc, cerr, cbucket, '0'))
+                push('r', csvc, cbucket, cid, cerr)
+                set('k:' .. cid, encodeK(csvc, cerr, cbucket, '0', cpeer, csrv, cdur))
               end
             else
-              push('e', svc, csvc, cerr)
+              push('e', svc, csvc, cerr, cid, cdur)
             end
           end
         end
       end
+      if peer == '1' then push('p', id) end
+      set('k:' .. id, encodeK(svc, err, bucket, entry, peer, srv, dur))
     end
   end
   for _, name in ipairs(countOrder) do push('n', name, counts[name][1], counts[name][2]) end
@@ -161,16 +181,16 @@ return results
 `);
 
 /**
- * Adds entry-span durations to one latency sample set, keeping at most `cap` members per key
- * (the first ones of the time bucket: a sample, exact below the cap).
- * KEYS: latency zset. ARGV: cap, expireAtSeconds, then (duration, member) pairs.
+ * Sets hash fields while the hash holds fewer than `cap` fields (a sample: the first ones of the
+ * time bucket, exact below the cap), then sets the key's expiry.
+ * KEYS: the hash. ARGV: cap, expireAtSeconds, then (field, value) pairs. Returns the field count.
  */
-export const ADD_LATENCY = new Script(`
+export const HSET_CAPPED = new Script(`
 local key, cap = KEYS[1], tonumber(ARGV[1])
-local n = redis.call('ZCARD', key)
+local n = redis.call('HLEN', key)
 for i = 3, #ARGV, 2 do
   if n >= cap then break end
-  n = n + redis.call('ZADD', key, ARGV[i], ARGV[i + 1])
+  n = n + redis.call('HSET', key, ARGV[i], ARGV[i + 1])
 end
 redis.call('EXPIREAT', key, ARGV[2])
 return n
