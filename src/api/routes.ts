@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { mapError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { UiAuth } from './auth.js';
+import { waitRoutes } from './wait.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
@@ -85,6 +86,8 @@ export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise
       grpcPort: ports.grpc,
     };
   });
+
+  waitRoutes(app, { store });
 
   app.delete('/api/data', async () => {
     await store.clear();
