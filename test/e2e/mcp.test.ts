@@ -21,7 +21,7 @@ const LIMIT = 16 * 1024;
 const T0 = Date.now() - 60_000;
 const at = (ms: number) => new Date(T0 + ms);
 
-describe('tinyolly mcp', () => {
+describe('tinyolly mcp', { timeout: 60_000 }, () => {
   let app: TinyOllyProcess;
   let client: Client;
   let checkoutTrace = '';
