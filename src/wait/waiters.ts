@@ -18,11 +18,22 @@ export const MAX_RECENT_TRACES = 20_000;
 export const MAX_RECENT_LOGS = 5_000;
 /** Traces read in one re-check; more touched at once are re-checked newest first, the rest later. */
 const MAX_TRACES_PER_CHECK = 500;
-/** Near misses kept per waiter, and answered. */
-const MAX_MISSES_KEPT = 50;
+/** Near misses kept per waiter (the closest, then the latest), and answered. */
+const MAX_MISSES_KEPT = 20;
 export const MAX_NEAR_MISSES = 10;
+/** Distinct items counted exactly in `received`; past it the count goes on without remembering ids. */
+const MAX_RECEIVED_IDS = 1_000;
 /** Concurrent getTrace calls of one re-check. */
 const READ_CONCURRENCY = 16;
+/** Services remembered per recent trace (for the service pre-filter); past it, any service may be there. */
+const MAX_SERVICES_PER_TRACE = 16;
+
+/** What the index knows of a recent trace without reading it: when it last grew, and its services. */
+interface TraceArrival {
+  atMs: number;
+  /** Services of the spans received, or undefined past MAX_SERVICES_PER_TRACE (unknown: any may match). */
+  services: string[] | undefined;
+}
 
 export type WaitRequest =
   | { signal: 'traces'; filter: TraceWaitFilter; minCount: number; sinceMs: number; timeoutMs: number }
@@ -50,8 +61,9 @@ interface Waiter {
   /** Matching items so far, by trace id or log id. */
   matches: Map<string, TraceSummary | LogRecord>;
   misses: Map<string, Miss>;
-  /** Items of the signal received after since (matching or not). */
+  /** Items of the signal received after since (matching or not): exact up to MAX_RECEIVED_IDS. */
   received: Set<string>;
+  receivedBeyond: number;
   finish(result: WaitResult): void;
 }
 
@@ -74,12 +86,12 @@ async function mapLimited<T, R>(items: T[], limit: number, fn: (t: T) => Promise
 
 /** The waiters of one TinyOlly instance over one store. */
 export class WaitHub {
-  private readonly recentTraces = new Map<string, number>();
+  private readonly recentTraces = new Map<string, TraceArrival>();
   private recentLogs: { atMs: number; log: LogRecord }[] = [];
   private readonly traceWaiters = new Set<Waiter>();
   private readonly logWaiters = new Set<Waiter>();
   /** Trace ids touched since the last re-check, with their receipt time. */
-  private dirtyTraces = new Map<string, number>();
+  private dirtyTraces = new Map<string, TraceArrival>();
   /** Index into recentLogs of the first log not yet shown to the log waiters. */
   private logsChecked = 0;
   private checking = false;
@@ -113,12 +125,26 @@ export class WaitHub {
   private onStored(e: IngestEvent): void {
     if (e.signal === 'traces') {
       let last = '';
+      let lastService = '';
+      let entry: TraceArrival | undefined;
       for (const s of e.items) {
-        if (s.traceId === last) continue;
-        last = s.traceId;
-        this.recentTraces.delete(last);
-        this.recentTraces.set(last, e.receivedAtMs);
-        if (this.traceWaiters.size > 0) this.dirtyTraces.set(last, e.receivedAtMs);
+        if (s.traceId !== last || !entry) {
+          last = s.traceId;
+          lastService = '';
+          entry = this.recentTraces.get(last);
+          if (entry) this.recentTraces.delete(last);
+          else entry = { atMs: 0, services: [] };
+          entry.atMs = e.receivedAtMs;
+          this.recentTraces.set(last, entry);
+          if (this.traceWaiters.size > 0) this.dirtyTraces.set(last, entry);
+        }
+        if (s.service !== lastService) {
+          lastService = s.service;
+          const known = entry.services;
+          if (known && !known.includes(lastService)) {
+            if (known.length < MAX_SERVICES_PER_TRACE) known.push(lastService); else entry.services = undefined;
+          }
+        }
       }
       while (this.recentTraces.size > MAX_RECENT_TRACES) this.recentTraces.delete(this.recentTraces.keys().next().value!);
       if (this.traceWaiters.size > 0) this.schedule();
@@ -165,34 +191,65 @@ export class WaitHub {
     }
   }
 
-  /** Reads each trace once and shows it to every given waiter that wants it. */
-  private async offerTraces(waiters: Waiter[], traces: [string, number][]): Promise<void> {
-    const wanted = traces.filter(([, atMs]) => waiters.some((w) => atMs >= w.req.sinceMs));
+  /**
+   * Shows touched traces to the waiters. A trace none of whose known services is a waiter's
+   * `service` cannot match it: that is noted from the index alone. The others are read once each
+   * (one getTrace, however many waiters) and evaluated.
+   */
+  private async offerTraces(waiters: Waiter[], traces: [string, TraceArrival][]): Promise<void> {
+    const wanted: [string, TraceArrival, Waiter[]][] = [];
+    for (const [traceId, arrival] of traces) {
+      const { atMs, services } = arrival;
+      let readers: Waiter[] | undefined;
+      for (const w of waiters) {
+        if (atMs < w.req.sinceMs || w.req.signal !== 'traces') continue;
+        const service = w.req.filter.service;
+        if (service === undefined || services === undefined || services.includes(service)) (readers ??= []).push(w);
+        else this.noteUnread(w, traceId, atMs, service, services);
+      }
+      if (readers) wanted.push([traceId, arrival, readers]);
+    }
     const read = await mapLimited(wanted, READ_CONCURRENCY, async ([traceId]) => this.store.getTrace(traceId));
     for (let i = 0; i < wanted.length; i++) {
       const spans = read[i];
       if (!spans || spans.length === 0) continue;
-      const [traceId, atMs] = wanted[i];
+      const [traceId, { atMs }, readers] = wanted[i];
       const summary = summariseTrace(traceId, spans);
-      for (const w of waiters) {
-        if (atMs < w.req.sinceMs || w.req.signal !== 'traces') continue;
-        this.note(w, traceId, atMs, matchTrace(spans, summary.durationMs, w.req.filter), summary);
+      for (const w of readers) {
+        if (w.req.signal !== 'traces') continue;
+        const f = w.req.filter;
+        this.note(w, traceId, atMs, matchTrace(spans, summary.durationMs, f, false), summary, () => matchTrace(spans, summary.durationMs, f));
       }
     }
     for (const w of waiters) this.settle(w);
+  }
+
+  /** A trace ruled out by the service pre-filter: counted, and a near miss only while there are few. */
+  private noteUnread(w: Waiter, traceId: string, atMs: number, service: string, services: string[]): void {
+    if (w.received.size < MAX_RECEIVED_IDS) w.received.add(traceId);
+    else if (!w.received.has(traceId)) w.receivedBeyond++;
+    if (w.matches.has(traceId) || w.misses.size >= MAX_NEAR_MISSES || w.misses.has(traceId)) return;
+    const shown = services.slice(0, 3).join(', ') + (services.length > 3 ? ` and ${services.length - 3} more` : '');
+    w.misses.set(traceId, { why: `no span of service ${service} (services: ${shown})`, score: 0, atMs });
   }
 
   private offerLogs(w: Waiter, fresh: { atMs: number; log: LogRecord }[]): void {
     if (w.req.signal !== 'logs') return;
     for (const { atMs, log } of fresh) {
       if (atMs < w.req.sinceMs) continue;
-      this.note(w, log.id, atMs, matchLog(log, w.req.filter), log);
+      const f = w.req.filter;
+      this.note(w, log.id, atMs, matchLog(log, f, false), log, () => matchLog(log, f));
     }
     this.settle(w);
   }
 
-  private note(w: Waiter, id: string, atMs: number, v: Verdict, item: TraceSummary | LogRecord): void {
-    w.received.add(id);
+  /**
+   * Records one evaluation. `v` is the cheap verdict (no words); `words` builds the explanation,
+   * called only for a miss that is kept (the closest MAX_MISSES_KEPT, latest first among equals).
+   */
+  private note(w: Waiter, id: string, atMs: number, v: Verdict, item: TraceSummary | LogRecord, words: () => Verdict): void {
+    if (w.received.size < MAX_RECEIVED_IDS) w.received.add(id);
+    else if (!w.received.has(id)) w.receivedBeyond++;
     if (v.matched) {
       w.matches.set(id, item);
       w.misses.delete(id);
@@ -201,11 +258,15 @@ export class WaitHub {
     // A trace that matched on its first spans and stops matching as more arrive is a miss again.
     w.matches.delete(id);
     w.misses.delete(id);
-    w.misses.set(id, { why: explain(v), score: v.score, atMs });
-    if (w.misses.size > MAX_MISSES_KEPT) {
-      const worst = [...w.misses].sort(([, a], [, b]) => byNewest(b, a))[0][0];
-      w.misses.delete(worst);
+    if (w.misses.size >= MAX_MISSES_KEPT) {
+      let worstId = '';
+      let worst: Miss | undefined;
+      for (const [k, m] of w.misses) if (!worst || byNewest(m, worst) > 0) { worst = m; worstId = k; }
+      // Worse than all kept, or one more that has nothing in common with the filter: not worth words.
+      if (worst && (worst.score > v.score || (worst.score === 0 && v.score === 0))) return;
+      w.misses.delete(worstId);
     }
+    w.misses.set(id, { why: explain(words()), score: v.score, atMs });
   }
 
   private settle(w: Waiter): void {
@@ -229,7 +290,7 @@ export class WaitHub {
     const set = req.signal === 'traces' ? this.traceWaiters : this.logWaiters;
     let timer: NodeJS.Timeout | undefined;
     const w: Waiter = {
-      req, matches: new Map(), misses: new Map(), received: new Set(),
+      req, matches: new Map(), misses: new Map(), received: new Set(), receivedBeyond: 0,
       finish: (r) => {
         if (!set.delete(w)) return;
         clearTimeout(timer);
@@ -237,20 +298,24 @@ export class WaitHub {
         finish(r);
       },
     };
-    const onAbort = () => w.finish({ matched: false, count: w.matches.size, received: w.received.size, nearMisses: [] });
+    const onAbort = () => w.finish({ matched: false, count: w.matches.size, received: w.received.size + w.receivedBeyond, nearMisses: [] });
     set.add(w);
     cancelled.addEventListener('abort', onAbort);
-    timer = setTimeout(() => void this.timeout(w), req.timeoutMs);
-    timer.unref();
     if (cancelled.aborted) onAbort();
+    const startedMs = Date.now();
     // What arrived between `since` and now (nothing to read for the default, since = now).
     if (req.signal === 'logs') this.offerLogs(w, this.recentLogs.filter((e) => e.atMs >= req.sinceMs));
     else {
-      const earlier = [...this.recentTraces].filter(([, atMs]) => atMs >= req.sinceMs).slice(-MAX_TRACES_PER_CHECK);
+      const earlier = [...this.recentTraces].filter(([, a]) => a.atMs >= req.sinceMs).slice(-MAX_TRACES_PER_CHECK);
       if (earlier.length > 0) {
         // A store outage here leaves the waiter waiting: its timeout still answers.
         try { await this.offerTraces([w], earlier); } catch { /* see above */ }
       }
+    }
+    // The timer starts once what was already there is counted (timeout_ms=0 answers that at once).
+    if (set.has(w)) {
+      timer = setTimeout(() => void this.timeout(w), Math.max(0, req.timeoutMs - (Date.now() - startedMs)));
+      timer.unref();
     }
     return done;
   }
@@ -273,7 +338,7 @@ export class WaitHub {
     w.finish({
       matched: false,
       count: w.matches.size,
-      received: w.received.size,
+      received: w.received.size + w.receivedBeyond,
       nearMisses: nearMisses.slice(0, MAX_NEAR_MISSES).map(({ score: _s, atMs: _a, ...m }) => m),
     });
   }
@@ -290,12 +355,12 @@ export class WaitHub {
       }
       return out;
     }
-    const earlier = [...this.recentTraces].filter(([, atMs]) => atMs < w.req.sinceMs).slice(-max).reverse();
+    const earlier = [...this.recentTraces].filter(([, a]) => a.atMs < w.req.sinceMs).slice(-max).reverse();
     const read = await mapLimited(earlier, READ_CONCURRENCY, async ([traceId]) => this.store.getTrace(traceId));
     for (let i = 0; i < earlier.length; i++) {
       const spans: Span[] | undefined = read[i];
       if (!spans?.length) continue;
-      const [traceId, atMs] = earlier[i];
+      const [traceId, { atMs }] = earlier[i];
       if (matchTrace(spans, summariseTrace(traceId, spans).durationMs, w.req.filter).matched) {
         out.push({ traceId, why: `matches, but was received ${ago(atMs)} before since` });
       }
