@@ -189,16 +189,20 @@ export async function waitFor(api: ApiClient, a: WaitForArgs): Promise<ToolText>
     min_duration_ms: a.min_duration_ms, min_count: a.min_count, since: a.since, timeout_ms: timeout,
   });
   const b = r.body;
+  const window = { start: a.since ?? Math.round(Date.now() / 1000 - timeout / 1000 - 1) };
+  const link = signal === 'traces'
+    ? listLink(api.baseUrl, 'traces', { service: a.service, name: a.name, status: a.status, start: window.start })
+    : listLink(api.baseUrl, 'logs', { service: a.service, severity: a.severity, q: a.q, trace_id: a.trace_id, start: window.start });
   if (b.matched) {
     const items: any[] = b[signal];
-    const lines = [`matched: ${b.count} ${signal} (newest first).`,
+    const lines = [`matched: ${b.count} ${signal} (newest first). UI: ${link}`,
       ...items.slice(0, 20).map((x) => signal === 'traces'
         ? `- ${traceLine(x)}  ${traceLink(api.baseUrl, x.traceId, traceWindow(x.startTimeUnixNano, x.durationMs))}` : `- ${logLine(x, 200)}`)];
     if (items.length > 20) lines.push(`… ${items.length - 20} more left out; search_${signal} lists them.`);
     if (signal === 'traces') lines.push('Next: get_trace with a traceId.');
     return { text: lines.join('\n') };
   }
-  const lines = [`no match within ${timeout} ms: ${b.count} of ${a.min_count ?? 1} wanted; ${b.received ?? '?'} ${signal} arrived in the window.`,
+  const lines = [`no match within ${timeout} ms: ${b.count} of ${a.min_count ?? 1} wanted; ${b.received ?? '?'} ${signal} arrived in the window. UI: ${link}`,
     b.nearMisses.length ? 'near misses (closest first):' : 'near misses: none (nothing close arrived; is the code under test exporting to this TinyOlly?)',
     ...b.nearMisses.map((m: any) => `- ${m.traceId ?? m.id}: ${m.why}`)];
   return { text: lines.join('\n') };
@@ -208,7 +212,7 @@ export async function doctor(api: ApiClient, a: { service?: string }): Promise<T
   const r = await api.get<any>('/api/doctor', { service: a.service });
   if (r.status === 404 && missingRoute(r.body)) return noRoute('/api/doctor', '§9');
   const findings: any[] = r.body.findings ?? [];
-  if (findings.length === 0) return { text: 'doctor: no findings: the instrumentation looks healthy.' };
+  if (findings.length === 0) return { text: `doctor: no findings: the instrumentation looks healthy. UI: ${listLink(api.baseUrl, 'services')}` };
   const lines = [`doctor: ${findings.length} finding${findings.length === 1 ? '' : 's'} (most severe first).`];
   for (const f of findings.slice(0, 30)) {
     lines.push(`- [${f.severity}] ${f.rule}: ${f.title} (${f.count}×; ${(f.services ?? []).slice(0, 5).join(', ')})${f.hint ? `\n    hint: ${cut(String(f.hint), 300)}` : ''}` +
@@ -223,7 +227,7 @@ export async function ingestStatus(api: ApiClient): Promise<ToolText> {
   if (r.status === 404 && missingRoute(r.body)) return noRoute('/api/ingest/summary', '§8');
   const services: any[] = r.body.services ?? [];
   const d = r.body.dropped ?? {};
-  const lines = [`ingest: ${services.length} sender service${services.length === 1 ? '' : 's'}; dropped: evicted ${d.evicted ?? 0}, expired ${d.expired ?? 0}, rejected ${d.rejected ?? 0}, refused requests ${d.refusedRequests ?? 0}.`];
+  const lines = [`UI: ${listLink(api.baseUrl, 'services')}`, `ingest: ${services.length} sender service${services.length === 1 ? '' : 's'}; dropped: evicted ${d.evicted ?? 0}, expired ${d.expired ?? 0}, rejected ${d.rejected ?? 0}, refused requests ${d.refusedRequests ?? 0}.`];
   for (const s of services.slice(0, 40)) {
     const sig = Object.entries(s.signals ?? {}).map(([k, v]: [string, any]) => `${k} ${v.accepted} accepted${v.rejected ? `/${v.rejected} rejected` : ''} in ${v.requests} requests`).join('; ');
     lines.push(`- ${s.name}: ${sig}${(s.sdks ?? []).length ? `; sdk ${JSON.stringify(s.sdks).slice(0, 120)}` : ''}`);
