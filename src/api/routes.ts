@@ -13,6 +13,7 @@ import type { Store } from '../store/store.js';
 import { UNAUTHORISED, type UiAuth } from './auth.js';
 import { hostGuard } from './hosts.js';
 import { exportImportRoutes, type ExportImportOptions } from './export-import.js';
+import { waitRoutes } from './wait.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
@@ -119,6 +120,8 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
       grpcPort: ports.grpc,
     };
   });
+
+  waitRoutes(app, { store });
 
   app.delete('/data', async () => {
     await store.clear();

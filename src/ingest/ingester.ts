@@ -2,6 +2,9 @@
  * @module ingest/ingester: the one seam both receivers call. Normalises a decoded request, writes
  * it to the store as one batch, and answers what was accepted and rejected (partial_success).
  * Knows nothing of HTTP or gRPC; overload is signalled by throwing TinyOllyError('overloaded').
+ * Observers (`observe`) hear what was stored: the seam that wait, live push, the inspector and the
+ * doctor hang off. They run synchronously after a successful write and can neither slow nor fail it
+ * beyond their own (bounded) work: a throw is caught and counted.
  */
 import { TinyOllyError } from '../errors.js';
 import { normaliseLogs } from '../normalise/logs.js';
@@ -11,6 +14,7 @@ import { normaliseTraces } from '../normalise/traces.js';
 import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
 import { normaliseLogsProtobuf } from '../normalise/logs-protobuf.js';
 import { normaliseMetricsProtobuf } from '../normalise/metrics-protobuf.js';
+import type { LogRecord, MetricSample, Span } from '../model/model.js';
 import type { OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest } from '../otlp/types.js';
 import type { Store } from '../store/store.js';
 
@@ -23,6 +27,56 @@ export interface ExportResult {
 export interface IngesterOptions extends NormaliseOptions {
   /** Export requests being written at once; past this, exports are refused as overloaded. */
   maxInFlight: number;
+}
+
+/**
+ * What one export stored, as told to observers. `items` are the stored batch (shared with the
+ * store: read-only). For metrics, `refused` points (series cap) are among `items` but were not stored.
+ */
+export type IngestEvent =
+  | { signal: 'traces'; items: readonly Span[]; receivedAtMs: number }
+  | { signal: 'logs'; items: readonly LogRecord[]; receivedAtMs: number }
+  | { signal: 'metrics'; items: readonly MetricSample[]; refused: number; receivedAtMs: number };
+
+/**
+ * Hears every successful store write. Called synchronously before the export is answered, so it
+ * must be cheap: O(items) with small constant work, no awaiting; heavier work is deferred by the
+ * observer itself (setImmediate, a queue). A throw is caught, counted and otherwise ignored.
+ */
+export type IngestObserver = (event: IngestEvent) => void;
+
+/** The observers of one store: every ingester writing to that store tells the same ones. */
+class ObserverList {
+  observers: IngestObserver[] = [];
+  errors = 0;
+
+  add(observer: IngestObserver): () => void {
+    this.observers = [...this.observers, observer];
+    return () => { this.observers = this.observers.filter((o) => o !== observer); };
+  }
+
+  tell(event: IngestEvent): void {
+    // A copy-on-write array: an observer that unsubscribes while being told does not skip another.
+    for (const o of this.observers) {
+      try { o(event); } catch { this.errors++; }
+    }
+  }
+}
+
+const observersByStore = new WeakMap<Store, ObserverList>();
+
+function observersOf(store: Store): ObserverList {
+  let list = observersByStore.get(store);
+  if (!list) observersByStore.set(store, list = new ObserverList());
+  return list;
+}
+
+/**
+ * Registers an observer of what any ingester stores into `store`, for read-side modules that are
+ * handed the store rather than the ingester. Returns the unsubscribe function.
+ */
+export function observeStore(store: Store, observer: IngestObserver): () => void {
+  return observersOf(store).add(observer);
 }
 
 /** Runs a normaliser; one that throws on hostile input answers `invalid`, never a retryable error. */
@@ -38,8 +92,33 @@ function normalised<T>(fn: () => T): T {
 export class Ingester {
   private inFlight = 0;
   private idle: (() => void)[] = [];
+  private readonly observers: ObserverList;
 
-  constructor(private readonly store: Store, private readonly options: IngesterOptions) {}
+  constructor(private readonly store: Store, private readonly options: IngesterOptions) {
+    this.observers = observersOf(store);
+  }
+
+  /**
+   * Registers an observer of every successful write (see IngestObserver); returns the unsubscribe
+   * function. Observers are those of the store, shared with `observeStore(store, …)`.
+   */
+  observe(observer: IngestObserver): () => void {
+    return this.observers.add(observer);
+  }
+
+  /** Observer calls that threw since start (they are otherwise ignored). */
+  get observerErrors(): number {
+    return this.observers.errors;
+  }
+
+  /** Tells the observers what one write stored (no allocation when there are none). */
+  private tell(signal: IngestEvent['signal'], items: Span[] | LogRecord[] | MetricSample[], refused: number, receivedAtMs: number): void {
+    if (this.observers.observers.length === 0) return;
+    const event = signal === 'metrics'
+      ? { signal, items: items as MetricSample[], refused, receivedAtMs }
+      : signal === 'traces' ? { signal, items: items as Span[], receivedAtMs } : { signal, items: items as LogRecord[], receivedAtMs };
+    this.observers.tell(event);
+  }
 
   /** Requests currently being written. */
   get pending(): number {
@@ -52,14 +131,19 @@ export class Ingester {
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private async run(write: () => Promise<number | void>, accepted: number, rejected: number, message?: string): Promise<ExportResult> {
+  private async run(
+    write: () => Promise<number | void>, accepted: number, rejected: number, message: string | undefined,
+    signal: IngestEvent['signal'], items: Span[] | LogRecord[] | MetricSample[],
+  ): Promise<ExportResult> {
     if (accepted === 0) return { accepted, rejected, message };
     if (this.inFlight >= this.options.maxInFlight) {
       throw new TinyOllyError('overloaded', 'too many exports in flight; retry later');
     }
     this.inFlight++;
     try {
+      const receivedAtMs = Date.now();
       const refused = (await write()) ?? 0;
+      this.tell(signal, items, refused, receivedAtMs);
       if (refused > 0) {
         return {
           accepted: accepted - refused,
@@ -77,7 +161,7 @@ export class Ingester {
   /** Normalises and stores spans. Rejects with the store's error (e.g. unavailable) or overloaded. */
   exportTraces(req: OtlpTracesRequest, extraRejected = 0): Promise<ExportResult> {
     const n = normalised(() => normaliseTraces(req, this.options));
-    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected + extraRejected, n.message);
+    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected + extraRejected, n.message, 'traces', n.items);
   }
 
   /**
@@ -86,30 +170,30 @@ export class Ingester {
    */
   exportTracesProtobuf(body: Buffer): Promise<ExportResult> {
     const n = normalised(() => normaliseTracesProtobuf(body, this.options));
-    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected, n.message);
+    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected, n.message, 'traces', n.items);
   }
 
   /** The logs hot path: protobuf bytes → log records in one pass, then stored. */
   exportLogsProtobuf(body: Buffer): Promise<ExportResult> {
     const n = normalised(() => normaliseLogsProtobuf(body, this.options));
-    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected, n.message);
+    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected, n.message, 'logs', n.items);
   }
 
   /** Normalises and stores log records. */
   exportLogs(req: OtlpLogsRequest, extraRejected = 0): Promise<ExportResult> {
     const n = normalised(() => normaliseLogs(req, this.options));
-    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected + extraRejected, n.message);
+    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected + extraRejected, n.message, 'logs', n.items);
   }
 
   /** The metrics hot path: protobuf bytes → metric samples in one pass, then stored. */
   exportMetricsProtobuf(body: Buffer): Promise<ExportResult> {
     const n = normalised(() => normaliseMetricsProtobuf(body, this.options));
-    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected, n.message);
+    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected, n.message, 'metrics', n.items);
   }
 
   /** Normalises and stores metric points; points past the series cap come back as rejected. */
   exportMetrics(req: OtlpMetricsRequest, extraRejected = 0): Promise<ExportResult> {
     const n = normalised(() => normaliseMetrics(req, this.options));
-    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected + extraRejected, n.message);
+    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected + extraRejected, n.message, 'metrics', n.items);
   }
 }
