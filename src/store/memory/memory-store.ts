@@ -11,7 +11,7 @@ import type { LogQuery, Store, StoreOptions, TimeRange, TraceQuery, WriteMetrics
 import { BatchQueue, type Batch } from './fifo.js';
 import { LogIndex } from './log-index.js';
 import { MetricIndex, type StoredPoint } from './metric-index.js';
-import { SizeEstimator } from './size.js';
+import { compactKept, SizeEstimator } from './size.js';
 import { TraceIndex } from './trace-index.js';
 
 /** Options of the memory store. */
@@ -76,16 +76,22 @@ export class MemoryStore implements Store {
   async writeSpans(spans: Span[]): Promise<void> {
     this.expire();
     if (spans.length === 0) return;
-    const sizes = new Array<number>(spans.length);
+    // A span whose trace and span ids are stored already (an exporter's retry, a replay) is dropped:
+    // the stored copy stays, the duplicate and its request's bytes are not kept (spans are idempotent by id).
+    const kept: Span[] = [];
+    const sizes: number[] = [];
     for (let i = 0; i < spans.length; i++) {
-      const size = this.sizes.span(spans[i]);
-      sizes[i] = size;
-      const replaced = this.traces.add(spans[i]);
-      // A retried span replaces the stored one; its old copy no longer counts.
-      if (replaced) this.bytes -= this.sizes.span(replaced);
+      const span = spans[i];
+      if (this.traces.traces.get(span.traceId)?.spans.has(span.spanId)) continue;
+      const size = this.sizes.span(span);
+      this.traces.add(span);
+      kept.push(span);
+      sizes.push(size);
       this.bytes += size;
     }
-    this.push(this.spanLane, spans.slice(), sizes);
+    if (kept.length === 0) return;
+    if (kept.length < spans.length) compactKept(kept);
+    this.push(this.spanLane, kept, sizes);
   }
 
   async writeLogs(logs: LogRecord[]): Promise<void> {

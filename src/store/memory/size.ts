@@ -96,3 +96,40 @@ export class SizeEstimator {
     return n;
   }
 }
+
+/** An item that keeps its wire bytes in a shared buffer and can move them (normalise/ WireBacked). */
+interface Relocatable {
+  wireBytes(): Buffer;
+  moveTo(into: Buffer, at: number): number;
+}
+
+function isRelocatable(x: unknown): x is Relocatable {
+  return typeof (x as Relocatable).moveTo === 'function' && typeof (x as Relocatable).wireBytes === 'function';
+}
+
+/** Buffers smaller than this are kept whole whatever else they hold. */
+const KEEP_WHOLE_BYTES = 64 * 1024;
+
+/**
+ * When only some items of a request are kept (the rest were duplicates), the kept ones may pin a
+ * request buffer mostly made of bytes nobody counts: past twice what they count, they move to a
+ * buffer of their own. The memory cap then bounds what the store really holds.
+ */
+export function compactKept(items: readonly unknown[]): void {
+  let total = 0;
+  const buffers = new Set<ArrayBufferLike>();
+  let held = 0;
+  for (const it of items) {
+    if (!isRelocatable(it)) continue;
+    const b = it.wireBytes();
+    total += b.length;
+    if (!buffers.has(b.buffer)) {
+      buffers.add(b.buffer);
+      held += b.buffer.byteLength;
+    }
+  }
+  if (held <= KEEP_WHOLE_BYTES || held <= 2 * total) return;
+  const into = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  for (const it of items) if (isRelocatable(it)) at = it.moveTo(into, at);
+}
