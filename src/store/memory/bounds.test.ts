@@ -55,7 +55,7 @@ describe('what a protobuf span keeps besides its wire bytes is counted', () => {
 });
 
 describe('re-sent spans (same trace and span ids)', () => {
-  it('are kept once: the duplicate and its request buffer are dropped, the count stays that of one copy', async () => {
+  it('are kept once: the old copy leaves the store (and its request buffer), the count stays that of one copy', async () => {
     const { store } = makeClocked();
     await store.writeSpans(decode(tracesRequest(1, 1000)));
     const once = store.usedBytes;
@@ -67,18 +67,26 @@ describe('re-sent spans (same trace and span ids)', () => {
     expect(await store.getTrace((5).toString(16).padStart(32, '0'))).toHaveLength(1);
   });
 
-  it('a request that is mostly duplicates does not pin its buffer for the few new spans', async () => {
+  it('the spans a retry did not replace do not pin the old request buffer', async () => {
     const { store } = makeClocked();
     await store.writeSpans(decode(tracesRequest(1, 1000, 300)));
-    // 999 already stored + 1 new: the new span must not keep the whole ~350 KB request alive.
-    const spans = decode(tracesRequest(2, 1000, 300));
-    const requestBytes = (spans[0] as WireSpan).wireBytes().buffer.byteLength;
-    expect(requestBytes).toBeGreaterThan(300_000);
-    await store.writeSpans(spans);
+    const first = (await store.getTrace((1).toString(16).padStart(32, '0')))![0] as WireSpan;
+    expect(first.wireBytes().buffer.byteLength).toBeGreaterThan(300_000);
+    // Spans 2..1000 re-sent (and one new): span 1 alone must not keep the whole ~350 KB request alive.
+    await store.writeSpans(decode(tracesRequest(2, 1000, 300)));
     expect(heldSpans(store)).toBe(1001);
-    const fresh = (await store.getTrace((1001).toString(16).padStart(32, '0')))![0] as WireSpan;
-    expect(fresh.wireBytes().buffer.byteLength).toBeLessThan(64 * 1024);
-    expect(fresh.attributes.pad).toBe('p'.repeat(300));
+    const kept = (await store.getTrace((1).toString(16).padStart(32, '0')))![0] as WireSpan;
+    expect(kept.wireBytes().buffer.byteLength).toBeLessThan(64 * 1024);
+    expect(kept.attributes.pad).toBe('p'.repeat(300));
+  });
+
+  it('the latest copy is the one kept', async () => {
+    const { store } = makeClocked();
+    await store.writeSpans(decode(tracesRequest(1, 10, 5)));
+    await store.writeSpans(decode(tracesRequest(1, 10, 7)));
+    expect(heldSpans(store)).toBe(10);
+    const [s] = (await store.getTrace((3).toString(16).padStart(32, '0')))!;
+    expect(s.attributes.pad).toBe('p'.repeat(7));
   });
 
   it('a duplicate inside one request is kept once', async () => {

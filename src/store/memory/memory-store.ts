@@ -14,6 +14,14 @@ import { MetricIndex, type StoredPoint } from './metric-index.js';
 import { compactKept, SizeEstimator } from './size.js';
 import { TraceIndex } from './trace-index.js';
 
+/** Where a stored span sits in the span FIFO, so that a retry replacing it can take it out. */
+const SLOT_BATCH: unique symbol = Symbol('tinyolly.memory.batch');
+const SLOT_INDEX: unique symbol = Symbol('tinyolly.memory.index');
+interface Slotted {
+  [SLOT_BATCH]?: Batch<Span>;
+  [SLOT_INDEX]?: number;
+}
+
 /** Options of the memory store. */
 export interface MemoryStoreOptions extends StoreOptions {
   /** Cap on the stored items' estimated encoded size; the oldest writes are evicted past it. */
@@ -76,22 +84,44 @@ export class MemoryStore implements Store {
   async writeSpans(spans: Span[]): Promise<void> {
     this.expire();
     if (spans.length === 0) return;
-    // A span whose trace and span ids are stored already (an exporter's retry, a replay) is dropped:
-    // the stored copy stays, the duplicate and its request's bytes are not kept (spans are idempotent by id).
-    const kept: Span[] = [];
-    const sizes: number[] = [];
+    const batch: Batch<Span> = { seq: this.seq++, writtenAt: this.now(), items: spans.slice(), sizes: new Array<number>(spans.length), head: 0 };
     for (let i = 0; i < spans.length; i++) {
-      const span = spans[i];
-      if (this.traces.traces.get(span.traceId)?.spans.has(span.spanId)) continue;
+      const span = batch.items[i];
       const size = this.sizes.span(span);
-      this.traces.add(span);
-      kept.push(span);
-      sizes.push(size);
+      batch.sizes[i] = size;
       this.bytes += size;
+      const replaced = this.traces.add(span);
+      // A retried span (same trace and span ids) replaces the stored one: the old copy leaves its
+      // batch at once, so neither it nor its request's buffer stays until TTL.
+      if (replaced) this.release(replaced);
+      if (Object.isExtensible(span)) {
+        (span as Slotted)[SLOT_BATCH] = batch;
+        (span as Slotted)[SLOT_INDEX] = i;
+      }
     }
-    if (kept.length === 0) return;
-    if (kept.length < spans.length) compactKept(kept);
-    this.push(this.spanLane, kept, sizes);
+    this.spanLane.queue.push(batch);
+    this.evict();
+  }
+
+  /** Takes a replaced span out of the batch holding it; compacts a batch mostly replaced. */
+  private release(old: Span): void {
+    const batch = (old as Slotted)[SLOT_BATCH];
+    const i = (old as Slotted)[SLOT_INDEX];
+    if (batch === undefined || i === undefined || batch.items[i] !== old) return;
+    this.bytes -= batch.sizes[i];
+    batch.sizes[i] = 0;
+    batch.items[i] = undefined as unknown as Span;
+    (old as Slotted)[SLOT_BATCH] = undefined;
+    batch.replaced = (batch.replaced ?? 0) + 1;
+    // The rest of the batch may pin a request buffer mostly made of replaced spans: past half of
+    // what was left at the last look, the remaining spans move to a buffer of their own (amortised O(1)).
+    const left = batch.items.length - batch.head - batch.replaced;
+    if (left * 2 <= (batch.compactedAt ?? batch.items.length)) {
+      batch.compactedAt = left;
+      const live: Span[] = [];
+      for (let k = batch.head; k < batch.items.length; k++) if (batch.items[k] !== undefined) live.push(batch.items[k]);
+      compactKept(live);
+    }
   }
 
   async writeLogs(logs: LogRecord[]): Promise<void> {
@@ -259,7 +289,10 @@ export class MemoryStore implements Store {
   }
 
   private dropAt<T>(lane: Lane<T>, batch: Batch<T>, i: number): void {
-    if (lane.drop(batch.items[i])) this.bytes -= batch.sizes[i];
+    const item = batch.items[i];
+    if (item === undefined) {
+      if (batch.replaced) batch.replaced--; // a replaced span's slot, already uncounted
+    } else if (lane.drop(item)) this.bytes -= batch.sizes[i];
     // Let the item be collected even while the rest of its batch stays.
     batch.items[i] = undefined as T;
   }
