@@ -330,6 +330,13 @@ export abstract class WireBacked {
     return attributesAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, fieldNo);
   }
 
+  /** Attributes in repeated KeyValue field `fieldNo` of the part [from, to) of the item's bytes (offsets from its start). */
+  attributesOfPart(from: number, to: number, fieldNo: number): Attributes {
+    const s = this.#start + from;
+    const e = this.#start + to;
+    return attributesAt(new WireReader(this.#buf, s, e), s, e, this.#o, fieldNo);
+  }
+
   /** One attribute of field `fieldNo`, decoded alone; undefined when absent. */
   protected attributeIn(fieldNo: number, key: string): AttrValue | undefined {
     return attributeAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, fieldNo, key);

@@ -98,5 +98,130 @@ describe('re-sent spans (same trace and span ids)', () => {
   });
 });
 
-export { makeClocked, BASE_S };
-export type { MetricSample };
+describe('link attributes of protobuf spans', () => {
+  it('stay encoded until read (nothing decoded is kept beside the counted wire bytes)', () => {
+    const links = Array.from({ length: 3 }, (_, i) => ({
+      traceId: Buffer.alloc(16, 9), spanId: Buffer.alloc(8, i + 1), attributes: [{ key: 'k', value: { stringValue: 'v' + i } }],
+    }));
+    const buf = Buffer.from(encodeRequestProtobuf('traces', {
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 1), name: 'op', links }] }] }],
+    }));
+    const [span] = decode(buf);
+    const [a, b] = [span.links[1].attributes, span.links[1].attributes];
+    expect(a).toEqual({ k: 'v1' });
+    expect(a).not.toBe(b); // decoded afresh on each read, never held
+    expect(span.links[2].traceId).toBe('09'.repeat(16));
+    expect(JSON.parse(JSON.stringify((span as WireSpan).toJSON())).links[0]).toEqual({ traceId: '09'.repeat(16), spanId: '01'.repeat(8), attributes: { k: 'v0' } });
+  });
+});
+
+function sample(o: Partial<MetricSample> = {}): MetricSample {
+  return { name: 'm', type: 'gauge', unit: '1', description: '', service: 'svc', labels: {}, point: { timestamp: BASE_S, value: 1 }, ...o };
+}
+
+describe('metric entries count against the cap', () => {
+  it('many metric names with long descriptions stay under the cap', async () => {
+    const maxBytes = 4 * 1024 * 1024;
+    const { store } = makeClocked({ maxBytes });
+    const description = 'd'.repeat(4096);
+    for (let batch = 0; batch < 20; batch++) {
+      await store.writeMetrics(Array.from({ length: 1000 }, (_, i) => sample({ name: `metric.${batch}.${i}`, description })));
+    }
+    expect(store.usedBytes).toBeLessThanOrEqual(maxBytes);
+    const kept = await store.listMetrics();
+    let held = 0;
+    for (const m of kept) held += m.name.length + m.description.length;
+    expect(held).toBeLessThanOrEqual(maxBytes);
+    expect(kept.length).toBeGreaterThan(100);
+    // Everything leaves with its points.
+    await store.clear();
+    expect(store.usedBytes).toBe(0);
+  });
+
+  it('entry bytes leave with the metric\'s last point', async () => {
+    const { clock, store } = makeClocked({ ttlSeconds: 10 });
+    await store.writeMetrics([sample({ name: 'a', description: 'x'.repeat(1000) }), sample({ name: 'a', description: 'x'.repeat(1000), labels: { k: 'v' } })]);
+    expect(store.usedBytes).toBeGreaterThan(1000);
+    clock.t += 11_000;
+    expect(await store.listMetrics()).toEqual([]);
+    expect(store.usedBytes).toBe(0);
+  });
+});
+
+describe('refused metric series', () => {
+  const refusedOf = (store: MemoryStore) => (store as unknown as { metrics: { refused: Map<string, number> } }).metrics.refused;
+
+  it('are remembered by a fixed-size digest, at most 10,000 at once, and forgotten after the TTL', async () => {
+    const { clock, store } = makeClocked({ ttlSeconds: 60, maxSeriesPerMetric: 1 });
+    const big = 'L'.repeat(2048);
+    for (let batch = 0; batch < 15; batch++) {
+      await store.writeMetrics(Array.from({ length: 1000 }, (_, i) => sample({ labels: { id: batch * 1000 + i, big } })));
+    }
+    expect((await store.stats()).metrics).toBe(1);
+    const refused = refusedOf(store);
+    expect(refused.size).toBeLessThanOrEqual(10_000);
+    for (const k of refused.keys()) expect(k.length).toBeLessThanOrEqual(32);
+    // Every distinct series refused counts once (14,999: the first series took the only slot).
+    expect((await store.stats()).droppedSeries).toBe(14_999);
+    // A series still remembered does not count again.
+    await store.writeMetrics([sample({ labels: { id: 14_999, big } })]);
+    expect((await store.stats()).droppedSeries).toBe(14_999);
+    // After the TTL it is forgotten, and counts again when refused again; the old digests go.
+    clock.t += 61_000;
+    await store.writeMetrics([sample({ labels: { id: 0, big }, point: { timestamp: BASE_S + 100, value: 1 } })]); // the first series expired: this one takes its slot
+    await store.writeMetrics([sample({ labels: { id: 14_999, big } })]);
+    expect((await store.stats()).droppedSeries).toBe(15_000);
+    expect(refused.size).toBe(1);
+  });
+});
+
+/** Calls of the O(length) array methods made while `fn` runs, weighted by the array's length. */
+async function arrayWork(fn: () => Promise<void>): Promise<number> {
+  let work = 0;
+  const proto = Array.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const saved = { splice: proto.splice, indexOf: proto.indexOf, shift: proto.shift, unshift: proto.unshift };
+  for (const name of Object.keys(saved) as (keyof typeof saved)[]) {
+    const original = saved[name];
+    proto[name] = function (this: unknown[], ...args: unknown[]) {
+      work += this.length;
+      return original.apply(this, args);
+    };
+  }
+  try {
+    await fn();
+  } finally {
+    Object.assign(proto, saved);
+  }
+  return work;
+}
+
+describe('out-of-order metric points', () => {
+  it('insertion and eviction do no per-point O(n) array work (newest-first requests)', async () => {
+    const n = 20_000;
+    const { clock, store } = makeClocked({ ttlSeconds: 10 });
+    const work = await arrayWork(async () => {
+      // Five requests, each newest first, each older than the one before (a backfill).
+      for (let r = 0; r < 5; r++) {
+        const base = BASE_S + (5 - r) * n;
+        await store.writeMetrics(Array.from({ length: n / 5 }, (_, i) => sample({ point: { timestamp: base - i, value: i } })));
+      }
+      clock.t += 11_000;
+      await store.stats(); // expires every point
+    });
+    // A splice per point (quadratic) costs ~n²/2 = 2e8; linear work is a small multiple of n.
+    expect(work).toBeLessThan(20 * n);
+    expect((await store.stats()).metrics).toBe(0);
+  });
+
+  it('are read oldest first, equal timestamps in arrival order, and eviction keeps the order', async () => {
+    const { store } = makeClocked();
+    const ts = [5, 3, 9, 3, 1, 9, 7];
+    await store.writeMetrics(ts.map((t, i) => sample({ point: { timestamp: t, value: i } })));
+    const points = (await store.getMetric('m', {}))!.series[0].points;
+    expect(points.map((p) => [p.timestamp, p.value])).toEqual([[1, 4], [3, 1], [3, 3], [5, 0], [7, 6], [9, 2], [9, 5]]);
+    const [m] = await store.listMetrics();
+    expect([m.lastTimestamp, m.lastValue]).toEqual([9, 5]);
+    const ranged = (await store.getMetric('m', { start: 3, end: 7 }))!.series[0].points;
+    expect(ranged.map((p) => p.value)).toEqual([1, 3, 0, 6]);
+  });
+});

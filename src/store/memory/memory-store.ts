@@ -67,7 +67,7 @@ export class MemoryStore implements Store {
     this.ttlMs = options.ttlSeconds * 1000;
     this.maxBytes = options.maxBytes;
     this.now = options.now ?? Date.now;
-    this.metrics = new MetricIndex(options.maxSeriesPerMetric);
+    this.metrics = new MetricIndex(options.maxSeriesPerMetric, this.ttlMs, this.now);
     this.spanLane = { queue: new BatchQueue(), drop: (s) => this.traces.remove(s) };
     this.logLane = { queue: new BatchQueue(), drop: (l) => { this.logs.remove(l); return true; } };
     this.pointLane = { queue: new BatchQueue(), drop: (p) => { this.metrics.remove(p); return true; } };
@@ -78,7 +78,7 @@ export class MemoryStore implements Store {
 
   /** Estimated encoded size of everything held now, in bytes (never above maxBytes after a write). */
   get usedBytes(): number {
-    return this.bytes;
+    return this.bytes + this.metrics.entryBytes;
   }
 
   async writeSpans(spans: Span[]): Promise<void> {
@@ -269,7 +269,8 @@ export class MemoryStore implements Store {
 
   /** Past the cap, removes the oldest items first, whichever signal they belong to. */
   private evict(): void {
-    while (this.bytes > this.maxBytes) {
+    // Metric and series entries count too (metadata, keys): they leave with their last point.
+    while (this.bytes + this.metrics.entryBytes > this.maxBytes) {
       let oldest: Lane<unknown> | undefined;
       let oldestBatch: Batch<unknown> | undefined;
       for (const lane of this.lanes) {
