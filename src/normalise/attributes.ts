@@ -24,6 +24,44 @@ function setKey(obj: Attributes, key: string, value: AttrValue): void {
   else obj[key] = value;
 }
 
+/**
+ * A plain JSON value, or a flat `{key: value}` map, as the seed's simple JSON sends attributes and
+ * bodies (CONTRACT §2.3). It is converted only here, under the limits: a map of a million keys costs
+ * the first `maxAttributes` of them, not a million AnyValues built and then dropped.
+ */
+export class PlainJson {
+  constructor(readonly value: unknown) {}
+}
+
+/** A plain JSON value → its attribute form (what its AnyValue would give: integers as intValue). */
+function plainValue(v: unknown, o: NormaliseOptions, depth: number): AttrValue {
+  if (typeof v === 'string') return cut(v, o.maxAttributeLength);
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isInteger(v) ? int64Value(v) : jsonNumber(v);
+  if (v === null || typeof v !== 'object' || depth >= o.maxDepth) return null;
+  if (Array.isArray(v)) {
+    const n = Math.min(v.length, o.maxAttributes);
+    const out: AttrValue[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = plainValue(v[i], o, depth + 1);
+    return out;
+  }
+  return plainAttributes(v, o, depth + 1);
+}
+
+/** A flat `{key: value}` map → attributes, the first `maxAttributes` keys only (an array is an OTLP KeyValue list). */
+function plainAttributes(map: unknown, o: NormaliseOptions, depth: number): Attributes {
+  if (Array.isArray(map)) return attributes(map as OtlpKeyValue[], o, depth);
+  const out: Attributes = {};
+  if (map === null || typeof map !== 'object') return out;
+  let kept = 0;
+  for (const key in map) {
+    if (!Object.prototype.hasOwnProperty.call(map, key)) continue;
+    if (kept++ >= o.maxAttributes) break;
+    setKey(out, key, plainValue((map as Record<string, unknown>)[key], o, depth));
+  }
+  return out;
+}
+
 const ANY_MEMBERS = ['stringValue', 'intValue', 'doubleValue', 'boolValue', 'bytesValue', 'arrayValue', 'kvlistValue'] as const;
 
 /**
@@ -39,6 +77,7 @@ export function oneofMember<K extends string>(msg: object, oneofName: string, me
 
 /** One AnyValue → its JSON form. */
 export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions, depth = 0): AttrValue {
+  if (v instanceof PlainJson) return plainValue(v.value, o, depth);
   if (v === null || v === undefined || typeof v !== 'object') return null;
   switch (oneofMember(v, 'value', ANY_MEMBERS)) {
     case 'stringValue':
@@ -68,10 +107,13 @@ export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions
  * (plus `service.name` when `keepServiceName`, as resources must). Later duplicates of a key win.
  */
 export function attributes(kvs: OtlpKeyValue[] | null | undefined, o: NormaliseOptions, depth = 0, keepServiceName = false): Attributes {
+  if ((kvs as unknown) instanceof PlainJson) return plainAttributes((kvs as unknown as PlainJson).value, o, depth);
   const out: Attributes = {};
   if (!Array.isArray(kvs)) return out;
   let kept = 0;
   for (let i = 0; i < kvs.length; i++) {
+    // Past the limit only a resource's service.name is still looked for.
+    if (kept >= o.maxAttributes && !keepServiceName) break;
     const kv = kvs[i];
     if (kv === null || typeof kv !== 'object') continue;
     const key = typeof kv.key === 'string' ? kv.key : '';

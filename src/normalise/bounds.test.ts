@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { LogRecord, Span } from '../model/model.js';
 import { encodeRequestProtobuf } from '../otlp/protobuf.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
+import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/seed-json.js';
 import { normaliseLogs } from './logs.js';
+import { normaliseMetrics } from './metrics.js';
 import { normaliseLogsProtobuf } from './logs-protobuf.js';
 import { normaliseTraces } from './traces.js';
 import { normaliseTracesProtobuf } from './traces-protobuf.js';
@@ -51,5 +53,58 @@ describe('InstrumentationScope name and version are cut to TINYOLLY_MAX_ATTRIBUT
   it('OTLP/JSON traces and logs (the generic normalisers)', () => {
     expectScopesCut(normaliseTraces(scopesRequest('traces', true), O).items);
     expectScopesCut(normaliseLogs(scopesRequest('logs', true), O).items);
+  });
+});
+
+/** A plain object or array whose property reads are counted (what a conversion touches). */
+function counted<T extends object>(target: T): { value: T; reads: () => number } {
+  let reads = 0;
+  const value = new Proxy(target, { get(t, k, r) { if (typeof k === 'string') reads++; return Reflect.get(t, k, r); } });
+  return { value, reads: () => reads };
+}
+
+describe('seed JSON maps and arrays are converted under the limits, not in full', () => {
+  const N = 50_000;
+  const O128: NormaliseOptions = { ...DEFAULT_NORMALISE_OPTIONS, maxAttributes: 128 };
+
+  it('a span attribute map of 50k keys reads about 128 of them', () => {
+    const map: Record<string, number> = {};
+    for (let i = 0; i < N; i++) map['k' + i] = i;
+    const c = counted(map);
+    const spans = normaliseTraces(decodeSeedTraces({ traceId: 'ab', spanId: 'cd', name: 'x', attributes: c.value }).request, O128).items;
+    expect(Object.keys(spans[0].attributes)).toHaveLength(128);
+    expect(spans[0].attributes.k127).toBe(127);
+    expect(c.reads()).toBeLessThan(1000);
+  });
+
+  it('a log body array of 50k values and a metric label map read what is kept', () => {
+    const body = counted(Array.from({ length: N }, (_, i) => i));
+    const logs = normaliseLogs(decodeSeedLogs({ timestamp: 1, message: body.value }).request, O128).items;
+    expect(logs[0].body).toHaveLength(128);
+    expect(body.reads()).toBeLessThan(1000);
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < N; i++) labels['l' + i] = 'v';
+    const c = counted(labels);
+    const samples = normaliseMetrics(decodeSeedMetrics({ name: 'm', timestamp: 1, value: 1, labels: c.value }).request, O128).items;
+    expect(Object.keys(samples[0].labels)).toHaveLength(128);
+    expect(c.reads()).toBeLessThan(1000);
+  });
+
+  it('converts as before: integers, doubles, booleans, nested maps and arrays, null, __proto__', () => {
+    const doc = JSON.parse('{"traceId":"ab","spanId":"cd","attributes":{"i":3,"d":1.5,"b":true,"n":null,"s":"' + 'y'.repeat(200) + '","a":[1,"x",[2]],"m":{"k":{"z":1}},"__proto__":1,"big":12345678901234567}}');
+    const [s] = normaliseTraces(decodeSeedTraces(doc).request, O).items;
+    expect(s.attributes).toEqual({ i: 3, d: 1.5, b: true, n: null, s: 'y'.repeat(100) + '…', a: [1, 'x', [2]], m: { k: { z: 1 } }, ['__proto__']: 1, big: '12345678901234568' });
+    expect(Object.getPrototypeOf(s.attributes)).toBe(Object.prototype);
+  });
+});
+
+describe('OTLP/JSON attribute lists stop at the limit', () => {
+  it('reads about maxAttributes entries of a 200k-entry list (a resource still finds service.name)', () => {
+    const kvs = Array.from({ length: 200_000 }, (_, i) => ({ key: 'k' + i, value: { intValue: i } }));
+    const c = counted(kvs);
+    const [s] = normaliseTraces({ resourceSpans: [{ resource: { attributes: [...kvs, { key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ spans: [{ traceId: 'ab', spanId: 'cd', attributes: c.value }] }] }] }, { ...O, maxAttributes: 128 }).items;
+    expect(Object.keys(s.attributes)).toHaveLength(128);
+    expect(s.service).toBe('svc');
+    expect(c.reads()).toBeLessThan(1000);
   });
 });
