@@ -23,6 +23,7 @@ export interface Config {
   maxItemsPerRequest: number;
   maxAttributeDepth: number;
   maxInFlightExports: number;
+  maxBucketsPerPoint: number;
   otlpApiKey?: string;
   uiToken?: string;
   corsOrigins?: string[];
@@ -47,6 +48,7 @@ export const DEFAULT_CONFIG: Config = {
   maxItemsPerRequest: 100_000,
   maxAttributeDepth: 16,
   maxInFlightExports: 64,
+  maxBucketsPerPoint: 1024,
 };
 
 export class ConfigError extends Error {}
@@ -71,6 +73,7 @@ Other environment variables:
   TINYOLLY_MAX_SERIES_PER_METRIC (1000)  TINYOLLY_MAX_EVENTS_PER_SPAN (128)  TINYOLLY_MAX_LINKS_PER_SPAN (128)
   TINYOLLY_MAX_ITEMS_PER_REQUEST (100000)  TINYOLLY_MAX_ATTRIBUTE_DEPTH (16)  TINYOLLY_MAX_INFLIGHT_EXPORTS (64)
   TINYOLLY_OTLP_API_KEY  TINYOLLY_UI_TOKEN  TINYOLLY_CORS_ORIGINS
+  TINYOLLY_MAX_BUCKETS_PER_POINT (1024)
 `;
 
 const FLAGS: Record<string, string> = {
@@ -137,6 +140,7 @@ export function loadConfig(argv: readonly string[], envIn: Record<string, string
     maxItemsPerRequest: int(env, 'TINYOLLY_MAX_ITEMS_PER_REQUEST', DEFAULT_CONFIG.maxItemsPerRequest, 1, 1 << 24),
     maxAttributeDepth: int(env, 'TINYOLLY_MAX_ATTRIBUTE_DEPTH', DEFAULT_CONFIG.maxAttributeDepth, 1, 64),
     maxInFlightExports: int(env, 'TINYOLLY_MAX_INFLIGHT_EXPORTS', DEFAULT_CONFIG.maxInFlightExports, 1, 1 << 16),
+    maxBucketsPerPoint: int(env, 'TINYOLLY_MAX_BUCKETS_PER_POINT', DEFAULT_CONFIG.maxBucketsPerPoint, 1, 1 << 20),
     otlpApiKey: env.TINYOLLY_OTLP_API_KEY || undefined,
     uiToken: env.TINYOLLY_UI_TOKEN || undefined,
     corsOrigins: cors && cors.length > 0 ? cors : undefined,

@@ -9,6 +9,7 @@ import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
 import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/seed-json.js';
 import { normaliseLogs } from './logs.js';
 import { normaliseMetrics } from './metrics.js';
+import { normaliseMetricsProtobuf } from './metrics-protobuf.js';
 import { normaliseLogsProtobuf } from './logs-protobuf.js';
 import { normaliseTraces } from './traces.js';
 import { normaliseTracesProtobuf } from './traces-protobuf.js';
@@ -106,5 +107,35 @@ describe('OTLP/JSON attribute lists stop at the limit', () => {
     expect(Object.keys(s.attributes)).toHaveLength(128);
     expect(s.service).toBe('svc');
     expect(c.reads()).toBeLessThan(1000);
+  });
+});
+
+describe('buckets per histogram point are bounded (TINYOLLY_MAX_BUCKETS_PER_POINT)', () => {
+  const OB: NormaliseOptions = { ...DEFAULT_NORMALISE_OPTIONS };
+  const histogram = (n: number) => ({ timeUnixNano: '1', count: String(n), bucketCounts: Array.from({ length: n }, () => '1'), explicitBounds: Array.from({ length: Math.max(0, n - 1) }, (_, i) => i) });
+  const exp = (pos: number, neg: number) => ({ timeUnixNano: '1', count: '1', scale: 3, positive: { offset: 0, bucketCounts: Array.from({ length: pos }, () => '1') }, negative: { offset: -2, bucketCounts: Array.from({ length: neg }, () => '1') } });
+  const summary = (n: number) => ({ timeUnixNano: '1', count: '1', sum: 1, quantileValues: Array.from({ length: n }, (_, i) => ({ quantile: i / n, value: i })) });
+  const request = {
+    resourceMetrics: [{ scopeMetrics: [{ metrics: [
+      { name: 'h', histogram: { aggregationTemporality: 2, dataPoints: [histogram(1024), histogram(1025), histogram(100_000)] } },
+      { name: 'e', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [exp(160, 160), exp(1000, 25)] } },
+      { name: 's', summary: { dataPoints: [summary(10), summary(2000)] } },
+    ] }] }],
+  };
+  const check = (n: { items: { name: string; point: { bucketCounts?: number[] } }[]; rejected: number; message?: string }) => {
+    expect(n.items.map((s) => s.name)).toEqual(['h', 'e', 's']);
+    expect(n.items[0].point.bucketCounts).toHaveLength(1024);
+    expect(n.rejected).toBe(4);
+    expect(n.message).toContain('1024 buckets');
+  };
+
+  it('rejects (and counts) points over the limit: fused protobuf', () => {
+    check(normaliseMetricsProtobuf(Buffer.from(encodeRequestProtobuf('metrics', request)), OB));
+  });
+  it('rejects (and counts) points over the limit: OTLP/JSON', () => {
+    check(normaliseMetrics(request, OB));
+  });
+  it('the default keeps what OpenTelemetry SDKs send (exponential max_size 160 per side)', () => {
+    expect(DEFAULT_NORMALISE_OPTIONS.maxBuckets).toBeGreaterThanOrEqual(320);
   });
 });

@@ -60,7 +60,8 @@ export function serviceMapView(): View {
       s('defs', null,
         s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '10', markerHeight: '10', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' })),
         s('marker', { id: 'arrow-err', viewBox: '0 0 10 10', refX: '10', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '10', markerHeight: '10', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head err' }))));
-    const maxCalls = Math.max(1, ...m.edges.map((e) => e.callCount));
+    let maxCalls = 1;
+    for (const e of m.edges) if (e.callCount > maxCalls) maxCalls = e.callCount;
     for (const e of m.edges) {
       const a = pos.get(e.source), b = pos.get(e.target);
       if (!a || !b) continue;
