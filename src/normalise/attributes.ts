@@ -13,9 +13,19 @@ export function jsonNumber(n: number): JsonNumber {
   return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
 }
 
-/** Cuts a string past the limit, marking the cut with '…'. */
+/**
+ * Cuts a string past the limit, marking the cut with '…'. The result is a copy: V8 makes a slice
+ * of a long string a view that keeps the whole original alive (a 150 KB name cut to 4 KB would
+ * still hold 150 KB), and join builds a new flat string.
+ */
 export function cut(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max) + '…' : s;
+  return s.length > max ? [s.slice(0, max), '…'].join('') : s;
+}
+
+/** The first `max` characters of a string, as a copy (see cut), without a marker (for short limits). */
+export function head(s: string, max: number): string {
+  // A one-element join gives the slice itself back; a UTF-16 round trip copies every code unit as is.
+  return s.length > max ? Buffer.from(s.slice(0, max), 'utf16le').toString('utf16le') : s;
 }
 
 /** Sets a key without ever touching the prototype (a key may be "__proto__"). */
