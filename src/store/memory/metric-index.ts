@@ -15,10 +15,10 @@ import { attributesBytes } from './size.js';
  * identity itself, so each costs the same whatever its labels): the oldest is forgotten first.
  */
 const MAX_REFUSED_KEYS = 10_000;
-/** What one metric name costs besides its strings (the entry, its map slot, the series map). */
-const METRIC_OVERHEAD = 240;
+/** What one metric name costs on the heap besides its strings (the entry, its map slot, its own series map). */
+const METRIC_OVERHEAD = 480;
 /** What one series costs besides its key (the entry, its map slot, the points array). */
-const SERIES_OVERHEAD = 160;
+const SERIES_OVERHEAD = 240;
 
 /** One series of one metric. */
 export interface SeriesEntry {
