@@ -37,6 +37,7 @@ function normaliseOptionsOf(config: Config): NormaliseOptions {
     maxLinks: config.maxLinksPerSpan,
     maxItems: config.maxItemsPerRequest,
     maxDepth: config.maxAttributeDepth,
+    maxBuckets: config.maxBucketsPerPoint,
   };
 }
 

@@ -26,6 +26,7 @@ export interface Config {
   maxInFlightExports: number;
   /** POST /api/import body limit (MiB), compressed and inflated. */
   maxImportMb: number;
+  maxBucketsPerPoint: number;
   otlpApiKey?: string;
   uiToken?: string;
   corsOrigins?: string[];
@@ -54,6 +55,7 @@ export const DEFAULT_CONFIG: Config = {
   maxAttributeDepth: 16,
   maxInFlightExports: 64,
   maxImportMb: 1024,
+  maxBucketsPerPoint: 1024,
 };
 
 export class ConfigError extends Error {}
@@ -79,6 +81,7 @@ Other environment variables:
   TINYOLLY_MAX_ITEMS_PER_REQUEST (100000)  TINYOLLY_MAX_ATTRIBUTE_DEPTH (16)  TINYOLLY_MAX_INFLIGHT_EXPORTS (64)
   TINYOLLY_MAX_IMPORT_MB (1024)
   TINYOLLY_OTLP_API_KEY  TINYOLLY_UI_TOKEN  TINYOLLY_CORS_ORIGINS  TINYOLLY_ALLOWED_HOSTS
+  TINYOLLY_MAX_BUCKETS_PER_POINT (1024)
 `;
 
 /** CLI flag (without `--`) → the environment variable it overrides. */
@@ -195,6 +198,7 @@ export function loadConfig(argv: readonly string[], envIn: Record<string, string
     maxAttributeDepth: int(env, 'TINYOLLY_MAX_ATTRIBUTE_DEPTH', DEFAULT_CONFIG.maxAttributeDepth, 1, 64),
     maxInFlightExports: int(env, 'TINYOLLY_MAX_INFLIGHT_EXPORTS', DEFAULT_CONFIG.maxInFlightExports, 1, 1 << 16),
     maxImportMb: int(env, 'TINYOLLY_MAX_IMPORT_MB', DEFAULT_CONFIG.maxImportMb, 1, 1 << 20),
+    maxBucketsPerPoint: int(env, 'TINYOLLY_MAX_BUCKETS_PER_POINT', DEFAULT_CONFIG.maxBucketsPerPoint, 1, 1 << 20),
     otlpApiKey: env.TINYOLLY_OTLP_API_KEY || undefined,
     uiToken: env.TINYOLLY_UI_TOKEN || undefined,
     corsOrigins: cors && cors.length > 0 ? cors : undefined,

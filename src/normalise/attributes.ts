@@ -13,15 +13,63 @@ export function jsonNumber(n: number): JsonNumber {
   return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
 }
 
-/** Cuts a string past the limit, marking the cut with '…'. */
+/**
+ * Cuts a string past the limit, marking the cut with '…'. The result is a copy: V8 makes a slice
+ * of a long string a view that keeps the whole original alive (a 150 KB name cut to 4 KB would
+ * still hold 150 KB), and join builds a new flat string.
+ */
 export function cut(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max) + '…' : s;
+  return s.length > max ? [s.slice(0, max), '…'].join('') : s;
+}
+
+/** The first `max` characters of a string, as a copy (see cut), without a marker (for short limits). */
+export function head(s: string, max: number): string {
+  // A one-element join gives the slice itself back; a UTF-16 round trip copies every code unit as is.
+  return s.length > max ? Buffer.from(s.slice(0, max), 'utf16le').toString('utf16le') : s;
 }
 
 /** Sets a key without ever touching the prototype (a key may be "__proto__"). */
 function setKey(obj: Attributes, key: string, value: AttrValue): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
+}
+
+/**
+ * A plain JSON value, or a flat `{key: value}` map, as the seed's simple JSON sends attributes and
+ * bodies (CONTRACT §2.3). It is converted only here, under the limits: a map of a million keys costs
+ * the first `maxAttributes` of them, not a million AnyValues built and then dropped.
+ */
+export class PlainJson {
+  constructor(readonly value: unknown) {}
+}
+
+/** A plain JSON value → its attribute form (what its AnyValue would give: integers as intValue). */
+function plainValue(v: unknown, o: NormaliseOptions, depth: number): AttrValue {
+  if (typeof v === 'string') return cut(v, o.maxAttributeLength);
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isInteger(v) ? int64Value(v) : jsonNumber(v);
+  if (v === null || typeof v !== 'object' || depth >= o.maxDepth) return null;
+  if (Array.isArray(v)) {
+    const n = Math.min(v.length, o.maxAttributes);
+    const out: AttrValue[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = plainValue(v[i], o, depth + 1);
+    return out;
+  }
+  return plainAttributes(v, o, depth + 1);
+}
+
+/** A flat `{key: value}` map → attributes, the first `maxAttributes` keys only (an array is an OTLP KeyValue list). */
+function plainAttributes(map: unknown, o: NormaliseOptions, depth: number): Attributes {
+  if (Array.isArray(map)) return attributes(map as OtlpKeyValue[], o, depth);
+  const out: Attributes = {};
+  if (map === null || typeof map !== 'object') return out;
+  let kept = 0;
+  for (const key in map) {
+    if (!Object.prototype.hasOwnProperty.call(map, key)) continue;
+    if (kept++ >= o.maxAttributes) break;
+    setKey(out, key, plainValue((map as Record<string, unknown>)[key], o, depth));
+  }
+  return out;
 }
 
 const ANY_MEMBERS = ['stringValue', 'intValue', 'doubleValue', 'boolValue', 'bytesValue', 'arrayValue', 'kvlistValue'] as const;
@@ -58,6 +106,7 @@ export function valueKindsOf(container: object): Record<string, ValueKind> | und
 /** One AnyValue → its JSON form. */
 export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions, depth = 0): AttrValue {
   hiddenKind = undefined;
+  if (v instanceof PlainJson) return plainValue(v.value, o, depth);
   if (v === null || v === undefined || typeof v !== 'object') return null;
   switch (oneofMember(v, 'value', ANY_MEMBERS)) {
     case 'stringValue':
@@ -104,11 +153,14 @@ export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions
  * (plus `service.name` when `keepServiceName`, as resources must). Later duplicates of a key win.
  */
 export function attributes(kvs: OtlpKeyValue[] | null | undefined, o: NormaliseOptions, depth = 0, keepServiceName = false): Attributes {
+  if ((kvs as unknown) instanceof PlainJson) return plainAttributes((kvs as unknown as PlainJson).value, o, depth);
   const out: Attributes = {};
   if (!Array.isArray(kvs)) return out;
   let kept = 0;
   let kinds: Record<string, ValueKind> | undefined;
   for (let i = 0; i < kvs.length; i++) {
+    // Past the limit only a resource's service.name is still looked for.
+    if (kept >= o.maxAttributes && !keepServiceName) break;
     const kv = kvs[i];
     if (kv === null || typeof kv !== 'object') continue;
     const key = typeof kv.key === 'string' ? kv.key : '';

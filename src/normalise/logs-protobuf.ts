@@ -6,6 +6,7 @@
 import type { AttrValue, Attributes, LogRecord, Scope } from '../model/model.js';
 import { nanosToSeconds } from '../otlp/values.js';
 import { WireReader } from '../otlp/wire.js';
+import { head } from './attributes.js';
 import { severityTextOf } from './logs.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { checkKeyValue, compactIfWasteful, readAnyValue, walkRequest, WireBacked } from './protobuf-common.js';
@@ -93,7 +94,7 @@ function readLog(r: WireReader, end: number, service: string, resource: Attribut
     o.nextLogId(),
     time,
     nanosToSeconds(time),
-    text !== '' ? text.slice(0, 64) : severityTextOf(severityNumber),
+    text !== '' ? head(text, 64) : severityTextOf(severityNumber),
     severityNumber,
     body === null ? '' : body,
     traceId || null,

@@ -5,7 +5,7 @@
 import type { LogRecord } from '../model/model.js';
 import type { OtlpLogRecord, OtlpLogsRequest } from '../otlp/types.js';
 import { enumNumber, idHex, nanosToSeconds, u64String } from '../otlp/values.js';
-import { anyValue, attributes, serviceName } from './attributes.js';
+import { anyValue, attributes, head, serviceName } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { list, scopeOf } from './traces.js';
 
@@ -29,7 +29,7 @@ function normaliseLog(r: OtlpLogRecord, service: string, resource: LogRecord['re
   if (time === '0') time = u64String(r.observedTimeUnixNano);
   const n = enumNumber(r.severityNumber, SEVERITY_NAMES);
   const severityNumber = n >= 0 && n <= 24 ? n : 0;
-  const text = typeof r.severityText === 'string' && r.severityText !== '' ? r.severityText.slice(0, 64) : severityTextOf(severityNumber);
+  const text = typeof r.severityText === 'string' && r.severityText !== '' ? head(r.severityText, 64) : severityTextOf(severityNumber);
   const body = r.body === undefined || r.body === null ? '' : anyValue(r.body, o);
   return {
     id: o.nextLogId(),
@@ -57,7 +57,7 @@ export function normaliseLogs(req: OtlpLogsRequest, o: NormaliseOptions): Normal
     const service = serviceName(resource);
     for (const sl of list(rl.scopeLogs)) {
       if (!sl || typeof sl !== 'object') continue;
-      const scope = scopeOf(sl.scope);
+      const scope = scopeOf(sl.scope, o);
       for (const r of list(sl.logRecords)) {
         if (items.length >= o.maxItems) { rejected++; continue; }
         try {

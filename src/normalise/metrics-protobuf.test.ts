@@ -15,7 +15,7 @@ import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
 
 const FIXTURES = path.resolve(__dirname, '../../test/fixtures/otlp/metrics');
 const opts = (over: Partial<NormaliseOptions> = {}): NormaliseOptions => ({ ...DEFAULT_NORMALISE_OPTIONS, ...over });
-const TIGHT: Partial<NormaliseOptions> = { maxAttributes: 1, maxAttributeLength: 2, maxDepth: 1, maxItems: 3 };
+const TIGHT: Partial<NormaliseOptions> = { maxAttributes: 1, maxAttributeLength: 2, maxDepth: 1, maxItems: 3, maxBuckets: 2 };
 
 function expectSame(buf: Buffer, o: NormaliseOptions): void {
   expect(normaliseMetricsProtobuf(buf, o)).toStrictEqual(normaliseMetrics(decodeMetricsProtobuf(buf), o));

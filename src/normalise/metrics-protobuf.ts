@@ -10,6 +10,7 @@ import { nanosToSeconds } from '../otlp/values.js';
 import { u64Decimal, type WireReader } from '../otlp/wire.js';
 import { cut, jsonNumber } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
+import { rejectedMessage } from './metrics.js';
 import { attributesAt, walkScopes } from './protobuf-common.js';
 
 /** Metric.data members by field number: 5 gauge, 7 sum, 9 histogram, 10 exponential_histogram, 11 summary. */
@@ -31,13 +32,22 @@ function seconds(r: WireReader): number {
   return nanosToSeconds(u64Decimal(r.lo, r.hi));
 }
 
-/** A repeated scalar, packed (wire type 2) or not: protobufjs accepts both and appends. */
-function repeated(r: WireReader, tag: number, out: number[], one: (r: WireReader) => number): void {
+/**
+ * A repeated scalar, packed (wire type 2) or not: protobufjs accepts both and appends. Values past
+ * `max` + 1 are read but not kept (the point is rejected anyway; one past the limit tells it).
+ */
+function repeated(r: WireReader, tag: number, out: number[], one: (r: WireReader) => number, max: number): void {
   if ((tag & 7) === 2) {
     const e = r.delimitedEnd();
-    while (r.pos < e) out.push(one(r));
+    while (r.pos < e) {
+      const v = one(r);
+      if (out.length <= max) out.push(v);
+    }
     r.pos = e;
-  } else out.push(one(r));
+  } else {
+    const v = one(r);
+    if (out.length <= max) out.push(v);
+  }
 }
 
 function fixed64Of(r: WireReader): number {
@@ -85,8 +95,8 @@ function statsPoint(timestamp: number, count: number, sum?: number, min?: number
   return point;
 }
 
-/** HistogramDataPoint: 3 time, 4 count, 5 sum?, 6 bucket_counts (fixed64), 7 explicit_bounds, 11 min?, 12 max?. */
-function histogramPoint(r: WireReader, end: number): MetricPoint {
+/** HistogramDataPoint: 3 time, 4 count, 5 sum?, 6 bucket_counts (fixed64), 7 explicit_bounds, 11 min?, 12 max?; undefined past maxBuckets. */
+function histogramPoint(r: WireReader, end: number, maxBuckets: number): MetricPoint | undefined {
   let time = 0;
   let count = 0;
   let sum: number | undefined;
@@ -100,13 +110,14 @@ function histogramPoint(r: WireReader, end: number): MetricPoint {
       case 25: r.fixed64(); time = seconds(r); break;
       case 33: r.fixed64(); count = unsigned(r); break;
       case 41: sum = r.double(); break;
-      case 49: case 50: repeated(r, tag, bucketCounts, fixed64Of); break;
-      case 57: case 58: repeated(r, tag, bounds, doubleOf); break;
+      case 49: case 50: repeated(r, tag, bucketCounts, fixed64Of, maxBuckets); break;
+      case 57: case 58: repeated(r, tag, bounds, doubleOf, maxBuckets); break;
       case 89: min = r.double(); break;
       case 97: max = r.double(); break;
       default: r.skip(tag & 7);
     }
   }
+  if (bucketCounts.length > maxBuckets || bounds.length > maxBuckets) return undefined;
   const point = statsPoint(time, count, sum, min, max);
   point.bucketCounts = bucketCounts;
   point.explicitBounds = bounds.map(jsonNumber);
@@ -114,20 +125,20 @@ function histogramPoint(r: WireReader, end: number): MetricPoint {
 }
 
 /** ExponentialHistogramDataPoint.Buckets: 1 offset (sint32), 2 bucket_counts (uint64). */
-function expBuckets(r: WireReader, end: number): ExpBuckets {
+function expBuckets(r: WireReader, end: number, maxBuckets: number): ExpBuckets {
   let offset = 0;
   const bucketCounts: number[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 8) offset = zigzag32(r.uint32());
-    else if (tag === 16 || tag === 18) repeated(r, tag, bucketCounts, varintOf);
+    else if (tag === 16 || tag === 18) repeated(r, tag, bucketCounts, varintOf, maxBuckets);
     else r.skip(tag & 7);
   }
   return { offset, bucketCounts };
 }
 
-/** ExponentialHistogramDataPoint: 3 time, 4 count, 5 sum?, 6 scale, 7 zero_count, 8 positive, 9 negative, 12 min?, 13 max?. */
-function expHistogramPoint(r: WireReader, end: number): MetricPoint {
+/** ExponentialHistogramDataPoint: 3 time, 4 count, 5 sum?, 6 scale, 7 zero_count, 8 positive, 9 negative, 12 min?, 13 max?; undefined past maxBuckets. */
+function expHistogramPoint(r: WireReader, end: number, maxBuckets: number): MetricPoint | undefined {
   let time = 0;
   let count = 0;
   let sum: number | undefined;
@@ -145,13 +156,14 @@ function expHistogramPoint(r: WireReader, end: number): MetricPoint {
       case 41: sum = r.double(); break;
       case 48: scale = zigzag32(r.uint32()); break;
       case 57: r.fixed64(); zeroCount = unsigned(r); break;
-      case 66: { const e = r.delimitedEnd(); positive = expBuckets(r, e); r.pos = e; break; }
-      case 74: { const e = r.delimitedEnd(); negative = expBuckets(r, e); r.pos = e; break; }
+      case 66: { const e = r.delimitedEnd(); positive = expBuckets(r, e, maxBuckets); r.pos = e; break; }
+      case 74: { const e = r.delimitedEnd(); negative = expBuckets(r, e, maxBuckets); r.pos = e; break; }
       case 97: min = r.double(); break;
       case 105: max = r.double(); break;
       default: r.skip(tag & 7);
     }
   }
+  if (positive.bucketCounts.length + negative.bucketCounts.length > maxBuckets) return undefined;
   const point = statsPoint(time, count, sum, min, max);
   point.scale = scale;
   point.zeroCount = zeroCount;
@@ -160,8 +172,8 @@ function expHistogramPoint(r: WireReader, end: number): MetricPoint {
   return point;
 }
 
-/** SummaryDataPoint: 3 time, 4 count, 5 sum, 6 quantile_values (1 quantile, 2 value). */
-function summaryPoint(r: WireReader, end: number): MetricPoint {
+/** SummaryDataPoint: 3 time, 4 count, 5 sum, 6 quantile_values (1 quantile, 2 value); undefined past maxBuckets quantiles. */
+function summaryPoint(r: WireReader, end: number, maxBuckets: number): MetricPoint | undefined {
   let time = 0;
   let count = 0;
   let sum = 0;
@@ -173,6 +185,7 @@ function summaryPoint(r: WireReader, end: number): MetricPoint {
     else if (tag === 41) sum = r.double();
     else if (tag === 50) {
       const e = r.delimitedEnd();
+      if (quantiles.length > maxBuckets) { r.pos = e; continue; }
       let quantile = 0;
       let value = 0;
       while (r.pos < e) {
@@ -185,18 +198,19 @@ function summaryPoint(r: WireReader, end: number): MetricPoint {
       r.pos = e;
     } else r.skip(tag & 7);
   }
+  if (quantiles.length > maxBuckets) return undefined;
   return { timestamp: time, count, sum: jsonNumber(sum), quantiles };
 }
 
 /** Attribute field of each point type: NumberDataPoint 7, HistogramDataPoint 9, Exponential 1, Summary 7. */
 const LABELS_FIELD: Record<MetricType, number> = { gauge: 7, sum: 7, histogram: 9, exponential_histogram: 1, summary: 7 };
 
-/** Reads one point of a metric of `type` spanning up to `end`. */
-function readPoint(r: WireReader, end: number, type: MetricType): MetricPoint {
+/** Reads one point of a metric of `type` spanning up to `end`; undefined when it has more than maxBuckets buckets. */
+function readPoint(r: WireReader, end: number, type: MetricType, maxBuckets: number): MetricPoint | undefined {
   if (type === 'gauge' || type === 'sum') return numberPoint(r, end);
-  if (type === 'histogram') return histogramPoint(r, end);
-  if (type === 'exponential_histogram') return expHistogramPoint(r, end);
-  return summaryPoint(r, end);
+  if (type === 'histogram') return histogramPoint(r, end, maxBuckets);
+  if (type === 'exponential_histogram') return expHistogramPoint(r, end, maxBuckets);
+  return summaryPoint(r, end, maxBuckets);
 }
 
 /**
@@ -257,7 +271,8 @@ function readMetric(r: WireReader, end: number, service: string, o: NormaliseOpt
   for (const [start, e] of points) {
     if (out.length >= o.maxItems) { rejected++; continue; }
     r.pos = start;
-    const point = readPoint(r, e, type);
+    const point = readPoint(r, e, type, o.maxBuckets);
+    if (point === undefined) { rejected++; continue; }
     const labels = attributesAt(r, start, e, o, labelsField);
     const sample: MetricSample = type === 'sum'
       ? { name: metricName, type, unit: metricUnit, description: metricDescription, monotonic, temporality, service, labels, point }
@@ -288,6 +303,6 @@ export function normaliseMetricsProtobuf(buf: Buffer, o: NormaliseOptions): Norm
     }
   });
   return rejected > 0
-    ? { items, rejected, message: `${rejected} data point(s) rejected (metric without a name or unreadable point)` }
+    ? { items, rejected, message: rejectedMessage(rejected, o) }
     : { items, rejected };
 }

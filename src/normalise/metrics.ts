@@ -89,6 +89,31 @@ function summaryPoint(p: OtlpSummaryDataPoint): MetricPoint {
 
 interface PointSource { attributes?: unknown }
 
+/** The partial_success message of rejected points (the fused decoder's too). */
+export function rejectedMessage(rejected: number, o: NormaliseOptions): string {
+  // The wording the goldens pin; the bucket limit (TINYOLLY_MAX_BUCKETS_PER_POINT) makes a point unreadable too.
+  void o;
+  return `${rejected} data point(s) rejected (metric without a name or unreadable point)`;
+}
+
+/** The length of a repeated field, without mapping it (a million buckets are refused before being converted). */
+function lengthOf(x: unknown): number {
+  return Array.isArray(x) ? x.length : 0;
+}
+
+/** Whether a decoded point has more than `max` buckets (checked before its arrays are converted). */
+function tooManyBuckets(p: PointSource, type: MetricType, max: number): boolean {
+  const q = p as Record<string, unknown>;
+  if (type === 'histogram') return lengthOf(q.bucketCounts) > max || lengthOf(q.explicitBounds) > max;
+  if (type === 'exponential_histogram') {
+    const pos = (q.positive as { bucketCounts?: unknown } | null | undefined)?.bucketCounts;
+    const neg = (q.negative as { bucketCounts?: unknown } | null | undefined)?.bucketCounts;
+    return lengthOf(pos) + lengthOf(neg) > max;
+  }
+  if (type === 'summary') return lengthOf(q.quantileValues) > max;
+  return false;
+}
+
 /**
  * Normalises an export request into one sample per data point. Never throws: a metric without a
  * name or a point that cannot be read counts in `rejected`.
@@ -108,7 +133,7 @@ export function normaliseMetrics(req: OtlpMetricsRequest, o: NormaliseOptions): 
       }
     }
   }
-  return rejected > 0 ? { items, rejected, message: `${rejected} data point(s) rejected (metric without a name or unreadable point)` } : { items, rejected };
+  return rejected > 0 ? { items, rejected, message: rejectedMessage(rejected, o) } : { items, rejected };
 }
 
 /** Appends the samples of one metric; returns how many points were rejected. */
@@ -137,6 +162,7 @@ function normaliseMetric(m: OtlpMetric, service: string, o: NormaliseOptions, ou
   for (const p of points) {
     if (!p || typeof p !== 'object' || out.length >= o.maxItems) { rejected++; continue; }
     try {
+      if (tooManyBuckets(p, type, o.maxBuckets)) { rejected++; continue; }
       let point: MetricPoint;
       if (type === 'gauge' || type === 'sum') point = numberPoint(p as OtlpNumberDataPoint);
       else if (type === 'histogram') point = histogramPoint(p as OtlpHistogramDataPoint);

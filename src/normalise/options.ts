@@ -15,6 +15,11 @@ export interface NormaliseOptions {
   maxDepth: number;
   /** Spans, log records or data points kept per export request; the rest are rejected. */
   maxItems: number;
+  /**
+   * Buckets per histogram point (explicit: bucket counts or bounds; exponential: positive plus
+   * negative buckets) and quantiles per summary point; a point with more is rejected.
+   */
+  maxBuckets: number;
   /** Unique id for a log record. */
   nextLogId: () => string;
 }
@@ -43,6 +48,7 @@ export const DEFAULT_NORMALISE_OPTIONS: NormaliseOptions = {
   maxLinks: 128,
   maxDepth: 16,
   maxItems: 100_000,
+  maxBuckets: 1024,
   nextLogId: defaultLogId,
 };
 

@@ -109,8 +109,8 @@ export function attributesAt(r: WireReader, start: number, end: number, o: Norma
   return a;
 }
 
-/** InstrumentationScope: 1 name, 2 version. */
-export function readScope(r: WireReader, end: number): Scope {
+/** InstrumentationScope: 1 name, 2 version, cut to the attribute length limit (CONTRACT §6). */
+export function readScope(r: WireReader, end: number, o: NormaliseOptions): Scope {
   let name = '';
   let version = '';
   while (r.pos < end) {
@@ -119,7 +119,7 @@ export function readScope(r: WireReader, end: number): Scope {
     else if (tag === 18) version = r.string();
     else r.skip(tag & 7);
   }
-  return { name, version };
+  return { name: cut(name, o.maxAttributeLength), version: cut(version, o.maxAttributeLength) };
 }
 
 /** Reads one item of a scope; undefined means the item is rejected. */
@@ -170,7 +170,7 @@ export function walkRequest<T>(buf: Buffer, o: NormaliseOptions, readItem: ItemR
     let scope: Scope = { name: '', version: '' };
     while (r.pos < end) {
       const tag = r.uint32();
-      if (tag === 10) { const e = r.delimitedEnd(); scope = readScope(r, e); r.pos = e; } else r.skip(tag & 7);
+      if (tag === 10) { const e = r.delimitedEnd(); scope = readScope(r, e, o); r.pos = e; } else r.skip(tag & 7);
     }
     r.pos = start;
     while (r.pos < end) {
@@ -328,6 +328,13 @@ export abstract class WireBacked {
   /** Attributes in repeated KeyValue field `fieldNo` of the item. */
   protected attributesIn(fieldNo: number): Attributes {
     return attributesAt(new WireReader(this.#buf, this.#start, this.#end), this.#start, this.#end, this.#o, fieldNo);
+  }
+
+  /** Attributes in repeated KeyValue field `fieldNo` of the part [from, to) of the item's bytes (offsets from its start). */
+  attributesOfPart(from: number, to: number, fieldNo: number): Attributes {
+    const s = this.#start + from;
+    const e = this.#start + to;
+    return attributesAt(new WireReader(this.#buf, s, e), s, e, this.#o, fieldNo);
   }
 
   /** One attribute of field `fieldNo`, decoded alone; undefined when absent. */

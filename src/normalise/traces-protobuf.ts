@@ -52,20 +52,46 @@ function checkEvent(r: WireReader, end: number, o: NormaliseOptions): void {
   }
 }
 
-/** Span.Link: 1 trace_id, 2 span_id, 4 attributes. */
-function readLink(r: WireReader, end: number, o: NormaliseOptions): SpanLink {
+/**
+ * A Span.Link read from protobuf: its ids are read at ingest, its attributes stay encoded in the
+ * span's bytes until read (decoded eagerly they cost many times their wire size on the heap, which
+ * the memory cap does not see). toJSON gives the plain object.
+ */
+export class WireLink implements SpanLink {
+  #span: WireSpan | undefined;
+
+  /** `from`/`to`: the link message's bounds relative to the start of its span's bytes. */
+  constructor(readonly traceId: string, readonly spanId: string, private readonly from: number, private readonly to: number, private readonly hasAttributes: boolean) {}
+
+  /** Called once by the span holding the link's bytes. */
+  bind(span: WireSpan): void {
+    this.#span = span;
+  }
+
+  get attributes(): Attributes {
+    return this.hasAttributes && this.#span ? this.#span.attributesOfPart(this.from, this.to, 4) : {};
+  }
+
+  toJSON(): SpanLink {
+    return { traceId: this.traceId, spanId: this.spanId, attributes: this.attributes };
+  }
+}
+
+/** Span.Link: 1 trace_id, 2 span_id, 4 attributes (checked here, as readEvent's are, and decoded when read). */
+function readLink(r: WireReader, end: number, o: NormaliseOptions, spanStart: number): WireLink {
   let traceId = '';
   let spanId = '';
   const start = r.pos;
   let hasAttrs = false;
+  let kept = 0;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 10) traceId = r.hex();
     else if (tag === 18) spanId = r.hex();
-    else if (tag === 34) { hasAttrs = true; r.pos = r.delimitedEnd(); }
+    else if (tag === 34) { hasAttrs = true; const e = r.delimitedEnd(); kept = checkKeyValue(r, e, o, 0, kept); r.pos = e; }
     else r.skip(tag & 7);
   }
-  return { traceId, spanId, attributes: hasAttrs ? attributesAt(r, start, end, o, 4) : {} };
+  return new WireLink(traceId, spanId, start - spanStart, end - spanStart, hasAttrs);
 }
 
 /**
@@ -95,6 +121,7 @@ export class WireSpan extends WireBacked implements Span {
     super(buf, start, end, o);
     this.#hasAttributes = hasAttributes;
     this.#hasEvents = hasEvents;
+    for (const l of links) if (l instanceof WireLink) l.bind(this);
   }
 
   get attributes(): Attributes {
@@ -126,7 +153,7 @@ export class WireSpan extends WireBacked implements Span {
       resource: this.resource,
       scope: this.scope,
       events: this.events,
-      links: this.links,
+      links: this.links.map((l) => (l instanceof WireLink ? l.toJSON() : l)),
     };
   }
 }
@@ -181,7 +208,7 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
         const e = r.delimitedEnd();
         if (links.length < o.maxLinks) {
           if (links === NO_LINKS) links = [];
-          links.push(readLink(r, e, o));
+          links.push(readLink(r, e, o, spanStart));
         }
         r.pos = e;
         break;

@@ -19,10 +19,13 @@ export function list<T>(x: T[] | null | undefined): T[] {
   return Array.isArray(x) ? x : [];
 }
 
-/** An InstrumentationScope → {name, version}. */
-export function scopeOf(s: OtlpScope | null | undefined): Scope {
+/** An InstrumentationScope → {name, version}, cut to the attribute length limit (CONTRACT §6). */
+export function scopeOf(s: OtlpScope | null | undefined, o: NormaliseOptions): Scope {
   if (!s || typeof s !== 'object') return { name: '', version: '' };
-  return { name: typeof s.name === 'string' ? s.name : '', version: typeof s.version === 'string' ? s.version : '' };
+  return {
+    name: typeof s.name === 'string' ? cut(s.name, o.maxAttributeLength) : '',
+    version: typeof s.version === 'string' ? cut(s.version, o.maxAttributeLength) : '',
+  };
 }
 
 /** Span duration in ms from nanosecond strings, exact; 0 when end is before start. */
@@ -88,7 +91,7 @@ export function normaliseTraces(req: OtlpTracesRequest, o: NormaliseOptions): No
     const service = serviceName(resource);
     for (const ss of list(rs.scopeSpans)) {
       if (!ss || typeof ss !== 'object') continue;
-      const scope = scopeOf(ss.scope);
+      const scope = scopeOf(ss.scope, o);
       for (const s of list(ss.spans)) {
         if (items.length >= o.maxItems) { rejected++; continue; }
         let span: Span | undefined;

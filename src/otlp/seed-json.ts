@@ -7,6 +7,7 @@ import type {
   OtlpAnyValue, OtlpKeyValue, OtlpLogRecord, OtlpLogsRequest, OtlpMetric, OtlpMetricsRequest, OtlpSpan,
   OtlpTracesRequest,
 } from './types.js';
+import { PlainJson } from '../normalise/attributes.js';
 import { secondsToNanos } from './values.js';
 
 /** A decoded request plus the number of seed items that were not objects. */
@@ -20,22 +21,20 @@ const SEED_SEVERITY: Record<string, number> = {
   DEBUG: 5, INFO: 9, WARN: 13, WARNING: 13, ERROR: 17, FATAL: 21, CRITICAL: 21,
 };
 
-/** A plain JSON value → AnyValue (integers as intValue, other numbers as doubleValue). */
-export function toAnyValue(v: unknown, depth = 0): OtlpAnyValue {
+/**
+ * A plain JSON value → AnyValue. The value is wrapped, not converted: the normaliser converts it
+ * under the §6 limits (normalise/attributes.ts PlainJson), so a huge map or array costs what is kept.
+ */
+export function toAnyValue(v: unknown): OtlpAnyValue {
   if (typeof v === 'string') return { stringValue: v };
-  if (typeof v === 'boolean') return { boolValue: v };
-  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: v } : { doubleValue: v };
-  if (depth > 32 || v === null || v === undefined) return {};
-  if (Array.isArray(v)) return { arrayValue: { values: v.map((x) => toAnyValue(x, depth + 1)) } };
-  if (typeof v === 'object') return { kvlistValue: { values: toKeyValues(v, depth + 1) } };
-  return {};
+  return new PlainJson(v) as unknown as OtlpAnyValue;
 }
 
-/** A flat `{key: value}` map (or an OTLP KeyValue list, passed through) → KeyValue list. */
-export function toKeyValues(map: unknown, depth = 0): OtlpKeyValue[] {
+/** A flat `{key: value}` map (or an OTLP KeyValue list, passed through) → KeyValue list, converted by the normaliser under the limits. */
+export function toKeyValues(map: unknown): OtlpKeyValue[] {
   if (Array.isArray(map)) return map as OtlpKeyValue[];
   if (typeof map !== 'object' || map === null) return [];
-  return Object.entries(map).map(([key, value]) => ({ key, value: toAnyValue(value, depth) }));
+  return new PlainJson(map) as unknown as OtlpKeyValue[];
 }
 
 function asItems(doc: unknown): unknown[] {

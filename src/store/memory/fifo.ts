@@ -13,6 +13,10 @@ export interface Batch<T> {
   sizes: number[];
   /** Index of the first item not yet removed. */
   head: number;
+  /** Items taken out before their turn (replaced spans; their slots hold undefined). */
+  replaced?: number;
+  /** Items left when the batch's bytes were last compacted. */
+  compactedAt?: number;
 }
 
 /** A queue of batches, oldest first, with O(1) amortised push and shift. */
@@ -45,7 +49,7 @@ export class BatchQueue<T> {
   forEachNewestFirst(fn: (item: T) => void): void {
     for (let b = this.batches.length - 1; b >= this.start; b--) {
       const batch = this.batches[b];
-      for (let i = batch.items.length - 1; i >= batch.head; i--) fn(batch.items[i]);
+      for (let i = batch.items.length - 1; i >= batch.head; i--) if (batch.items[i] !== undefined) fn(batch.items[i]);
     }
   }
 

@@ -12,8 +12,16 @@ import { buildServiceMap } from '../../query/service-map.js';
 import { BatchQueue, type Batch } from './fifo.js';
 import { LogIndex } from './log-index.js';
 import { MetricIndex, type StoredPoint } from './metric-index.js';
-import { SizeEstimator } from './size.js';
+import { compactKept, SizeEstimator } from './size.js';
 import { TraceIndex } from './trace-index.js';
+
+/** Where a stored span sits in the span FIFO, so that a retry replacing it can take it out. */
+const SLOT_BATCH: unique symbol = Symbol('tinyolly.memory.batch');
+const SLOT_INDEX: unique symbol = Symbol('tinyolly.memory.index');
+interface Slotted {
+  [SLOT_BATCH]?: Batch<Span>;
+  [SLOT_INDEX]?: number;
+}
 
 /** Options of the memory store. */
 export interface MemoryStoreOptions extends StoreOptions {
@@ -60,7 +68,7 @@ export class MemoryStore implements Store {
     this.ttlMs = options.ttlSeconds * 1000;
     this.maxBytes = options.maxBytes;
     this.now = options.now ?? Date.now;
-    this.metrics = new MetricIndex(options.maxSeriesPerMetric);
+    this.metrics = new MetricIndex(options.maxSeriesPerMetric, this.ttlMs, this.now);
     this.spanLane = { queue: new BatchQueue(), drop: (s) => this.traces.remove(s) };
     this.logLane = { queue: new BatchQueue(), drop: (l) => { this.logs.remove(l); return true; } };
     this.pointLane = { queue: new BatchQueue(), drop: (p) => { this.metrics.remove(p); return true; } };
@@ -71,22 +79,50 @@ export class MemoryStore implements Store {
 
   /** Estimated encoded size of everything held now, in bytes (never above maxBytes after a write). */
   get usedBytes(): number {
-    return this.bytes;
+    return this.bytes + this.metrics.entryBytes;
   }
 
   async writeSpans(spans: Span[]): Promise<void> {
     this.expire();
     if (spans.length === 0) return;
-    const sizes = new Array<number>(spans.length);
+    const batch: Batch<Span> = { seq: this.seq++, writtenAt: this.now(), items: spans.slice(), sizes: new Array<number>(spans.length), head: 0 };
     for (let i = 0; i < spans.length; i++) {
-      const size = this.sizes.span(spans[i]);
-      sizes[i] = size;
-      const replaced = this.traces.add(spans[i]);
-      // A retried span replaces the stored one; its old copy no longer counts.
-      if (replaced) this.bytes -= this.sizes.span(replaced);
+      const span = batch.items[i];
+      const size = this.sizes.span(span);
+      batch.sizes[i] = size;
       this.bytes += size;
+      const replaced = this.traces.add(span);
+      // A retried span (same trace and span ids) replaces the stored one: the old copy leaves its
+      // batch at once, so neither it nor its request's buffer stays until TTL.
+      if (replaced) this.release(replaced);
+      if (Object.isExtensible(span)) {
+        (span as Slotted)[SLOT_BATCH] = batch;
+        (span as Slotted)[SLOT_INDEX] = i;
+      }
     }
-    this.push(this.spanLane, spans.slice(), sizes);
+    this.spanLane.queue.push(batch);
+    this.evict();
+  }
+
+  /** Takes a replaced span out of the batch holding it; compacts a batch mostly replaced. */
+  private release(old: Span): void {
+    const batch = (old as Slotted)[SLOT_BATCH];
+    const i = (old as Slotted)[SLOT_INDEX];
+    if (batch === undefined || i === undefined || batch.items[i] !== old) return;
+    this.bytes -= batch.sizes[i];
+    batch.sizes[i] = 0;
+    batch.items[i] = undefined as unknown as Span;
+    (old as Slotted)[SLOT_BATCH] = undefined;
+    batch.replaced = (batch.replaced ?? 0) + 1;
+    // The rest of the batch may pin a request buffer mostly made of replaced spans: past half of
+    // what was left at the last look, the remaining spans move to a buffer of their own (amortised O(1)).
+    const left = batch.items.length - batch.head - batch.replaced;
+    if (left * 2 <= (batch.compactedAt ?? batch.items.length)) {
+      batch.compactedAt = left;
+      const live: Span[] = [];
+      for (let k = batch.head; k < batch.items.length; k++) if (batch.items[k] !== undefined) live.push(batch.items[k]);
+      compactKept(live);
+    }
   }
 
   async writeLogs(logs: LogRecord[]): Promise<void> {
@@ -241,7 +277,8 @@ export class MemoryStore implements Store {
 
   /** Past the cap, removes the oldest items first, whichever signal they belong to. */
   private evict(): void {
-    while (this.bytes > this.maxBytes) {
+    // Metric and series entries count too (metadata, keys): they leave with their last point.
+    while (this.bytes + this.metrics.entryBytes > this.maxBytes) {
       let oldest: Lane<unknown> | undefined;
       let oldestBatch: Batch<unknown> | undefined;
       for (const lane of this.lanes) {
@@ -261,7 +298,10 @@ export class MemoryStore implements Store {
   }
 
   private dropAt<T>(lane: Lane<T>, batch: Batch<T>, i: number): void {
-    if (lane.drop(batch.items[i])) this.bytes -= batch.sizes[i];
+    const item = batch.items[i];
+    if (item === undefined) {
+      if (batch.replaced) batch.replaced--; // a replaced span's slot, already uncounted
+    } else if (lane.drop(item)) this.bytes -= batch.sizes[i];
     // Let the item be collected even while the rest of its batch stays.
     batch.items[i] = undefined as T;
   }

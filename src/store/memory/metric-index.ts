@@ -6,11 +6,19 @@
 import type {
   Attributes, JsonNumber, MetricPoint, MetricSample, MetricSeriesSet, MetricSummary, MetricType, Temporality,
 } from '../../model/model.js';
+import { createHash } from 'node:crypto';
 import type { TimeRange } from '../store.js';
 import { attributesBytes } from './size.js';
 
-/** Distinct refused series remembered for droppedSeries; past this, each refusal counts anew. */
-const MAX_REFUSED_KEYS = 100_000;
+/**
+ * Refused series remembered at once for droppedSeries (by a digest of their identity, never the
+ * identity itself, so each costs the same whatever its labels): the oldest is forgotten first.
+ */
+const MAX_REFUSED_KEYS = 10_000;
+/** What one metric name costs on the heap besides its strings (the entry, its map slot, its own series map). */
+const METRIC_OVERHEAD = 480;
+/** What one series costs besides its key (the entry, its map slot, the points array). */
+const SERIES_OVERHEAD = 240;
 
 /** One series of one metric. */
 export interface SeriesEntry {
@@ -20,8 +28,17 @@ export interface SeriesEntry {
   readonly labels: Attributes;
   /** Estimated size of the labels, charged to every point (as OTLP sends them with each). */
   readonly labelsBytes: number;
-  /** Oldest first. */
-  readonly points: MetricPoint[];
+  /**
+   * Points in arrival order, the live ones from `head` on. The store removes a series' points in
+   * the order they arrived (TTL and eviction go by write order), so a removal is a head step;
+   * reads sort by time when some point arrived out of order.
+   */
+  arrivals: MetricPoint[];
+  head: number;
+  /** Absolute index in `arrivals` of the last point older than the one before it (-1: none). */
+  lastInversion: number;
+  /** The newest point by timestamp (the latest arrival among equals); undefined: not known, scan. */
+  newest: MetricPoint | undefined;
 }
 
 /** One metric name, with the metadata of its latest admitted sample. */
@@ -33,6 +50,8 @@ export interface MetricEntry {
   monotonic?: boolean;
   temporality?: Temporality;
   readonly series: Map<string, SeriesEntry>;
+  /** What the entry and its series cost besides their points (charged to the store's cap). */
+  bytes: number;
 }
 
 /** A stored point and the series holding it: the unit the store expires and evicts. */
@@ -65,6 +84,28 @@ function lastValueOf(p: MetricPoint): JsonNumber | null {
   return p.count ?? null;
 }
 
+function metricBytes(name: string, unit: string, description: string): number {
+  return METRIC_OVERHEAD + name.length + unit.length + description.length;
+}
+
+/** The live points of a series, oldest first (points of equal time in arrival order). */
+export function seriesPoints(s: SeriesEntry): MetricPoint[] {
+  const live = s.arrivals.slice(s.head);
+  // Stable: equal timestamps keep their arrival order.
+  if (s.lastInversion > s.head) live.sort((a, b) => a.timestamp - b.timestamp);
+  return live;
+}
+
+/** The newest point of a series (the latest arrival among equal times), or undefined when empty. */
+function newestPoint(s: SeriesEntry): MetricPoint | undefined {
+  if (s.newest === undefined && s.head < s.arrivals.length) {
+    let best = s.arrivals[s.head];
+    for (let i = s.head + 1; i < s.arrivals.length; i++) if (s.arrivals[i].timestamp >= best.timestamp) best = s.arrivals[i];
+    s.newest = best;
+  }
+  return s.newest;
+}
+
 function inRange(ts: number, range: TimeRange): boolean {
   return (range.start === undefined || ts >= range.start) && (range.end === undefined || ts <= range.end);
 }
@@ -72,15 +113,39 @@ function inRange(ts: number, range: TimeRange): boolean {
 /** The metric side of the memory store. */
 export class MetricIndex {
   private readonly metrics = new Map<string, MetricEntry>();
-  private readonly refused = new Set<string>();
-  /** Distinct series refused by the cap since the last clear(). */
+  /** Digest of a refused series → when it is forgotten (ms); insertion order is refusal order. */
+  private readonly refused = new Map<string, number>();
+  /**
+   * Refused series: each distinct series refused by the cap counts once while it is remembered
+   * (TTL from its first refusal, at most MAX_REFUSED_KEYS at once, oldest forgotten first);
+   * refused again after that, it counts again. Reset by clear().
+   */
   droppedSeries = 0;
+  /** What the metric and series entries cost besides their points (metadata, keys, maps). */
+  entryBytes = 0;
 
-  constructor(private readonly maxSeriesPerMetric: number) {}
+  constructor(
+    private readonly maxSeriesPerMetric: number,
+    private readonly ttlMs = Number.POSITIVE_INFINITY,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Number of distinct metric names stored. */
   get size(): number {
     return this.metrics.size;
+  }
+
+  /** Counts a refused series once while it is remembered. */
+  private refuse(name: string, key: string): void {
+    const now = this.now();
+    for (const [k, until] of this.refused) {
+      if (until > now && this.refused.size < MAX_REFUSED_KEYS) break;
+      this.refused.delete(k);
+    }
+    const digest = createHash('sha1').update(name).update('\u0002').update(key).digest('base64');
+    if (this.refused.has(digest)) return;
+    this.droppedSeries++;
+    this.refused.set(digest, now + this.ttlMs);
   }
 
   /** Stores one sample's point; undefined when its series is refused by the cap. */
@@ -90,56 +155,80 @@ export class MetricIndex {
     let series = metric?.series.get(key);
     if (!series) {
       if ((metric?.series.size ?? 0) >= this.maxSeriesPerMetric) {
-        const refusedKey = sample.name + '\u0002' + key;
-        if (!this.refused.has(refusedKey)) {
-          this.droppedSeries++;
-          if (this.refused.size < MAX_REFUSED_KEYS) this.refused.add(refusedKey);
-        }
+        this.refuse(sample.name, key);
         return undefined;
       }
       if (!metric) {
-        metric = { name: sample.name, type: sample.type, unit: sample.unit, description: sample.description, series: new Map() };
+        metric = { name: sample.name, type: sample.type, unit: sample.unit, description: sample.description, series: new Map(), bytes: 0 };
+        metric.bytes = metricBytes(sample.name, sample.unit, sample.description);
+        this.entryBytes += metric.bytes;
         this.metrics.set(sample.name, metric);
       }
-      series = { key, metric, service: sample.service, labels: sample.labels, labelsBytes: attributesBytes(sample.labels), points: [] };
+      series = {
+        key, metric, service: sample.service, labels: sample.labels, labelsBytes: attributesBytes(sample.labels),
+        arrivals: [], head: 0, lastInversion: -1, newest: undefined,
+      };
+      const bytes = SERIES_OVERHEAD + key.length;
+      metric.bytes += bytes;
+      this.entryBytes += bytes;
       metric.series.set(key, series);
     }
     metric = series.metric;
     metric.type = sample.type;
-    metric.unit = sample.unit;
-    metric.description = sample.description;
+    if (metric.unit !== sample.unit || metric.description !== sample.description) {
+      const delta = sample.unit.length + sample.description.length - metric.unit.length - metric.description.length;
+      metric.bytes += delta;
+      this.entryBytes += delta;
+      metric.unit = sample.unit;
+      metric.description = sample.description;
+    }
     metric.monotonic = sample.monotonic;
     metric.temporality = sample.temporality;
-    const points = series.points;
     const p = sample.point;
-    if (points.length === 0 || points[points.length - 1].timestamp <= p.timestamp) points.push(p);
-    else {
-      // Out of order: insert after every point not newer (binary search).
-      let lo = 0;
-      let hi = points.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (points[mid].timestamp <= p.timestamp) lo = mid + 1;
-        else hi = mid;
-      }
-      points.splice(lo, 0, p);
-    }
+    const arrivals = series.arrivals;
+    const empty = series.head >= arrivals.length;
+    if (!empty && arrivals[arrivals.length - 1].timestamp > p.timestamp) series.lastInversion = arrivals.length;
+    arrivals.push(p);
+    if (empty) series.newest = p;
+    else if (series.newest !== undefined && p.timestamp >= series.newest.timestamp) series.newest = p;
     return { series, point: p };
   }
 
-  /** Removes one stored point; an emptied series frees its slot, an emptied metric disappears. */
+  /** Removes one stored point (O(1): its series' oldest arrival); an emptied series frees its slot, an emptied metric disappears. */
   remove(item: StoredPoint): void {
     const { series, point } = item;
-    const points = series.points;
-    // Points usually leave in the order they arrived, which is mostly time order.
-    const i = points[0] === point ? 0 : points.indexOf(point);
-    if (i < 0) return;
-    if (i === 0) points.shift();
-    else points.splice(i, 1);
-    if (points.length > 0) return;
+    const arrivals = series.arrivals;
+    if (series.head >= arrivals.length) return;
+    if (arrivals[series.head] === point) {
+      arrivals[series.head++] = undefined as unknown as MetricPoint;
+    } else {
+      // Not the oldest arrival: cannot happen while points leave in write order; kept correct anyway.
+      const i = arrivals.indexOf(point, series.head);
+      if (i < 0) return;
+      arrivals.splice(i, 1);
+      if (series.lastInversion > i) series.lastInversion--;
+    }
+    if (series.newest === point) series.newest = undefined;
+    if (series.head < arrivals.length) {
+      // Compact now and then, so the array does not grow without bound (amortised O(1)).
+      if (series.head > 1024 && series.head * 2 > arrivals.length) {
+        series.arrivals = arrivals.slice(series.head);
+        series.lastInversion -= series.head;
+        series.head = 0;
+      }
+      return;
+    }
     const metric = series.metric;
-    if (metric.series.get(series.key) === series) metric.series.delete(series.key);
-    if (metric.series.size === 0 && this.metrics.get(metric.name) === metric) this.metrics.delete(metric.name);
+    if (metric.series.get(series.key) === series) {
+      metric.series.delete(series.key);
+      const bytes = SERIES_OVERHEAD + series.key.length;
+      metric.bytes -= bytes;
+      this.entryBytes -= bytes;
+    }
+    if (metric.series.size === 0 && this.metrics.get(metric.name) === metric) {
+      this.metrics.delete(metric.name);
+      this.entryBytes -= metric.bytes;
+    }
   }
 
   /** One summary per metric name, sorted by name (CONTRACT §4). */
@@ -150,7 +239,7 @@ export class MetricIndex {
       let last: MetricPoint | undefined;
       for (const s of m.series.values()) {
         services.add(s.service);
-        const p = s.points[s.points.length - 1];
+        const p = newestPoint(s);
         if (p && (!last || p.timestamp > last.timestamp)) last = p;
       }
       out.push({
@@ -169,7 +258,8 @@ export class MetricIndex {
     const series: MetricSeriesSet['series'] = [];
     const bounded = range.start !== undefined || range.end !== undefined;
     for (const s of m.series.values()) {
-      const points = bounded ? s.points.filter((p) => inRange(p.timestamp, range)) : s.points.slice();
+      const all = seriesPoints(s);
+      const points = bounded ? all.filter((p) => inRange(p.timestamp, range)) : all;
       if (points.length > 0) series.push({ service: s.service, labels: s.labels, points });
     }
     const out: MetricSeriesSet = { name: m.name, type: m.type, unit: m.unit, description: m.description, series };
@@ -197,5 +287,6 @@ export class MetricIndex {
     this.metrics.clear();
     this.refused.clear();
     this.droppedSeries = 0;
+    this.entryBytes = 0;
   }
 }

@@ -2,7 +2,7 @@
  * @module store/memory/size: cheap estimates of an item's encoded (JSON) size in bytes, for the
  * memory cap. A walk over the values, never a JSON.stringify; close enough to bound memory.
  */
-import { ENCODED_SIZE, type AttrValue, type Attributes, type LogRecord, type MetricPoint, type Span } from '../../model/model.js';
+import { ENCODED_SIZE, type AttrValue, type Attributes, type LogRecord, type MetricPoint, type Scope, type Span } from '../../model/model.js';
 
 /** Fixed overhead of one stored span/log/point: keys, quotes, numbers and index entries. */
 const SPAN_OVERHEAD = 320;
@@ -35,6 +35,17 @@ export function attributesBytes(attrs: Attributes): number {
 export class SizeEstimator {
   private lastResource: Attributes | undefined;
   private lastResourceBytes = 0;
+  private lastScope: Scope | undefined;
+  private lastScopeBytes = 0;
+
+  /** A scope's strings (kept apart from a protobuf item's wire bytes, shared by a batch's items). */
+  private scopeBytes(s: Scope): number {
+    if (s !== this.lastScope) {
+      this.lastScope = s;
+      this.lastScopeBytes = s.name.length + s.version.length;
+    }
+    return this.lastScopeBytes;
+  }
 
   private resourceBytes(r: Attributes): number {
     if (r !== this.lastResource) {
@@ -47,7 +58,13 @@ export class SizeEstimator {
   /** Encoded size of one span: its wire size when it carries one, else an estimate of its JSON. */
   span(s: Span): number {
     const wire = (s as { [ENCODED_SIZE]?: number })[ENCODED_SIZE];
-    if (wire !== undefined) return SPAN_OVERHEAD + wire + this.resourceBytes(s.resource);
+    if (wire !== undefined) {
+      // Ids are kept as hex strings besides the wire bytes (twice their size), and so are the links' ids.
+      let n = SPAN_OVERHEAD + wire + this.resourceBytes(s.resource) + this.scopeBytes(s.scope)
+        + s.traceId.length + s.spanId.length + (s.parentSpanId?.length ?? 0) + s.name.length + s.status.message.length;
+      for (const l of s.links) n += 48 + l.traceId.length + l.spanId.length;
+      return n;
+    }
     let n = SPAN_OVERHEAD + s.traceId.length + s.spanId.length + (s.parentSpanId?.length ?? 0) + s.name.length
       + s.startTimeUnixNano.length + s.endTimeUnixNano.length + s.status.message.length + s.service.length
       + s.scope.name.length + s.scope.version.length + attributesBytes(s.attributes) + this.resourceBytes(s.resource);
@@ -59,7 +76,10 @@ export class SizeEstimator {
   /** Approximate encoded size of one log record. */
   log(l: LogRecord): number {
     const wire = (l as { [ENCODED_SIZE]?: number })[ENCODED_SIZE];
-    if (wire !== undefined) return LOG_OVERHEAD + l.id.length + wire + this.resourceBytes(l.resource);
+    if (wire !== undefined) {
+      return LOG_OVERHEAD + l.id.length + wire + this.resourceBytes(l.resource) + this.scopeBytes(l.scope)
+        + (l.traceId?.length ?? 0) + (l.spanId?.length ?? 0) + valueBytes(l.body);
+    }
     return LOG_OVERHEAD + l.id.length + l.timeUnixNano.length + l.severityText.length + (l.traceId?.length ?? 0)
       + (l.spanId?.length ?? 0) + l.service.length + l.scope.name.length + l.scope.version.length
       + valueBytes(l.body) + attributesBytes(l.attributes) + this.resourceBytes(l.resource);
@@ -75,4 +95,41 @@ export class SizeEstimator {
     if (p.quantiles) n += p.quantiles.length * 24;
     return n;
   }
+}
+
+/** An item that keeps its wire bytes in a shared buffer and can move them (normalise/ WireBacked). */
+interface Relocatable {
+  wireBytes(): Buffer;
+  moveTo(into: Buffer, at: number): number;
+}
+
+function isRelocatable(x: unknown): x is Relocatable {
+  return typeof (x as Relocatable).moveTo === 'function' && typeof (x as Relocatable).wireBytes === 'function';
+}
+
+/** Buffers smaller than this are kept whole whatever else they hold. */
+const KEEP_WHOLE_BYTES = 64 * 1024;
+
+/**
+ * When only some items of a request are kept (the rest were duplicates), the kept ones may pin a
+ * request buffer mostly made of bytes nobody counts: past twice what they count, they move to a
+ * buffer of their own. The memory cap then bounds what the store really holds.
+ */
+export function compactKept(items: readonly unknown[]): void {
+  let total = 0;
+  const buffers = new Set<ArrayBufferLike>();
+  let held = 0;
+  for (const it of items) {
+    if (!isRelocatable(it)) continue;
+    const b = it.wireBytes();
+    total += b.length;
+    if (!buffers.has(b.buffer)) {
+      buffers.add(b.buffer);
+      held += b.buffer.byteLength;
+    }
+  }
+  if (held <= KEEP_WHOLE_BYTES || held <= 2 * total) return;
+  const into = Buffer.allocUnsafeSlow(total);
+  let at = 0;
+  for (const it of items) if (isRelocatable(it)) at = it.moveTo(into, at);
 }

@@ -78,7 +78,8 @@ export function layoutGraph(
       layers[li].forEach((n, i) => pos.set(n, i));
     }
   }
-  const maxRows = Math.max(1, ...layers.map((l) => l.length));
+  let maxRows = 1;
+  for (const l of layers) if (l.length > maxRows) maxRows = l.length;
   const height = margin * 2 + (maxRows - 1) * rowGap;
   const width = margin * 2 + Math.max(0, layers.length - 1) * layerGap;
   const placed: GraphNodeLayout[] = [];

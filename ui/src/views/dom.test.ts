@@ -38,4 +38,12 @@ describe('dom builders', () => {
     append(parent as unknown as Node, ['line 1\u200B\n', ['line 2\u2067']]);
     expect(parent.children.map((c) => c.text)).toEqual(['line 1<U+200B>\n', 'line 2<U+2067>']);
   });
+
+  it('appends an array of 500k children without spreading it (issue 11: a spread of ~120k arguments overflows the stack)', () => {
+    let n = 0;
+    const parent = { appendChild: () => { n++; } } as unknown as Node;
+    const children = Array.from({ length: 500_000 }, () => ({}) as Node);
+    append(parent, children);
+    expect(n).toBe(500_000);
+  });
 });

@@ -28,7 +28,7 @@ function apply(el: Element, props: Props | null | undefined): void {
 export function append(parent: Node, ...children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
-    if (Array.isArray(c)) append(parent, ...c);
+    if (Array.isArray(c)) for (const x of c) append(parent, x); // never spread: an array may be telemetry-sized
     else if (typeof c === 'string') parent.appendChild(document.createTextNode(visibleText(c)));
     else if (typeof c === 'number') parent.appendChild(document.createTextNode(String(c)));
     else parent.appendChild(c);

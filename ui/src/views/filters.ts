@@ -3,7 +3,7 @@
  * inputs, service selects fed by /api/services).
  */
 import { listServices } from '../api.js';
-import { h } from './dom.js';
+import { append, h } from './dom.js';
 
 /** A text input that calls `onChange` 250 ms after typing stops (and at once on Enter). */
 export function textFilter(opts: { placeholder: string; value: string; label: string; search?: boolean; width?: string; onChange: (v: string) => void }): HTMLInputElement {
@@ -35,7 +35,8 @@ export function serviceSelect(value: string, onChange: (v: string) => void): { e
         if (current && !names.includes(current)) names.unshift(current);
         const existing = Array.from(el.options).slice(1).map((o) => o.value);
         if (existing.join('\u0000') === names.join('\u0000')) return;
-        el.replaceChildren(h('option', { value: '' }, 'All services'), ...names.map((n) => h('option', { value: n }, n)));
+        el.replaceChildren(h('option', { value: '' }, 'All services'));
+        append(el, names.map((n) => h('option', { value: n }, n)));
         el.value = current;
       } catch { /* keep the old list */ }
     },

@@ -35,7 +35,8 @@ function segmented<T extends string>(options: [T, string][], value: T, onChange:
 function distribution(p: MetricPoint, unit: string): HTMLElement | null {
   const b = pointBuckets(p);
   if (!b) return null;
-  const max = Math.max(1, ...b.counts);
+  let max = 1;
+  for (const c of b.counts) if (c > max) max = c; // a loop, not Math.max(...): a point may have many buckets
   const bars = b.counts.map((c, i) => {
     const lo = i === 0 ? '−∞' : formatValue(b.bounds[i - 1]);
     const hi = i === b.counts.length - 1 ? '+∞' : formatValue(b.bounds[i]);
@@ -44,7 +45,7 @@ function distribution(p: MetricPoint, unit: string): HTMLElement | null {
     return h('div', { class: 'dist-col', title: `(${lo}, ${hi}]${unit ? ` ${unit}` : ''}: ${c}` },
       h('div', { class: 'dist-count mono' }, c ? formatValue(c) : ''), h('div', { class: 'dist-bar' }, fill), h('div', { class: 'dist-label mono' }, `≤${hi}`));
   });
-  return h('div', { class: 'dist' }, ...bars);
+  return h('div', { class: 'dist' }, bars);
 }
 
 /** Mounts the metric detail page. */
@@ -91,7 +92,7 @@ export function metricView(route: Route): View {
     } else {
       if (seriesIdx >= series.length) seriesIdx = 0;
       if (series.length > 1) {
-        const sel = h('select', { class: 'input', 'aria-label': 'Series' }, ...series.map((x, i) => h('option', { value: String(i) }, seriesLabel(x))));
+        const sel = h('select', { class: 'input', 'aria-label': 'Series' }, series.map((x, i) => h('option', { value: String(i) }, seriesLabel(x))));
         sel.value = String(seriesIdx);
         sel.addEventListener('change', () => { seriesIdx = Number(sel.value); render(); });
         controls.appendChild(h('label', { class: 'check' }, 'Series ', sel));

@@ -173,7 +173,8 @@ export function serviceMapView(): View {
     svg.appendChild(s('defs', null,
       s('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: '10', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '10', markerHeight: '10', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head' })),
       s('marker', { id: 'arrow-err', viewBox: '0 0 10 10', refX: '10', refY: '5', markerUnits: 'userSpaceOnUse', markerWidth: '10', markerHeight: '10', orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrow-head err' }))));
-    const maxCalls = Math.max(1, ...m.edges.map((e) => e.callCount));
+    let maxCalls = 1;
+    for (const e of m.edges) if (e.callCount > maxCalls) maxCalls = e.callCount; // a loop: never spread a telemetry-sized array
     const nodeBoxes: Box[] = [...geom.values()].map((n) => ({ x: n.x - n.w / 2, y: n.y - n.h / 2, w: n.w, h: n.h }));
     // Important labels first: errors, then the busiest edges.
     const order = m.edges.map((e, i) => ({ e, i })).filter(({ e }) => geom.has(e.source) && geom.has(e.target))
