@@ -164,6 +164,22 @@ describe('doctor rules', () => {
     expect(d.report().findings.map((f) => f.rule)).toEqual(['missing-service-name']);
   });
 
+  it('checks at most maxItemsPerSecond items a second, and a skipped batch makes no orphans', () => {
+    let now = T0;
+    const d = new Doctor({ now: () => now, maxItemsPerSecond: 3 });
+    const child = span({ service: 'unknown_service', parentSpanId: hex(424242, 16) });
+    d.observer({ signal: 'traces', items: [child], receivedAtMs: now });
+    d.observer({ signal: 'traces', items: [span(), span(), span({ service: 'unknown_service' })], receivedAtMs: now });
+    expect(d.skippedItems).toBe(3);
+    now += 60_000;
+    const r = d.report();
+    expect(r.findings.map((f) => f.rule)).toEqual(['missing-service-name']);
+    expect(r.findings[0].count).toBe(1);
+    // A new second has a new budget.
+    d.observer({ signal: 'traces', items: [span({ service: 'unknown_service' })], receivedAtMs: now });
+    expect(d.report().findings[0].count).toBe(2);
+  });
+
   it('name templates', () => {
     expect(nameTemplate('GET /users/42')).toBe('GET /users/{n}');
     expect(nameTemplate('GET https://api.example.com/a?b=1')).toBe('GET {url}/a?{query}');

@@ -40,6 +40,11 @@ export interface DoctorOptions {
   cardinalityThreshold?: number;
   /** Rule ids switched off. */
   disabled?: Iterable<string>;
+  /**
+   * Spans and log records checked per second at most (default 10,000): beyond it, batches are left
+   * unchecked, so the doctor's CPU stays a bounded share however fast data arrives.
+   */
+  maxItemsPerSecond?: number;
   /** Bounds (tests lower them). */
   maxSeenSpans?: number;
   maxPending?: number;
@@ -52,7 +57,6 @@ const MAX_FINDINGS = 1000;
 const MAX_SHAPES = 4096;
 const MAX_TEMPLATES = 2048;
 const MAX_LOG_SERVICES = 1024;
-const SKEW_MS = 1;
 
 interface Acc {
   rule: string;
@@ -64,8 +68,8 @@ interface Acc {
   examples: Example[];
 }
 
-interface SeenSpan { service: string; startMs: number; endMs: number; name: string; start: string }
-interface PendingChild { traceId: string; spanId: string; service: string; startMs: number; endMs: number; atMs: number }
+interface SeenSpan { service: string; start: string; end: string; name: string }
+interface PendingChild { traceId: string; spanId: string; service: string; start: string; end: string; atMs: number }
 
 /** Inserts into a Map used as a bounded, insertion-ordered cache: the oldest entry goes first. */
 function putBounded<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
@@ -82,9 +86,12 @@ function attr(s: Span, key: string): AttrValue | undefined {
   return Object.hasOwn(s.attributes, key) ? s.attributes[key] : undefined;
 }
 
-function nsToMs(ns: string): number {
-  return Number(ns) / 1e6;
+/** Nanosecond decimal strings → BigInt, or undefined when not a number. */
+function big(ns: string): bigint | undefined {
+  try { return BigInt(ns); } catch { return undefined; }
 }
+
+const SKEW_NS = 1_000_000n;
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const HEX_ID = /\b(?=[0-9a-f]*\d)[0-9a-f]{12,}\b/gi;
@@ -106,6 +113,11 @@ export class Doctor {
   private readonly maxSeen: number;
   private readonly maxPending: number;
   private readonly maxQueued: number;
+  private readonly maxPerSecond: number;
+  private budgetSecond = -1;
+  private budgetUsed = 0;
+  /** When a batch was last left unchecked: a child waiting then may have missed its parent. */
+  private lastSkipMs = -Infinity;
   private readonly disabled: Set<string>;
 
   private findingsMap = new Map<string, Acc>();
@@ -135,13 +147,21 @@ export class Doctor {
     this.maxSeen = opts.maxSeenSpans ?? 100_000;
     this.maxPending = opts.maxPending ?? 20_000;
     this.maxQueued = opts.maxQueuedItems ?? 200_000;
+    this.maxPerSecond = opts.maxItemsPerSecond ?? 10_000;
     this.disabled = new Set(opts.disabled ?? []);
   }
 
   /** The ingest observer: queues the batch (bounded) and checks it on the next turn. Never throws. */
   readonly observer = (event: IngestEvent): void => {
-    const n = event.items.length;
-    if (this.queued + n > this.maxQueued) { this.skippedItems += n; return; }
+    const n = event.signal === 'metrics' ? 0 : event.items.length;
+    const second = Math.floor(event.receivedAtMs / 1000);
+    if (second !== this.budgetSecond) { this.budgetSecond = second; this.budgetUsed = 0; }
+    if (this.queued + n > this.maxQueued || this.budgetUsed + n > this.maxPerSecond) {
+      this.skippedItems += n;
+      this.lastSkipMs = event.receivedAtMs;
+      return;
+    }
+    this.budgetUsed += n;
     this.queue.push(event);
     this.queued += n;
     if (!this.scheduled) {
@@ -209,27 +229,27 @@ export class Doctor {
     if (this.spanServices.size < MAX_LOG_SERVICES) this.spanServices.add(svc);
     if (svc.startsWith('unknown_service')) this.record('missing-service-name', '', svc, atMs, ex);
 
-    const startMs = nsToMs(s.startTimeUnixNano);
-    const endMs = nsToMs(s.endTimeUnixNano);
-    const key = s.traceId + ':' + s.spanId;
+    const start = s.startTimeUnixNano;
+    const end = s.endTimeUnixNano;
+    const key = s.traceId + s.spanId;
     const before = this.seen.get(key);
     if (before) {
       // The same span sent again (an exporter retry) is not a duplicate; a different one is.
-      if (before.name !== s.name || before.start !== s.startTimeUnixNano) this.record('duplicate-span-id', '', svc, atMs, ex);
+      if (before.name !== s.name || before.start !== start) this.record('duplicate-span-id', '', svc, atMs, ex);
     } else {
-      putBounded(this.seen, key, { service: svc, startMs, endMs, name: s.name, start: s.startTimeUnixNano }, this.maxSeen);
+      putBounded(this.seen, key, { service: svc, start, end, name: s.name }, this.maxSeen);
     }
     // Children that waited for this span.
     const waiting = this.pending.get(key);
     if (waiting) {
       this.pending.delete(key);
-      for (const c of waiting) this.skew(c, svc, startMs, endMs, atMs);
+      for (const c of waiting) this.skew(c, svc, start, end, atMs);
     }
     if (s.parentSpanId) {
-      const pkey = s.traceId + ':' + s.parentSpanId;
+      const pkey = s.traceId + s.parentSpanId;
       const parent = this.seen.get(pkey);
-      const child = { traceId: s.traceId, spanId: s.spanId, service: svc, startMs, endMs, atMs };
-      if (parent) this.skew(child, parent.service, parent.startMs, parent.endMs, atMs);
+      const child = { traceId: s.traceId, spanId: s.spanId, service: svc, start, end, atMs };
+      if (parent) this.skew(child, parent.service, parent.start, parent.end, atMs);
       else if (!before) {
         const list = this.pending.get(pkey);
         if (list) { if (list.length < 64) list.push(child); } else putBounded(this.pending, pkey, [child], this.maxPending);
@@ -280,10 +300,12 @@ export class Doctor {
     }
   }
 
-  private skew(c: PendingChild, parentService: string, pStartMs: number, pEndMs: number, atMs: number): void {
+  /** Across services only (in one process a child may outlive its parent: async work). */
+  private skew(c: PendingChild, parentService: string, pStart: string, pEnd: string, atMs: number): void {
     if (c.service === parentService) return;
-    if (!Number.isFinite(pStartMs) || !Number.isFinite(c.startMs) || pStartMs === 0 || c.startMs === 0) return;
-    if (c.startMs < pStartMs - SKEW_MS || (pEndMs > 0 && c.endMs > pEndMs + SKEW_MS)) {
+    const ps = big(pStart), pe = big(pEnd), cs = big(c.start), ce = big(c.end);
+    if (ps === undefined || pe === undefined || cs === undefined || ce === undefined || ps === 0n || cs === 0n) return;
+    if (cs < ps - SKEW_NS || (pe > 0n && ce > pe + SKEW_NS)) {
       this.record('clock-skew', '', c.service, atMs, { traceId: c.traceId, spanId: c.spanId });
     }
   }
@@ -312,6 +334,8 @@ export class Doctor {
       const first = list[0];
       if (nowMs - first.atMs < this.settleMs) break; // insertion order: the rest are younger
       this.pending.delete(pkey);
+      // A batch left unchecked since the child came may have held its parent: not an orphan then.
+      if (this.lastSkipMs >= first.atMs) continue;
       for (const c of list) this.record('orphan-span', '', c.service, c.atMs, { traceId: c.traceId, spanId: c.spanId });
     }
   }
