@@ -41,7 +41,7 @@ export interface DoctorOptions {
   /** Rule ids switched off. */
   disabled?: Iterable<string>;
   /**
-   * Spans and log records checked per second at most (default 10,000): beyond it, batches are left
+   * Spans and log records checked per second at most (default 5,000): beyond it, batches are left
    * unchecked, so the doctor's CPU stays a bounded share however fast data arrives.
    */
   maxItemsPerSecond?: number;
@@ -84,6 +84,17 @@ function attr(s: Span, key: string): AttrValue | undefined {
   const one = (s as { [ATTRIBUTE_OF]?: (k: string) => AttrValue | undefined })[ATTRIBUTE_OF];
   if (one !== undefined) return one.call(s, key);
   return Object.hasOwn(s.attributes, key) ? s.attributes[key] : undefined;
+}
+
+const EXCEPTION = Buffer.from('exception');
+
+/**
+ * False when the span surely has no `exception` event: a span still in its wire bytes is searched
+ * for the word (native, no decoding) before its events are decoded.
+ */
+function mayHaveException(s: Span): boolean {
+  const bytes = (s as { wireBytes?: () => Buffer }).wireBytes;
+  return bytes === undefined || bytes.call(s).indexOf(EXCEPTION) >= 0;
 }
 
 /** Nanosecond decimal strings → BigInt, or undefined when not a number. */
@@ -147,7 +158,7 @@ export class Doctor {
     this.maxSeen = opts.maxSeenSpans ?? 100_000;
     this.maxPending = opts.maxPending ?? 20_000;
     this.maxQueued = opts.maxQueuedItems ?? 200_000;
-    this.maxPerSecond = opts.maxItemsPerSecond ?? 10_000;
+    this.maxPerSecond = opts.maxItemsPerSecond ?? 5_000;
     this.disabled = new Set(opts.disabled ?? []);
   }
 
@@ -257,7 +268,7 @@ export class Doctor {
     }
 
     const status = s.status.code;
-    if (status === 'UNSET' && s.events.length > 0 && s.events.some((e) => e.name === 'exception')) {
+    if (status === 'UNSET' && mayHaveException(s) && s.events.some((e) => e.name === 'exception')) {
       this.record('exception-without-error', '', svc, atMs, ex);
     }
     if (s.kind === 'SERVER') {
