@@ -68,8 +68,8 @@ interface Acc {
   examples: Example[];
 }
 
-interface SeenSpan { service: string; start: string; end: string; name: string }
-interface PendingChild { traceId: string; spanId: string; service: string; start: string; end: string; atMs: number }
+interface SeenSpan { service: string; start: string; end: string; name: string; kind: string }
+interface PendingChild { traceId: string; spanId: string; service: string; start: string; end: string; kind: string; atMs: number }
 
 /** Inserts into a Map used as a bounded, insertion-ordered cache: the oldest entry goes first. */
 function putBounded<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
@@ -248,19 +248,19 @@ export class Doctor {
       // The same span sent again (an exporter retry) is not a duplicate; a different one is.
       if (before.name !== s.name || before.start !== start) this.record('duplicate-span-id', '', svc, atMs, ex);
     } else {
-      putBounded(this.seen, key, { service: svc, start, end, name: s.name }, this.maxSeen);
+      putBounded(this.seen, key, { service: svc, start, end, name: s.name, kind: s.kind }, this.maxSeen);
     }
     // Children that waited for this span.
     const waiting = this.pending.get(key);
     if (waiting) {
       this.pending.delete(key);
-      for (const c of waiting) this.skew(c, svc, start, end, atMs);
+      for (const c of waiting) this.skew(c, svc, s.kind, start, end, atMs);
     }
     if (s.parentSpanId) {
       const pkey = s.traceId + s.parentSpanId;
       const parent = this.seen.get(pkey);
-      const child = { traceId: s.traceId, spanId: s.spanId, service: svc, start, end, atMs };
-      if (parent) this.skew(child, parent.service, parent.start, parent.end, atMs);
+      const child = { traceId: s.traceId, spanId: s.spanId, service: svc, start, end, kind: s.kind, atMs };
+      if (parent) this.skew(child, parent.service, parent.kind, parent.start, parent.end, atMs);
       else if (!before) {
         const list = this.pending.get(pkey);
         if (list) { if (list.length < 64) list.push(child); } else putBounded(this.pending, pkey, [child], this.maxPending);
@@ -311,12 +311,18 @@ export class Doctor {
     }
   }
 
-  /** Across services only (in one process a child may outlive its parent: async work). */
-  private skew(c: PendingChild, parentService: string, pStart: string, pEnd: string, atMs: number): void {
+  /**
+   * Across services only (in one process a child may outlive its parent: async work). A child that
+   * starts before its parent is skew whatever the kinds; one that ends after it is not (the real
+   * app's Express SERVER spans end up to 20 ms after their caller's CLIENT span on one host: the
+   * server span ends once the response is flushed), so the end side counts only when a SERVER
+   * child starts after its CLIENT parent ended.
+   */
+  private skew(c: PendingChild, parentService: string, parentKind: string, pStart: string, pEnd: string, atMs: number): void {
     if (c.service === parentService) return;
     const ps = big(pStart), pe = big(pEnd), cs = big(c.start), ce = big(c.end);
     if (ps === undefined || pe === undefined || cs === undefined || ce === undefined || ps === 0n || cs === 0n) return;
-    if (cs < ps - SKEW_NS || (pe > 0n && ce > pe + SKEW_NS)) {
+    if (cs < ps - SKEW_NS || (parentKind === 'CLIENT' && c.kind === 'SERVER' && pe > 0n && cs > pe + SKEW_NS && ce > pe + SKEW_NS)) {
       this.record('clock-skew', '', c.service, atMs, { traceId: c.traceId, spanId: c.spanId });
     }
   }

@@ -62,8 +62,8 @@ export const RULES: readonly RuleInfo[] = [
       + 'Go: otelslog / otelzap with the ctx passed to each call; .NET: builder.Logging.AddOpenTelemetry().',
   },
   {
-    rule: 'clock-skew', severity: 'warning', title: 'Child span outside its parent across services (clock skew > 1 ms)',
-    hint: 'A child in another service starts before its parent or ends after it: the hosts\' clocks differ. Sync them (NTP/chrony; in containers, the host clock), '
+    rule: 'clock-skew', severity: 'warning', title: 'Child span starting outside its parent across services (clock skew > 1 ms)',
+    hint: 'A span in another service starts before its parent (or a server span starts after its client span ended): the hosts\' clocks differ. Sync them (NTP/chrony; in containers, the host clock), '
       + 'or, for async work that outlives the request, use a span link instead of a parent.',
   },
   {
