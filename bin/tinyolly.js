@@ -4,7 +4,7 @@
 import { register } from 'tsx/esm/api';
 register();
 const sub = process.argv[2];
-if (sub === 'wait' || sub === 'assert' || sub === 'mcp') {
+if (sub === 'wait' || sub === 'assert' || sub === 'mcp' || sub === 'doctor') {
   const { runSubcommand } = await import('../src/cli/run.ts');
   const io = {
     stdout: (s) => process.stdout.write(s),

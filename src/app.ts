@@ -10,6 +10,7 @@ import { apiRoutes } from './api/routes.js';
 import { uiStatic } from './api/ui-static.js';
 import type { Config } from './config.js';
 import { Ingester } from './ingest/ingester.js';
+import { doctorOf } from './doctor/registry.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise/options.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './receivers/grpc.js';
 import { httpReceiver } from './receivers/http.js';
@@ -79,6 +80,8 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const store = overrides.store ?? await createStore(config);
   const maxBodyBytes = config.maxRequestMb * MIB;
   const ingester = new Ingester(store, { ...normaliseOptionsOf(config), maxInFlight: config.maxInFlightExports });
+  // The instrumentation doctor hears every write from the start (CONTRACT §9).
+  doctorOf(store, { maxAttributeLength: config.maxAttributeLength });
   const ports = { grpc: 0, http: 0, ui: 0 };
   const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins };
 

@@ -122,6 +122,7 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
   });
 
   waitRoutes(app, { store });
+  (await import('./doctor.js')).doctorRoutes(app, { store });
 
   app.delete('/data', async () => {
     await store.clear();

@@ -12,7 +12,7 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-export const SUBCOMMANDS = ['wait', 'assert', 'mcp'] as const;
+export const SUBCOMMANDS = ['wait', 'assert', 'mcp', 'doctor'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 export function isSubcommand(s: string | undefined): s is Subcommand {
@@ -23,6 +23,7 @@ export function isSubcommand(s: string | undefined): s is Subcommand {
 export async function runSubcommand(name: Subcommand, argv: string[], io: CliIo): Promise<number> {
   try {
     if (name === 'wait') return await (await import('./wait.js')).runWait(argv, io);
+    if (name === 'doctor') return await (await import('./doctor.js')).runDoctor(argv, io);
     if (name === 'assert') return await (await import('./assert.js')).runAssert(argv, io);
     return await (await import('./mcp/server.js')).runMcp(argv, io);
   } catch (err) {

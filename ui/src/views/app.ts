@@ -11,6 +11,7 @@ import { logsView } from './logs.js';
 import { metricView } from './metric-view.js';
 import { metricsView } from './metrics.js';
 import { serviceMapView } from './service-map.js';
+import { doctorView } from './doctor.js';
 import { servicesView } from './services.js';
 import { shortcutsDialog } from './shortcuts.js';
 import { onState, state, update } from './state.js';
@@ -20,7 +21,7 @@ import type { View } from './view.js';
 
 const LIVE_MS = 5000;
 const TITLES: Record<Route['view'], string> = {
-  traces: 'Traces', trace: 'Trace', logs: 'Logs', metrics: 'Metrics', metric: 'Metric', services: 'Services', 'service-map': 'Service map',
+  traces: 'Traces', trace: 'Trace', logs: 'Logs', metrics: 'Metrics', metric: 'Metric', services: 'Services', 'service-map': 'Service map', doctor: 'Doctor',
 };
 
 function createView(route: Route): View {
@@ -31,6 +32,7 @@ function createView(route: Route): View {
     case 'metric': return metricView(route);
     case 'services': return servicesView();
     case 'service-map': return serviceMapView();
+    case 'doctor': return doctorView();
     default: return tracesView(route);
   }
 }
