@@ -21,6 +21,8 @@ import {
   SERVICE_PROTO_FILES,
 } from '../otlp/protobuf.js';
 import type { Signal } from '../otlp/types.js';
+import { hintFor } from '../inspect/hints.js';
+import type { InspectContext, Inspector } from '../inspect/inspector.js';
 
 export interface GrpcReceiverOptions {
   ingester: Ingester;
@@ -35,6 +37,9 @@ export interface GrpcReceiverOptions {
   storeReady?: () => Promise<boolean>;
   /** How often storeReady is asked (default 1000 ms). */
   healthPollMs?: number;
+  /** When set, every Export call is recorded in it (CONTRACT §8); `port` is the bound port. */
+  inspector?: Inspector;
+  port?: () => number;
 }
 
 const SERVICES: { signal: Signal; path: string }[] = [
@@ -205,10 +210,42 @@ function trackStoreHealth(server: grpc.Server, health: HealthImplementation, rea
   poll();
 }
 
-function exportSignal(ingester: Ingester, signal: Signal, body: Buffer): Promise<ExportResult> {
-  if (signal === 'traces') return ingester.exportTracesProtobuf(body);
-  if (signal === 'logs') return ingester.exportLogsProtobuf(body);
-  return ingester.exportMetricsProtobuf(body);
+function exportSignal(ingester: Ingester, signal: Signal, body: Buffer, context?: object): Promise<ExportResult> {
+  if (signal === 'traces') return ingester.exportTracesProtobuf(body, context);
+  if (signal === 'logs') return ingester.exportLogsProtobuf(body, context);
+  return ingester.exportMetricsProtobuf(body, context);
+}
+
+const CODE_NAMES = Object.fromEntries(Object.entries(grpc.status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k])) as Record<number, string>;
+
+/** Wraps an Export callback so the call is recorded in the inspector when it is answered. */
+function recorded(
+  inspector: Inspector, port: number, path: string, signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>,
+  callback: grpc.sendUnaryData<Buffer>, ctx: InspectContext,
+): { callback: grpc.sendUnaryData<Buffer>; done: (r: ExportResult) => void } {
+  const startedMs = performance.now();
+  const timestamp = inspector.nowSeconds();
+  let result: ExportResult | undefined;
+  const first = (key: string): string | null => { const v = call.metadata.get(key)[0]; return v === undefined ? null : String(v); };
+  const wrapped: grpc.sendUnaryData<Buffer> = (err, value) => {
+    const e = err as Partial<grpc.StatusObject> | null;
+    const status = e ? CODE_NAMES[e.code ?? GRPC.INTERNAL] ?? String(e.code) : 'OK';
+    const reason = e ? e.details ?? null : result?.message ?? null;
+    const encoding = (first('grpc-encoding') ?? '').toLowerCase();
+    const compression = encoding === 'gzip' ? 'gzip' : encoding === 'deflate' ? 'deflate' : null;
+    try {
+      inspector.record({
+        timestamp, transport: 'grpc', port, path, signal, encoding: 'protobuf', compression,
+        bytes: compression ? null : call.request?.length ?? null, inflatedBytes: call.request?.length ?? null,
+        peer: call.getPeer?.() ?? null, userAgent: first('user-agent'), services: ctx.services,
+        accepted: result?.accepted ?? 0, rejected: result?.rejected ?? 0, status, reason,
+        hint: hintFor({ transport: 'grpc', path, status, signal, reason, apiKeySent: call.metadata.get('x-otlp-api-key').length > 0 }),
+        durationMs: performance.now() - startedMs,
+      });
+    } catch { /* recording never fails an export */ }
+    callback(err, value);
+  };
+  return { callback: wrapped, done: (r) => { result = r; } };
 }
 
 /** A grpc-js server with the OTLP services, reflection and health registered (not yet bound). */
@@ -232,20 +269,23 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
         responseDeserialize: identity,
       },
     };
-    const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+    const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, answer) => {
+      const ctx: InspectContext = {};
+      const rec = opts.inspector ? recorded(opts.inspector, opts.port?.() ?? 0, path, signal, call, answer, ctx) : undefined;
+      const callback = rec ? rec.callback : answer;
       if (isApiKey && !isApiKey(call.metadata.get('x-otlp-api-key')[0])) {
         callback({ code: GRPC.UNAUTHENTICATED, details: 'missing or wrong x-otlp-api-key' });
         return;
       }
       let pending: Promise<ExportResult>;
       try {
-        pending = exportSignal(opts.ingester, signal, call.request);
+        pending = exportSignal(opts.ingester, signal, call.request, rec ? ctx : undefined);
       } catch (err) {
         callback(errorStatus(err));
         return;
       }
       pending.then(
-        (r) => callback(null, Buffer.from(encodeExportResponseProtobuf(signal, r.rejected, r.message))),
+        (r) => { rec?.done(r); callback(null, Buffer.from(encodeExportResponseProtobuf(signal, r.rejected, r.message))); },
         (err) => callback(errorStatus(err)),
       );
     };
