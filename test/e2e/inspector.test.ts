@@ -46,7 +46,7 @@ function recordWhere(app: TinyOllyProcess, pred: (r: Rec) => boolean, timeoutMs 
   return waitFor(async () => (await requests(app, '?limit=1000')).find(pred), timeoutMs);
 }
 
-const post = (url: string, body: Buffer | string, headers: Record<string, string>) => fetch(url, { method: 'POST', body, headers });
+const post = (url: string, body: Buffer | string, headers: Record<string, string>) => fetch(url, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body), headers });
 
 const SPAN_JSON = (service: string) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
   scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'x', startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000100000000' }] }] }] });

@@ -12,6 +12,7 @@ import { metricView } from './metric-view.js';
 import { metricsView } from './metrics.js';
 import { serviceMapView } from './service-map.js';
 import { servicesView } from './services.js';
+import { ingestView } from './ingest.js';
 import { shortcutsDialog } from './shortcuts.js';
 import { onState, state, update } from './state.js';
 import { traceView } from './trace-view.js';
@@ -20,7 +21,7 @@ import type { View } from './view.js';
 
 const LIVE_MS = 5000;
 const TITLES: Record<Route['view'], string> = {
-  traces: 'Traces', trace: 'Trace', logs: 'Logs', metrics: 'Metrics', metric: 'Metric', services: 'Services', 'service-map': 'Service map',
+  traces: 'Traces', trace: 'Trace', logs: 'Logs', metrics: 'Metrics', metric: 'Metric', services: 'Services', 'service-map': 'Service map', ingest: 'Ingest',
 };
 
 function createView(route: Route): View {
@@ -31,6 +32,7 @@ function createView(route: Route): View {
     case 'metric': return metricView(route);
     case 'services': return servicesView();
     case 'service-map': return serviceMapView();
+    case 'ingest': return ingestView();
     default: return tracesView(route);
   }
 }
