@@ -218,11 +218,60 @@ function exportSignal(ingester: Ingester, signal: Signal, body: Buffer, context?
 
 const CODE_NAMES = Object.fromEntries(Object.entries(grpc.status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k])) as Record<number, string>;
 
+/** Metadata of the Export calls whose handler ran (and recorded them); the rest were refused before it. */
+const handledCalls = new WeakSet<grpc.Metadata>();
+
+/**
+ * An interceptor recording Export calls grpc-js refused before the handler ran (a message over the
+ * limit, one that does not inflate): it sees every status sent, and skips the calls the handler recorded.
+ */
+function inspectRefusals(inspector: Inspector, port: () => number): grpc.ServerInterceptor {
+  const signals = new Map(SERVICES.map((s) => [s.path, s.signal]));
+  return (method, call) => {
+    const signal = signals.get(method.path);
+    if (!signal) return new grpc.ServerInterceptingCall(call);
+    let metadata: grpc.Metadata | undefined;
+    const timestamp = inspector.nowSeconds();
+    const onStatus = (status: { code: number; details?: string }): void => {
+        if (status.code !== GRPC.OK && !(metadata && handledCalls.has(metadata))) {
+          const first = (key: string): string | null => { const v = metadata?.get(key)[0]; return v === undefined ? null : String(v); };
+          const code = CODE_NAMES[status.code] ?? String(status.code);
+          const enc = (first('grpc-encoding') ?? '').toLowerCase();
+          try {
+            inspector.record({
+              timestamp, transport: 'grpc', port: port(), path: method.path, signal, encoding: 'protobuf',
+              compression: enc === 'gzip' ? 'gzip' : enc === 'deflate' ? 'deflate' : null, bytes: null, inflatedBytes: null,
+              peer: null, userAgent: first('user-agent'), accepted: 0, rejected: 0, status: code, reason: status.details ?? null,
+              hint: hintFor({ transport: 'grpc', path: method.path, status: code, signal, reason: status.details ?? null }),
+              durationMs: (inspector.nowSeconds() - timestamp) * 1000,
+            });
+          } catch { /* recording never fails a call */ }
+        }
+    };
+    // grpc-js' base call sends its own refusals (message too large, not inflating) to itself, past any
+    // interceptor's responder: its sendStatus is wrapped instead, found as specCompression finds it.
+    let c: (BaseCallInternals & { sendStatus?: (s: { code: number; details?: string }) => void }) | undefined = call as unknown as BaseCallInternals;
+    for (let depth = 0; c && depth < 8; depth++) {
+      if (typeof c.decompressMessage === 'function' && typeof c.sendStatus === 'function') {
+        const base = c;
+        const send = base.sendStatus!.bind(base);
+        base.sendStatus = (status) => { onStatus(status); send(status); };
+        break;
+      }
+      c = c.nextCall as BaseCallInternals | undefined;
+    }
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) => next({ onReceiveMetadata: (md, nextMd) => { metadata = md; nextMd(md); } }),
+    });
+  };
+}
+
 /** Wraps an Export callback so the call is recorded in the inspector when it is answered. */
 function recorded(
   inspector: Inspector, port: number, path: string, signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>,
   callback: grpc.sendUnaryData<Buffer>, ctx: InspectContext,
 ): { callback: grpc.sendUnaryData<Buffer>; done: (r: ExportResult) => void } {
+  handledCalls.add(call.metadata);
   const startedMs = performance.now();
   const timestamp = inspector.nowSeconds();
   let result: ExportResult | undefined;
@@ -253,7 +302,7 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
-    interceptors: [specCompression(opts.maxMessageBytes)],
+    interceptors: [specCompression(opts.maxMessageBytes), ...(opts.inspector ? [inspectRefusals(opts.inspector, opts.port ?? (() => 0))] : [])],
   });
   widenStreamWindow(server);
   const isApiKey = opts.apiKey === undefined ? undefined : secretMatcher(opts.apiKey);

@@ -150,6 +150,16 @@ describe('ingest inspector, no API key', () => {
     expect(t.hint).toContain('OTEL_EXPORTER_OTLP_PROTOCOL');
   });
 
+  it('hint: a gRPC message over the limit, refused by grpc-js before the handler, is recorded once', async () => {
+    const tp = tracerProvider({ grpcUrl: app.grpcUrl, otlpHttpUrl: app.otlpHttpUrl }, { protocol: 'grpc', serviceName: 'insp-grpc-big' });
+    tp.getTracer('t').startSpan('op', { attributes: { big: 'x'.repeat(2 * 1024 * 1024) } }).end();
+    await tp.forceFlush().catch(() => undefined); await tp.shutdown().catch(() => undefined);
+    const r = await recordWhere(app, (x) => x.transport === 'grpc' && x.status === 'RESOURCE_EXHAUSTED');
+    expect(r).toMatchObject({ result: 'refused', signal: 'traces', path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export' });
+    expect(r.userAgent).toContain('OTel-OTLP-Exporter-JavaScript');
+    expect(r.hint).toContain('TINYOLLY_MAX_REQUEST_MB');
+  });
+
   it('hint: series cut by the series limit (the SDK exporter sends 2 series, the limit is 1)', async () => {
     const mp = meterProvider({ grpcUrl: app.grpcUrl, otlpHttpUrl: app.otlpHttpUrl }, { protocol: 'http/protobuf', serviceName: 'insp-metrics' });
     const c = mp.getMeter('m').createCounter('insp.requests');
@@ -199,6 +209,8 @@ describe('ingest inspector, with TINYOLLY_OTLP_API_KEY', () => {
     await sendSpan(new TraceGrpc({ url: app.grpcUrl }), 'nokey-grpc');
     const g = await recordWhere(app, (x) => x.transport === 'grpc' && x.status === 'UNAUTHENTICATED');
     expect(g).toMatchObject({ result: 'refused', reason: 'missing or wrong x-otlp-api-key' });
+    // Recorded by the handler only, not again by the interceptor that records refusals before it.
+    expect((await requests(app, '?limit=1000')).filter((x) => x.transport === 'grpc')).toHaveLength(1);
     expect(g.hint).toContain('OTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=');
   });
 
