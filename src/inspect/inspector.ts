@@ -117,6 +117,15 @@ export class Inspector {
     if (ctx && typeof ctx === 'object') ctx.services = servicesOf(event);
   };
 
+  private lastUa: string | null = null;
+  private lastSdk: SdkInfo | null = null;
+
+  /** sdkOf, remembering the last answer: an exporter sends the same User-Agent on every request. */
+  private sdkOf(ua: string | null): SdkInfo | null {
+    if (ua !== this.lastUa) { this.lastUa = ua; this.lastSdk = sdkOf(ua ?? undefined); }
+    return this.lastSdk;
+  }
+
   /** Records one finished request (O(1): overwrites the oldest record once the ring is full). */
   record(facts: RequestFacts): IngestRequestRecord {
     const result = facts.accepted === 0 && (facts.rejected > 0 || (facts.status !== 200 && facts.status !== 'OK')) ? 'refused'
@@ -134,7 +143,7 @@ export class Inspector {
       inflatedBytes: facts.inflatedBytes,
       peer: facts.peer,
       userAgent: cut(facts.userAgent),
-      sdk: sdkOf(facts.userAgent ?? undefined),
+      sdk: this.sdkOf(facts.userAgent),
       services: facts.services ?? [],
       accepted: facts.accepted,
       rejected: facts.rejected,
