@@ -11,6 +11,8 @@ import { uiStatic } from './api/ui-static.js';
 import type { Config } from './config.js';
 import { Ingester } from './ingest/ingester.js';
 import { doctorOf } from './doctor/registry.js';
+import { Inspector } from './inspect/inspector.js';
+import { inspectClientErrors, inspectNotFound } from './inspect/http.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise/options.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './receivers/grpc.js';
 import { httpReceiver } from './receivers/http.js';
@@ -83,13 +85,18 @@ export async function start(config: Config, overrides: { store?: Store; logError
   // The instrumentation doctor hears every write from the start (CONTRACT §9).
   doctorOf(store, { maxAttributeLength: config.maxAttributeLength });
   const ports = { grpc: 0, http: 0, ui: 0 };
-  const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins };
+  // The ingest inspector (CONTRACT §8): fed by both receivers, told the services by the ingester.
+  const inspector = new Inspector(config.inspectorRequests ?? 1000);
+  ingester.observe(inspector.observe);
+  const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins, inspector };
 
-  const grpcServer = createGrpcServer({ ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey, storeReady: () => store.ping() });
+  const grpcServer = createGrpcServer({ ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey, storeReady: () => store.ping(), inspector, port: () => ports.grpc });
   const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } } as const;
   const otlpHttp: FastifyInstance = Fastify(fastifyOptions);
   const otlpHttpClose = gracefulHttp(otlpHttp);
   await otlpHttp.register(httpReceiver, receiverOptions);
+  inspectNotFound(otlpHttp, inspector);
+  inspectClientErrors(otlpHttp, inspector);
   otlpHttp.get('/healthz', async (_req, reply) => {
     const ok = await store.ping();
     return reply.code(ok ? 200 : 503).send(ok ? { status: 'ok' } : { status: 'unavailable', error: 'store unavailable' });
@@ -107,7 +114,8 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const onError = (err: unknown, req: { method: string; url: string }) =>
     logError(`tinyolly: unexpected error answering ${req.method} ${req.url}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   const exportImport = { ingester, normalise: normaliseOptionsOf(config), maxImportBytes: config.maxImportMb * MIB, maxDocumentBytes: Math.max(64 * MIB, maxBodyBytes) };
-  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport });
+  const drops = () => (store instanceof MemoryStore ? store.dropped : { evicted: 0, expired: 0 });
+  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport, ingest: { inspector, drops } });
   await ui.register(uiStatic, { auth, hostAllowed });
 
   try {

@@ -236,3 +236,12 @@ describe('--help', () => {
     expect(failed?.stderr).toMatch(message);
   }, 70_000);
 });
+
+describe('TINYOLLY_INSPECTOR_REQUESTS (CONTRACT §8)', () => {
+  it('defaults to 1000, is read from the environment, and refuses 0 or junk', () => {
+    expect(loadConfig([], {}).inspectorRequests).toBe(1000);
+    expect(loadConfig([], { TINYOLLY_INSPECTOR_REQUESTS: '50' }).inspectorRequests).toBe(50);
+    expect(() => loadConfig([], { TINYOLLY_INSPECTOR_REQUESTS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig([], { TINYOLLY_INSPECTOR_REQUESTS: '1e3' })).toThrow(ConfigError);
+  });
+});

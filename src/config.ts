@@ -27,6 +27,8 @@ export interface Config {
   /** POST /api/import body limit (MiB), compressed and inflated. */
   maxImportMb: number;
   maxBucketsPerPoint: number;
+  /** Request records the ingest inspector keeps (CONTRACT §8). */
+  inspectorRequests: number;
   otlpApiKey?: string;
   uiToken?: string;
   corsOrigins?: string[];
@@ -56,6 +58,7 @@ export const DEFAULT_CONFIG: Config = {
   maxInFlightExports: 64,
   maxImportMb: 1024,
   maxBucketsPerPoint: 1024,
+  inspectorRequests: 1000,
 };
 
 export class ConfigError extends Error {}
@@ -82,6 +85,7 @@ Other environment variables:
   TINYOLLY_MAX_IMPORT_MB (1024)
   TINYOLLY_OTLP_API_KEY  TINYOLLY_UI_TOKEN  TINYOLLY_CORS_ORIGINS  TINYOLLY_ALLOWED_HOSTS
   TINYOLLY_MAX_BUCKETS_PER_POINT (1024)
+  TINYOLLY_INSPECTOR_REQUESTS (1000)
 `;
 
 /** CLI flag (without `--`) → the environment variable it overrides. */
@@ -199,6 +203,7 @@ export function loadConfig(argv: readonly string[], envIn: Record<string, string
     maxInFlightExports: int(env, 'TINYOLLY_MAX_INFLIGHT_EXPORTS', DEFAULT_CONFIG.maxInFlightExports, 1, 1 << 16),
     maxImportMb: int(env, 'TINYOLLY_MAX_IMPORT_MB', DEFAULT_CONFIG.maxImportMb, 1, 1 << 20),
     maxBucketsPerPoint: int(env, 'TINYOLLY_MAX_BUCKETS_PER_POINT', DEFAULT_CONFIG.maxBucketsPerPoint, 1, 1 << 20),
+    inspectorRequests: int(env, 'TINYOLLY_INSPECTOR_REQUESTS', DEFAULT_CONFIG.inspectorRequests, 1, 1_000_000),
     otlpApiKey: env.TINYOLLY_OTLP_API_KEY || undefined,
     uiToken: env.TINYOLLY_UI_TOKEN || undefined,
     corsOrigins: cors && cors.length > 0 ? cors : undefined,

@@ -14,6 +14,7 @@ import { UNAUTHORISED, type UiAuth } from './auth.js';
 import { hostGuard } from './hosts.js';
 import { exportImportRoutes, type ExportImportOptions } from './export-import.js';
 import { waitRoutes } from './wait.js';
+import { ingestRoutes, type IngestRoutesOptions } from './ingest.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
@@ -29,6 +30,8 @@ export interface ApiOptions {
   onError?: (err: unknown, req: FastifyRequest) => void;
   /** GET /api/export and POST /api/import (CONTRACT §11), when given. */
   exportImport?: Omit<ExportImportOptions, 'store'>;
+  /** GET /api/ingest/* (CONTRACT §8). */
+  ingest?: IngestRoutesOptions;
 }
 
 /** Registers /healthz and the /api plugin. */
@@ -123,6 +126,7 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
 
   waitRoutes(app, { store });
   (await import('./doctor.js')).doctorRoutes(app, { store });
+  ingestRoutes(app, opts.ingest ?? {});
 
   app.delete('/data', async () => {
     await store.clear();

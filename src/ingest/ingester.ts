@@ -33,10 +33,14 @@ export interface IngesterOptions extends NormaliseOptions {
  * What one export stored, as told to observers. `items` are the stored batch (shared with the
  * store: read-only). For metrics, `refused` points (series cap) are among `items` but were not stored.
  */
-export type IngestEvent =
+export type IngestEvent = (
   | { signal: 'traces'; items: readonly Span[]; receivedAtMs: number }
   | { signal: 'logs'; items: readonly LogRecord[]; receivedAtMs: number }
-  | { signal: 'metrics'; items: readonly MetricSample[]; refused: number; receivedAtMs: number };
+  | { signal: 'metrics'; items: readonly MetricSample[]; refused: number; receivedAtMs: number }
+) & {
+  /** The object the receiver passed with this request (the inspector's per-request record), if any. */
+  context?: object;
+};
 
 /**
  * Hears every successful store write. Called synchronously before the export is answered, so it
@@ -112,11 +116,11 @@ export class Ingester {
   }
 
   /** Tells the observers what one write stored (no allocation when there are none). */
-  private tell(signal: IngestEvent['signal'], items: Span[] | LogRecord[] | MetricSample[], refused: number, receivedAtMs: number): void {
+  private tell(signal: IngestEvent['signal'], items: Span[] | LogRecord[] | MetricSample[], refused: number, receivedAtMs: number, context?: object): void {
     if (this.observers.observers.length === 0) return;
     const event = signal === 'metrics'
-      ? { signal, items: items as MetricSample[], refused, receivedAtMs }
-      : signal === 'traces' ? { signal, items: items as Span[], receivedAtMs } : { signal, items: items as LogRecord[], receivedAtMs };
+      ? { signal, items: items as MetricSample[], refused, receivedAtMs, context }
+      : signal === 'traces' ? { signal, items: items as Span[], receivedAtMs, context } : { signal, items: items as LogRecord[], receivedAtMs, context };
     this.observers.tell(event);
   }
 
@@ -133,7 +137,7 @@ export class Ingester {
 
   private async run(
     write: () => Promise<number | void>, accepted: number, rejected: number, message: string | undefined,
-    signal: IngestEvent['signal'], items: Span[] | LogRecord[] | MetricSample[],
+    signal: IngestEvent['signal'], items: Span[] | LogRecord[] | MetricSample[], context?: object,
   ): Promise<ExportResult> {
     if (accepted === 0) return { accepted, rejected, message };
     if (this.inFlight >= this.options.maxInFlight) {
@@ -143,7 +147,7 @@ export class Ingester {
     try {
       const receivedAtMs = Date.now();
       const refused = (await write()) ?? 0;
-      this.tell(signal, items, refused, receivedAtMs);
+      this.tell(signal, items, refused, receivedAtMs, context);
       if (refused > 0) {
         return {
           accepted: accepted - refused,
@@ -159,41 +163,41 @@ export class Ingester {
   }
 
   /** Normalises and stores spans. Rejects with the store's error (e.g. unavailable) or overloaded. */
-  exportTraces(req: OtlpTracesRequest, extraRejected = 0): Promise<ExportResult> {
+  exportTraces(req: OtlpTracesRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseTraces(req, this.options));
-    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected + extraRejected, n.message, 'traces', n.items);
+    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected + extraRejected, n.message, 'traces', n.items, context);
   }
 
   /**
    * The hot path: decodes and normalises protobuf trace bytes in one pass, then stores them.
    * Throws TinyOllyError('invalid') for malformed bytes.
    */
-  exportTracesProtobuf(body: Buffer): Promise<ExportResult> {
+  exportTracesProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseTracesProtobuf(body, this.options));
-    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected, n.message, 'traces', n.items);
+    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected, n.message, 'traces', n.items, context);
   }
 
   /** The logs hot path: protobuf bytes → log records in one pass, then stored. */
-  exportLogsProtobuf(body: Buffer): Promise<ExportResult> {
+  exportLogsProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseLogsProtobuf(body, this.options));
-    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected, n.message, 'logs', n.items);
+    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected, n.message, 'logs', n.items, context);
   }
 
   /** Normalises and stores log records. */
-  exportLogs(req: OtlpLogsRequest, extraRejected = 0): Promise<ExportResult> {
+  exportLogs(req: OtlpLogsRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseLogs(req, this.options));
-    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected + extraRejected, n.message, 'logs', n.items);
+    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected + extraRejected, n.message, 'logs', n.items, context);
   }
 
   /** The metrics hot path: protobuf bytes → metric samples in one pass, then stored. */
-  exportMetricsProtobuf(body: Buffer): Promise<ExportResult> {
+  exportMetricsProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseMetricsProtobuf(body, this.options));
-    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected, n.message, 'metrics', n.items);
+    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected, n.message, 'metrics', n.items, context);
   }
 
   /** Normalises and stores metric points; points past the series cap come back as rejected. */
-  exportMetrics(req: OtlpMetricsRequest, extraRejected = 0): Promise<ExportResult> {
+  exportMetrics(req: OtlpMetricsRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseMetrics(req, this.options));
-    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected + extraRejected, n.message, 'metrics', n.items);
+    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected + extraRejected, n.message, 'metrics', n.items, context);
   }
 }

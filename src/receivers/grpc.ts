@@ -21,6 +21,8 @@ import {
   SERVICE_PROTO_FILES,
 } from '../otlp/protobuf.js';
 import type { Signal } from '../otlp/types.js';
+import { hintFor } from '../inspect/hints.js';
+import type { InspectContext, Inspector } from '../inspect/inspector.js';
 
 export interface GrpcReceiverOptions {
   ingester: Ingester;
@@ -35,6 +37,9 @@ export interface GrpcReceiverOptions {
   storeReady?: () => Promise<boolean>;
   /** How often storeReady is asked (default 1000 ms). */
   healthPollMs?: number;
+  /** When set, every Export call is recorded in it (CONTRACT §8); `port` is the bound port. */
+  inspector?: Inspector;
+  port?: () => number;
 }
 
 const SERVICES: { signal: Signal; path: string }[] = [
@@ -205,10 +210,91 @@ function trackStoreHealth(server: grpc.Server, health: HealthImplementation, rea
   poll();
 }
 
-function exportSignal(ingester: Ingester, signal: Signal, body: Buffer): Promise<ExportResult> {
-  if (signal === 'traces') return ingester.exportTracesProtobuf(body);
-  if (signal === 'logs') return ingester.exportLogsProtobuf(body);
-  return ingester.exportMetricsProtobuf(body);
+function exportSignal(ingester: Ingester, signal: Signal, body: Buffer, context?: object): Promise<ExportResult> {
+  if (signal === 'traces') return ingester.exportTracesProtobuf(body, context);
+  if (signal === 'logs') return ingester.exportLogsProtobuf(body, context);
+  return ingester.exportMetricsProtobuf(body, context);
+}
+
+const CODE_NAMES = Object.fromEntries(Object.entries(grpc.status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k])) as Record<number, string>;
+
+/** Metadata of the Export calls whose handler ran (and recorded them); the rest were refused before it. */
+const handledCalls = new WeakSet<grpc.Metadata>();
+
+/**
+ * An interceptor recording Export calls grpc-js refused before the handler ran (a message over the
+ * limit, one that does not inflate): it sees every status sent, and skips the calls the handler recorded.
+ */
+function inspectRefusals(inspector: Inspector, port: () => number): grpc.ServerInterceptor {
+  const signals = new Map(SERVICES.map((s) => [s.path, s.signal]));
+  return (method, call) => {
+    const signal = signals.get(method.path);
+    if (!signal) return new grpc.ServerInterceptingCall(call);
+    let metadata: grpc.Metadata | undefined;
+    const timestamp = inspector.nowSeconds();
+    const onStatus = (status: { code: number; details?: string }): void => {
+        if (status.code !== GRPC.OK && !(metadata && handledCalls.has(metadata))) {
+          const first = (key: string): string | null => { const v = metadata?.get(key)[0]; return v === undefined ? null : String(v); };
+          const code = CODE_NAMES[status.code] ?? String(status.code);
+          const enc = (first('grpc-encoding') ?? '').toLowerCase();
+          try {
+            inspector.record({
+              timestamp, transport: 'grpc', port: port(), path: method.path, signal, encoding: 'protobuf',
+              compression: enc === 'gzip' ? 'gzip' : enc === 'deflate' ? 'deflate' : null, bytes: null, inflatedBytes: null,
+              peer: null, userAgent: first('user-agent'), accepted: 0, rejected: 0, status: code, reason: status.details ?? null,
+              hint: hintFor({ transport: 'grpc', path: method.path, status: code, signal, reason: status.details ?? null }),
+              durationMs: (inspector.nowSeconds() - timestamp) * 1000,
+            });
+          } catch { /* recording never fails a call */ }
+        }
+    };
+    // grpc-js' base call sends its own refusals (message too large, not inflating) to itself, past any
+    // interceptor's responder: its sendStatus is wrapped instead, found as specCompression finds it.
+    let c: (BaseCallInternals & { sendStatus?: (s: { code: number; details?: string }) => void }) | undefined = call as unknown as BaseCallInternals;
+    for (let depth = 0; c && depth < 8; depth++) {
+      if (typeof c.decompressMessage === 'function' && typeof c.sendStatus === 'function') {
+        const base = c;
+        const send = base.sendStatus!.bind(base);
+        base.sendStatus = (status) => { onStatus(status); send(status); };
+        break;
+      }
+      c = c.nextCall as BaseCallInternals | undefined;
+    }
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) => next({ onReceiveMetadata: (md, nextMd) => { metadata = md; nextMd(md); } }),
+    });
+  };
+}
+
+/** Wraps an Export callback so the call is recorded in the inspector when it is answered. */
+function recorded(
+  inspector: Inspector, port: number, path: string, signal: Signal, call: grpc.ServerUnaryCall<Buffer, Buffer>,
+  callback: grpc.sendUnaryData<Buffer>, ctx: InspectContext,
+): { callback: grpc.sendUnaryData<Buffer>; done: (r: ExportResult) => void } {
+  handledCalls.add(call.metadata);
+  const startedMs = performance.now();
+  const timestamp = inspector.nowSeconds();
+  let result: ExportResult | undefined;
+  const first = (key: string): string | null => { const v = call.metadata.get(key)[0]; return v === undefined ? null : String(v); };
+  const wrapped: grpc.sendUnaryData<Buffer> = (err, value) => {
+    const e = err as Partial<grpc.StatusObject> | null;
+    const status = e ? CODE_NAMES[e.code ?? GRPC.INTERNAL] ?? String(e.code) : 'OK';
+    const reason = e ? e.details ?? null : result?.message ?? null;
+    const encoding = (first('grpc-encoding') ?? '').toLowerCase();
+    const compression = encoding === 'gzip' ? 'gzip' : encoding === 'deflate' ? 'deflate' : null;
+    try {
+      inspector.record({
+        timestamp, transport: 'grpc', port, path, signal, encoding: 'protobuf', compression,
+        bytes: compression ? null : call.request?.length ?? null, inflatedBytes: call.request?.length ?? null,
+        peer: call.getPeer?.() ?? null, userAgent: first('user-agent'), services: ctx.services,
+        accepted: result?.accepted ?? 0, rejected: result?.rejected ?? 0, status, reason,
+        hint: hintFor({ transport: 'grpc', path, status, signal, reason, apiKeySent: call.metadata.get('x-otlp-api-key').length > 0 }),
+        durationMs: performance.now() - startedMs,
+      });
+    } catch { /* recording never fails an export */ }
+    callback(err, value);
+  };
+  return { callback: wrapped, done: (r) => { result = r; } };
 }
 
 /** A grpc-js server with the OTLP services, reflection and health registered (not yet bound). */
@@ -216,7 +302,7 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
-    interceptors: [specCompression(opts.maxMessageBytes)],
+    interceptors: [specCompression(opts.maxMessageBytes), ...(opts.inspector ? [inspectRefusals(opts.inspector, opts.port ?? (() => 0))] : [])],
   });
   widenStreamWindow(server);
   const isApiKey = opts.apiKey === undefined ? undefined : secretMatcher(opts.apiKey);
@@ -232,20 +318,23 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
         responseDeserialize: identity,
       },
     };
-    const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, callback) => {
+    const handler: grpc.handleUnaryCall<Buffer, Buffer> = (call, answer) => {
+      const ctx: InspectContext = {};
+      const rec = opts.inspector ? recorded(opts.inspector, opts.port?.() ?? 0, path, signal, call, answer, ctx) : undefined;
+      const callback = rec ? rec.callback : answer;
       if (isApiKey && !isApiKey(call.metadata.get('x-otlp-api-key')[0])) {
         callback({ code: GRPC.UNAUTHENTICATED, details: 'missing or wrong x-otlp-api-key' });
         return;
       }
       let pending: Promise<ExportResult>;
       try {
-        pending = exportSignal(opts.ingester, signal, call.request);
+        pending = exportSignal(opts.ingester, signal, call.request, rec ? ctx : undefined);
       } catch (err) {
         callback(errorStatus(err));
         return;
       }
       pending.then(
-        (r) => callback(null, Buffer.from(encodeExportResponseProtobuf(signal, r.rejected, r.message))),
+        (r) => { rec?.done(r); callback(null, Buffer.from(encodeExportResponseProtobuf(signal, r.rejected, r.message))); },
         (err) => callback(errorStatus(err)),
       );
     };

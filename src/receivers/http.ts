@@ -14,6 +14,8 @@ import { checkOtlpJson, isOtlpJson, parseJsonBody } from '../otlp/json.js';
 import { exportResponseBody, statusBody } from '../otlp/response.js';
 import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/seed-json.js';
 import type { Encoding, Signal } from '../otlp/types.js';
+import { inspectHttpRoutes, noteOf } from '../inspect/http.js';
+import type { Inspector } from '../inspect/inspector.js';
 
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
@@ -26,6 +28,8 @@ export interface HttpReceiverOptions {
   apiKey?: string;
   /** CORS origins for browser exporters (`*` allowed). */
   corsOrigins?: string[];
+  /** When set, every POST /v1/* is recorded in it (CONTRACT §8). */
+  inspector?: Inspector;
 }
 
 const SIGNALS: Signal[] = ['traces', 'logs', 'metrics'];
@@ -110,15 +114,16 @@ export function discardRest(req: IncomingMessage, maxBytes = DISCARD_MAX_BYTES, 
 
 const SEED_DECODERS = { traces: decodeSeedTraces, logs: decodeSeedLogs, metrics: decodeSeedMetrics };
 
-function exportTo(ingester: Ingester, signal: Signal, req: object, extraRejected = 0): Promise<ExportResult> {
-  if (signal === 'traces') return ingester.exportTraces(req, extraRejected);
-  if (signal === 'logs') return ingester.exportLogs(req, extraRejected);
-  return ingester.exportMetrics(req, extraRejected);
+function exportTo(ingester: Ingester, signal: Signal, req: object, extraRejected = 0, context?: object): Promise<ExportResult> {
+  if (signal === 'traces') return ingester.exportTraces(req, extraRejected, context);
+  if (signal === 'logs') return ingester.exportLogs(req, extraRejected, context);
+  return ingester.exportMetrics(req, extraRejected, context);
 }
 
 /** Sends an error answer in the request's encoding (google.rpc.Status; `{"error"}` for 401 JSON). */
 function sendError(reply: FastifyReply, encoding: Encoding, err: unknown): FastifyReply {
   const m = mapError(err);
+  noteOf(reply.request).reason = m.message;
   if (m.retryAfter !== undefined) reply.header('retry-after', String(m.retryAfter));
   reply.code(m.http).type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json');
   if (m.kind === 'unauthenticated' && encoding === 'json') return reply.send(JSON.stringify({ error: m.message }));
@@ -139,6 +144,8 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.maxBodyBytes }, (_req, body, done) => done(null, body));
 
   const isApiKey = opts.apiKey === undefined ? undefined : secretMatcher(opts.apiKey);
+  const inspector = opts.inspector;
+  if (inspector) inspectHttpRoutes(app, inspector);
 
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const encoding = encodingOf(req.headers['content-type']) ?? 'json';
@@ -184,19 +191,24 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
         }
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const body = await inflateBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
+        const note = inspector ? noteOf(req) : undefined;
+        if (note) note.inflatedBytes = body.length;
         if (encoding === 'protobuf') {
-          const result = signal === 'traces' ? await opts.ingester.exportTracesProtobuf(body)
-            : signal === 'logs' ? await opts.ingester.exportLogsProtobuf(body)
-              : await opts.ingester.exportMetricsProtobuf(body);
+          const result = signal === 'traces' ? await opts.ingester.exportTracesProtobuf(body, note)
+            : signal === 'logs' ? await opts.ingester.exportLogsProtobuf(body, note)
+              : await opts.ingester.exportMetricsProtobuf(body, note);
+          if (note) { note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; }
           return reply.code(200).type('application/x-protobuf').send(exportResponseBody(signal, 'protobuf', result.rejected, result.message));
         }
         const doc = parseJsonBody(withoutBom(body));
         if (isOtlpJson(signal, doc)) {
-          const result = await exportTo(opts.ingester, signal, checkOtlpJson<object>(signal, doc));
+          const result = await exportTo(opts.ingester, signal, checkOtlpJson<object>(signal, doc), 0, note);
+          if (note) { note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; }
           return reply.code(200).type('application/json').send(exportResponseBody(signal, 'json', result.rejected, result.message));
         }
         const seed = SEED_DECODERS[signal](doc);
-        const result = await exportTo(opts.ingester, signal, seed.request, seed.rejected);
+        const result = await exportTo(opts.ingester, signal, seed.request, seed.rejected, note);
+        if (note) { note.encoding = 'seed-json'; note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; }
         return reply.code(200).type('application/json').send(JSON.stringify({ status: 'ok', accepted: result.accepted }));
       } catch (err) {
         return sendError(reply, encoding, err);

@@ -181,3 +181,25 @@ export interface DoctorReport {
   findings: { rule: string; severity: 'error' | 'warning' | 'info'; title: string; count: number; firstSeen: number; lastSeen: number; services: string[]; examples: ({ traceId: string; spanId: string } | { logId: string })[]; hint: string }[];
   rules: { rule: string; severity: string; title: string; enabled: boolean }[];
 }
+
+/** One record of GET /api/ingest/requests (CONTRACT §8). */
+export interface IngestRequest {
+  id: string; timestamp: number; transport: 'grpc' | 'http'; port: number; path: string; signal: string | null; encoding: string | null;
+  compression: string | null; bytes: number | null; inflatedBytes: number | null; peer: string | null; userAgent: string | null;
+  sdk: { name: string; language: string; version: string } | null; services: string[]; accepted: number; rejected: number;
+  result: 'ok' | 'partial' | 'refused'; status: number | string; reason: string | null; hint: string | null; durationMs: number;
+}
+
+/** GET /api/ingest/summary. */
+export interface IngestSummary {
+  services: { name: string; signals: Partial<Record<'traces' | 'logs' | 'metrics', { lastSeen: number; requests: number; accepted: number; rejected: number }>>; sdks: string[] }[];
+  dropped: { evicted: number; expired: number; rejected: number; refusedRequests: number };
+}
+
+/** GET /api/ingest/requests, newest first. */
+export async function getIngestRequests(params: { limit?: number; result?: string; signal?: string; service?: string }, signal?: AbortSignal): Promise<IngestRequest[]> {
+  return (await getJson<{ requests: IngestRequest[] }>('/api/ingest/requests', params, signal)).requests;
+}
+
+/** GET /api/ingest/summary. */
+export const getIngestSummary = (signal?: AbortSignal): Promise<IngestSummary> => getJson('/api/ingest/summary', undefined, signal);

@@ -297,3 +297,24 @@ describe('MemoryStore service rollup', () => {
     }), { numRuns: 150 });
   });
 });
+
+describe('MemoryStore drop counts (the ingest inspector\'s drop totals, CONTRACT §8)', () => {
+  it('counts items evicted by the byte cap and expired by the TTL, not replaced ones', async () => {
+    const one = await bytesOf((s) => s.writeSpans([span({ spanId: sid(1) })]));
+    const { clock, store } = makeClocked({ ttlSeconds: 10, maxBytes: one * 3 + one / 2 });
+    await store.writeSpans([1, 2, 3].map((n) => span({ spanId: sid(n) })));
+    await store.writeSpans([span({ spanId: sid(3) })]); // a re-sent span replaces, it is not dropped
+    expect(store.dropped).toEqual({ evicted: 0, expired: 0 });
+    await store.writeSpans([4, 5].map((n) => span({ spanId: sid(n) })));
+    expect(store.dropped.evicted).toBe(2);
+    await store.writeLogs([log(), log()]);
+    const evicted = store.dropped.evicted;
+    clock.t += 11_000;
+    await store.stats();
+    expect(store.dropped.evicted).toBe(evicted);
+    expect(store.dropped.expired).toBeGreaterThan(0);
+    expect((await store.stats()).spans + (await store.stats()).logs).toBe(0);
+    expect(store.dropped.evicted + store.dropped.expired).toBe(3 + 2 + 2); // every distinct item left once
+    await store.close();
+  });
+});

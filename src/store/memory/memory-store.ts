@@ -62,6 +62,8 @@ export class MemoryStore implements Store {
   private readonly now: () => number;
   private bytes = 0;
   private seq = 0;
+  /** Items this store dropped since start: past the byte cap, and past their TTL (the inspector's drop totals). */
+  readonly dropped = { evicted: 0, expired: 0 };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(options: MemoryStoreOptions) {
@@ -264,7 +266,7 @@ export class MemoryStore implements Store {
     const cutoff = this.now() - this.ttlMs;
     for (const lane of this.lanes) {
       for (let b = lane.queue.peek(); b && b.writtenAt <= cutoff; b = lane.queue.peek()) {
-        for (let i = b.head; i < b.items.length; i++) this.dropAt(lane, b, i);
+        for (let i = b.head; i < b.items.length; i++) if (this.dropAt(lane, b, i)) this.dropped.expired++;
         lane.queue.shift();
       }
     }
@@ -292,17 +294,19 @@ export class MemoryStore implements Store {
         this.bytes = 0;
         return;
       }
-      this.dropAt(oldest, oldestBatch, oldestBatch.head++);
+      if (this.dropAt(oldest, oldestBatch, oldestBatch.head++)) this.dropped.evicted++;
       if (oldestBatch.head >= oldestBatch.items.length) oldest.queue.shift();
     }
   }
 
-  private dropAt<T>(lane: Lane<T>, batch: Batch<T>, i: number): void {
+  /** Drops one slot; true when it held an item. */
+  private dropAt<T>(lane: Lane<T>, batch: Batch<T>, i: number): boolean {
     const item = batch.items[i];
     if (item === undefined) {
       if (batch.replaced) batch.replaced--; // a replaced span's slot, already uncounted
     } else if (lane.drop(item)) this.bytes -= batch.sizes[i];
     // Let the item be collected even while the rest of its batch stays.
     batch.items[i] = undefined as T;
+    return item !== undefined;
   }
 }

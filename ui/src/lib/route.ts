@@ -3,7 +3,7 @@
  * #/metrics/{name}, #/services, #/service-map). Pure.
  */
 
-export type ViewName = 'traces' | 'trace' | 'logs' | 'metrics' | 'metric' | 'services' | 'service-map' | 'doctor';
+export type ViewName = 'traces' | 'trace' | 'logs' | 'metrics' | 'metric' | 'services' | 'service-map' | 'ingest' | 'doctor';
 
 export interface Route {
   view: ViewName;
@@ -13,7 +13,7 @@ export interface Route {
 }
 
 const LISTS: Record<string, ViewName> = {
-  traces: 'traces', logs: 'logs', metrics: 'metrics', services: 'services', 'service-map': 'service-map', doctor: 'doctor',
+  traces: 'traces', logs: 'logs', metrics: 'metrics', services: 'services', 'service-map': 'service-map', ingest: 'ingest', doctor: 'doctor',
 };
 
 function safeDecode(s: string): string {
@@ -46,6 +46,6 @@ export function buildHash(view: ViewName, param?: string, query: Record<string, 
 }
 
 /** Which top-level tab a view belongs to. */
-export function tabOf(view: ViewName): 'traces' | 'logs' | 'metrics' | 'services' | 'service-map' | 'doctor' {
+export function tabOf(view: ViewName): 'traces' | 'logs' | 'metrics' | 'services' | 'service-map' | 'ingest' | 'doctor' {
   return view === 'trace' ? 'traces' : view === 'metric' ? 'metrics' : view;
 }

@@ -13,6 +13,7 @@ import { metricsView } from './metrics.js';
 import { serviceMapView } from './service-map.js';
 import { doctorView } from './doctor.js';
 import { servicesView } from './services.js';
+import { ingestView } from './ingest.js';
 import { shortcutsDialog } from './shortcuts.js';
 import { onState, state, update } from './state.js';
 import { traceView } from './trace-view.js';
@@ -21,7 +22,7 @@ import type { View } from './view.js';
 
 const LIVE_MS = 5000;
 const TITLES: Record<Route['view'], string> = {
-  traces: 'Traces', trace: 'Trace', logs: 'Logs', metrics: 'Metrics', metric: 'Metric', services: 'Services', 'service-map': 'Service map', doctor: 'Doctor',
+  traces: 'Traces', trace: 'Trace', logs: 'Logs', metrics: 'Metrics', metric: 'Metric', services: 'Services', 'service-map': 'Service map', ingest: 'Ingest', doctor: 'Doctor',
 };
 
 function createView(route: Route): View {
@@ -32,6 +33,7 @@ function createView(route: Route): View {
     case 'metric': return metricView(route);
     case 'services': return servicesView();
     case 'service-map': return serviceMapView();
+    case 'ingest': return ingestView();
     case 'doctor': return doctorView();
     default: return tracesView(route);
   }

@@ -9,7 +9,7 @@ import { state, update, type RangeKind } from './state.js';
 
 export interface Header { el: HTMLElement; setTab(tab: string): void; setStats(s: Stats | null, error?: string): void; markRefreshed(): void }
 
-const TABS: [string, string][] = [['traces', 'Traces'], ['logs', 'Logs'], ['metrics', 'Metrics'], ['services', 'Services'], ['service-map', 'Service map'], ['doctor', 'Doctor']];
+const TABS: [string, string][] = [['traces', 'Traces'], ['logs', 'Logs'], ['metrics', 'Metrics'], ['services', 'Services'], ['service-map', 'Service map'], ['ingest', 'Ingest'], ['doctor', 'Doctor']];
 
 function toLocalInput(unixS: number | undefined): string {
   if (unixS === undefined) return '';

@@ -1,0 +1,115 @@
+/**
+ * @module inspect/hints: the one-line fix for a request TinyOlly can tell went wrong (CONTRACT §8),
+ * in the user's terms: the SDK's env vars, the Collector exporter's YAML, TinyOlly's own setting.
+ * Pure: it reads what the receiver already knows (path, status, headers, the first bytes of the body).
+ */
+
+export interface HintInput {
+  transport: 'http' | 'grpc';
+  path: string;
+  /** HTTP status, or the gRPC code name. */
+  status: number | string;
+  signal: 'traces' | 'logs' | 'metrics' | null;
+  contentType?: string;
+  contentEncoding?: string;
+  /** The first bytes of the body as sent (before inflating), when read. */
+  head?: Buffer;
+  /** The message returned (error or partial_success). */
+  reason: string | null;
+  /** Whether an x-otlp-api-key was sent. */
+  apiKeySent?: boolean;
+}
+
+const SIGNAL_PATH = /^\/v1\/(traces|logs|metrics)$/;
+const GRPC_PATH = /^\/opentelemetry\.proto\.collector\.(trace|logs|metrics)\.v1\.\w+Service\/Export$/;
+
+const ENDPOINT_FIX = 'set OTEL_EXPORTER_OTLP_ENDPOINT to the base URL (http://localhost:4318, the SDK appends /v1/traces), ' +
+  'or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT to the full URL ending in /v1/traces once; Collector otlphttp exporter: `endpoint: http://localhost:4318`';
+
+function looksLikeJson(head: Buffer): boolean {
+  for (const b of head) {
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0xef || b === 0xbb || b === 0xbf) continue;
+    return b === 0x7b || b === 0x5b; // { or [
+  }
+  return false;
+}
+
+function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** The signal a JSON body is for, read from its first bytes (`{"resourceLogs":…`). */
+function jsonSignalOf(head: Buffer): 'traces' | 'logs' | 'metrics' | undefined {
+  const text = head.subarray(0, 256).toString('latin1');
+  if (text.includes('"resourceSpans"') || text.includes('"resource_spans"')) return 'traces';
+  if (text.includes('"resourceLogs"') || text.includes('"resource_logs"')) return 'logs';
+  if (text.includes('"resourceMetrics"') || text.includes('"resource_metrics"')) return 'metrics';
+  return undefined;
+}
+
+/** The hint for one request, or null when nothing is recognisably wrong. */
+export function hintFor(r: HintInput): string | null {
+  const head = r.head ?? Buffer.alloc(0);
+  if (r.transport === 'http') {
+    if (r.path.startsWith('PRI ') || r.path === '*' || GRPC_PATH.test(r.path)) {
+      return 'This is OTLP/gRPC sent to the OTLP/HTTP port: send gRPC to port 4317, or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf ' +
+        '(Collector: use the otlphttp exporter with `endpoint: http://localhost:4318`, or the otlp exporter with `endpoint: localhost:4317`)';
+    }
+    if (r.status === 404 && !SIGNAL_PATH.test(r.path)) {
+      if (/\/v1\/(traces|logs|metrics)\/.*v1\//.test(r.path) || /(\/v1\/(traces|logs|metrics)).*\1/.test(r.path)) {
+        return `The signal path is in the URL twice (${r.path.slice(0, 80)}): ${ENDPOINT_FIX}`;
+      }
+      const singular = /\/v1\/(trace|log|metric|span|spans)$/.exec(r.path);
+      if (singular) {
+        const want = singular[1].startsWith('span') || singular[1] === 'trace' ? 'traces' : `${singular[1]}s`;
+        return `The path is ${r.path}; OTLP/HTTP paths are /v1/traces, /v1/logs and /v1/metrics: use /v1/${want} (OTEL_EXPORTER_OTLP_${want.toUpperCase()}_ENDPOINT)`;
+      }
+      return `OTLP/HTTP accepts POST /v1/traces, /v1/logs and /v1/metrics, not ${r.path.slice(0, 80)}: ${ENDPOINT_FIX}`;
+    }
+    if (r.status === 401) {
+      return r.apiKeySent
+        ? 'The x-otlp-api-key sent does not match TINYOLLY_OTLP_API_KEY: fix OTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=<key> (Collector: `headers: {x-otlp-api-key: <key>}`)'
+        : 'No API key was sent: set OTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=<key> (Collector exporter: `headers: {x-otlp-api-key: <key>}`), the key being TINYOLLY_OTLP_API_KEY';
+    }
+    if (r.status === 413) {
+      return 'The body is over TINYOLLY_MAX_REQUEST_MB: export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE; Collector: batch processor `send_batch_max_size`) or raise TINYOLLY_MAX_REQUEST_MB';
+    }
+    if (r.status === 415) {
+      return 'Content-Type must be application/x-protobuf or application/json: set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf or http/json' +
+        (r.contentEncoding ? '; Content-Encoding may be gzip, deflate or identity (OTEL_EXPORTER_OTLP_COMPRESSION=gzip|none)' : '');
+    }
+    if (r.status === 400 || r.status === 200) {
+      const encoding = (r.contentType ?? '').toLowerCase().includes('json') ? 'json' : 'protobuf';
+      const compressed = (r.contentEncoding ?? '').trim() !== '' && r.contentEncoding?.toLowerCase() !== 'identity';
+      if (r.status === 400 && !compressed && isGzip(head)) {
+        return 'The body is gzip but the request has no Content-Encoding: gzip header: send the header with the compressed body (OTEL_EXPORTER_OTLP_COMPRESSION=gzip sets both), or send it uncompressed';
+      }
+      if (r.status === 400 && encoding === 'protobuf' && !compressed && looksLikeJson(head)) {
+        return 'The body is JSON but Content-Type says protobuf: set OTEL_EXPORTER_OTLP_PROTOCOL=http/json, or send Content-Type: application/json';
+      }
+      if (r.status === 400 && encoding === 'json' && !compressed && head.length > 0 && !looksLikeJson(head)) {
+        return 'The body is not JSON (protobuf?) but Content-Type says application/json: set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or send Content-Type: application/x-protobuf';
+      }
+      const sent = encoding === 'json' && !compressed ? jsonSignalOf(head) : undefined;
+      if (sent && r.signal && sent !== r.signal) {
+        return `This is a ${sent} request sent to /v1/${r.signal}: send it to /v1/${sent} (OTEL_EXPORTER_OTLP_${sent.toUpperCase()}_ENDPOINT must end in /v1/${sent}; Collector: \`${sent}_endpoint\`)`;
+      }
+    }
+  }
+  if (r.transport === 'grpc' && r.status === 'UNAUTHENTICATED') {
+    return r.apiKeySent
+      ? 'The x-otlp-api-key sent does not match TINYOLLY_OTLP_API_KEY: fix OTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=<key> (Collector: `headers: {x-otlp-api-key: <key>}`)'
+      : 'No API key was sent: set OTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=<key> (Collector exporter: `headers: {x-otlp-api-key: <key>}`), the key being TINYOLLY_OTLP_API_KEY';
+  }
+  if (r.reason) {
+    if (r.reason.includes('series limit per metric')) {
+      return 'Points were refused: a metric reached TINYOLLY_MAX_SERIES_PER_METRIC series (a label with unbounded values, such as an id?): drop the label with a View, or raise TINYOLLY_MAX_SERIES_PER_METRIC';
+    }
+    const items = /a request at most (\d+)/.exec(r.reason);
+    if (items) return `A request holds at most ${items[1]} items (TINYOLLY_MAX_ITEMS_PER_REQUEST): export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE; Collector: batch processor \`send_batch_max_size\`) or raise it`;
+    if (r.transport === 'grpc' && r.status === 'RESOURCE_EXHAUSTED' && /larger than max|inflates to more/.test(r.reason)) {
+      return 'The message is over TINYOLLY_MAX_REQUEST_MB: export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE; Collector: batch processor `send_batch_max_size`) or raise TINYOLLY_MAX_REQUEST_MB';
+    }
+  }
+  return null;
+}

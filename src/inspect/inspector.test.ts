@@ -1,0 +1,68 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { Inspector, MAX_SUMMARY_SERVICES, type RequestFacts } from './inspector.js';
+
+function facts(i: number, over: Partial<RequestFacts> = {}): RequestFacts {
+  return {
+    timestamp: 1_700_000_000 + i, transport: 'http', port: 4318, path: '/v1/traces', signal: 'traces', encoding: 'protobuf',
+    compression: null, bytes: 100, inflatedBytes: 100, peer: `127.0.0.1:${i % 65536}`, userAgent: `OTel-OTLP-Exporter-JavaScript/0.${i}.0`,
+    services: [`svc-${i % 3}`], accepted: 10, rejected: 0, status: 200, reason: null, hint: null, durationMs: 1, ...over,
+  };
+}
+
+describe('Inspector', () => {
+  it('keeps the last N records, newest first, and filters them', () => {
+    const ins = new Inspector(5);
+    for (let i = 0; i < 12; i++) ins.record(facts(i, i % 4 === 0 ? { accepted: 0, status: 400, reason: 'bad' } : {}));
+    const all = ins.requests({ limit: 100 });
+    expect(all.map((r) => r.id)).toEqual(['12', '11', '10', '9', '8']);
+    expect(ins.requests({ result: 'refused' }).map((r) => r.id)).toEqual(['9']);
+    expect(ins.requests({ service: 'svc-1' }).map((r) => r.id)).toEqual(['11', '8']);
+    expect(ins.requests({ signal: 'logs' })).toEqual([]);
+    expect(ins.requests({ limit: 2 })).toHaveLength(2);
+    expect(all[0].sdk).toEqual({ name: 'OTel-OTLP-Exporter-JavaScript', language: 'javascript', version: '0.11.0' });
+  });
+
+  it('derives result ok | partial | refused', () => {
+    const ins = new Inspector(10);
+    expect(ins.record(facts(1)).result).toBe('ok');
+    expect(ins.record(facts(2, { rejected: 2 })).result).toBe('partial');
+    expect(ins.record(facts(3, { accepted: 0, rejected: 5 })).result).toBe('refused');
+    expect(ins.record(facts(4, { accepted: 0, status: 401 })).result).toBe('refused');
+    expect(ins.record(facts(5, { accepted: 0, status: 'UNAUTHENTICATED', transport: 'grpc' })).result).toBe('refused');
+    expect(ins.record(facts(6, { accepted: 0, status: 'OK', transport: 'grpc' })).result).toBe('ok');
+  });
+
+  it('sums per service and signal, and the drop totals', () => {
+    const ins = new Inspector(10);
+    ins.record(facts(1, { services: ['a'], accepted: 3 }));
+    ins.record(facts(2, { services: ['a'], signal: 'logs', accepted: 4, rejected: 1 }));
+    ins.record(facts(3, { services: [], accepted: 0, status: 404, signal: null }));
+    const s = ins.summary({ evicted: 7, expired: 8 });
+    expect(s.services).toEqual([{ name: 'a', sdks: ['OTel-OTLP-Exporter-JavaScript/0.1.0', 'OTel-OTLP-Exporter-JavaScript/0.2.0'], signals: {
+      traces: { lastSeen: 1_700_000_001, requests: 1, accepted: 3, rejected: 0 },
+      logs: { lastSeen: 1_700_000_002, requests: 1, accepted: 4, rejected: 1 },
+    } }]);
+    expect(s.dropped).toEqual({ evicted: 7, expired: 8, rejected: 1, refusedRequests: 1 });
+  });
+
+  it('stays bounded under load: 100k records, memory flat', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const ins = new Inspector(1000);
+    const heapAfter = (n: number, from: number) => {
+      for (let i = from; i < n; i++) ins.record(facts(i, { services: [`svc-${i}`], reason: `reason ${i}`, userAgent: `ua/${i}` }));
+      gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const at10k = heapAfter(10_000, 0);
+    const at100k = heapAfter(100_000, 10_000);
+    expect(ins.size).toBe(1000);
+    expect(ins.requests({ limit: 1_000_000 })).toHaveLength(1000);
+    // The summary is bounded too: every record named a new service.
+    expect(ins.summary().services.length).toBe(MAX_SUMMARY_SERVICES);
+    // 90k more records in a ring of 1000: the heap must not grow with them (1000 records ≈ 1 MB).
+    expect(at100k - at10k).toBeLessThan(8 * 1024 * 1024);
+  });
+});
