@@ -14,6 +14,7 @@ import { UNAUTHORISED, type UiAuth } from './auth.js';
 import { hostGuard } from './hosts.js';
 import { exportImportRoutes, type ExportImportOptions } from './export-import.js';
 import { waitRoutes } from './wait.js';
+import { compareRoutes } from './compare.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
@@ -122,6 +123,7 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
   });
 
   waitRoutes(app, { store });
+  compareRoutes(app, { store });
 
   app.delete('/data', async () => {
     await store.clear();

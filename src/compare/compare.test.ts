@@ -24,7 +24,7 @@ function orders(tid: string, handlerEnd: number, queries: [number, number, strin
   for (const x of extra) out.push(span(tid, x));
   return out;
 }
-const byPath = (nodes: { path: string[] }[], p: string) => nodes.find((n) => n.path.join(' > ') === p);
+const byPath = <N extends { path: string[] }>(nodes: N[], p: string) => nodes.find((n) => n.path.join(' > ') === p);
 
 describe('compareSides (two traces)', () => {
   it('an N+1 loop of 20 queries against one batched query: folded node, count, n-plus-one finding with the statement', () => {
