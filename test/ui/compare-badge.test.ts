@@ -51,4 +51,22 @@ describe.skipIf(!hasChromium)('UI: N+1 badge on the trace view (real TinyOlly)',
     expect(await page.getByTestId('n-plus-one-badge').count()).toBe(0);
     expect(errors).toEqual([]);
   });
+
+  it('compares the batched trace with the N+1 one from the trace view: findings and the node table, biggest delta first', async () => {
+    await page.goto(`${t.baseUrl}/#/traces/${ids.batched}?compare=${ids.loop}`);
+    const rows = page.getByTestId('compare-row');
+    await waitFor(async () => (await rows.count()) >= 1, 15_000);
+    const first = rows.first();
+    expect(await first.locator('td').first().textContent()).toBe('shop:pg.query');
+    expect(await first.locator('td').nth(2).textContent()).toBe('1→20');
+    expect(await first.getByTestId('compare-delta').textContent()).toMatch(/^\+/);
+    const findings = page.getByTestId('compare-findings');
+    expect(await findings.locator('li[data-kind="n-plus-one"]').count()).toBe(1);
+    expect(await findings.textContent()).toContain('SELECT * FROM items WHERE order_id = $1');
+    // A bad id is refused in the panel, without a request.
+    await page.getByTestId('compare-input').fill('nope');
+    await page.getByTestId('compare-go').click();
+    await waitFor(async () => (await page.locator('.compare-out').textContent())?.includes('32 hex digits') ?? false, 5_000);
+    expect(errors).toEqual([]);
+  });
 });

@@ -15,6 +15,7 @@ import { logRow } from './log-list.js';
 import { spanDetails } from './span-details.js';
 import { incompleteMarker, serviceChip } from './traces.js';
 import { findNPlusOne } from '../../../src/compare/n-plus-one.js';
+import { comparePanel } from './compare-panel.js';
 import type { View } from './view.js';
 import { waterfallView, type WaterfallView } from './waterfall-view.js';
 
@@ -30,7 +31,7 @@ export function traceView(route: Route): View {
   const handle = splitHandle();
   const split = h('div', { class: 'trace-split' }, main, handle.el, details);
   handle.attach(split);
-  const el = h('section', { class: 'view view-trace', 'aria-label': 'Trace' }, head, split);
+  const el = h('section', { class: 'view view-trace', 'aria-label': 'Trace' }, head, comparePanel(traceId, route.query.compare), split);
   let spans: Span[] = [];
   let layout: WaterfallLayout | null = null;
   let wf: WaterfallView | null = null;
@@ -153,7 +154,7 @@ export function traceView(route: Route): View {
       });
     },
     update(r) {
-      if (r.view !== 'trace' || r.param !== traceId) return false;
+      if (r.view !== 'trace' || r.param !== traceId || r.query.compare !== route.query.compare) return false;
       if ((r.query.span ?? null) !== selected) select(r.query.span ?? null, true);
       return true;
     },
