@@ -14,6 +14,8 @@ import { UNAUTHORISED, type UiAuth } from './auth.js';
 import { hostGuard } from './hosts.js';
 import { exportImportRoutes, type ExportImportOptions } from './export-import.js';
 import { waitRoutes } from './wait.js';
+import { compareRoutes } from './compare.js';
+import { doctorRoutes } from './doctor.js';
 import { ingestRoutes, type IngestRoutesOptions } from './ingest.js';
 import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 
@@ -125,8 +127,9 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
   });
 
   waitRoutes(app, { store });
-  (await import('./doctor.js')).doctorRoutes(app, { store });
+  doctorRoutes(app, { store });
   ingestRoutes(app, opts.ingest ?? {});
+  compareRoutes(app, { store });
 
   app.delete('/data', async () => {
     await store.clear();

@@ -4,27 +4,26 @@
 // read from what Chromium shows at 1024 px: the services page (error % over requests, the
 // operations table with the real route names, an operation opening its traces), the service map
 // (the postgresql database node, no edge label over a node) and an N+1 trace (N rows whose
-// summary is the SQL). Screenshots land in docs/screenshots/realapp-*-1024.png.
+// summary is the SQL). Screenshots land in test-output/screenshots/realapp-*-1024.png (copies are kept in docs/screenshots/).
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { getJson, ROOT, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
+import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { ITEMS, startRealApp, type RealApp } from '../realapp/realapp.js';
 import { formatPercent } from '../../ui/src/lib/format.js';
 import type { OperationStats, ServiceMap, TraceSummary } from '../../src/model/model.js';
-import { hasChromium, launchBrowser, newPage, type LaunchedBrowser } from './browser.js';
+import { hasChromium, launchBrowser, newPage, SCREENSHOTS, type LaunchedBrowser } from './browser.js';
 
 if (!hasChromium) console.warn('test/ui skipped: /usr/bin/chromium is missing (apt-get install chromium)');
 
-const DOCS = path.join(ROOT, 'docs', 'screenshots');
 /** Requests per frontend route; every 5th flaky request fails in the backend (20 %). */
 const PLAN: [route: string, n: number][] = [['/api/normal', 4], ['/api/flaky', 10], ['/api/n-plus-one', 2]];
 const DB_NODE = 'postgresql test';
 
 async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(DOCS, { recursive: true });
-  await page.screenshot({ path: path.join(DOCS, `${name}.png`) });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
 describe.skipIf(!hasChromium)('UI on a real instrumented app (real TinyOlly, Express + pg, Node SDK)', () => {

@@ -243,7 +243,7 @@ export async function ingestStatus(api: ApiClient): Promise<ToolText> {
 export async function compareTraces(api: ApiClient, a: { a?: string; b?: string; root?: string; service?: string }): Promise<ToolText> {
   const r = await api.get<any>('/api/compare', { a: a.a, b: a.b, root: a.root, service: a.service });
   if (r.status === 404 && missingRoute(r.body)) return noRoute('/api/compare', '§12');
-  if (r.status === 404) return { text: `compare: ${r.body.error ?? 'not found'}`, isError: true };
+  if (r.status >= 400) return { text: `compare: ${r.body.error ?? `HTTP ${r.status}`}`, isError: true };
   const nodes: any[] = r.body.nodes ?? [];
   const findings: any[] = r.body.findings ?? [];
   const changed = nodes.filter((n) => n.status !== 'same').sort((x, y) => Math.abs(y.deltaMs ?? 0) - Math.abs(x.deltaMs ?? 0));

@@ -14,6 +14,8 @@ import { copyForAiButton, exportButton } from './export-buttons.js';
 import { logRow } from './log-list.js';
 import { spanDetails } from './span-details.js';
 import { incompleteMarker, serviceChip } from './traces.js';
+import { findNPlusOne } from '../../../src/compare/n-plus-one.js';
+import { comparePanel } from './compare-panel.js';
 import type { View } from './view.js';
 import { waterfallView, type WaterfallView } from './waterfall-view.js';
 
@@ -29,7 +31,7 @@ export function traceView(route: Route): View {
   const handle = splitHandle();
   const split = h('div', { class: 'trace-split' }, main, handle.el, details);
   handle.attach(split);
-  const el = h('section', { class: 'view view-trace', 'aria-label': 'Trace' }, head, split);
+  const el = h('section', { class: 'view view-trace', 'aria-label': 'Trace' }, head, comparePanel(traceId, route.query.compare), split);
   let spans: Span[] = [];
   let layout: WaterfallLayout | null = null;
   let wf: WaterfallView | null = null;
@@ -91,7 +93,7 @@ export function traceView(route: Route): View {
       h('div', { class: 'trace-title-row' },
         h('a', { class: 'back-link', href: '#/traces', title: 'Back to traces (Esc)' }, '← Traces'),
         h('h2', { class: 'trace-title' }, root ? serviceChip(root.service) : null, h('span', { class: 'trace-root-name' }, root?.name || '(no root)'),
-          incomplete ? incompleteMarker(true) : null),
+          incomplete ? incompleteMarker(true) : null, nPlusOneBadge(spans)),
         h('div', { class: 'trace-actions' }, cpBtn, expand, collapse,
           exportButton(() => ({ signal: 'all', format: 'jsonl', trace_id: traceId }), 'Download this trace and its logs as OTLP JSONL'), copyForAiButton(traceId, () => spans))),
       h('div', { class: 'trace-meta' },
@@ -152,7 +154,7 @@ export function traceView(route: Route): View {
       });
     },
     update(r) {
-      if (r.view !== 'trace' || r.param !== traceId) return false;
+      if (r.view !== 'trace' || r.param !== traceId || r.query.compare !== route.query.compare) return false;
       if ((r.query.span ?? null) !== selected) select(r.query.span ?? null, true);
       return true;
     },
@@ -222,4 +224,14 @@ function splitHandle(): { el: HTMLElement; attach(split: HTMLElement): void } {
       if (w !== null) s.style.setProperty('--details-w', `${w}px`);
     },
   };
+}
+
+/** A badge when the trace has an N+1 loop (compare/n-plus-one.ts): the longest run, its statement in the tooltip. */
+function nPlusOneBadge(spans: Span[]): HTMLElement | null {
+  const found = findNPlusOne(spans as Parameters<typeof findNPlusOne>[0]);
+  if (found.length === 0) return null;
+  const top = found.reduce((x, y) => (y.count > x.count ? y : x));
+  const more = found.length > 1 ? ` (+${found.length - 1} more)` : '';
+  return h('span', { class: 'badge warn n-plus-one', 'data-testid': 'n-plus-one-badge', title: `${top.count} × ${top.service}:${top.name} in sequence under ${top.parent.name}: ${top.statement}` },
+    `N+1 · ${top.count}× ${top.name}${more}`);
 }
