@@ -49,3 +49,18 @@ export function buildHash(view: ViewName, param?: string, query: Record<string, 
 export function tabOf(view: ViewName): 'traces' | 'logs' | 'metrics' | 'services' | 'service-map' | 'ingest' | 'doctor' {
   return view === 'trace' ? 'traces' : view === 'metric' ? 'metrics' : view;
 }
+
+/**
+ * The time window a deep link carries (`?start=&end=`, unix seconds, as the MCP server's links
+ * write them), or undefined when the link has none. Values that are not plain decimal numbers
+ * are ignored; an end before the start drops the end.
+ */
+export function windowOf(query: Record<string, string>): { start?: number; end?: number } | undefined {
+  const num = (v: string | undefined): number | undefined =>
+    v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined;
+  const start = num(query.start);
+  let end = num(query.end);
+  if (start === undefined && end === undefined) return undefined;
+  if (start !== undefined && end !== undefined && end < start) end = undefined;
+  return { start, end };
+}

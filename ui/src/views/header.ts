@@ -5,7 +5,7 @@
 import type { Stats } from '../api-types.js';
 import { formatCount } from '../lib/format.js';
 import { h, replace } from './dom.js';
-import { state, update, type RangeKind } from './state.js';
+import { onState, state, update, type RangeKind } from './state.js';
 
 export interface Header { el: HTMLElement; setTab(tab: string): void; setStats(s: Stats | null, error?: string): void; markRefreshed(): void }
 
@@ -44,6 +44,16 @@ export function header(onRefresh: () => void, onHelp: () => void): Header {
       to.value = toLocalInput(now + 60);
       update({ customStart: now - 3600, customEnd: undefined, range: kind });
     } else update({ range: kind });
+  });
+  // The range can also change from outside (a deep link's ?start=&end=): show what the state says.
+  onState((changed) => {
+    if (!changed.some((k) => k === 'range' || k === 'customStart' || k === 'customEnd')) return;
+    range.value = state.range;
+    custom.hidden = state.range !== 'custom';
+    if (state.range === 'custom') {
+      from.value = state.customStart === undefined ? '' : toLocalInput(state.customStart);
+      to.value = state.customEnd === undefined ? '' : toLocalInput(state.customEnd);
+    }
   });
   const live = h('button', { class: 'btn live', type: 'button', 'data-testid': 'live-toggle' });
   const paintLive = (): void => {
