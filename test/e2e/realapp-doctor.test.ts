@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
-import { startRealApp, type RealApp } from '../realapp/realapp.js';
+import { runPlan, startRealApp, type RealApp } from '../realapp/realapp.js';
 import type { OperationStats } from '../../src/model/model.js';
 
-const PLAN: [route: string, n: number][] = [['/api/normal', 3], ['/api/flaky', 5], ['/api/n-plus-one', 1], ['/api/batched', 2]];
+const PLAN = [['/api/normal', 3], ['/api/flaky', 5], ['/api/n-plus-one', 1], ['/api/batched', 2]] as const;
 
 describe('the doctor on a real instrumented app', () => {
   let tiny: TinyOllyProcess;
@@ -18,12 +18,7 @@ describe('the doctor on a real instrumented app', () => {
   beforeAll(async () => {
     tiny = await startTinyOlly();
     app = await startRealApp(tiny.otlpHttpUrl);
-    let total = 0;
-    try {
-      for (const [route, n] of PLAN) { await app.drive(route, n); total += n; }
-    } finally {
-      await app.stop();
-    }
+    const { total } = await runPlan(app, PLAN);
     const serverReqs = async (svc: string) => ((await getJson<{ operations: OperationStats[] }>(tiny.baseUrl, `/api/services/${encodeURIComponent(svc)}/operations`)).body.operations ?? [])
       .filter((o) => o.kind === 'SERVER').reduce((n, o) => n + o.requestCount, 0);
     await waitFor(async () => (await serverReqs(app.frontend).catch(() => 0)) === total && (await serverReqs(app.backend).catch(() => 0)) === total, 90_000, 250);

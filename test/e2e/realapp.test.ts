@@ -7,22 +7,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
-import { ITEMS, startRealApp, type RealApp } from '../realapp/realapp.js';
+import { ITEMS, runPlan, startRealApp, type RealApp } from '../realapp/realapp.js';
 import { criticalPath } from '../../ui/src/lib/critical-path.js';
 import { layoutWaterfall } from '../../ui/src/lib/waterfall.js';
 import type { OperationStats, ServiceMap, ServiceStats, Span, TraceSummary } from '../../src/model/model.js';
 
 /** Requests driven per frontend route; every 5th flaky request fails (the backend counts them). */
-const PLAN: [route: string, n: number][] = [['/api/normal', 5], ['/api/flaky', 10], ['/api/n-plus-one', 2], ['/api/batched', 3]];
+const PLAN = [['/api/normal', 5], ['/api/flaky', 10], ['/api/n-plus-one', 2], ['/api/batched', 3]] as const;
 /** pg.query spans per request of each route (the pool checkouts carry no statement). */
-const QUERIES: Record<string, number> = { '/api/normal': 1, '/api/flaky': 1, '/api/n-plus-one': 1 + ITEMS, '/api/batched': 2 };
 const DB_NODE = 'postgresql test';
 
 describe.each(['memory', 'redis'] as const)('a real instrumented app on the %s store', (storage) => {
   const prefix = uniquePrefix('realapp');
   let tiny: TinyOllyProcess;
   let app: RealApp;
-  const statuses = new Map<string, number[]>();
+  let statuses = new Map<string, number[]>();
   let total = 0;
   let failed = 0;
   let queries = 0;
@@ -39,18 +38,7 @@ describe.each(['memory', 'redis'] as const)('a real instrumented app on the %s s
   beforeAll(async () => {
     tiny = await startTinyOlly(storage === 'redis' ? { REDIS_URL: SHARED_REDIS_URL, TINYOLLY_KEY_PREFIX: prefix } : {});
     app = await startRealApp(tiny.otlpHttpUrl);
-    try {
-      for (const [route, n] of PLAN) {
-        const got = await app.drive(route, n);
-        statuses.set(route, got);
-        total += n;
-        failed += got.filter((s) => s >= 500).length;
-        queries += QUERIES[route] * n;
-      }
-    } finally {
-      // Flushes both SDKs (shutdown), then drops the table.
-      await app.stop();
-    }
+    ({ statuses, total, failed, queries } = await runPlan(app, PLAN));
     // Everything the app sent has arrived once the frontend shows every request and the backend every query.
     await waitFor(async () => {
       const front = serverOps(await operations(app.frontend).catch(() => []));

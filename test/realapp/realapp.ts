@@ -16,6 +16,32 @@ export const ITEMS = 20;
 /** Routes of the frontend. */
 export const ROUTES = ['/api/normal', '/api/flaky', '/api/n-plus-one', '/api/batched'] as const;
 
+/** PostgreSQL queries each frontend route makes (one per item on the N+1 route; pool connects not counted). */
+export const QUERIES: Record<(typeof ROUTES)[number], number> = { '/api/normal': 1, '/api/flaky': 1, '/api/n-plus-one': 1 + ITEMS, '/api/batched': 2 };
+
+/** What a plan of requests really did: statuses per route, requests, failures (≥ 500) and queries. */
+export interface PlanResult { statuses: Map<string, number[]>; total: number; failed: number; queries: number }
+
+/**
+ * Drives `plan` (route, count) in order, then stops the app (which flushes both SDKs and drops the
+ * table) whatever happened.
+ */
+export async function runPlan(app: RealApp, plan: readonly (readonly [route: (typeof ROUTES)[number], n: number])[]): Promise<PlanResult> {
+  const r: PlanResult = { statuses: new Map(), total: 0, failed: 0, queries: 0 };
+  try {
+    for (const [route, n] of plan) {
+      const got = await app.drive(route, n);
+      r.statuses.set(route, got);
+      r.total += n;
+      r.failed += got.filter((s) => s >= 500).length;
+      r.queries += QUERIES[route] * n;
+    }
+  } finally {
+    await app.stop();
+  }
+  return r;
+}
+
 export interface RealApp {
   frontendUrl: string;
   backendUrl: string;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
-import { ITEMS, startRealApp, type RealApp } from '../realapp/realapp.js';
+import { ITEMS, runPlan, startRealApp, type RealApp } from '../realapp/realapp.js';
 import { formatPercent } from '../../ui/src/lib/format.js';
 import type { OperationStats, ServiceMap, TraceSummary } from '../../src/model/model.js';
 import { hasChromium, launchBrowser, newPage, SCREENSHOTS, type LaunchedBrowser } from './browser.js';
@@ -18,7 +18,7 @@ import { hasChromium, launchBrowser, newPage, SCREENSHOTS, type LaunchedBrowser 
 if (!hasChromium) console.warn('test/ui skipped: /usr/bin/chromium is missing (apt-get install chromium)');
 
 /** Requests per frontend route; every 5th flaky request fails in the backend (20 %). */
-const PLAN: [route: string, n: number][] = [['/api/normal', 4], ['/api/flaky', 10], ['/api/n-plus-one', 2]];
+const PLAN = [['/api/normal', 4], ['/api/flaky', 10], ['/api/n-plus-one', 2]] as const;
 const DB_NODE = 'postgresql test';
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -32,9 +32,10 @@ describe.skipIf(!hasChromium)('UI on a real instrumented app (real TinyOlly, Exp
   let b: LaunchedBrowser;
   let page: Page;
   let errors: string[];
-  const statuses = new Map<string, number[]>();
+  let statuses = new Map<string, number[]>();
   let total = 0;
   let failed = 0;
+  let queries = 0;
 
   const operations = async (svc: string): Promise<OperationStats[]> =>
     (await getJson<{ operations: OperationStats[] }>(tiny.baseUrl, `/api/services/${encodeURIComponent(svc)}/operations`)).body.operations ?? [];
@@ -43,17 +44,7 @@ describe.skipIf(!hasChromium)('UI on a real instrumented app (real TinyOlly, Exp
   beforeAll(async () => {
     [tiny, b] = await Promise.all([startTinyOlly(), launchBrowser()]);
     app = await startRealApp(tiny.otlpHttpUrl);
-    try {
-      for (const [route, n] of PLAN) {
-        const got = await app.drive(route, n);
-        statuses.set(route, got);
-        total += n;
-        failed += got.filter((s) => s >= 500).length;
-      }
-    } finally {
-      await app.stop(); // flushes both SDKs
-    }
-    const queries = 1 * 4 + 1 * 10 + (1 + ITEMS) * 2;
+    ({ statuses, total, failed, queries } = await runPlan(app, PLAN));
     await waitFor(async () => {
       const map = (await getJson<ServiceMap>(tiny.baseUrl, '/api/service-map')).body;
       const db = map.edges.find((e) => e.source === app.backend && e.target === DB_NODE);
@@ -146,7 +137,7 @@ describe.skipIf(!hasChromium)('UI on a real instrumented app (real TinyOlly, Exp
     expect(clashes).toEqual([]);
     // The backend → database label counts every query the app made.
     const dbLabel = geo.labels.find((l) => l.edge === `${app.backend} → ${DB_NODE}`);
-    expect(dbLabel?.text).toContain(String(4 + 10 + (1 + ITEMS) * 2));
+    expect(dbLabel?.text).toContain(String(queries));
     await shot(page, 'realapp-service-map-1024');
     expect(errors).toEqual([]);
   });
