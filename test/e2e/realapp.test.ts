@@ -135,7 +135,9 @@ describe.each(['memory', 'redis'] as const)('a real instrumented app on the %s s
         const client = spans.find((s) => s.kind === 'CLIENT' && s.service === app.frontend)!;
         const handler = spans.find((s) => s.spanId === client.parentSpanId)!;
         const backendServer = spans.find((s) => s.kind === 'SERVER' && s.service === app.backend)!;
-        const lastQuery = spans.filter((s) => s.attributes['db.query.text'] !== undefined).at(-1)!;
+        // The query that ends last (two queries can start in the same millisecond, so not the array's last).
+        const lastQuery = rows.filter((r) => r.span.attributes['db.query.text'] !== undefined)
+          .reduce((a, b) => (b.endMs > a.endMs ? b : a)).span;
         const names = (ids: Set<string>): string[] => spans.filter((s) => ids.has(s.spanId)).map((s) => s.name);
         const want = [handler, client, backendServer, lastQuery];
         // On failure, the trace as the walk saw it (offsets in ms from the trace start).
