@@ -8,12 +8,15 @@ import { compareSides } from '../compare/compare.js';
 import { TinyOllyError } from '../errors.js';
 import type { Span } from '../model/model.js';
 import { percentile } from '../query/services.js';
+import { traceSummaryPages } from '../query/trace-pages.js';
 import { summariseTrace } from '../query/traces.js';
 import type { Store } from '../store/store.js';
 import { strictNumber } from './params.js';
 
 /** At most this many traces are compared per window (the newest ones). */
 export const MAX_WINDOW_TRACES = 1000;
+/** At most this many trace summaries are read per window looking for them. */
+export const MAX_WINDOW_SCANNED = 20_000;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
 const str = { type: 'string', maxLength: 1024 } as const;
@@ -26,11 +29,20 @@ function invalid(message: string): never {
   throw new TinyOllyError('invalid', message);
 }
 
+/**
+ * Every trace in [start, end] whose root span is named exactly `root` (and, with `service`, is of
+ * that service), newest first, at most MAX_WINDOW_TRACES. The store's `name` filter (a substring
+ * of any span name) only narrows the pages read: a trace counts when its root span's name equals
+ * `root`, so `GET /orders/:id` or a child span named `GET /orders` never take a place. Incomplete
+ * traces (root span not received, the summary's root is a child's) are left out. At most
+ * MAX_WINDOW_SCANNED summaries are read per window.
+ */
 async function windowTraces(store: Store, root: string, service: string | undefined, start: number, end: number): Promise<Span[][]> {
-  const rows = await store.findTraces({ start, end, name: root, service, limit: MAX_WINDOW_TRACES, sort: 'start', order: 'desc' });
   const out: Span[][] = [];
-  for (const t of rows) {
-    if (t.rootName !== root || (service !== undefined && t.rootService !== service)) continue;
+  let scanned = 0;
+  for await (const t of traceSummaryPages(store, { start, end, name: root, service })) {
+    if (++scanned > MAX_WINDOW_SCANNED || out.length >= MAX_WINDOW_TRACES) break;
+    if (t.incomplete || t.rootName !== root || (service !== undefined && t.rootService !== service)) continue;
     const spans = await store.getTrace(t.traceId);
     if (spans && spans.length > 0) out.push(spans);
   }

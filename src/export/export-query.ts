@@ -5,8 +5,8 @@
  */
 import type { LogRecord, Span } from '../model/model.js';
 import type { NormaliseOptions } from '../normalise/options.js';
-import { nanosToSeconds } from '../otlp/values.js';
 import type { LogQuery, Store, TraceQuery } from '../store/store.js';
+import { traceSummaryPages } from '../query/trace-pages.js';
 import { resourceLogsOf, resourceMetricsOf, resourceSpansOf } from './encode.js';
 
 export type ExportSignal = 'traces' | 'logs' | 'metrics';
@@ -33,25 +33,9 @@ const OVERLAP_SECONDS = 1e-6;
 
 const TOP_KEY: Record<ExportSignal, string> = { traces: 'resourceSpans', logs: 'resourceLogs', metrics: 'resourceMetrics' };
 
-/** Trace ids matching the query, newest first, paged by start time (ids seen on the last pages skipped). */
+/** Trace ids matching the query, newest first (query/trace-pages.ts). */
 async function* traceIds(store: Store, q: Omit<TraceQuery, 'limit'>): AsyncGenerator<string> {
-  let end = q.end;
-  let previous = new Set<string>();
-  for (;;) {
-    const page = await store.findTraces({ ...q, end, limit: PAGE, sort: 'start', order: 'desc' });
-    const seen = new Set<string>();
-    let fresh = 0;
-    for (const t of page) {
-      seen.add(t.traceId);
-      if (previous.has(t.traceId)) continue;
-      fresh++;
-      yield t.traceId;
-    }
-    if (page.length < PAGE || fresh === 0) return;
-    for (const id of previous) if (seen.size < 4 * PAGE) seen.add(id);
-    previous = seen;
-    end = nanosToSeconds(page[page.length - 1].startTimeUnixNano) + OVERLAP_SECONDS;
-  }
+  for await (const t of traceSummaryPages(store, q)) yield t.traceId;
 }
 
 /** Groups of spans, TRACES_PER_LINE traces each. */
