@@ -44,6 +44,8 @@ describe('compareSides (two traces)', () => {
     // The batched trace alone has no N+1.
     expect(findNPlusOne(batched)).toEqual([]);
     expect(findNPlusOne(loop)[0].count).toBe(20);
+    // A folded node names the first of its repeats.
+    expect(sel.spanIdB).toBe(loop.find((x) => x.name === 'SELECT')!.spanId);
   });
 
   it('a query added: node added, new-span finding on the top of the added subtree only', () => {
@@ -55,6 +57,10 @@ describe('compareSides (two traces)', () => {
     const r = compareSides([a], [b]);
     expect(byPath(r.nodes, 'api:GET /orders > api:handler > cache:cache.get')).toMatchObject({ status: 'added', countA: 0, countB: 1, durationMsA: null, durationMsB: 7 });
     expect(byPath(r.nodes, 'api:GET /orders > api:handler > api:SELECT')!.status).toBe('same');
+    // Each node names its first span in either trace (the UI opens it there).
+    expect(byPath(r.nodes, 'api:GET /orders > api:handler > cache:cache.get')).not.toHaveProperty('spanIdA');
+    expect(byPath(r.nodes, 'api:GET /orders > api:handler > cache:cache.get')!.spanIdB).toBe('c');
+    expect(byPath(r.nodes, 'api:GET /orders > api:handler')).toMatchObject({ spanIdA: 'h', spanIdB: 'h' });
     const added = r.findings.filter((f) => f.kind === 'new-span');
     expect(added.map((f) => f.path.join(' > '))).toEqual(['api:GET /orders > api:handler > cache:cache.get']);
     const removed = compareSides([b], [a]);

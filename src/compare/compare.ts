@@ -46,6 +46,9 @@ export interface CompareNode {
   p95MsB?: number | null;
   errorRateA?: number;
   errorRateB?: number;
+  /** Two-traces form only: the first span (by start) of the node in trace A / B, absent when the node is not there. */
+  spanIdA?: string;
+  spanIdB?: string;
 }
 
 export interface Finding {
@@ -92,7 +95,7 @@ class PathIndex {
   }
 }
 
-interface TraceNode { count: number; durationMs: number; errors: number; criticalMs: number; offsetMs: number; errorMessage?: string }
+interface TraceNode { spanId: string; count: number; durationMs: number; errors: number; criticalMs: number; offsetMs: number; errorMessage?: string }
 
 /** Folds one trace into nodes; also returns the node of each span. */
 function foldTrace(spans: readonly Span[], index: PathIndex): { nodes: Map<number, TraceNode>; nodeOf: Map<Span, number> } {
@@ -137,7 +140,7 @@ function foldTrace(spans: readonly Span[], index: PathIndex): { nodes: Map<numbe
       g.push(s);
       if (absorbInto !== undefined) continue;
       let n = nodes.get(id);
-      if (!n) nodes.set(id, (n = { count: 0, durationMs: 0, errors: 0, criticalMs: 0, offsetMs: start.get(s)! - t0 }));
+      if (!n) nodes.set(id, (n = { spanId: s.spanId, count: 0, durationMs: 0, errors: 0, criticalMs: 0, offsetMs: start.get(s)! - t0 }));
       n.count++;
       n.durationMs += s.durationMs;
       if (s.status.code === 'ERROR') {
@@ -171,7 +174,7 @@ function foldTrace(spans: readonly Span[], index: PathIndex): { nodes: Map<numbe
   return { nodes, nodeOf };
 }
 
-interface SideNode { traces: number; count: number; errors: number; criticalMs: number; totals: number[]; offsetMs: number; errorMessage?: string }
+interface SideNode { spanId: string; traces: number; count: number; errors: number; criticalMs: number; totals: number[]; offsetMs: number; errorMessage?: string }
 interface SideNPlusOne { traces: number; count: number; statement: string; parent: number }
 interface Side { traceCount: number; durationsMs: number[]; nodes: Map<number, SideNode>; nPlusOne: Map<number, SideNPlusOne> }
 
@@ -184,7 +187,7 @@ function buildSide(traces: readonly (readonly Span[])[], index: PathIndex): Side
     const { nodes, nodeOf } = foldTrace(spans, index);
     for (const [id, n] of nodes) {
       let s = side.nodes.get(id);
-      if (!s) side.nodes.set(id, (s = { traces: 0, count: 0, errors: 0, criticalMs: 0, totals: [], offsetMs: n.offsetMs }));
+      if (!s) side.nodes.set(id, (s = { spanId: n.spanId, traces: 0, count: 0, errors: 0, criticalMs: 0, totals: [], offsetMs: n.offsetMs }));
       s.traces++;
       s.count += n.count;
       s.errors += n.errors;
@@ -264,6 +267,9 @@ export function compareSides(a: readonly (readonly Span[])[], b: readonly (reado
       node.p95MsB = nb ? pct(nb.totals, 95) : null;
       node.errorRateA = na ? r(na.errors / na.count) : 0;
       node.errorRateB = nb ? r(nb.errors / nb.count) : 0;
+    } else {
+      if (na) node.spanIdA = na.spanId;
+      if (nb) node.spanIdB = nb.spanId;
     }
     built.set(id, node);
   }
