@@ -64,3 +64,24 @@ export interface LogQueryParams {
   end?: number;
   limit?: number;
 }
+
+// GET /api/compare (CONTRACT §12): the node and finding shapes are the server's own (type-only import).
+export type { CompareNode, Finding as CompareFinding } from '../../src/compare/compare.js';
+import type { CompareNode, Finding as CompareFinding } from '../../src/compare/compare.js';
+
+/** One side of a two-traces comparison. */
+export interface CompareTraceSide { traceId: string; rootName: string; rootService: string; durationMs: number; spanCount: number; errorCount: number }
+/** One side of a windows comparison (start/end unix seconds). */
+export interface CompareWindowSide {
+  rootName: string; rootService: string | null; start: number; end: number; traceCount: number;
+  p50Ms: number | null; p95Ms: number | null; errorTraceCount: number;
+}
+/** GET /api/compare: `a`/`b` are trace sides for `?a=&b=`, window sides for `?root=`. */
+export interface CompareAnswer<Side = CompareTraceSide | CompareWindowSide> {
+  a: Side; b: Side; nodes: CompareNode[]; findings: CompareFinding[]; truncated: boolean;
+}
+
+/** The query of GET /api/compare: two trace ids, or a root operation and two windows (unix seconds). */
+export type CompareParams =
+  | { a: string; b: string }
+  | { root: string; service?: string; a_start: number; a_end: number; b_start: number; b_end: number };

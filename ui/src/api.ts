@@ -3,7 +3,7 @@
  * every call takes an AbortSignal and rejects with ApiError on a non-2xx answer.
  */
 import type {
-  Backlink, LogQueryParams, LogRecord, MetricSeriesSet, MetricSummary, OperationStats, ServiceMap, ServiceStats,
+  Backlink, CompareAnswer, CompareParams, LogQueryParams, LogRecord, MetricSeriesSet, MetricSummary, OperationStats, ServiceMap, ServiceStats,
   Span, Stats, TraceDoc, TraceQueryParams, TraceSummary,
 } from './api-types.js';
 
@@ -107,6 +107,10 @@ export async function getMetric(name: string, range: { start?: number; end?: num
     throw err;
   }
 }
+
+/** GET /api/compare (CONTRACT §12): two traces, or two windows of one root operation. */
+export const getCompare = (params: CompareParams, signal?: AbortSignal): Promise<CompareAnswer> =>
+  getJson('/api/compare', params as Params, signal);
 
 /** GET /api/services. */
 export async function listServices(signal?: AbortSignal): Promise<ServiceStats[]> {

@@ -1,9 +1,9 @@
 /**
  * @module ui/lib/route: parses and builds the hash routes (#/traces, #/traces/{id}, #/logs?trace_id=…,
- * #/metrics/{name}, #/services, #/service-map). Pure.
+ * #/metrics/{name}, #/services, #/service-map, #/compare?a=&b=). Pure.
  */
 
-export type ViewName = 'traces' | 'trace' | 'logs' | 'metrics' | 'metric' | 'services' | 'service-map' | 'ingest' | 'doctor';
+export type ViewName = 'traces' | 'trace' | 'logs' | 'metrics' | 'metric' | 'services' | 'service-map' | 'ingest' | 'doctor' | 'compare';
 
 export interface Route {
   view: ViewName;
@@ -13,7 +13,7 @@ export interface Route {
 }
 
 const LISTS: Record<string, ViewName> = {
-  traces: 'traces', logs: 'logs', metrics: 'metrics', services: 'services', 'service-map': 'service-map', ingest: 'ingest', doctor: 'doctor',
+  traces: 'traces', logs: 'logs', metrics: 'metrics', services: 'services', 'service-map': 'service-map', ingest: 'ingest', doctor: 'doctor', compare: 'compare',
 };
 
 function safeDecode(s: string): string {
@@ -47,7 +47,8 @@ export function buildHash(view: ViewName, param?: string, query: Record<string, 
 
 /** Which top-level tab a view belongs to. */
 export function tabOf(view: ViewName): 'traces' | 'logs' | 'metrics' | 'services' | 'service-map' | 'ingest' | 'doctor' {
-  return view === 'trace' ? 'traces' : view === 'metric' ? 'metrics' : view;
+  // The compare page (#/compare) belongs to the traces.
+  return view === 'trace' || view === 'compare' ? 'traces' : view === 'metric' ? 'metrics' : view;
 }
 
 /**

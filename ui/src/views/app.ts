@@ -12,6 +12,7 @@ import { metricView } from './metric-view.js';
 import { metricsView } from './metrics.js';
 import { serviceMapView } from './service-map.js';
 import { doctorView } from './doctor.js';
+import { compareView } from './compare-view.js';
 import { servicesView } from './services.js';
 import { ingestView } from './ingest.js';
 import { shortcutsDialog } from './shortcuts.js';
@@ -22,7 +23,7 @@ import type { View } from './view.js';
 
 const LIVE_MS = 5000;
 const TITLES: Record<Route['view'], string> = {
-  traces: 'Traces', trace: 'Trace', logs: 'Logs', metrics: 'Metrics', metric: 'Metric', services: 'Services', 'service-map': 'Service map', ingest: 'Ingest', doctor: 'Doctor',
+  traces: 'Traces', trace: 'Trace', logs: 'Logs', metrics: 'Metrics', metric: 'Metric', services: 'Services', 'service-map': 'Service map', ingest: 'Ingest', doctor: 'Doctor', compare: 'Compare',
 };
 
 function createView(route: Route): View {
@@ -35,6 +36,7 @@ function createView(route: Route): View {
     case 'service-map': return serviceMapView();
     case 'ingest': return ingestView();
     case 'doctor': return doctorView();
+    case 'compare': return compareView(route);
     default: return tracesView(route);
   }
 }

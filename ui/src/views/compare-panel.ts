@@ -4,11 +4,13 @@
  * first. Telemetry is rendered as text nodes only (views/dom.ts `h`).
  */
 import { formatDuration } from '../lib/format.js';
+import { buildHash } from '../lib/route.js';
+import type { CompareFinding } from '../api-types.js';
+import { findingsList } from './compare-view.js';
 import { h, replace } from './dom.js';
 
 interface Node { path: string[]; countA: number; countB: number; durationMsA: number | null; durationMsB: number | null; deltaMs: number; status: string; errorA: number; errorB: number }
-interface Finding { kind: string; path: string[]; detail: string }
-interface Answer { a: { traceId: string; durationMs: number }; b: { traceId: string; durationMs: number }; nodes: Node[]; findings: Finding[] }
+interface Answer { a: { traceId: string; durationMs: number }; b: { traceId: string; durationMs: number }; nodes: Node[]; findings: CompareFinding[] }
 
 const MAX_ROWS = 300;
 const ms = (v: number | null) => (v === null ? '–' : formatDuration(v));
@@ -20,8 +22,7 @@ function render(host: HTMLElement, r: Answer): void {
     h('div', { class: 'muted', 'data-testid': 'compare-summary' },
       `A ${formatDuration(r.a.durationMs)} → B ${formatDuration(r.b.durationMs)} (${e2e >= 0 ? '+' : '−'}${formatDuration(Math.abs(e2e))}); `,
       `${nodes.length} of ${r.nodes.length} nodes differ`),
-    h('ul', { class: 'compare-findings', 'data-testid': 'compare-findings' },
-      ...r.findings.slice(0, 50).map((f) => h('li', { 'data-kind': f.kind }, h('strong', null, f.kind), ' ', f.path.at(-1) ?? '', ': ', f.detail))),
+    findingsList(r.findings),
     h('table', { class: 'list-table compare-table', 'data-testid': 'compare-table' },
       h('thead', null, h('tr', null, h('th', null, 'Node'), h('th', null, 'Status'), h('th', { class: 'col-num' }, 'Count A→B'),
         h('th', { class: 'col-num' }, 'A'), h('th', { class: 'col-num' }, 'B'), h('th', { class: 'col-num' }, 'Δ'))),
@@ -47,6 +48,7 @@ export function comparePanel(traceId: string, initial?: string): HTMLElement {
       const body = await res.json();
       if (!res.ok) { replace(out, h('div', { class: 'err-text' }, String(body?.error ?? res.status))); return; }
       render(out, body as Answer);
+      out.prepend(h('a', { href: buildHash('compare', undefined, { a: traceId, b: other }), class: 'compare-link', 'data-testid': 'compare-side-by-side' }, 'Open side by side →'));
     } catch {
       replace(out, h('div', { class: 'err-text' }, 'TinyOlly is not reachable'));
     }

@@ -74,7 +74,8 @@ export function servicesView(): View {
         const href = buildHash('traces', undefined, { service, name: o.name });
         const errPct = o.requestCount ? o.requestErrorCount / o.requestCount : 0;
         const row = h('tr', { class: 'row-link', 'data-testid': 'operation-row', 'data-operation': o.name },
-          h('td', { class: 'op-name' }, h('a', { href, title: `Traces of ${o.name}` }, o.name || '(no name)')),
+          h('td', { class: 'op-name' }, h('a', { href, title: `Traces of ${o.name}` }, o.name || '(no name)'),
+            h('a', { href: buildHash('compare', undefined, { root: o.name, service }), class: 'mini-link compare-link', 'data-testid': 'compare-windows', title: `Compare ${o.name} before and after: two time windows` }, 'compare before/after')),
           h('td', { class: 'muted' }, o.kind ?? ''),
           h('td', { class: 'col-num mono' }, typeof o.ratePerMinute === 'number' ? formatRate(o.ratePerMinute) : '—'),
           h('td', { class: `col-num mono${errPct > 0 ? ' err-text' : ' muted'}` }, formatPercent(o.requestErrorCount, o.requestCount)),

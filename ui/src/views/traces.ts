@@ -68,6 +68,7 @@ export function tracesView(route?: Route): View {
     }), 'Download the traces matching these filters as OTLP JSON'),
   );
   const status = h('div', { class: 'list-status muted' });
+  const picked = compareSelection();
   const viaChip = h('span', { class: 'via-chip' });
   const renderVia = (): void => {
     if (!via) { viaChip.replaceChildren(); return; }
@@ -93,7 +94,7 @@ export function tracesView(route?: Route): View {
   const tbody = h('tbody');
   const table = h('table', { class: 'list-table traces-table' },
     h('thead', null, h('tr', null,
-      h('th', { scope: 'col', class: 'col-svc' }, 'Root service'), h('th', { scope: 'col' }, 'Root name'), thStart, thDur,
+      h('th', { scope: 'col', class: 'col-select', title: 'Pick two traces to compare' }, picked.button), h('th', { scope: 'col', class: 'col-svc' }, 'Root service'), h('th', { scope: 'col' }, 'Root name'), thStart, thDur,
       h('th', { scope: 'col', class: 'col-num' }, 'Spans'), h('th', { scope: 'col', class: 'col-num' }, 'Errors'), h('th', { scope: 'col', class: 'col-services' }, 'Services'))),
     tbody);
   const body = h('div', { class: 'list-body' });
@@ -109,6 +110,7 @@ export function tracesView(route?: Route): View {
     const href = buildHash('trace', t.traceId);
     const startMs = nanosToMs(t.startTimeUnixNano);
     const row = h('tr', { class: 'row-link', 'data-testid': 'trace-row', 'data-trace-id': t.traceId, 'data-kb-row': '', tabindex: '-1' },
+      h('td', { class: 'col-select' }, picked.checkbox(t)),
       h('td', { class: 'col-svc' }, serviceChip(t.rootService)),
       h('td', { class: 'col-name' }, h('a', { href, class: 'row-title', title: t.rootName }, t.rootName || '(no name)'), t.incomplete ? incompleteMarker() : null),
       h('td', { class: 'col-time mono', title: new Date(startMs).toISOString() }, formatTimestamp(startMs)),
@@ -118,7 +120,7 @@ export function tracesView(route?: Route): View {
       h('td', { class: 'col-services' }, ...t.services.slice(0, 4).map(serviceChip), t.services.length > 4 ? h('span', { class: 'muted' }, ` +${t.services.length - 4}`) : null),
     );
     if (t.errorCount > 0) row.classList.add('has-error');
-    row.addEventListener('click', (e) => { if (!(e.target as HTMLElement).closest('a')) location.hash = href; });
+    row.addEventListener('click', (e) => { if (!(e.target as HTMLElement).closest('a, input')) location.hash = href; });
     return row;
   };
 
@@ -153,4 +155,39 @@ export function tracesView(route?: Route): View {
     destroy() { loader.abort(); },
   };
   return view;
+}
+
+/**
+ * The traces picked for comparison (issue 19): a checkbox per row, at most two kept (a third
+ * unpicks the oldest pick), and a header button that opens #/compare with the earlier trace as A.
+ */
+function compareSelection(): { button: HTMLButtonElement; checkbox(t: TraceSummary): HTMLInputElement } {
+  const picks: TraceSummary[] = [];
+  const boxes = new Map<string, HTMLInputElement>();
+  const button = h('button', { type: 'button', class: 'btn small-btn', 'data-testid': 'compare-selected', title: 'Compare the two picked traces side by side', disabled: true }, 'Compare');
+  const sync = (): void => {
+    button.disabled = picks.length !== 2;
+    button.textContent = picks.length === 2 ? 'Compare 2' : `Compare (${picks.length}/2)`;
+    for (const [id, box] of boxes) { if (!box.isConnected) boxes.delete(id); else box.checked = picks.some((p) => p.traceId === id); }
+  };
+  button.addEventListener('click', () => {
+    if (picks.length !== 2) return;
+    const [a, b] = [...picks].sort((x, y) => nanosToMs(x.startTimeUnixNano) - nanosToMs(y.startTimeUnixNano));
+    location.hash = buildHash('compare', undefined, { a: a.traceId, b: b.traceId });
+  });
+  sync();
+  return {
+    button,
+    checkbox(t) {
+      const box = h('input', { type: 'checkbox', class: 'trace-select', 'data-testid': 'trace-select', 'aria-label': `Pick trace ${t.traceId} to compare`, checked: picks.some((p) => p.traceId === t.traceId) });
+      boxes.set(t.traceId, box);
+      box.addEventListener('change', () => {
+        const i = picks.findIndex((p) => p.traceId === t.traceId);
+        if (box.checked && i < 0) { picks.push(t); if (picks.length > 2) picks.shift(); }
+        if (!box.checked && i >= 0) picks.splice(i, 1);
+        sync();
+      });
+      return box;
+    },
+  };
 }
