@@ -63,6 +63,8 @@ describe.skipIf(!hasChromium)('UI: N+1 badge on the trace view (real TinyOlly)',
     const findings = page.getByTestId('compare-findings');
     expect(await findings.locator('li[data-kind="n-plus-one"]').count()).toBe(1);
     expect(await findings.textContent()).toContain('SELECT * FROM items WHERE order_id = $1');
+    // And it opens the side-by-side page for the same pair.
+    expect(await page.getByTestId('compare-side-by-side').getAttribute('href')).toBe(`#/compare?a=${ids.batched}&b=${ids.loop}`);
     // A bad id is refused in the panel, without a request.
     await page.getByTestId('compare-input').fill('nope');
     await page.getByTestId('compare-go').click();

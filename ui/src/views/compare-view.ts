@@ -46,9 +46,12 @@ function ordered(nodes: readonly CompareNode[], biggest: boolean, key: (n: Compa
   return [...nodes].sort((x, y) => Math.abs(key(y)) - Math.abs(key(x))).slice(0, MAX_ROWS);
 }
 
-/** The node's name, indented by its depth, with the full path as its tooltip. */
+/** The node's name (its service where that changes), indented by its depth, with the full path as its tooltip. */
 function nodeLabel(n: CompareNode, tree: boolean): HTMLElement {
-  const el = h('span', { class: 'cmp-node', title: n.path.join(' › ') }, n.path.at(-1) ?? '');
+  // The service is named where it changes (the root, a call into another service).
+  const parent = n.path.length > 1 ? n.path[n.path.length - 2] : undefined;
+  const newService = parent === undefined || !parent.startsWith(`${n.service}:`);
+  const el = h('span', { class: 'cmp-node', title: n.path.join(' › ') }, newService ? h('span', { class: 'cmp-svc' }, n.service) : null, n.name);
   if (tree) el.style.paddingLeft = `${Math.min(n.path.length - 1, 30) * 14}px`;
   return el;
 }
@@ -128,7 +131,7 @@ function windowsBody(r: CompareAnswer<CompareWindowSide>, biggest: boolean, onSo
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Node'), h('th', { scope: 'col', class: 'col-num' }, 'Count A→B'),
         h('th', { scope: 'col', class: 'col-num' }, 'p50 A'), h('th', { scope: 'col', class: 'col-num' }, 'p50 B'),
         h('th', { scope: 'col', class: 'col-num' }, 'p95 A'), h('th', { scope: 'col', class: 'col-num' }, 'p95 B'),
-        h('th', { scope: 'col', class: 'col-num' }, 'Δ p50'), h('th', { scope: 'col', class: 'col-num' }, 'Errors A→B'), h('th', { scope: 'col' }, 'Status'))),
+        h('th', { scope: 'col', class: 'col-num' }, 'Δ p50'), h('th', { scope: 'col', class: 'col-num' }, 'Err A→B'), h('th', { scope: 'col' }, 'Status'))),
       h('tbody', null, ...rows)),
   ];
 }

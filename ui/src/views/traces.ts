@@ -78,6 +78,7 @@ export function tracesView(route?: Route): View {
   };
   renderVia();
   bar.appendChild(viaChip);
+  bar.appendChild(picked.button);
   const sortHead = (label: string, key: 'start' | 'duration', cls: string): HTMLElement => {
     const th = h('th', { class: `sortable ${cls}`, scope: 'col', tabindex: '0', title: `Sort by ${label.toLowerCase()}` }, label, h('span', { class: 'sort-arrow' }));
     const toggle = (): void => {
@@ -94,7 +95,7 @@ export function tracesView(route?: Route): View {
   const tbody = h('tbody');
   const table = h('table', { class: 'list-table traces-table' },
     h('thead', null, h('tr', null,
-      h('th', { scope: 'col', class: 'col-select', title: 'Pick two traces to compare' }, picked.button), h('th', { scope: 'col', class: 'col-svc' }, 'Root service'), h('th', { scope: 'col' }, 'Root name'), thStart, thDur,
+      h('th', { scope: 'col', class: 'col-select', title: 'Pick two traces to compare' }), h('th', { scope: 'col', class: 'col-svc' }, 'Root service'), h('th', { scope: 'col' }, 'Root name'), thStart, thDur,
       h('th', { scope: 'col', class: 'col-num' }, 'Spans'), h('th', { scope: 'col', class: 'col-num' }, 'Errors'), h('th', { scope: 'col', class: 'col-services' }, 'Services'))),
     tbody);
   const body = h('div', { class: 'list-body' });
@@ -159,7 +160,7 @@ export function tracesView(route?: Route): View {
 
 /**
  * The traces picked for comparison (issue 19): a checkbox per row, at most two kept (a third
- * unpicks the oldest pick), and a header button that opens #/compare with the earlier trace as A.
+ * unpicks the oldest pick), and a button in the filter bar that opens #/compare with the earlier trace as A.
  */
 function compareSelection(): { button: HTMLButtonElement; checkbox(t: TraceSummary): HTMLInputElement } {
   const picks: TraceSummary[] = [];

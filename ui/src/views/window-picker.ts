@@ -47,7 +47,8 @@ function median(xs: number[]): number | null {
   return s[Math.floor((s.length - 1) / 2)];
 }
 
-const clock = (s: number): string => formatClock(s * 1000);
+/** Local HH:MM of unix seconds (the picker works in whole minutes). */
+const clock = (s: number): string => formatClock(s * 1000).slice(0, 5);
 
 /**
  * The picker for `root` (of `service` when given). `onPick` runs with both windows whenever the
