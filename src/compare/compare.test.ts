@@ -107,6 +107,16 @@ describe('compareSides (two traces)', () => {
     expect(findNPlusOne(q(8, (i) => (i === 4 ? 'SELECT 2' : 'SELECT 1')))).toEqual([]);
   });
 
+  it('a pool checkout (a child without a statement) before each query neither counts nor breaks the run', () => {
+    // What the pg auto-instrumentation sends: `pg-pool.connect` then the query, twenty times.
+    const extra: S[] = [];
+    for (let i = 0; i < 20; i++) extra.push({ parent: 'h', name: 'pg-pool.connect', start: 2 + 2 * i, end: 2.2 + 2 * i });
+    const loop = orders('p', 50, Array.from({ length: 20 }, (_, i) => [2.3 + 2 * i, 3 + 2 * i, 'SELECT id, name FROM items WHERE id = $1'] as [number, number, string]), extra);
+    const [f] = findNPlusOne(loop);
+    expect(f).toMatchObject({ count: 20, name: 'SELECT', statement: 'SELECT id, name FROM items WHERE id = $1' });
+    expect(findNPlusOne(loop)).toHaveLength(1);
+  });
+
   it('templates URLs: ids become {id}, the query string is dropped', () => {
     expect(templateUrl('http://x/users/123/orders/9f8e7d6c5b4a3f2e?x=1')).toBe('http://x/users/{id}/orders/{id}');
   });

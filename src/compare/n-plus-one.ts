@@ -27,7 +27,8 @@ function startKey(s: Span): bigint {
 
 /**
  * The N+1 loops of a trace, one per (parent span, service, name, statement), longest run kept.
- * Children are taken in start-time order; a run breaks at any child with another key.
+ * Children with a statement or URL (compare/statement.ts) are taken in start-time order; a run
+ * breaks at any of them with another key, while children with neither are skipped.
  */
 export function findNPlusOne(spans: readonly Span[]): NPlusOne[] {
   const kids = new Map<string, Span[]>();
@@ -44,9 +45,13 @@ export function findNPlusOne(spans: readonly Span[]): NPlusOne[] {
     seenParent.add(parent.spanId);
     const children = kids.get(parent.spanId);
     if (!children || children.length < N_PLUS_ONE_MIN) continue;
+    // Only calls with a statement or URL take part: a span without one (a pool checkout such as
+    // `pg-pool.connect` before each query) neither counts nor breaks a run.
+    const calls = children.filter((c) => statementOf(c) !== undefined);
+    if (calls.length < N_PLUS_ONE_MIN) continue;
     const starts = new Map<Span, bigint>();
-    for (const c of children) starts.set(c, startKey(c));
-    const ordered = [...children].sort((x, y) => (starts.get(x)! < starts.get(y)! ? -1 : starts.get(x)! > starts.get(y)! ? 1 : 0));
+    for (const c of calls) starts.set(c, startKey(c));
+    const ordered = [...calls].sort((x, y) => (starts.get(x)! < starts.get(y)! ? -1 : starts.get(x)! > starts.get(y)! ? 1 : 0));
     const best = new Map<string, NPlusOne>();
     let runKey = '';
     let runStart = 0;
