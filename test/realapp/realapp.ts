@@ -13,11 +13,11 @@ const SERVICE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'service
 export const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 /** Items in the table: the N+1 route makes one query per item. */
 export const ITEMS = 20;
-/** Routes of the frontend. */
-export const ROUTES = ['/api/normal', '/api/flaky', '/api/n-plus-one', '/api/batched'] as const;
+/** Routes of the frontend (`/api/report` takes `?delay_ms=`, a deliberate slowdown). */
+export const ROUTES = ['/api/normal', '/api/flaky', '/api/n-plus-one', '/api/batched', '/api/report'] as const;
 
 /** PostgreSQL queries each frontend route makes (one per item on the N+1 route; pool connects not counted). */
-export const QUERIES: Record<(typeof ROUTES)[number], number> = { '/api/normal': 1, '/api/flaky': 1, '/api/n-plus-one': 1 + ITEMS, '/api/batched': 2 };
+export const QUERIES: Record<(typeof ROUTES)[number], number> = { '/api/normal': 1, '/api/flaky': 1, '/api/n-plus-one': 1 + ITEMS, '/api/batched': 2, '/api/report': 1 };
 
 /** What a plan of requests really did: statuses per route, requests, failures (≥ 500) and queries. */
 export interface PlanResult { statuses: Map<string, number[]>; total: number; failed: number; queries: number }

@@ -55,6 +55,19 @@ if (role === 'backend') {
     const items = (await pool.query(`SELECT id, name FROM ${table} WHERE id = ANY($1) ORDER BY id`, [ids])).rows;
     res.json(items);
   });
+  // A route with a configurable slowdown (?delay_ms=, at most 5 s) inside a `report.render` span:
+  // the compare tests run it before and after "a change" that made it slower.
+  const { trace } = require('@opentelemetry/api');
+  const tracer = trace.getTracer('realapp');
+  app.get('/report', async (req, res) => {
+    const delayMs = Math.min(5000, Math.max(0, Number(req.query.delay_ms) || 0));
+    const r = await pool.query(`SELECT count(*) AS n FROM ${table}`);
+    await tracer.startActiveSpan('report.render', async (span) => {
+      await new Promise((done) => setTimeout(done, delayMs));
+      span.end();
+    });
+    res.json({ n: Number(r.rows[0].n), delayMs });
+  });
   app.use((err, _req, res, _next) => res.status(500).json({ error: String(err && err.message) }));
   process.on('message', async (m) => {
     if (m && m.shutdown) {
@@ -72,6 +85,7 @@ if (role === 'backend') {
   app.get('/api/flaky', (_req, res) => call(res, '/flaky'));
   app.get('/api/n-plus-one', (_req, res) => call(res, '/items/n-plus-one'));
   app.get('/api/batched', (_req, res) => call(res, '/items/batched'));
+  app.get('/api/report', (req, res) => call(res, `/report?delay_ms=${encodeURIComponent(String(req.query.delay_ms ?? 0))}`));
 }
 
 const server = app.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
