@@ -5,45 +5,20 @@
  * slowdown (`/api/report?delay_ms=`), report `slower` at the span that holds the delay.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
+import { getJson, startTinyOlly, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { ITEMS, startRealApp, type RealApp } from '../realapp/realapp.js';
-import type { TraceSummary } from '../../src/model/model.js';
-
-/** Requests per window; the slowdown is far above the handler's own time, so noise cannot flip it. */
-const PER_WINDOW = 5;
-const DELAY_MS = 400;
+import { DELAY_MS, frontendTraces, PER_WINDOW, runComparePlan, type CompareWindows } from '../realapp/compare-plan.js';
 
 describe('compare on a real instrumented app', () => {
   let tiny: TinyOllyProcess;
   let app: RealApp;
-  const windows = { a: [0, 0], b: [0, 0] };
-
-  const traces = async (): Promise<TraceSummary[]> =>
-    (await getJson<{ traces: TraceSummary[] }>(tiny.baseUrl, `/api/traces?limit=1000&service=${encodeURIComponent(app.frontend)}`)).body.traces;
-  const rootsNamed = async (root: string) => (await traces()).filter((t) => t.rootName === root && !t.incomplete);
+  let windows: CompareWindows;
+  const rootsNamed = (root: string) => frontendTraces(tiny, app, root);
 
   beforeAll(async () => {
     tiny = await startTinyOlly();
     app = await startRealApp(tiny.otlpHttpUrl);
-    try {
-      expect(await app.drive('/api/n-plus-one', 1)).toEqual([200]);
-      expect(await app.drive('/api/batched', 1)).toEqual([200]);
-      windows.a[0] = Date.now() / 1000;
-      expect(await app.drive('/api/report', PER_WINDOW)).toEqual(Array(PER_WINDOW).fill(200));
-      windows.a[1] = Date.now() / 1000;
-      // "The change": the same route, now slower.
-      windows.b[0] = Date.now() / 1000;
-      expect(await app.drive(`/api/report?delay_ms=${DELAY_MS}`, PER_WINDOW)).toEqual(Array(PER_WINDOW).fill(200));
-      windows.b[1] = Date.now() / 1000;
-    } finally {
-      await app.stop();
-    }
-    // Everything arrived once every request's trace is whole: the backend's last query is in each.
-    await waitFor(async () => {
-      const ts = await traces();
-      const whole = (root: string, n: number, spans: number) => ts.filter((t) => t.rootName === root && !t.incomplete && t.spanCount >= spans).length === n;
-      return whole('GET /api/n-plus-one', 1, ITEMS + 1) && whole('GET /api/batched', 1, 2) && whole('GET /api/report', 2 * PER_WINDOW, 3);
-    }, 90_000, 250);
+    windows = await runComparePlan(tiny, app);
   }, 240_000);
 
   afterAll(async () => {
