@@ -125,6 +125,11 @@ describe.skipIf(!hasChromium)('UI: the compare page (real TinyOlly)', () => {
     expect(await page.getByTestId('compare-findings').locator('li[data-kind="slower"]').first().textContent()).toContain('shop:render');
     expect(new URL(page.url()).hash).toMatch(/^#\/compare\?root=GET\+%2Freport&service=shop&a_start=\d+&a_end=\d+&b_start=\d+&b_end=\d+$/);
     await screenshot(page, 'compare-windows');
+    // The windows live in the URL: a reload (or a shared link) answers the same without picking.
+    await page.reload();
+    await render.waitFor({ timeout: 15_000 });
+    expect(await render.getByTestId('compare-p50b').textContent()).toBe('45ms');
+    expect(await page.getByTestId('window-band-a').getAttribute('width')).not.toBe('0');
 
     // Drag A over minutes 26–20 ago and B over the last 6: the same answer from the chart.
     const chart = page.getByTestId('window-chart');

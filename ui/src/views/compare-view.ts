@@ -8,7 +8,7 @@
 import { getCompare } from '../api.js';
 import type { CompareAnswer, CompareFinding, CompareNode, CompareTraceSide, CompareWindowSide } from '../api-types.js';
 import { formatDuration, shortId } from '../lib/format.js';
-import { buildHash, type Route } from '../lib/route.js';
+import { buildHash, windowOf, type Route } from '../lib/route.js';
 import { h, latestOnly, replace } from './dom.js';
 import { errorBanner } from './empty-state.js';
 import type { View } from './view.js';
@@ -136,16 +136,12 @@ function windowsBody(r: CompareAnswer<CompareWindowSide>, biggest: boolean, onSo
   ];
 }
 
-/** Unix seconds from a query value, or undefined when it is not a plain number. */
-function secondsOf(v: string | undefined): number | undefined {
-  return v !== undefined && /^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined;
-}
-
-/** The windows a route carries (`a_start`…`b_end`), when all four are there. */
+/** The windows a route carries (`a_start`…`b_end`, unix seconds), when all four are plain numbers in order. */
 export function windowsOf(q: Record<string, string>): WindowPair | undefined {
-  const [as, ae, bs, be] = [q.a_start, q.a_end, q.b_start, q.b_end].map(secondsOf);
-  if (as === undefined || ae === undefined || bs === undefined || be === undefined || as > ae || bs > be) return undefined;
-  return { a: { start: as, end: ae }, b: { start: bs, end: be } };
+  const a = windowOf({ start: q.a_start, end: q.a_end });
+  const b = windowOf({ start: q.b_start, end: q.b_end });
+  if (a?.start === undefined || a.end === undefined || b?.start === undefined || b.end === undefined) return undefined;
+  return { a: { start: a.start, end: a.end }, b: { start: b.start, end: b.end } };
 }
 
 /** Mounts the compare page for `#/compare?…`. */
