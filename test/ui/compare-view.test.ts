@@ -124,7 +124,11 @@ describe.skipIf(!hasChromium)('UI: the compare page (real TinyOlly)', () => {
     expect(await render.getByTestId('compare-delta').textContent()).toBe('+40ms');
     expect(await page.getByTestId('compare-findings').locator('li[data-kind="slower"]').first().textContent()).toContain('shop:render');
     expect(new URL(page.url()).hash).toMatch(/^#\/compare\?root=GET\+%2Freport&service=shop&a_start=\d+&a_end=\d+&b_start=\d+&b_end=\d+$/);
+    const q0 = () => new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
     await screenshot(page, 'compare-windows');
+    // Each window's traces open in the list, for that window.
+    const listA = new URLSearchParams((await page.getByTestId('compare-window-traces-a').getAttribute('href'))!.split('?')[1]);
+    expect([listA.get('service'), listA.get('name'), listA.get('start')]).toEqual(['shop', 'GET /report', String(Math.floor(Number(q0().get('a_start'))))]);
     // The windows live in the URL: a reload (or a shared link) answers the same without picking.
     await page.reload();
     await render.waitFor({ timeout: 15_000 });

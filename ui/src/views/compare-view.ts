@@ -110,7 +110,9 @@ const pctText = (v: number | undefined): string => (typeof v === 'number' ? `${M
 function windowsBody(r: CompareAnswer<CompareWindowSide>, biggest: boolean, onSort: (b: boolean) => void): HTMLElement[] {
   const side = (label: string, s: CompareWindowSide): HTMLElement => h('div', { class: 'cmp-summary-side', 'data-testid': `compare-window-${label.toLowerCase()}` },
     h('span', { class: 'cmp-side-label' }, label), ' ',
-    h('span', null, `${s.traceCount} trace${s.traceCount === 1 ? '' : 's'}`), ' ',
+    // The window's traces in the list (a deep link's start/end become the time range).
+    h('a', { href: buildHash('traces', undefined, { service: s.rootService ?? undefined, name: s.rootName, start: String(Math.floor(s.start)), end: String(Math.ceil(s.end)) }), 'data-testid': `compare-window-traces-${label.toLowerCase()}`, title: 'These traces in the list' },
+      `${s.traceCount} trace${s.traceCount === 1 ? '' : 's'}`), ' ',
     h('span', { class: 'muted' }, `p50 ${ms(s.p50Ms)} · p95 ${ms(s.p95Ms)} · ${s.errorTraceCount} with errors`));
   const p50Delta = (n: CompareNode) => (n.p50MsB ?? 0) - (n.p50MsA ?? 0);
   const rows = ordered(r.nodes, biggest, p50Delta).map((n) => h('tr', { 'data-testid': 'compare-row', 'data-status': n.status, class: `cmp-row status-${n.status}`, 'data-path': n.path.join(' > ') },
