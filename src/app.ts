@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import { Ingester } from './ingest/ingester.js';
 import { doctorOf } from './doctor/registry.js';
 import { Inspector } from './inspect/inspector.js';
-import { inspectClientErrors, inspectNotFound } from './inspect/http.js';
+import { inspectClientErrors, inspectNotFound, isOutsideApi, recordNotFound } from './inspect/http.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise/options.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './receivers/grpc.js';
 import { httpReceiver } from './receivers/http.js';
@@ -107,6 +107,8 @@ export async function start(config: Config, overrides: { store?: Store; logError
   // A Cookie header that cannot be decoded leaves the value as sent: it matches no session (401).
   await ui.register(fastifyCookie);
   await ui.register(httpReceiver, receiverOptions);
+  // 5002 takes ingest too (CONTRACT §6): a POST outside /api that matches no route is a wrong OTLP path.
+  recordNotFound(ui, inspector, isOutsideApi);
   const auth = config.uiToken ? uiAuth(config.uiToken) : undefined;
   const hostAllowed = hostAllowList(config.host, config.allowedHosts);
   // A bug in a read is reported once, with its stack (on stderr unless the caller says otherwise).

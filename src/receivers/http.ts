@@ -192,7 +192,7 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const body = await inflateBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
         const note = inspector ? noteOf(req) : undefined;
-        if (note) note.inflatedBytes = body.length;
+        if (note) { note.inflatedBytes = body.length; note.body = body; }
         if (encoding === 'protobuf') {
           const result = signal === 'traces' ? await opts.ingester.exportTracesProtobuf(body, note)
             : signal === 'logs' ? await opts.ingester.exportLogsProtobuf(body, note)

@@ -12,6 +12,10 @@ import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@op
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as TraceGrpc } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as TraceProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPLogExporter as LogProto } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter as MetricProto } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { meterProvider, tracerProvider } from '../helpers/otel-sdk.js';
 
@@ -134,6 +138,42 @@ describe('ingest inspector, no API key', () => {
     const r = await recordWhere(app, (x) => x.userAgent === 'case-logs-to-traces');
     expect(r.hint).toContain('logs request sent to /v1/traces');
     expect(r.hint).toContain('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
+  });
+
+  it('hint: protobuf logs and metrics sent to /v1/traces (the signal endpoint env var set to the traces URL)', async () => {
+    const logs = withEnv({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${app.otlpHttpUrl}/v1/traces` }, () => new LogProto());
+    const lp = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'pb-logs' }), processors: [new SimpleLogRecordProcessor({ exporter: logs })] });
+    lp.getLogger('l').emit({ body: 'hello', severityNumber: 9, attributes: { k: 'v' } });
+    await lp.forceFlush(); await lp.shutdown();
+    const l = await recordWhere(app, (x) => x.encoding === 'protobuf' && x.signal === 'traces' && !!x.hint?.includes('logs request'));
+    expect(l).toMatchObject({ result: 'refused', accepted: 0 });
+    expect(l.hint).toContain('send it to /v1/logs');
+    expect(l.hint).toContain('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
+    expect(l.hint).not.toContain('TINYOLLY_MAX_ITEMS_PER_REQUEST');
+
+    const metrics = withEnv({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${app.otlpHttpUrl}/v1/traces` }, () => new MetricProto());
+    const mp = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'pb-metrics' }), readers: [new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 3_600_000 })] });
+    mp.getMeter('m').createCounter('pb.requests').add(2, { route: '/a' });
+    mp.getMeter('m').createHistogram('pb.latency').record(3);
+    await mp.forceFlush(); await mp.shutdown();
+    const m = await recordWhere(app, (x) => x.encoding === 'protobuf' && x.signal === 'traces' && !!x.hint?.includes('metrics request'));
+    expect(m.hint).toContain('send it to /v1/metrics');
+
+    // A real traces request refused for its ids is no mismatch, and no item-limit case either.
+    const bad = Buffer.from('0a0b120912070a0012002a0178', 'hex'); // one span named x with empty ids
+    await post(`${app.otlpHttpUrl}/v1/traces`, bad, { 'content-type': 'application/x-protobuf', 'user-agent': 'case-empty-ids' });
+    const e = await recordWhere(app, (x) => x.userAgent === 'case-empty-ids');
+    expect(e.rejected).toBeGreaterThan(0);
+    expect(e.hint).toBeNull();
+  });
+
+  it('records a wrong-path POST on the UI port (5002 takes ingest), not the 404s of the API', async () => {
+    await post(`${app.baseUrl}/v1/trace`, SPAN_JSON('ui-port'), { 'content-type': 'application/json', 'user-agent': 'case-ui-wrong-path' });
+    await post(`${app.baseUrl}/api/nothing-here`, '{}', { 'content-type': 'application/json', 'user-agent': 'case-ui-api-404' });
+    const r = await recordWhere(app, (x) => x.userAgent === 'case-ui-wrong-path');
+    expect(r).toMatchObject({ port: app.ports.ui, path: '/v1/trace', status: 404, result: 'refused', reason: 'no route POST /v1/trace' });
+    expect(r.hint).toContain('use /v1/traces');
+    expect((await requests(app, '?limit=1000')).some((x) => x.userAgent === 'case-ui-api-404')).toBe(false);
   });
 
   it('hint: body over the limit (413), and an unsupported Content-Type (415)', async () => {
