@@ -357,13 +357,18 @@ export class Doctor {
     }
   }
 
-  /** The findings of CONTRACT §9, most severe first; `service` keeps those that name it. */
-  report(service?: string): DoctorReport {
+  /**
+   * The findings of CONTRACT §9, most severe first; `service` keeps those that name it; `disable`
+   * leaves out the findings of these rules for this answer only (GET /api/doctor?disable=), and
+   * their `enabled` is false. A rule switched off at construction is never evaluated.
+   */
+  report(service?: string, disable?: Iterable<string>): DoctorReport {
     this.flush();
     this.settle(this.now());
-    const accs = [...this.findingsMap.values()];
+    const off = disable === undefined ? this.disabled : new Set([...this.disabled, ...disable]);
+    const accs = [...this.findingsMap.values()].filter((a) => !off.has(a.rule));
     for (const [svc, s] of this.logServices) {
-      if (this.disabled.has('log-without-trace-context')) break;
+      if (off.has('log-without-trace-context')) break;
       if (s.withTrace === 0 && s.without > 0 && this.spanServices.has(svc)) {
         accs.push({
           rule: 'log-without-trace-context', subject: svc, count: s.without, firstMs: s.firstMs, lastMs: s.lastMs,
@@ -390,7 +395,7 @@ export class Doctor {
     findings.sort((x, y) => SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity] || y.count - x.count || (x.rule < y.rule ? -1 : x.rule > y.rule ? 1 : 0));
     return {
       findings,
-      rules: RULES.map((r) => ({ rule: r.rule, severity: r.severity, title: r.title, enabled: !this.disabled.has(r.rule) })),
+      rules: RULES.map((r) => ({ rule: r.rule, severity: r.severity, title: r.title, enabled: !off.has(r.rule) })),
     };
   }
 
