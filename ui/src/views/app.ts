@@ -34,7 +34,7 @@ function createView(route: Route): View {
     case 'services': return servicesView();
     case 'service-map': return serviceMapView();
     case 'ingest': return ingestView();
-    case 'doctor': return doctorView();
+    case 'doctor': return doctorView(route);
     default: return tracesView(route);
   }
 }
