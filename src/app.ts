@@ -116,7 +116,8 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const onError = (err: unknown, req: { method: string; url: string }) =>
     logError(`tinyolly: unexpected error answering ${req.method} ${req.url}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   const exportImport = { ingester, normalise: normaliseOptionsOf(config), maxImportBytes: config.maxImportMb * MIB, maxDocumentBytes: Math.max(64 * MIB, maxBodyBytes) };
-  const drops = () => (store instanceof MemoryStore ? store.dropped : { evicted: 0, expired: 0 });
+  // The memory store counts items evicted and expired; the Redis store counts what its trimmer saw expire.
+  const drops = () => (store as { dropped?: { evicted: number; expired: number } }).dropped ?? { evicted: 0, expired: 0 };
   await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport, ingest: { inspector, drops } });
   await ui.register(uiStatic, { auth, hostAllowed });
 
