@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hintFor } from './hints.js';
 import { jsonSignalOf, protobufSignalOf } from './sniff.js';
 import type { InspectContext, InspectSignal, Inspector } from './inspector.js';
+import type { LimitHits } from '../normalise/limit-hits.js';
 
 /** What the receiver learnt while answering one request. */
 export interface HttpNote extends InspectContext {
@@ -16,6 +17,8 @@ export interface HttpNote extends InspectContext {
   accepted?: number;
   rejected?: number;
   reason?: string;
+  /** What the §6 limits cut or dropped in the accepted items. */
+  limited?: LimitHits;
   /** The body as decoded (inflated), kept by reference until the response: a refused one is sniffed for its signal. */
   body?: Buffer;
 }
@@ -83,7 +86,7 @@ export function recordHttp(inspector: Inspector, req: FastifyRequest, reply: Fas
     reason,
     hint: hintFor({
       transport: 'http', path, status, signal, contentType, contentEncoding, reason,
-      head: body?.subarray(0, HEAD_BYTES), apiKeySent: req.headers['x-otlp-api-key'] !== undefined, sentSignal, accepted, rejected,
+      head: body?.subarray(0, HEAD_BYTES), apiKeySent: req.headers['x-otlp-api-key'] !== undefined, sentSignal, accepted, rejected, limited: note.limited,
     }),
     durationMs: reply.elapsedTime,
   });

@@ -12,6 +12,7 @@ import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@op
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as TraceGrpc } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as TraceProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as TraceJson } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPLogExporter as LogProto } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter as MetricProto } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
@@ -264,5 +265,46 @@ describe('ingest inspector, with TINYOLLY_OTLP_API_KEY', () => {
     await sendSpan(new TraceGrpc({ url: app.grpcUrl, metadata: md }), 'wrongkey-grpc');
     const g = await recordWhere(app, (x) => x.status === 'UNAUTHENTICATED' && (x.hint ?? '').includes('does not match'));
     expect(g.transport).toBe('grpc');
+  });
+});
+
+describe('ingest inspector, the §6 limits cut values and drop attributes and events', () => {
+  let app: TinyOllyProcess;
+  beforeAll(async () => {
+    app = await startTinyOlly({ TINYOLLY_MAX_ATTRIBUTE_LENGTH: '16', TINYOLLY_MAX_ATTRIBUTES: '3', TINYOLLY_MAX_EVENTS_PER_SPAN: '1' });
+  });
+  afterAll(async () => { await app?.stop(); });
+
+  /** One span with a 40-character value, 5 attributes and 3 events, sent by the official SDK. */
+  async function sendLimited(exporter: SpanExporter, service: string): Promise<void> {
+    const tp = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const s = tp.getTracer('t').startSpan('op', { attributes: { 'long.value': 'x'.repeat(40), a: 1, b: 2, c: 3, d: 4 } });
+    for (const e of ['e1', 'e2', 'e3']) s.addEvent(e);
+    s.end();
+    await tp.forceFlush();
+    await tp.shutdown();
+  }
+
+  it.each([
+    ['http/protobuf', () => new TraceProto({ url: `${app.otlpHttpUrl}/v1/traces` })],
+    ['http/json', () => new TraceJson({ url: `${app.otlpHttpUrl}/v1/traces` })],
+    ['grpc', () => new TraceGrpc({ url: app.grpcUrl })],
+  ] as const)('hint: an accepted request says what was cut and dropped, and the settings (%s)', async (protocol, make) => {
+    const service = `lim-${protocol.slice(-4)}`; // within the 16-character limit itself
+    await sendLimited(make(), service);
+    const r = await recordWhere(app, (x) => x.services.includes(service));
+    expect(r).toMatchObject({ result: 'ok', accepted: 1, rejected: 0 });
+    expect(r.hint).toContain('1 string value cut at TINYOLLY_MAX_ATTRIBUTE_LENGTH');
+    expect(r.hint).toContain('2 attributes dropped past TINYOLLY_MAX_ATTRIBUTES');
+    expect(r.hint).toContain('2 span events or links dropped');
+    expect(r.hint).toContain('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT');
+  });
+
+  it('a request within the limits has no hint', async () => {
+    const tp = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'within' }), spanProcessors: [new SimpleSpanProcessor(new TraceProto({ url: `${app.otlpHttpUrl}/v1/traces` }))] });
+    tp.getTracer('t').startSpan('op', { attributes: { a: 'short' } }).end();
+    await tp.forceFlush();
+    await tp.shutdown();
+    expect((await recordWhere(app, (x) => x.services.includes('within'))).hint).toBeNull();
   });
 });
