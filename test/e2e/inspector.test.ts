@@ -8,25 +8,23 @@
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Metadata } from '@grpc/grpc-js';
+import type { Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as TraceGrpc } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as TraceProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as TraceJson } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPLogExporter as LogProto } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPMetricExporter as MetricProto } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
-import { meterProvider, tracerProvider } from '../helpers/otel-sdk.js';
+import { loggerProvider, meterProvider, tracerProvider } from '../helpers/otel-sdk.js';
 
 interface Rec { id: string; transport: string; port: number; path: string; signal: string | null; encoding: string | null; compression: string | null;
   bytes: number | null; inflatedBytes: number | null; userAgent: string | null; sdk: { name: string; language: string; version: string } | null;
   services: string[]; accepted: number; rejected: number; result: string; status: number | string; reason: string | null; hint: string | null; durationMs: number }
 
-async function sendSpan(exporter: SpanExporter, serviceName: string): Promise<void> {
+/** Exports the span(s) `make` starts (one span "op" by default) through `exporter`, then shuts the provider down. */
+async function sendSpan(exporter: SpanExporter, serviceName: string, make: (t: Tracer) => void = (t) => t.startSpan('op').end()): Promise<void> {
   const tp = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  tp.getTracer('t').startSpan('op').end();
+  make(tp.getTracer('t'));
   await tp.forceFlush().catch(() => undefined);
   await tp.shutdown().catch(() => undefined);
 }
@@ -141,9 +139,9 @@ describe('ingest inspector, no API key', () => {
     expect(r.hint).toContain('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
   });
 
-  it('hint: protobuf logs and metrics sent to /v1/traces (the signal endpoint env var set to the traces URL)', async () => {
-    const logs = withEnv({ OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: `${app.otlpHttpUrl}/v1/traces` }, () => new LogProto());
-    const lp = new LoggerProvider({ resource: resourceFromAttributes({ 'service.name': 'pb-logs' }), processors: [new SimpleLogRecordProcessor({ exporter: logs })] });
+  it('hint: protobuf logs and metrics sent to /v1/traces (the SDK exporters given the traces URL)', async () => {
+    const target = { grpcUrl: app.grpcUrl, otlpHttpUrl: app.otlpHttpUrl };
+    const lp = loggerProvider(target, { protocol: 'http/protobuf', serviceName: 'pb-logs', url: `${app.otlpHttpUrl}/v1/traces` });
     lp.getLogger('l').emit({ body: 'hello', severityNumber: 9, attributes: { k: 'v' } });
     await lp.forceFlush(); await lp.shutdown();
     const l = await recordWhere(app, (x) => x.encoding === 'protobuf' && x.signal === 'traces' && !!x.hint?.includes('logs request'));
@@ -152,8 +150,7 @@ describe('ingest inspector, no API key', () => {
     expect(l.hint).toContain('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
     expect(l.hint).not.toContain('TINYOLLY_MAX_ITEMS_PER_REQUEST');
 
-    const metrics = withEnv({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${app.otlpHttpUrl}/v1/traces` }, () => new MetricProto());
-    const mp = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'pb-metrics' }), readers: [new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 3_600_000 })] });
+    const mp = meterProvider(target, { protocol: 'http/protobuf', serviceName: 'pb-metrics', url: `${app.otlpHttpUrl}/v1/traces` });
     mp.getMeter('m').createCounter('pb.requests').add(2, { route: '/a' });
     mp.getMeter('m').createHistogram('pb.latency').record(3);
     await mp.forceFlush(); await mp.shutdown();
@@ -276,14 +273,11 @@ describe('ingest inspector, the §6 limits cut values and drop attributes and ev
   afterAll(async () => { await app?.stop(); });
 
   /** One span with a 40-character value, 5 attributes and 3 events, sent by the official SDK. */
-  async function sendLimited(exporter: SpanExporter, service: string): Promise<void> {
-    const tp = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-    const s = tp.getTracer('t').startSpan('op', { attributes: { 'long.value': 'x'.repeat(40), a: 1, b: 2, c: 3, d: 4 } });
+  const sendLimited = (exporter: SpanExporter, service: string) => sendSpan(exporter, service, (t) => {
+    const s = t.startSpan('op', { attributes: { 'long.value': 'x'.repeat(40), a: 1, b: 2, c: 3, d: 4 } });
     for (const e of ['e1', 'e2', 'e3']) s.addEvent(e);
     s.end();
-    await tp.forceFlush();
-    await tp.shutdown();
-  }
+  });
 
   it.each([
     ['http/protobuf', () => new TraceProto({ url: `${app.otlpHttpUrl}/v1/traces` })],
@@ -301,10 +295,7 @@ describe('ingest inspector, the §6 limits cut values and drop attributes and ev
   });
 
   it('a request within the limits has no hint', async () => {
-    const tp = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'within' }), spanProcessors: [new SimpleSpanProcessor(new TraceProto({ url: `${app.otlpHttpUrl}/v1/traces` }))] });
-    tp.getTracer('t').startSpan('op', { attributes: { a: 'short' } }).end();
-    await tp.forceFlush();
-    await tp.shutdown();
+    await sendSpan(new TraceProto({ url: `${app.otlpHttpUrl}/v1/traces` }), 'within', (t) => t.startSpan('op', { attributes: { a: 'short' } }).end());
     expect((await recordWhere(app, (x) => x.services.includes('within'))).hint).toBeNull();
   });
 });
