@@ -294,6 +294,16 @@ describe('ingest inspector, the §6 limits cut values and drop attributes and ev
     expect(r.hint).toContain('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT');
   });
 
+  it.each(['http/protobuf', 'http/json'] as const)('hint: a log record with a long body and too many attributes (%s)', async (protocol) => {
+    const service = `log-${protocol.slice(-4)}`;
+    const lp = loggerProvider({ grpcUrl: app.grpcUrl, otlpHttpUrl: app.otlpHttpUrl }, { protocol, serviceName: service });
+    lp.getLogger('l').emit({ body: 'y'.repeat(40), severityNumber: 9, attributes: { a: 1, b: 2, c: 3, d: 4 } });
+    await lp.forceFlush(); await lp.shutdown();
+    const r = await recordWhere(app, (x) => x.services.includes(service));
+    expect(r.hint).toContain('1 string value cut');
+    expect(r.hint).toContain('1 attribute dropped');
+  });
+
   it('a request within the limits has no hint', async () => {
     await sendSpan(new TraceProto({ url: `${app.otlpHttpUrl}/v1/traces` }), 'within', (t) => t.startSpan('op', { attributes: { a: 'short' } }).end());
     expect((await recordWhere(app, (x) => x.services.includes('within'))).hint).toBeNull();
