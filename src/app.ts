@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import { Ingester } from './ingest/ingester.js';
 import { doctorOf } from './doctor/registry.js';
 import { Inspector } from './inspect/inspector.js';
-import { inspectClientErrors, inspectNotFound } from './inspect/http.js';
+import { inspectClientErrors, inspectNotFound, isOutsideApi, recordNotFound } from './inspect/http.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise/options.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './receivers/grpc.js';
 import { httpReceiver } from './receivers/http.js';
@@ -107,6 +107,8 @@ export async function start(config: Config, overrides: { store?: Store; logError
   // A Cookie header that cannot be decoded leaves the value as sent: it matches no session (401).
   await ui.register(fastifyCookie);
   await ui.register(httpReceiver, receiverOptions);
+  // 5002 takes ingest too (CONTRACT §6): a POST outside /api that matches no route is a wrong OTLP path.
+  recordNotFound(ui, inspector, isOutsideApi);
   const auth = config.uiToken ? uiAuth(config.uiToken) : undefined;
   const hostAllowed = hostAllowList(config.host, config.allowedHosts);
   // A bug in a read is reported once, with its stack (on stderr unless the caller says otherwise).
@@ -114,7 +116,8 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const onError = (err: unknown, req: { method: string; url: string }) =>
     logError(`tinyolly: unexpected error answering ${req.method} ${req.url}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   const exportImport = { ingester, normalise: normaliseOptionsOf(config), maxImportBytes: config.maxImportMb * MIB, maxDocumentBytes: Math.max(64 * MIB, maxBodyBytes) };
-  const drops = () => (store instanceof MemoryStore ? store.dropped : { evicted: 0, expired: 0 });
+  // The memory store counts items evicted and expired; the Redis store counts what its trimmer saw expire.
+  const drops = () => (store as { dropped?: { evicted: number; expired: number } }).dropped ?? { evicted: 0, expired: 0 };
   await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport, ingest: { inspector, drops } });
   await ui.register(uiStatic, { auth, hostAllowed });
 

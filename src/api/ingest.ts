@@ -1,8 +1,8 @@
 /**
  * @module api/ingest: the ingest inspector's routes (CONTRACT §8), GET /api/ingest/requests and
  * GET /api/ingest/summary, registered inside the guarded /api plugin. Reads the inspector only;
- * the store's own drop counts come from `drops` (the memory store counts them; Redis expires keys
- * itself and says nothing, so it reports 0).
+ * the store's own drop counts come from `drops` (the memory store counts items evicted and expired;
+ * the Redis store the traces and logs its trimmer saw expire, and no evictions).
  */
 import type { FastifyInstance } from 'fastify';
 import type { Inspector } from '../inspect/inspector.js';

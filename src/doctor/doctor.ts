@@ -9,7 +9,8 @@ import { ATTRIBUTE_OF, type AttrValue, type LogRecord, type Span } from '../mode
 import type { IngestEvent } from '../ingest/ingester.js';
 import { DEPRECATED_ATTRIBUTES, RULE_BY_ID, RULES, SEVERITY_RANK, type Severity } from './rules.js';
 
-export type Example = { traceId: string; spanId: string } | { logId: string };
+/** An example of a finding; `attribute` names the span attribute at fault (present, or missing as http.route), when one is. */
+export type Example = { traceId: string; spanId: string; attribute?: string } | { logId: string };
 
 export interface Finding {
   rule: string;
@@ -275,9 +276,12 @@ export class Doctor {
       const method = attr(s, 'http.request.method') ?? attr(s, 'http.method');
       if (method !== undefined) {
         const code = Number(attr(s, 'http.response.status_code') ?? attr(s, 'http.status_code'));
-        if (status === 'UNSET' && code >= 500 && code <= 599) this.record('server-error-not-marked', '', svc, atMs, ex);
+        if (status === 'UNSET' && code >= 500 && code <= 599) {
+          const key = attr(s, 'http.response.status_code') !== undefined ? 'http.response.status_code' : 'http.status_code';
+          this.record('server-error-not-marked', '', svc, atMs, { ...ex, attribute: key });
+        }
         // A 404 (no route matched) legitimately has no route.
-        if (code !== 404 && attr(s, 'http.route') === undefined) this.record('http-server-without-route', '', svc, atMs, ex);
+        if (code !== 404 && attr(s, 'http.route') === undefined) this.record('http-server-without-route', '', svc, atMs, { ...ex, attribute: 'http.route' });
       }
     }
 
@@ -299,7 +303,7 @@ export class Doctor {
     const attrs = s.attributes;
     for (const k in attrs) {
       const v = attrs[k];
-      if (typeof v === 'string' && v.length === this.maxLen + 1 && v.endsWith('…')) this.record('limits-hit', 'value', svc, atMs, ex);
+      if (typeof v === 'string' && v.length === this.maxLen + 1 && v.endsWith('…')) this.record('limits-hit', 'value', svc, atMs, { ...ex, attribute: k });
       const current = DEPRECATED_ATTRIBUTES[k];
       if (current === undefined || !Object.hasOwn(DEPRECATED_ATTRIBUTES, k)) continue;
       // Both names at once is the SDK's migration mode (…_STABILITY_OPT_IN=http/dup): intended.
@@ -307,7 +311,7 @@ export class Doctor {
       const dkey = svc + '\0' + k;
       if (this.deprecatedSeen.has(dkey)) continue;
       if (this.deprecatedSeen.size < 4096) this.deprecatedSeen.add(dkey);
-      this.record('deprecated-semconv', k, svc, atMs, ex);
+      this.record('deprecated-semconv', k, svc, atMs, { ...ex, attribute: k });
     }
   }
 
@@ -357,13 +361,18 @@ export class Doctor {
     }
   }
 
-  /** The findings of CONTRACT §9, most severe first; `service` keeps those that name it. */
-  report(service?: string): DoctorReport {
+  /**
+   * The findings of CONTRACT §9, most severe first; `service` keeps those that name it; `disable`
+   * leaves out the findings of these rules for this answer only (GET /api/doctor?disable=), and
+   * their `enabled` is false. A rule switched off at construction is never evaluated.
+   */
+  report(service?: string, disable?: Iterable<string>): DoctorReport {
     this.flush();
     this.settle(this.now());
-    const accs = [...this.findingsMap.values()];
+    const off = disable === undefined ? this.disabled : new Set([...this.disabled, ...disable]);
+    const accs = [...this.findingsMap.values()].filter((a) => !off.has(a.rule));
     for (const [svc, s] of this.logServices) {
-      if (this.disabled.has('log-without-trace-context')) break;
+      if (off.has('log-without-trace-context')) break;
       if (s.withTrace === 0 && s.without > 0 && this.spanServices.has(svc)) {
         accs.push({
           rule: 'log-without-trace-context', subject: svc, count: s.without, firstMs: s.firstMs, lastMs: s.lastMs,
@@ -390,7 +399,7 @@ export class Doctor {
     findings.sort((x, y) => SEVERITY_RANK[x.severity] - SEVERITY_RANK[y.severity] || y.count - x.count || (x.rule < y.rule ? -1 : x.rule > y.rule ? 1 : 0));
     return {
       findings,
-      rules: RULES.map((r) => ({ rule: r.rule, severity: r.severity, title: r.title, enabled: !this.disabled.has(r.rule) })),
+      rules: RULES.map((r) => ({ rule: r.rule, severity: r.severity, title: r.title, enabled: !off.has(r.rule) })),
     };
   }
 

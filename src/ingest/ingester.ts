@@ -10,6 +10,7 @@ import { TinyOllyError } from '../errors.js';
 import { normaliseLogs } from '../normalise/logs.js';
 import { normaliseMetrics } from '../normalise/metrics.js';
 import type { NormaliseOptions } from '../normalise/options.js';
+import { LIMIT_HITS, limitHitsSince, type LimitHits } from '../normalise/limit-hits.js';
 import { normaliseTraces } from '../normalise/traces.js';
 import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
 import { normaliseLogsProtobuf } from '../normalise/logs-protobuf.js';
@@ -22,6 +23,8 @@ export interface ExportResult {
   accepted: number;
   rejected: number;
   message?: string;
+  /** What the §6 limits cut or dropped in the accepted items (for the inspector's hint); absent when nothing. */
+  limited?: LimitHits;
 }
 
 export interface IngesterOptions extends NormaliseOptions {
@@ -83,10 +86,17 @@ export function observeStore(store: Store, observer: IngestObserver): () => void
   return observersOf(store).add(observer);
 }
 
-/** Runs a normaliser; one that throws on hostile input answers `invalid`, never a retryable error. */
-function normalised<T>(fn: () => T): T {
+/**
+ * Runs a normaliser; one that throws on hostile input answers `invalid`, never a retryable error.
+ * `limited` is what the limits cut while it ran (normalising is synchronous: nothing else counts meanwhile).
+ */
+function normalised<T extends object>(fn: () => T): T & { limited?: LimitHits } {
+  const v = LIMIT_HITS.values, a = LIMIT_HITS.attributes, i = LIMIT_HITS.items;
   try {
-    return fn();
+    const n: T & { limited?: LimitHits } = fn();
+    const limited = limitHitsSince(v, a, i);
+    if (limited) n.limited = limited;
+    return n;
   } catch (err) {
     if (err instanceof TinyOllyError) throw err;
     throw new TinyOllyError('invalid', `cannot read request: ${(err as Error).message}`);
@@ -137,7 +147,7 @@ export class Ingester {
 
   private async run(
     write: () => Promise<number | void>, accepted: number, rejected: number, message: string | undefined,
-    signal: IngestEvent['signal'], items: Span[] | LogRecord[] | MetricSample[], context?: object,
+    signal: IngestEvent['signal'], items: Span[] | LogRecord[] | MetricSample[], context?: object, limited?: LimitHits,
   ): Promise<ExportResult> {
     if (accepted === 0) return { accepted, rejected, message };
     if (this.inFlight >= this.options.maxInFlight) {
@@ -155,7 +165,7 @@ export class Ingester {
           message: [message, `${refused} data point(s) refused: series limit per metric reached`].filter(Boolean).join('; '),
         };
       }
-      return { accepted, rejected, message };
+      return limited ? { accepted, rejected, message, limited } : { accepted, rejected, message };
     } finally {
       this.inFlight--;
       if (this.inFlight === 0) for (const f of this.idle.splice(0)) f();
@@ -165,7 +175,7 @@ export class Ingester {
   /** Normalises and stores spans. Rejects with the store's error (e.g. unavailable) or overloaded. */
   exportTraces(req: OtlpTracesRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseTraces(req, this.options));
-    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected + extraRejected, n.message, 'traces', n.items, context);
+    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected + extraRejected, n.message, 'traces', n.items, context, n.limited);
   }
 
   /**
@@ -174,30 +184,30 @@ export class Ingester {
    */
   exportTracesProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseTracesProtobuf(body, this.options));
-    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected, n.message, 'traces', n.items, context);
+    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected, n.message, 'traces', n.items, context, n.limited);
   }
 
   /** The logs hot path: protobuf bytes → log records in one pass, then stored. */
   exportLogsProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseLogsProtobuf(body, this.options));
-    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected, n.message, 'logs', n.items, context);
+    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected, n.message, 'logs', n.items, context, n.limited);
   }
 
   /** Normalises and stores log records. */
   exportLogs(req: OtlpLogsRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseLogs(req, this.options));
-    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected + extraRejected, n.message, 'logs', n.items, context);
+    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected + extraRejected, n.message, 'logs', n.items, context, n.limited);
   }
 
   /** The metrics hot path: protobuf bytes → metric samples in one pass, then stored. */
   exportMetricsProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseMetricsProtobuf(body, this.options));
-    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected, n.message, 'metrics', n.items, context);
+    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected, n.message, 'metrics', n.items, context, n.limited);
   }
 
   /** Normalises and stores metric points; points past the series cap come back as rejected. */
   exportMetrics(req: OtlpMetricsRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseMetrics(req, this.options));
-    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected + extraRejected, n.message, 'metrics', n.items, context);
+    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected + extraRejected, n.message, 'metrics', n.items, context, n.limited);
   }
 }

@@ -1,8 +1,10 @@
 /**
  * @module inspect/hints: the one-line fix for a request TinyOlly can tell went wrong (CONTRACT §8),
  * in the user's terms: the SDK's env vars, the Collector exporter's YAML, TinyOlly's own setting.
- * Pure: it reads what the receiver already knows (path, status, headers, the first bytes of the body).
+ * Pure: it reads what the receiver already knows (path, status, headers, the first bytes of the body,
+ * the signal the body holds).
  */
+import { jsonSignalOf } from './sniff.js';
 
 export interface HintInput {
   transport: 'http' | 'grpc';
@@ -18,6 +20,13 @@ export interface HintInput {
   reason: string | null;
   /** Whether an x-otlp-api-key was sent. */
   apiKeySent?: boolean;
+  /** The signal the body holds (inspect/sniff.ts), when the receiver read it: a refused request's. */
+  sentSignal?: 'traces' | 'logs' | 'metrics';
+  /** What the §6 limits cut or dropped in the accepted items (ExportResult.limited). */
+  limited?: { values: number; attributes: number; items: number };
+  /** Items accepted and rejected (for the per-request item limit). */
+  accepted?: number;
+  rejected?: number;
 }
 
 const SIGNAL_PATH = /^\/v1\/(traces|logs|metrics)$/;
@@ -36,15 +45,6 @@ function looksLikeJson(head: Buffer): boolean {
 
 function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-}
-
-/** The signal a JSON body is for, read from its first bytes (`{"resourceLogs":…`). */
-function jsonSignalOf(head: Buffer): 'traces' | 'logs' | 'metrics' | undefined {
-  const text = head.subarray(0, 256).toString('latin1');
-  if (text.includes('"resourceSpans"') || text.includes('"resource_spans"')) return 'traces';
-  if (text.includes('"resourceLogs"') || text.includes('"resource_logs"')) return 'logs';
-  if (text.includes('"resourceMetrics"') || text.includes('"resource_metrics"')) return 'metrics';
-  return undefined;
 }
 
 /** The hint for one request, or null when nothing is recognisably wrong. */
@@ -90,7 +90,7 @@ export function hintFor(r: HintInput): string | null {
       if (r.status === 400 && encoding === 'json' && !compressed && head.length > 0 && !looksLikeJson(head)) {
         return 'The body is not JSON (protobuf?) but Content-Type says application/json: set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf, or send Content-Type: application/x-protobuf';
       }
-      const sent = encoding === 'json' && !compressed ? jsonSignalOf(head) : undefined;
+      const sent = r.sentSignal ?? (encoding === 'json' && !compressed ? jsonSignalOf(head) : undefined);
       if (sent && r.signal && sent !== r.signal) {
         return `This is a ${sent} request sent to /v1/${r.signal}: send it to /v1/${sent} (OTEL_EXPORTER_OTLP_${sent.toUpperCase()}_ENDPOINT must end in /v1/${sent}; Collector: \`${sent}_endpoint\`)`;
       }
@@ -102,14 +102,41 @@ export function hintFor(r: HintInput): string | null {
       : 'No API key was sent: set OTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=<key> (Collector exporter: `headers: {x-otlp-api-key: <key>}`), the key being TINYOLLY_OTLP_API_KEY';
   }
   if (r.reason) {
-    if (r.reason.includes('series limit per metric')) {
-      return 'Points were refused: a metric reached TINYOLLY_MAX_SERIES_PER_METRIC series (a label with unbounded values, such as an id?): drop the label with a View, or raise TINYOLLY_MAX_SERIES_PER_METRIC';
-    }
-    const items = /a request at most (\d+)/.exec(r.reason);
-    if (items) return `A request holds at most ${items[1]} items (TINYOLLY_MAX_ITEMS_PER_REQUEST): export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE; Collector: batch processor \`send_batch_max_size\`) or raise it`;
-    if (r.transport === 'grpc' && r.status === 'RESOURCE_EXHAUSTED' && /larger than max|inflates to more/.test(r.reason)) {
-      return 'The message is over TINYOLLY_MAX_REQUEST_MB: export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE; Collector: batch processor `send_batch_max_size`) or raise TINYOLLY_MAX_REQUEST_MB';
-    }
+    const other = reasonHint({ ...r, reason: r.reason });
+    if (other) return other;
+  }
+  return r.limited ? limitedHint(r.limited) : null;
+}
+
+/** "3 string values cut …": what a request lost to the §6 limits, and the settings on both sides. */
+function limitedHint(l: { values: number; attributes: number; items: number }): string {
+  const parts: string[] = [];
+  const fix: string[] = [];
+  if (l.values) {
+    parts.push(`${l.values} string value${l.values === 1 ? '' : 's'} cut at TINYOLLY_MAX_ATTRIBUTE_LENGTH (ending in …)`);
+    fix.push('raise TINYOLLY_MAX_ATTRIBUTE_LENGTH, or cut them in the SDK: OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT (Collector: a transform processor with truncate_all)');
+  }
+  if (l.attributes) {
+    parts.push(`${l.attributes} attribute${l.attributes === 1 ? '' : 's'} dropped past TINYOLLY_MAX_ATTRIBUTES`);
+    fix.push('raise TINYOLLY_MAX_ATTRIBUTES, or send fewer: OTEL_ATTRIBUTE_COUNT_LIMIT / OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT');
+  }
+  if (l.items) {
+    parts.push(`${l.items} span event${l.items === 1 ? '' : 's'} or link${l.items === 1 ? '' : 's'} dropped past TINYOLLY_MAX_EVENTS_PER_SPAN / TINYOLLY_MAX_LINKS_PER_SPAN`);
+    fix.push('raise those, or OTEL_SPAN_EVENT_COUNT_LIMIT / OTEL_SPAN_LINK_COUNT_LIMIT in the SDK');
+  }
+  return `Accepted, but ${parts.join('; ')}: ${fix.join('; ')}`;
+}
+
+/** The hint a refusal's message gives (limits that refuse items), or null. */
+function reasonHint(r: HintInput & { reason: string }): string | null {
+  if (r.reason.includes('series limit per metric')) {
+    return 'Points were refused: a metric reached TINYOLLY_MAX_SERIES_PER_METRIC series (a label with unbounded values, such as an id?): drop the label with a View, or raise TINYOLLY_MAX_SERIES_PER_METRIC';
+  }
+  const items = /a request at most (\d+)/.exec(r.reason);
+  // The message names the item limit whatever the cause: it is the cause only when the request held more.
+  if (items && (r.accepted === undefined || (r.accepted + (r.rejected ?? 0)) > Number(items[1]))) return `A request holds at most ${items[1]} items (TINYOLLY_MAX_ITEMS_PER_REQUEST): export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE; Collector: batch processor \`send_batch_max_size\`) or raise it`;
+  if (r.transport === 'grpc' && r.status === 'RESOURCE_EXHAUSTED' && /larger than max|inflates to more/.test(r.reason)) {
+    return 'The message is over TINYOLLY_MAX_REQUEST_MB: export smaller batches (OTEL_BSP_MAX_EXPORT_BATCH_SIZE; Collector: batch processor `send_batch_max_size`) or raise TINYOLLY_MAX_REQUEST_MB';
   }
   return null;
 }

@@ -6,7 +6,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hintFor } from './hints.js';
+import { jsonSignalOf, protobufSignalOf } from './sniff.js';
 import type { InspectContext, InspectSignal, Inspector } from './inspector.js';
+import type { LimitHits } from '../normalise/limit-hits.js';
 
 /** What the receiver learnt while answering one request. */
 export interface HttpNote extends InspectContext {
@@ -15,6 +17,10 @@ export interface HttpNote extends InspectContext {
   accepted?: number;
   rejected?: number;
   reason?: string;
+  /** What the §6 limits cut or dropped in the accepted items. */
+  limited?: LimitHits;
+  /** The body as decoded (inflated), kept by reference until the response: a refused one is sniffed for its signal. */
+  body?: Buffer;
 }
 
 const notes = new WeakMap<object, HttpNote>();
@@ -54,26 +60,33 @@ export function recordHttp(inspector: Inspector, req: FastifyRequest, reply: Fas
   const status = reply.statusCode;
   const reason = note.reason ?? null;
   const userAgent = header(req, 'user-agent') ?? null;
+  const accepted = note.accepted ?? 0;
+  const rejected = note.rejected ?? 0;
+  const encoding = note.encoding ?? encodingOf(contentType);
+  // Only a refused request's body is read again, for the signal it really holds.
+  const decoded = note.body ?? (contentEncoding ? undefined : body);
+  const sentSignal = signal && decoded && accepted === 0 && (status === 400 || rejected > 0)
+    ? (encoding === 'protobuf' ? protobufSignalOf(decoded) : jsonSignalOf(decoded)) : undefined;
   inspector.record({
     timestamp: inspector.nowSeconds() - reply.elapsedTime / 1000,
     transport: 'http',
     port: req.socket?.localPort ?? 0,
     path,
     signal,
-    encoding: note.encoding ?? encodingOf(contentType),
+    encoding,
     compression: compressionOf(contentEncoding),
     bytes: body ? body.length : Number.isFinite(lengthHeader) ? lengthHeader : null,
     inflatedBytes: note.inflatedBytes ?? null,
     peer: req.socket?.remoteAddress ? `${req.socket.remoteAddress}:${req.socket.remotePort}` : null,
     userAgent,
     services: note.services,
-    accepted: note.accepted ?? 0,
-    rejected: note.rejected ?? 0,
+    accepted,
+    rejected,
     status,
     reason,
     hint: hintFor({
       transport: 'http', path, status, signal, contentType, contentEncoding, reason,
-      head: body?.subarray(0, HEAD_BYTES), apiKeySent: req.headers['x-otlp-api-key'] !== undefined,
+      head: body?.subarray(0, HEAD_BYTES), apiKeySent: req.headers['x-otlp-api-key'] !== undefined, sentSignal, accepted, rejected, limited: note.limited,
     }),
     durationMs: reply.elapsedTime,
   });
@@ -98,9 +111,28 @@ export function inspectNotFound(app: FastifyInstance, inspector: Inspector): voi
     noteOf(req).reason = reason;
     reply.code(404).send({ error: reason });
   });
+  recordNotFound(app, inspector);
+}
+
+/**
+ * Records every request that matched no route and was answered 404 (not GET or HEAD: a browser's),
+ * when `isIngest(path)` says it is meant as ingest. The UI port uses it for POSTs outside /api, whose
+ * 404 the API's own handler answers (its `{"error"}` is read back from the reply as the reason).
+ */
+export function recordNotFound(app: FastifyInstance, inspector: Inspector, isIngest: (path: string) => boolean = () => true): void {
   app.addHook('onResponse', async (req, reply) => {
-    if (reply.statusCode === 404 && req.method !== 'GET' && req.method !== 'HEAD' && !req.routeOptions.url) recordHttp(inspector, req, reply, null);
+    if (reply.statusCode !== 404 || req.method === 'GET' || req.method === 'HEAD' || req.routeOptions.url) return;
+    const path = req.url.split('?')[0];
+    if (!isIngest(path)) return;
+    const note = noteOf(req);
+    note.reason ??= `no route ${req.method} ${path}`;
+    recordHttp(inspector, req, reply, null);
   });
+}
+
+/** Whether a path on the UI port is outside the query API (`/api`, `/api/…`, any letter case). */
+export function isOutsideApi(path: string): boolean {
+  return !/^\/api(\/|$)/i.test(path);
 }
 
 const H2_PREFACE = 'PRI * HTTP/2.0';

@@ -5,6 +5,7 @@
 import type { AttrValue, Attributes, JsonNumber } from '../model/model.js';
 import type { OtlpAnyValue, OtlpKeyValue } from '../otlp/types.js';
 import { bytesBase64, doubleValue, int64Value } from '../otlp/values.js';
+import { LIMIT_HITS } from './limit-hits.js';
 import type { NormaliseOptions } from './options.js';
 
 /** A number that JSON can carry, or the string spelling of NaN/±Infinity. */
@@ -19,7 +20,9 @@ export function jsonNumber(n: number): JsonNumber {
  * still hold 150 KB), and join builds a new flat string.
  */
 export function cut(s: string, max: number): string {
-  return s.length > max ? [s.slice(0, max), '…'].join('') : s;
+  if (s.length <= max) return s;
+  LIMIT_HITS.values++;
+  return [s.slice(0, max), '…'].join('');
 }
 
 /** The first `max` characters of a string, as a copy (see cut), without a marker (for short limits). */
@@ -160,11 +163,11 @@ export function attributes(kvs: OtlpKeyValue[] | null | undefined, o: NormaliseO
   let kinds: Record<string, ValueKind> | undefined;
   for (let i = 0; i < kvs.length; i++) {
     // Past the limit only a resource's service.name is still looked for.
-    if (kept >= o.maxAttributes && !keepServiceName) break;
+    if (kept >= o.maxAttributes && !keepServiceName) { LIMIT_HITS.attributes += kvs.length - i; break; }
     const kv = kvs[i];
     if (kv === null || typeof kv !== 'object') continue;
     const key = typeof kv.key === 'string' ? kv.key : '';
-    if (kept >= o.maxAttributes && !(keepServiceName && key === 'service.name')) continue;
+    if (kept >= o.maxAttributes && !(keepServiceName && key === 'service.name')) { LIMIT_HITS.attributes++; continue; }
     let value: AttrValue;
     let kind: ValueKind | undefined;
     try {

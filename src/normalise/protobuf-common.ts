@@ -4,6 +4,7 @@
  * and the Request → Resource → Scope → item walk, whose field numbers are the same for traces, logs
  * and metrics (1 resource_*, then 1 resource / 2 scope_*, then 1 scope / 2 items).
  */
+import { LIMIT_HITS } from './limit-hits.js';
 import { ENCODED_SIZE, type AttrValue, type Attributes, type Scope } from '../model/model.js';
 import { int64Value } from '../otlp/values.js';
 import { WireReader } from '../otlp/wire.js';
@@ -88,7 +89,7 @@ function readKeyValueInto(r: WireReader, end: number, o: NormaliseOptions, depth
     else if (tag === 18) { valueEnd = r.delimitedEnd(); valueStart = r.pos; r.pos = valueEnd; }
     else r.skip(tag & 7);
   }
-  if (kept >= o.maxAttributes && !(keepServiceName && key === 'service.name')) return false;
+  if (kept >= o.maxAttributes && !(keepServiceName && key === 'service.name')) { LIMIT_HITS.attributes++; return false; }
   let value: AttrValue = null;
   if (valueStart >= 0) {
     const save = r.pos;
@@ -195,6 +196,13 @@ function checkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: n
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
+      case 10: {
+        // A string read later is cut there (cut() counts that read, in no request): counted here, at ingest.
+        const e = r.delimitedEnd();
+        if (e - r.pos > o.maxAttributeLength && r.buf.toString('utf8', r.pos, e).length > o.maxAttributeLength) LIMIT_HITS.values++;
+        r.pos = e;
+        break;
+      }
       case 16: r.uint32(); break;
       case 24: r.varint64(); break;
       case 42: {
@@ -231,7 +239,7 @@ export function checkKeyValue(r: WireReader, end: number, o: NormaliseOptions, d
     const tag = r.uint32();
     if (tag === 18) { valueEnd = r.delimitedEnd(); valueStart = r.pos; r.pos = valueEnd; } else r.skip(tag & 7);
   }
-  if (kept >= o.maxAttributes) return kept;
+  if (kept >= o.maxAttributes) { LIMIT_HITS.attributes++; return kept; }
   if (valueStart >= 0) {
     r.pos = valueStart;
     checkAnyValue(r, valueEnd, o, depth);

@@ -4,6 +4,7 @@
  * no Long objects. Its output must equal normaliseTraces(decodeTracesProtobuf(bytes)) exactly; the
  * protocol goldens and a differential test pin that. Field numbers: opentelemetry-proto trace.proto.
  */
+import { LIMIT_HITS } from './limit-hits.js';
 import { ATTRIBUTE_OF, type AttrValue, type Attributes, type Scope, type Span, type SpanEvent, type SpanKind, type SpanLink, type StatusCode } from '../model/model.js';
 import { WireReader } from '../otlp/wire.js';
 import { cut } from './attributes.js';
@@ -200,7 +201,7 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
       }
       case 90: {
         const e = r.delimitedEnd();
-        if (eventCount < o.maxEvents) { checkEvent(r, e, o); eventCount++; }
+        if (eventCount < o.maxEvents) { checkEvent(r, e, o); eventCount++; } else LIMIT_HITS.items++;
         r.pos = e;
         break;
       }
@@ -209,7 +210,7 @@ function readSpan(r: WireReader, end: number, service: string, resource: Attribu
         if (links.length < o.maxLinks) {
           if (links === NO_LINKS) links = [];
           links.push(readLink(r, e, o, spanStart));
-        }
+        } else LIMIT_HITS.items++;
         r.pos = e;
         break;
       }

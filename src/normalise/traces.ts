@@ -2,6 +2,7 @@
  * @module normalise/traces: decoded OTLP trace requests → model Spans (CONTRACT §3).
  * Pure and synchronous. A span without trace or span id is rejected; odd values are stored as sent.
  */
+import { LIMIT_HITS } from './limit-hits.js';
 import type { Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model/model.js';
 import type { OtlpScope, OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
 import { enumNumber, idHex, u64String } from '../otlp/values.js';
@@ -40,6 +41,7 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
   const status = s.status && typeof s.status === 'object' ? s.status : undefined;
   const events: SpanEvent[] = [];
   const evs = list(s.events);
+  if (evs.length > o.maxEvents) LIMIT_HITS.items += evs.length - o.maxEvents;
   for (let i = 0; i < evs.length && i < o.maxEvents; i++) {
     const e = evs[i];
     if (!e || typeof e !== 'object') continue;
@@ -51,6 +53,7 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
   }
   const links: SpanLink[] = [];
   const lks = list(s.links);
+  if (lks.length > o.maxLinks) LIMIT_HITS.items += lks.length - o.maxLinks;
   for (let i = 0; i < lks.length && i < o.maxLinks; i++) {
     const l = lks[i];
     if (!l || typeof l !== 'object') continue;

@@ -288,7 +288,8 @@ function recorded(
         bytes: compression ? null : call.request?.length ?? null, inflatedBytes: call.request?.length ?? null,
         peer: call.getPeer?.() ?? null, userAgent: first('user-agent'), services: ctx.services,
         accepted: result?.accepted ?? 0, rejected: result?.rejected ?? 0, status, reason,
-        hint: hintFor({ transport: 'grpc', path, status, signal, reason, apiKeySent: call.metadata.get('x-otlp-api-key').length > 0 }),
+        hint: hintFor({ transport: 'grpc', path, status, signal, reason, apiKeySent: call.metadata.get('x-otlp-api-key').length > 0, limited: result?.limited,
+          accepted: result?.accepted, rejected: result?.rejected }),
         durationMs: performance.now() - startedMs,
       });
     } catch { /* recording never fails an export */ }

@@ -192,23 +192,23 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const body = await inflateBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
         const note = inspector ? noteOf(req) : undefined;
-        if (note) note.inflatedBytes = body.length;
+        if (note) { note.inflatedBytes = body.length; note.body = body; }
         if (encoding === 'protobuf') {
           const result = signal === 'traces' ? await opts.ingester.exportTracesProtobuf(body, note)
             : signal === 'logs' ? await opts.ingester.exportLogsProtobuf(body, note)
               : await opts.ingester.exportMetricsProtobuf(body, note);
-          if (note) { note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; }
+          if (note) { note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; note.limited = result.limited; }
           return reply.code(200).type('application/x-protobuf').send(exportResponseBody(signal, 'protobuf', result.rejected, result.message));
         }
         const doc = parseJsonBody(withoutBom(body));
         if (isOtlpJson(signal, doc)) {
           const result = await exportTo(opts.ingester, signal, checkOtlpJson<object>(signal, doc), 0, note);
-          if (note) { note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; }
+          if (note) { note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; note.limited = result.limited; }
           return reply.code(200).type('application/json').send(exportResponseBody(signal, 'json', result.rejected, result.message));
         }
         const seed = SEED_DECODERS[signal](doc);
         const result = await exportTo(opts.ingester, signal, seed.request, seed.rejected, note);
-        if (note) { note.encoding = 'seed-json'; note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; }
+        if (note) { note.encoding = 'seed-json'; note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; note.limited = result.limited; }
         return reply.code(200).type('application/json').send(JSON.stringify({ status: 'ok', accepted: result.accepted }));
       } catch (err) {
         return sendError(reply, encoding, err);

@@ -4,7 +4,9 @@
  * through the query API.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { doctorFile } from '../../src/doctor/file.js';
 import { ROOT, getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 
 const COUNT = 10;
@@ -214,6 +216,20 @@ describe('npm run demo -- --count against a real TinyOlly', () => {
     });
     expect(edge.callCount).toBe(BACKEND_CALLS);
     expect(edge.errorCount).toBe(1);
+  });
+
+  it('gives the instrumentation doctor nothing at error or warning severity (CONTRACT §9)', async () => {
+    // Once both services' spans are in (the service map test above waited for them).
+    const { status, body } = await getJson<{ findings: { rule: string; severity: string; title: string; services: string[] }[] }>(tinyolly.baseUrl, '/api/doctor');
+    expect(status).toBe(200);
+    const serious = body.findings.filter((f) => f.severity !== 'info');
+    expect(serious, JSON.stringify(body.findings, null, 1)).toEqual([]);
+    console.log(`demo doctor findings: ${JSON.stringify(body.findings.map((f) => `${f.severity} ${f.rule} ${f.services.join(',')}: ${f.title}`))}`);
+    // The same capture through `tinyolly doctor --file`, where every orphan has settled (no 30 s wait).
+    const exported = await fetch(`${tinyolly.baseUrl}/api/export?signal=all&format=jsonl`);
+    const { report } = await doctorFile(Readable.from([Buffer.from(await exported.arrayBuffer())]));
+    console.log(`demo doctor --file findings: ${JSON.stringify(report.findings.map((f) => `${f.severity} ${f.rule} ${f.services.join(',')}: ${f.title} ${f.count}`))}`);
+    expect(report.findings.filter((f) => f.severity === 'error'), JSON.stringify(report.findings, null, 1)).toEqual([]);
   });
 });
 

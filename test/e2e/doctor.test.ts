@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { ROOT, startTinyOlly, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { tracerProvider, type Protocol } from '../helpers/otel-sdk.js';
@@ -74,6 +77,56 @@ describe('instrumentation doctor end to end', { timeout: 120_000 }, () => {
     expect((await doctor(app)).findings.length).toBeGreaterThan(0);
     expect((await fetch(`${app.baseUrl}/api/data`, { method: 'DELETE' })).status).toBe(200);
     expect((await doctor(app)).findings).toEqual([]);
+  });
+
+  it('GET /api/doctor?disable= leaves out the findings of switched-off rules and marks them not enabled', async () => {
+    await fetch(`${app.baseUrl}/api/data`, { method: 'DELETE' });
+    await send(app, 'http/json', 'doc-off', (t) => {
+      t.startSpan('GET /x', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/x', 'http.response.status_code': 500 } }).end();
+      const e = t.startSpan('y', { attributes: { 'db.statement': 'select 1' } });
+      e.recordException(new Error('e'));
+      e.end();
+    });
+    expect((await doctor(app)).findings.map((f: any) => f.rule)).toEqual(['server-error-not-marked', 'exception-without-error', 'deprecated-semconv']);
+    const res = await fetch(`${app.baseUrl}/api/doctor?disable=server-error-not-marked,deprecated-semconv`);
+    const r = await res.json();
+    expect(r.findings.map((f: any) => f.rule)).toEqual(['exception-without-error']);
+    expect(r.rules.filter((x: any) => !x.enabled).map((x: any) => x.rule).sort()).toEqual(['deprecated-semconv', 'server-error-not-marked']);
+    // The switch is per answer: the rules kept running.
+    expect((await doctor(app)).findings).toHaveLength(3);
+  });
+
+  it('tinyolly doctor --file checks an exported JSONL capture without a server (orphans settle at the end of the file)', async () => {
+    await fetch(`${app.baseUrl}/api/data`, { method: 'DELETE' });
+    await send(app, 'http/protobuf', 'doc-file', (t) => {
+      t.startSpan('GET /boom', { kind: SpanKind.SERVER, attributes: { 'http.request.method': 'GET', 'http.route': '/boom', 'http.response.status_code': 502 } }).end();
+    });
+    const exported = await (await fetch(`${app.baseUrl}/api/export?signal=all&format=jsonl`)).text();
+    const now = BigInt(Date.now()) * 1_000_000n;
+    // A child whose parent is in no line of the file.
+    const orphan = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'doc-file' } }] }, scopeSpans: [{ spans: [{
+      traceId: 'ef'.repeat(16), spanId: '12'.repeat(8), parentSpanId: '34'.repeat(8), name: 'child', kind: 1, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1000n) }] }] }] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'tinyolly-doctor-file-'));
+    try {
+      const file = path.join(dir, 'capture.jsonl');
+      writeFileSync(file, `${exported.trimEnd()}\n${orphan}\n`);
+      writeFileSync(`${file}.gz`, gzipSync(`${exported.trimEnd()}\n${orphan}\n`));
+      const r = await tinyolly(['doctor', '--file', file, '--fail-on', 'error']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('[ERROR] server-error-not-marked');
+      expect(r.stdout).toContain('orphan-span');
+      expect(r.stdout).toContain(`trace ${'ef'.repeat(16)} span ${'12'.repeat(8)}`);
+      expect(r.stderr).toContain('read 2 span(s)');
+      const json = await tinyolly(['doctor', '--file', `${file}.gz`, '--json']);
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout).findings.map((f: any) => f.rule).sort()).toEqual(['orphan-span', 'server-error-not-marked']);
+      const off = await tinyolly(['doctor', '--file', file, '--disable', 'server-error-not-marked', '--fail-on', 'error']);
+      expect(off.code).toBe(0);
+      expect((await tinyolly(['doctor', '--file', path.join(dir, 'missing.jsonl')])).code).toBe(2);
+      expect((await tinyolly(['doctor', '--file', file, '--url', app.baseUrl])).code).toBe(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('tinyolly doctor exits 1 at or above --fail-on, 0 below it, 2 on a usage error', async () => {

@@ -8,20 +8,23 @@
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Metadata } from '@grpc/grpc-js';
+import type { Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as TraceGrpc } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as TraceProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as TraceJson } from '@opentelemetry/exporter-trace-otlp-http';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
-import { meterProvider, tracerProvider } from '../helpers/otel-sdk.js';
+import { loggerProvider, meterProvider, tracerProvider } from '../helpers/otel-sdk.js';
 
 interface Rec { id: string; transport: string; port: number; path: string; signal: string | null; encoding: string | null; compression: string | null;
   bytes: number | null; inflatedBytes: number | null; userAgent: string | null; sdk: { name: string; language: string; version: string } | null;
   services: string[]; accepted: number; rejected: number; result: string; status: number | string; reason: string | null; hint: string | null; durationMs: number }
 
-async function sendSpan(exporter: SpanExporter, serviceName: string): Promise<void> {
+/** Exports the span(s) `make` starts (one span "op" by default) through `exporter`, then shuts the provider down. */
+async function sendSpan(exporter: SpanExporter, serviceName: string, make: (t: Tracer) => void = (t) => t.startSpan('op').end()): Promise<void> {
   const tp = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': serviceName }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  tp.getTracer('t').startSpan('op').end();
+  make(tp.getTracer('t'));
   await tp.forceFlush().catch(() => undefined);
   await tp.shutdown().catch(() => undefined);
 }
@@ -136,6 +139,41 @@ describe('ingest inspector, no API key', () => {
     expect(r.hint).toContain('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
   });
 
+  it('hint: protobuf logs and metrics sent to /v1/traces (the SDK exporters given the traces URL)', async () => {
+    const target = { grpcUrl: app.grpcUrl, otlpHttpUrl: app.otlpHttpUrl };
+    const lp = loggerProvider(target, { protocol: 'http/protobuf', serviceName: 'pb-logs', url: `${app.otlpHttpUrl}/v1/traces` });
+    lp.getLogger('l').emit({ body: 'hello', severityNumber: 9, attributes: { k: 'v' } });
+    await lp.forceFlush(); await lp.shutdown();
+    const l = await recordWhere(app, (x) => x.encoding === 'protobuf' && x.signal === 'traces' && !!x.hint?.includes('logs request'));
+    expect(l).toMatchObject({ result: 'refused', accepted: 0 });
+    expect(l.hint).toContain('send it to /v1/logs');
+    expect(l.hint).toContain('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
+    expect(l.hint).not.toContain('TINYOLLY_MAX_ITEMS_PER_REQUEST');
+
+    const mp = meterProvider(target, { protocol: 'http/protobuf', serviceName: 'pb-metrics', url: `${app.otlpHttpUrl}/v1/traces` });
+    mp.getMeter('m').createCounter('pb.requests').add(2, { route: '/a' });
+    mp.getMeter('m').createHistogram('pb.latency').record(3);
+    await mp.forceFlush(); await mp.shutdown();
+    const m = await recordWhere(app, (x) => x.encoding === 'protobuf' && x.signal === 'traces' && !!x.hint?.includes('metrics request'));
+    expect(m.hint).toContain('send it to /v1/metrics');
+
+    // A real traces request refused for its ids is no mismatch, and no item-limit case either.
+    const bad = Buffer.from('0a0b120912070a0012002a0178', 'hex'); // one span named x with empty ids
+    await post(`${app.otlpHttpUrl}/v1/traces`, bad, { 'content-type': 'application/x-protobuf', 'user-agent': 'case-empty-ids' });
+    const e = await recordWhere(app, (x) => x.userAgent === 'case-empty-ids');
+    expect(e.rejected).toBeGreaterThan(0);
+    expect(e.hint).toBeNull();
+  });
+
+  it('records a wrong-path POST on the UI port (5002 takes ingest), not the 404s of the API', async () => {
+    await post(`${app.baseUrl}/v1/trace`, SPAN_JSON('ui-port'), { 'content-type': 'application/json', 'user-agent': 'case-ui-wrong-path' });
+    await post(`${app.baseUrl}/api/nothing-here`, '{}', { 'content-type': 'application/json', 'user-agent': 'case-ui-api-404' });
+    const r = await recordWhere(app, (x) => x.userAgent === 'case-ui-wrong-path');
+    expect(r).toMatchObject({ port: app.ports.ui, path: '/v1/trace', status: 404, result: 'refused', reason: 'no route POST /v1/trace' });
+    expect(r.hint).toContain('use /v1/traces');
+    expect((await requests(app, '?limit=1000')).some((x) => x.userAgent === 'case-ui-api-404')).toBe(false);
+  });
+
   it('hint: body over the limit (413), and an unsupported Content-Type (415)', async () => {
     const big = Buffer.alloc(2 * 1024 * 1024, 1);
     const res = await post(`${app.otlpHttpUrl}/v1/traces`, big, { 'content-type': 'application/x-protobuf', 'user-agent': 'case-413' });
@@ -224,5 +262,50 @@ describe('ingest inspector, with TINYOLLY_OTLP_API_KEY', () => {
     await sendSpan(new TraceGrpc({ url: app.grpcUrl, metadata: md }), 'wrongkey-grpc');
     const g = await recordWhere(app, (x) => x.status === 'UNAUTHENTICATED' && (x.hint ?? '').includes('does not match'));
     expect(g.transport).toBe('grpc');
+  });
+});
+
+describe('ingest inspector, the §6 limits cut values and drop attributes and events', () => {
+  let app: TinyOllyProcess;
+  beforeAll(async () => {
+    app = await startTinyOlly({ TINYOLLY_MAX_ATTRIBUTE_LENGTH: '16', TINYOLLY_MAX_ATTRIBUTES: '3', TINYOLLY_MAX_EVENTS_PER_SPAN: '1' });
+  });
+  afterAll(async () => { await app?.stop(); });
+
+  /** One span with a 40-character value, 5 attributes and 3 events, sent by the official SDK. */
+  const sendLimited = (exporter: SpanExporter, service: string) => sendSpan(exporter, service, (t) => {
+    const s = t.startSpan('op', { attributes: { 'long.value': 'x'.repeat(40), a: 1, b: 2, c: 3, d: 4 } });
+    for (const e of ['e1', 'e2', 'e3']) s.addEvent(e);
+    s.end();
+  });
+
+  it.each([
+    ['http/protobuf', () => new TraceProto({ url: `${app.otlpHttpUrl}/v1/traces` })],
+    ['http/json', () => new TraceJson({ url: `${app.otlpHttpUrl}/v1/traces` })],
+    ['grpc', () => new TraceGrpc({ url: app.grpcUrl })],
+  ] as const)('hint: an accepted request says what was cut and dropped, and the settings (%s)', async (protocol, make) => {
+    const service = `lim-${protocol.slice(-4)}`; // within the 16-character limit itself
+    await sendLimited(make(), service);
+    const r = await recordWhere(app, (x) => x.services.includes(service));
+    expect(r).toMatchObject({ result: 'ok', accepted: 1, rejected: 0 });
+    expect(r.hint).toContain('1 string value cut at TINYOLLY_MAX_ATTRIBUTE_LENGTH');
+    expect(r.hint).toContain('2 attributes dropped past TINYOLLY_MAX_ATTRIBUTES');
+    expect(r.hint).toContain('2 span events or links dropped');
+    expect(r.hint).toContain('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT');
+  });
+
+  it.each(['http/protobuf', 'http/json'] as const)('hint: a log record with a long body and too many attributes (%s)', async (protocol) => {
+    const service = `log-${protocol.slice(-4)}`;
+    const lp = loggerProvider({ grpcUrl: app.grpcUrl, otlpHttpUrl: app.otlpHttpUrl }, { protocol, serviceName: service });
+    lp.getLogger('l').emit({ body: 'y'.repeat(40), severityNumber: 9, attributes: { a: 1, b: 2, c: 3, d: 4 } });
+    await lp.forceFlush(); await lp.shutdown();
+    const r = await recordWhere(app, (x) => x.services.includes(service));
+    expect(r.hint).toContain('1 string value cut');
+    expect(r.hint).toContain('1 attribute dropped');
+  });
+
+  it('a request within the limits has no hint', async () => {
+    await sendSpan(new TraceProto({ url: `${app.otlpHttpUrl}/v1/traces` }), 'within', (t) => t.startSpan('op', { attributes: { a: 'short' } }).end());
+    expect((await recordWhere(app, (x) => x.services.includes('within'))).hint).toBeNull();
   });
 });

@@ -33,11 +33,13 @@ export interface SdkOptions {
   resource?: Record<string, string | number | boolean>;
   headers?: Record<string, string>;
   temporality?: 'cumulative' | 'delta';
+  /** The exporter's full URL instead of <otlpHttpUrl>/v1/<signal> (an exporter misconfigured on purpose). */
+  url?: string;
 }
 
 function exporterConfig(t: Target, o: SdkOptions, signal: 'traces' | 'logs' | 'metrics') {
   const compression = o.gzip ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE;
-  const url = o.protocol === 'grpc' ? t.grpcUrl : `${t.otlpHttpUrl}/v1/${signal}`;
+  const url = o.url ?? (o.protocol === 'grpc' ? t.grpcUrl : `${t.otlpHttpUrl}/v1/${signal}`);
   if (o.protocol === 'grpc') {
     const metadata = new Metadata();
     for (const [k, v] of Object.entries(o.headers ?? {})) metadata.set(k, v);

@@ -52,6 +52,8 @@ describe.skipIf(!hasChromium)('UI (stub API): service map layout, operations, in
     [stub, b] = await Promise.all([startStubApi({
       '/api/stats': { traces: 3, spans: 300, logs: 0, metrics: 0, storage: 'memory', uptimeSeconds: 1200 },
       '/api/service-map': bigMap(),
+      // The Services page asks the doctor for its per-service badges.
+      '/api/doctor': { findings: [], rules: [] },
       '/api/services': { services: [
         { name: 'checkout-service', spanCount: 50_000, errorCount: 900, requestCount: 5_000, requestErrorCount: 1_000, p50Ms: 4.6, p95Ms: 31, p99Ms: 88, ratePerMinute: 120, logCount: 10, metricCount: 3 },
         { name: 'cart', spanCount: 9_000, errorCount: 0, requestCount: 3_000, requestErrorCount: 0, p50Ms: 1.2, p95Ms: 7, p99Ms: 12, ratePerMinute: 0.5, logCount: 0, metricCount: 0 },

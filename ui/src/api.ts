@@ -179,10 +179,11 @@ export function importFile(file: Blob, opts: { protobufSignal?: string; onProgre
 }
 
 /** GET /api/doctor (CONTRACT §9): the instrumentation doctor's findings, most severe first. */
-export const getDoctor = (service?: string, signal?: AbortSignal): Promise<DoctorReport> => getJson('/api/doctor', { service }, signal);
+export const getDoctor = (service?: string, signal?: AbortSignal, disable: readonly string[] = []): Promise<DoctorReport> =>
+  getJson('/api/doctor', { service, disable: disable.join(',') }, signal);
 
 export interface DoctorReport {
-  findings: { rule: string; severity: 'error' | 'warning' | 'info'; title: string; count: number; firstSeen: number; lastSeen: number; services: string[]; examples: ({ traceId: string; spanId: string } | { logId: string })[]; hint: string }[];
+  findings: { rule: string; severity: 'error' | 'warning' | 'info'; title: string; count: number; firstSeen: number; lastSeen: number; services: string[]; examples: ({ traceId: string; spanId: string; attribute?: string } | { logId: string })[]; hint: string }[];
   rules: { rule: string; severity: string; title: string; enabled: boolean }[];
 }
 

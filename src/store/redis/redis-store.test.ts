@@ -346,6 +346,23 @@ describe.skipIf(!available)('RedisStore on a single Redis', () => {
     expect(await raw.zcard(keys.tracesByStart)).toBe(0);
   });
 
+  it('counts the items it stored whose TTL passed (the inspector\'s dropped.expired), and no evictions', async () => {
+    const s = await fresh({ ttlSeconds: 1 });
+    await s.writeSpans([span({ traceId: tid(1), spanId: sid(1) }), span({ traceId: tid(1), spanId: sid(2) }), span({ traceId: tid(2), spanId: sid(3) })]);
+    await s.writeLogs([log(), log(), log()]);
+    await s.writeMetrics([sample({ labels: { k: 1 } }), sample({ labels: { k: 2 } })]);
+    expect(s.dropped).toEqual({ evicted: 0, expired: 0 });
+    const deadline = Date.now() + 15_000;
+    while (s.dropped.expired < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(s.dropped).toEqual({ evicted: 0, expired: 8 }); // 3 spans + 3 logs + 2 points
+    expect(await s.getTrace(tid(1))).toBeUndefined(); // Redis expired them indeed
+    // Cleared items do not count as expired.
+    await s.writeLogs([log()]);
+    await s.clear();
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(s.dropped.expired).toBe(8);
+  });
+
   it('reads a metric from its appended point chunks, each point once, skipping a damaged chunk', async () => {
     const p = prefix();
     const s = await fresh({ keyPrefix: p });

@@ -49,6 +49,10 @@ export class RedisStore extends RedisReads implements Store {
   readonly kind = 'redis' as const;
   private readonly trimTimer: NodeJS.Timeout;
   private readonly maxSeriesPerMetric: number;
+  /** Items this instance wrote, per second of writing (oldest first, from `writtenHead`): the expiry ledger. */
+  private readonly written: { sec: number; n: number }[] = [];
+  private writtenHead = 0;
+  private expiredItems = 0;
 
   constructor(opts: RedisStoreOptions) {
     const conn = new RedisConnection(opts);
@@ -57,6 +61,39 @@ export class RedisStore extends RedisReads implements Store {
     const every = Math.min(30_000, Math.max(1000, (opts.ttlSeconds * 1000) / 2));
     this.trimTimer = setInterval(() => { this.trimIndexes().catch(() => { /* retried next tick */ }); }, every);
     this.trimTimer.unref();
+  }
+
+  /**
+   * What this store dropped (the inspector's drop totals, CONTRACT §8). Redis expires the keys itself
+   * and says nothing, so `expired` is kept from a ledger of this instance's writes: the spans, log
+   * records and metric points it stored more than ttlSeconds ago (a later span of the same trace
+   * extends that trace's keys, so a span may outlive its count). `evicted` stays 0: Redis's own
+   * maxmemory eviction is server-wide and cannot be told per prefix.
+   */
+  get dropped(): { evicted: number; expired: number } {
+    this.settleWritten(Date.now());
+    return { evicted: 0, expired: this.expiredItems };
+  }
+
+  /** Notes `n` items stored now (O(1); the ledger holds at most one entry per second of the TTL). */
+  private noteWritten(n: number): void {
+    const now = Date.now();
+    const sec = Math.floor(now / 1000);
+    const last = this.written[this.written.length - 1];
+    if (last && last.sec === sec && this.written.length > this.writtenHead) last.n += n;
+    else this.written.push({ sec, n });
+    this.settleWritten(now);
+  }
+
+  private settleWritten(nowMs: number): void {
+    const cutoffSec = nowMs / 1000 - this.ttlSeconds;
+    while (this.writtenHead < this.written.length && this.written[this.writtenHead].sec + 1 <= cutoffSec) {
+      this.expiredItems += this.written[this.writtenHead++].n;
+    }
+    if (this.writtenHead > 1024 && this.writtenHead * 2 > this.written.length) {
+      this.written.splice(0, this.writtenHead);
+      this.writtenHead = 0;
+    }
   }
 
   /** Waits (up to waitMs) until Redis answers; throws unavailable otherwise. For tests and start-up. */
@@ -137,6 +174,7 @@ export class RedisStore extends RedisReads implements Store {
       perTrace.push(...(replies[i] as unknown[]));
     });
     await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, byTrace, peers, now, k));
+    this.noteWritten(spans.length);
   }
 
   /**
@@ -300,6 +338,7 @@ export class RedisStore extends RedisReads implements Store {
       ops.push({ key, cmd: 'zadd', args: [key, ...members] }, { key, cmd: 'expire', args: [key, this.ttlSeconds] });
     }
     await this.conn.exec(ops);
+    this.noteWritten(logs.length);
   }
 
   async writeMetrics(samples: MetricSample[]): Promise<WriteMetricsResult> {
@@ -347,6 +386,7 @@ export class RedisStore extends RedisReads implements Store {
     const replies = await this.conn.exec(ops);
     let rejected = 0;
     for (let i = 0; i < byName.size; i++) rejected += Number(replies[i]) || 0;
+    this.noteWritten(samples.length - rejected);
     return { rejected };
   }
 
@@ -369,6 +409,9 @@ export class RedisStore extends RedisReads implements Store {
 
   async clear(): Promise<void> {
     this.metricChunks.reset();
+    // What is cleared does not expire: the ledger starts again (the count so far stays).
+    this.written.length = 0;
+    this.writtenHead = 0;
     await this.conn.deleteMatching(this.keys.pattern);
   }
 

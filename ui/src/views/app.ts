@@ -35,7 +35,7 @@ function createView(route: Route): View {
     case 'services': return servicesView();
     case 'service-map': return serviceMapView();
     case 'ingest': return ingestView();
-    case 'doctor': return doctorView();
+    case 'doctor': return doctorView(route);
     case 'compare': return compareView(route);
     default: return tracesView(route);
   }

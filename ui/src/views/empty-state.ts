@@ -1,24 +1,19 @@
 /**
  * @module ui/views/empty-state: what a view shows when nothing has arrived yet (how to send
- * telemetry here, with this instance's real ports) or when filters match nothing.
+ * telemetry here, with this instance's real ports: the first-run checklist) or when filters match nothing.
  */
 import { state } from './state.js';
-import { copyButton, h } from './dom.js';
+import { h } from './dom.js';
+import { firstRunChecklist } from './first-run.js';
 
 /** The "nothing has arrived yet" panel, naming this instance's OTLP/HTTP port (4318 if unknown). */
 export function emptyState(what: string): HTMLElement {
   const httpPort = state.stats?.otlpHttpPort ?? 4318;
-  const grpcPort = state.stats?.grpcPort ?? 4317;
-  const endpoint = `http://localhost:${httpPort}`;
-  const envLine = `export OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}`;
-  const protoLine = 'export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf';
   return h('div', { class: 'empty-state', 'data-testid': 'empty-state' },
     h('div', { class: 'empty-icon', 'aria-hidden': 'true' }, '◌'),
     h('h2', null, `No ${what} yet`),
-    h('p', null, 'Point an OpenTelemetry SDK at ', h('code', null, endpoint), ' and this page fills in by itself.'),
-    h('div', { class: 'code-line' }, h('code', null, envLine), copyButton(envLine, 'Copy command')),
-    h('div', { class: 'code-line' }, h('code', null, protoLine), copyButton(protoLine, 'Copy command')),
-    h('p', { class: 'muted' }, `OTLP/gRPC listens on localhost:${grpcPort}. Traces, logs and metrics all go to the same endpoint.`),
+    h('p', null, 'Point an OpenTelemetry SDK at ', h('code', null, `http://localhost:${httpPort}`), ' and this page fills in by itself. Traces, logs and metrics all go to the same endpoint.'),
+    firstRunChecklist(),
   );
 }
 

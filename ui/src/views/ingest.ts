@@ -8,6 +8,7 @@ import { getIngestRequests, getIngestSummary, type IngestRequest, type IngestSum
 import { formatAgo, formatClock, formatDuration } from '../lib/format.js';
 import { h, latestOnly, replace } from './dom.js';
 import { errorBanner } from './empty-state.js';
+import { firstRunChecklist } from './first-run.js';
 import type { View } from './view.js';
 
 const SIGNALS = ['traces', 'logs', 'metrics'] as const;
@@ -81,7 +82,8 @@ export function ingestView(): View {
     ]);
     replace(strip, servicesStrip(summary, Date.now()));
     if (list.length === 0) {
-      replace(body, h('div', { class: 'empty-state', 'data-testid': 'ingest-empty' }, 'No OTLP request yet (or none matches the filters). Point an exporter at OTLP/HTTP port 4318 (OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318) or OTLP/gRPC port 4317.'));
+      replace(body, h('div', { class: 'empty-state', 'data-testid': 'ingest-empty' }, 'No OTLP request yet (or none matches the filters). Point an exporter at OTLP/HTTP port 4318 (OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318) or OTLP/gRPC port 4317.',
+        !result.value && !signal.value && !service.value.trim() ? firstRunChecklist() : null));
       return;
     }
     replace(body, h('table', { class: 'list-table ingest-table' },

@@ -10,6 +10,7 @@ import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { exportButton } from './export-buttons.js';
 import { serviceSelect, textFilter } from './filters.js';
 import { logRow } from './log-list.js';
+import { markLog } from './doctor-rules.js';
 import { nothingYet, state, timeBounds } from './state.js';
 import type { View } from './view.js';
 
@@ -21,6 +22,8 @@ let lastGlobalService = '';
 export function logsView(route: Route): View {
   if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
   filters.traceId = route.query.trace_id ?? '';
+  // A doctor finding's link (?log=ID) marks that record.
+  const markedLog = route.query.log;
   const sev = h('select', { class: 'input', 'aria-label': 'Minimum severity' },
     h('option', { value: '' }, 'Any severity'), ...SEVERITIES.map((s) => h('option', { value: s }, s === 'FATAL' ? 'FATAL' : `${s} and above`)));
   sev.value = filters.severity;
@@ -57,6 +60,7 @@ export function logsView(route: Route): View {
         if (!logs.length) { replace(body, nothingYet() ? emptyState('logs') : noMatch('logs')); return; }
         if (body.firstChild !== list) replace(body, list);
         reconcile(list, logs, (l: LogRecord) => l.id, () => '', (l) => logRow(l));
+        if (markedLog) markLog(list, markedLog);
       });
     },
     update(r) {

@@ -13,6 +13,7 @@ import { h, latestOnly, reconcile, replace, s as svgEl } from './dom.js';
 import { emptyState, errorBanner } from './empty-state.js';
 import { state, update } from './state.js';
 import { serviceChip } from './traces.js';
+import { doctorBadge, findingsByService, getDoctorReport } from './doctor-rules.js';
 import type { View } from './view.js';
 
 const COLS = 11;
@@ -59,6 +60,8 @@ export function servicesView(): View {
   const open = new Set<string>();
   const opsHosts = new Map<string, HTMLTableCellElement>();
   let autoOpened = false;
+  /** Doctor findings per service (the badge); empty when the doctor does not answer. */
+  let findings: ReturnType<typeof findingsByService> = new Map();
 
   const choose = (name: string, where: string): void => { update({ service: name }); location.hash = where; };
 
@@ -115,7 +118,7 @@ export function servicesView(): View {
     };
     const toggle = h('button', { class: 'ops-toggle', type: 'button', 'aria-expanded': String(isOpen), 'aria-label': `Operations of ${s.name}`, title: 'Show operations', 'data-testid': 'ops-toggle' }, isOpen ? '▾' : '▸');
     const row = h('tr', { class: `row-link${state.service === s.name ? ' current' : ''}`, 'data-testid': 'service-row', 'data-service': s.name, 'data-kb-row': '', tabindex: '-1' },
-      h('td', { class: 'col-svc-name' }, h('div', { class: 'svc-cell' }, toggle, serviceChip(s.name))),
+      h('td', { class: 'col-svc-name' }, h('div', { class: 'svc-cell' }, toggle, serviceChip(s.name), doctorBadge(s.name, findings.get(s.name)))),
       h('td', { class: 'col-num mono', 'data-testid': 'service-rate' }, formatRate(rate)),
       h('td', { class: `col-num mono${errNum > 0 ? ' err-text' : ' muted'}` }, formatPercent(errNum, errDen)),
       h('td', { class: 'col-num mono' }, ms(s.p50Ms)),
@@ -147,8 +150,9 @@ export function servicesView(): View {
     el,
     async refresh() {
       await loader.run(async (signal) => {
-        const services = await listServices(signal);
+        const [services, report] = await Promise.all([listServices(signal), getDoctorReport(undefined, signal).catch(() => undefined)]);
         if (signal.aborted) return;
+        findings = report ? findingsByService(report) : new Map();
         if (!services.length) { replace(body, emptyState('services')); return; }
         // The busiest service starts open, so the page shows what an operations table is (only on a
         // server that counts requests: one that does not has no operations route either).
@@ -163,7 +167,7 @@ export function servicesView(): View {
         const groups = Array.from(holder.querySelectorAll(':scope > tbody'));
         const frag = h('div');
         for (const g of groups) frag.appendChild(g);
-        reconcile(frag, services, (s) => s.name, (s) => JSON.stringify(s) + state.service, renderService);
+        reconcile(frag, services, (s) => s.name, (s) => JSON.stringify(s) + state.service + JSON.stringify(findings.get(s.name) ?? null), renderService);
         for (const g of Array.from(frag.children)) holder.appendChild(g);
         // Refresh the open tables of services whose rows were kept.
         for (const name of open) if (services.some((s) => s.name === name)) void loadOps(name, signal);

@@ -13,6 +13,7 @@ import { errorBanner } from './empty-state.js';
 import { copyForAiButton, exportButton } from './export-buttons.js';
 import { logRow } from './log-list.js';
 import { spanDetails } from './span-details.js';
+import { markAttribute } from './doctor-rules.js';
 import { incompleteMarker, serviceChip } from './traces.js';
 import { findNPlusOne } from '../../../src/compare/n-plus-one.js';
 import { comparePanel } from './compare-panel.js';
@@ -23,6 +24,8 @@ import { waterfallView, type WaterfallView } from './waterfall-view.js';
 export function traceView(route: Route): View {
   const traceId = route.param ?? '';
   let wantSpan: string | null = route.query.span ?? null;
+  // A doctor finding's link (?span=&attr=) marks the attribute at fault on that span.
+  let mark = { span: route.query.span, attr: route.query.attr };
   const head = h('div', { class: 'trace-head' }, h('div', { class: 'muted' }, 'Loading trace…'));
   const wfHost = h('div', { class: 'wf-host' });
   const details = h('div', { class: 'details-host' });
@@ -66,6 +69,7 @@ export function traceView(route: Route): View {
     split.classList.toggle('with-details', !!span);
     if (!span || !layout) { details.replaceChildren(); return; }
     replace(details, spanDetails(span, layout.traceStartNanos, backlinks, traceId, () => select(null), (id) => select(id, true)));
+    if (mark.attr && span.spanId === mark.span) markAttribute(details, mark.attr);
   };
 
   const select = (spanId: string | null, scroll = false): void => {
@@ -155,6 +159,7 @@ export function traceView(route: Route): View {
     },
     update(r) {
       if (r.view !== 'trace' || r.param !== traceId || r.query.compare !== route.query.compare) return false;
+      if (r.query.attr) mark = { span: r.query.span, attr: r.query.attr };
       if ((r.query.span ?? null) !== selected) select(r.query.span ?? null, true);
       return true;
     },
