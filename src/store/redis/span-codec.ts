@@ -13,10 +13,10 @@ import { spanFromWire, WireSpan } from '../../normalise/traces-protobuf.js';
 /** Stored form of one resource (with its service): `[service, resource]`. */
 export type StoredResource = [string, Attributes];
 
-/** Stored form of one span (version 1). */
+/** Stored form of one span (version 1), with the scope's other fields last when it has some. */
 type StoredSpan = [
   1, string, string | null, string, SpanKind, string, string, number, StatusCode, string,
-  Attributes, string, string, SpanEvent[], SpanLink[],
+  Attributes, string, string, SpanEvent[], SpanLink[], ScopeExtras?,
 ];
 
 /** Encodes the resources of one batch once each: keyed by object identity (the normaliser shares them), then service. */
@@ -37,8 +37,39 @@ export class ResourceTable {
   }
 }
 
-/** Stored form of a span kept as its wire bytes (version 2): digest, scope name and version, base64 Span message. */
-type StoredWireSpan = [2, string, string, string, string];
+/** Stored form of a span kept as its wire bytes (version 2): digest, scope name and version, base64 Span message, and the scope's other fields when it has some. */
+type StoredWireSpan = [2, string, string, string, string] | [2, string, string, string, string, ScopeExtras];
+
+/** A scope's fields besides name and version (stored only when it has one of them). */
+export type ScopeExtras = Omit<Scope, 'name' | 'version'>;
+
+/** The scope's fields besides name and version, or undefined when it has none (the common case). */
+export function scopeExtras(scope: Scope): ScopeExtras | undefined {
+  if (scope.attributes === undefined && scope.schemaUrl === undefined && scope.resourceSchemaUrl === undefined) return undefined;
+  const x: ScopeExtras = {};
+  if (scope.attributes !== undefined) x.attributes = scope.attributes;
+  if (scope.schemaUrl !== undefined) x.schemaUrl = scope.schemaUrl;
+  if (scope.resourceSchemaUrl !== undefined) x.resourceSchemaUrl = scope.resourceSchemaUrl;
+  return x;
+}
+
+/** A stored scope: name, version and, when stored, its other fields (malformed extras are ignored). */
+export function storedScope(name: unknown, version: unknown, extras: unknown): Scope {
+  const scope: Scope = { name: String(name), version: String(version) };
+  if (extras && typeof extras === 'object' && !Array.isArray(extras)) {
+    const x = extras as ScopeExtras;
+    if (x.attributes && typeof x.attributes === 'object') scope.attributes = x.attributes;
+    if (typeof x.schemaUrl === 'string') scope.schemaUrl = x.schemaUrl;
+    if (typeof x.resourceSchemaUrl === 'string') scope.resourceSchemaUrl = x.resourceSchemaUrl;
+  }
+  return scope;
+}
+
+/** `,<extras JSON>` to end a stored array with, or '' when the scope has none. */
+export function scopeExtrasSuffix(scope: Scope): string {
+  const x = scopeExtras(scope);
+  return x === undefined ? '' : ',' + JSON.stringify(x);
+}
 
 /** The compact JSON of a span whose resource has the given digest. */
 export function encodeSpan(s: Span, resourceDigest: string): string {
@@ -46,12 +77,14 @@ export function encodeSpan(s: Span, resourceDigest: string): string {
     // As JSON.stringify of the StoredWireSpan array would write it, without scanning the base64 (and the
     // digest, base64url) for characters to escape: they have none.
     return '[2,"' + resourceDigest + '",' + JSON.stringify(s.scope.name) + ',' + JSON.stringify(s.scope.version) + ',"'
-      + s.wireBytes().toString('base64') + '"]';
+      + s.wireBytes().toString('base64') + '"' + scopeExtrasSuffix(s.scope) + ']';
   }
   const stored: StoredSpan = [
     1, resourceDigest, s.parentSpanId, s.name, s.kind, s.startTimeUnixNano, s.endTimeUnixNano, s.durationMs,
     s.status.code, s.status.message, s.attributes, s.scope.name, s.scope.version, s.events, s.links,
   ];
+  const extras = scopeExtras(s.scope);
+  if (extras !== undefined) stored.push(extras);
   return JSON.stringify(stored);
 }
 
@@ -62,18 +95,18 @@ export function encodeSpan(s: Span, resourceDigest: string): string {
 export function decodeSpan(traceId: string, spanId: string, value: unknown, resources: Map<string, StoredResource>, o: NormaliseOptions): Span | undefined {
   if (Array.isArray(value) && value[0] === 2) {
     const v = value as StoredWireSpan;
-    if (v.length !== 5 || typeof v[4] !== 'string') return undefined;
+    if ((v.length !== 5 && v.length !== 6) || typeof v[4] !== 'string') return undefined;
     const res = resources.get(v[1]);
     if (!res) return undefined;
-    const span = spanFromWire(Buffer.from(v[4], 'base64'), res[0], res[1], { name: String(v[2]), version: String(v[3]) }, o);
+    const span = spanFromWire(Buffer.from(v[4], 'base64'), res[0], res[1], storedScope(v[2], v[3], v[5]), o);
     return span && span.traceId === traceId && span.spanId === spanId ? span : undefined;
   }
   if (Array.isArray(value)) {
     const v = value as StoredSpan;
-    if (v[0] !== 1 || v.length !== 15) return undefined;
+    if (v[0] !== 1 || (v.length !== 15 && v.length !== 16)) return undefined;
     const res = resources.get(v[1]);
     if (!res) return undefined;
-    const scope: Scope = { name: v[11], version: v[12] };
+    const scope: Scope = storedScope(v[11], v[12], v[15]);
     return {
       traceId,
       spanId,
