@@ -17,7 +17,8 @@ import { type Buckets, FIELD, parseField } from './buckets.js';
 import { decodeValue } from './codec.js';
 import type { NormaliseOptions } from '../../normalise/options.js';
 import { decodeLog } from './log-codec.js';
-import { decodeSpan, type StoredResource } from './span-codec.js';
+import { decodeSpan, storedResource, type StoredResource } from './span-codec.js';
+import { applyKindsTree } from '../../model/value-kinds.js';
 import { copyPoint, decodeOrigin, MetricChunkCache, READ_CHUNKS, type StoredPointJson } from './metric-chunks.js';
 
 /** At most this many index entries are examined by one trace or log query. */
@@ -85,8 +86,9 @@ export abstract class RedisReads {
   private traceSpansOf(traceId: string, spansReply: unknown, resourcesReply: unknown, cutoff: number): Span[] {
     const resources = new Map<string, StoredResource>();
     for (const [digest, raw] of hashEntries(resourcesReply)) {
-      const d = decodeValue<StoredResource>(raw);
-      if (d && d.receivedMs >= cutoff && Array.isArray(d.value) && d.value.length === 2) resources.set(digest, d.value);
+      const d = decodeValue<unknown>(raw);
+      const res = d && d.receivedMs >= cutoff ? storedResource(d.value) : undefined;
+      if (res) resources.set(digest, res);
     }
     const out: Span[] = [];
     for (const [spanId, raw] of hashEntries(spansReply)) {
@@ -295,6 +297,9 @@ export abstract class RedisReads {
       try { id = JSON.parse(sj); } catch { return; }
       const stored = pointsOf.get(sid)!;
       if (stored.length === 0) return;
+      // The kinds the labels hide ride on the points (the series JSON is its identity).
+      const withKinds = stored.find((p) => p.k !== undefined);
+      if (withKinds) applyKindsTree(id.labels, withKinds.k);
       stored.sort((a, b) => a.timestamp - b.timestamp);
       const one: MetricSeries & { sortKey: string } = { service: id.service, labels: id.labels, points: stored.map(copyPoint), sortKey: sj };
       if (withOrigins) one.origins = stored.map((p) => (p.o === undefined ? undefined : originOf.get(p.o)));

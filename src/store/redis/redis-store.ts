@@ -339,7 +339,7 @@ export class RedisStore extends RedisReads implements Store {
           originsSent.add(origin[0]);
           originArgs.push(origin[0], origin[1]);
         }
-        args.push(sid, first ? seriesJson : '', s.service, timestamp, encodePoint(s.point, timestamp, origin?.[0]));
+        args.push(sid, first ? seriesJson : '', s.service, timestamp, encodePoint(s.point, timestamp, origin?.[0], s.labels));
       }
       scriptAt.push(ops.length);
       ops.push({ key: keys[0], script: WRITE_METRIC, keys, args });
