@@ -180,7 +180,9 @@ describe.each(['memory', 'redis'] as const)('lossless OTLP export and import wit
     const res = await importText(b.baseUrl, first);
     expect(res.status).toBe(200);
     expect(res.body.errors).toEqual([]);
-    expect(canonicalRowsOfJsonl(await exportJsonl(b.baseUrl))).toEqual(canonicalRowsOfJsonl(first));
+    const second = canonicalRowsOfJsonl(await exportJsonl(b.baseUrl));
+    expect(second).toEqual(canonicalRowsOfJsonl(first));
+    expect(second).toEqual(sent);
   });
 
   it('keeps the §4 metric answers in shape: numbers for value and timestamp, the exact fields beside them', async () => {
