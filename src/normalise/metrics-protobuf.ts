@@ -27,9 +27,38 @@ function zigzag32(n: number): number {
   return (n >>> 1) ^ -(n & 1);
 }
 
+/**
+ * The last two times read and their decimals: the points of a batch mostly share their time (one
+ * collection) and their start time, so most reads cost a compare, and the points share the strings.
+ */
+let lo1 = -1;
+let hi1 = -1;
+let text1 = '0';
+let lo2 = -1;
+let hi2 = -1;
+let text2 = '0';
+
 /** The fixed64 read last, as an exact nanosecond decimal. */
 function nanos(r: WireReader): string {
-  return u64Decimal(r.lo, r.hi);
+  const { lo, hi } = r;
+  if (lo === lo1 && hi === hi1) return text1;
+  if (lo === lo2 && hi === hi2) return text2;
+  const text = u64Decimal(lo, hi);
+  lo2 = lo1; hi2 = hi1; text2 = text1;
+  lo1 = lo; hi1 = hi; text1 = text;
+  return text;
+}
+
+/** The last time converted to seconds. */
+let secondsOfText = '';
+let secondsValue = 0;
+
+function secondsOf(time: string): number {
+  if (time !== secondsOfText) {
+    secondsOfText = time;
+    secondsValue = nanosToSeconds(time);
+  }
+  return secondsValue;
 }
 
 /** The sfixed64 read last, as int64Value gives it (a number within ±2^53, else the exact decimal). */
@@ -46,7 +75,7 @@ class Common {
 
   /** The point's first fields, as commonPoint sets them. */
   point(): MetricPoint {
-    const point: MetricPoint = { timestamp: nanosToSeconds(this.time), timeUnixNano: this.time };
+    const point: MetricPoint = { timestamp: secondsOf(this.time), timeUnixNano: this.time };
     if (this.start !== '0') point.startTimeUnixNano = this.start;
     if (this.flags !== 0) point.flags = this.flags;
     if (this.exemplars !== undefined) point.exemplars = this.exemplars;
