@@ -10,16 +10,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValueType, trace, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
-import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { OTLPMetricExporter as MetricProto } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPMetricExporter as MetricJson } from '@opentelemetry/exporter-metrics-otlp-http';
+import { AggregationType } from '@opentelemetry/sdk-metrics';
 import { decodeMetricsProtobuf } from '../../src/otlp/protobuf.js';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
-import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
+import { deletePrefixKeys } from '../helpers/redis-prefix.js';
+import { meterProvider } from '../helpers/otel-sdk.js';
 import { startCaptureProxy, type CaptureProxy } from '../helpers/capture-proxy.js';
 import { canonicalRows, canonicalRowsOfJsonl } from '../helpers/otlp-canonical.js';
-import { importText } from './export-import-helpers.js';
+import { exportJsonl, importText, storeEnv } from './export-import-helpers.js';
 
 const SCHEMA = 'https://opentelemetry.io/schemas/1.26.0';
 const T = 1_700_000_000_123_456_789n;
@@ -98,13 +96,11 @@ const HAND_LOGS = {
   }],
 };
 
-/** Every instrument kind of the SDK, both value types, with resource and meter schema URLs. */
-async function sendSdkMetrics(url: string, protocol: 'http/json' | 'http/protobuf'): Promise<void> {
-  const exporter = protocol === 'http/json' ? new MetricJson({ url }) : new MetricProto({ url });
-  const mp = new MeterProvider({
-    resource: resourceFromAttributes({ 'service.name': `lossless-${protocol.replace('/', '-')}`, 'host.cores': 2, 'host.ratio': 0.25, 'host.up': true }, { schemaUrl: SCHEMA }),
-    views: [{ instrumentName: 'sdk.exp', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
-    readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })],
+/** Every instrument kind of the SDK, both value types, with resource and meter schema URLs, through `otlpHttpUrl`. */
+async function sendSdkMetrics(otlpHttpUrl: string, protocol: 'http/json' | 'http/protobuf'): Promise<void> {
+  const mp = meterProvider({ grpcUrl: '', otlpHttpUrl }, {
+    protocol, serviceName: `lossless-${protocol.replace('/', '-')}`, resource: { 'host.cores': 2, 'host.ratio': 0.25, 'host.up': true },
+    resourceSchemaUrl: SCHEMA, views: [{ instrumentName: 'sdk.exp', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
   });
   const meter = mp.getMeter('lossless-meter', '3.1.4', { schemaUrl: 'https://example.com/meter-schema' });
   // A sampled span context, as an exemplar reservoir would see it (the JS exporters do not send exemplars).
@@ -127,25 +123,13 @@ function capturedRequests(proxy: CaptureProxy): object[] {
     : JSON.parse(c.body.toString('utf8')));
 }
 
-async function exportJsonl(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/export?signal=all&format=jsonl`);
-  expect(res.status).toBe(200);
-  return res.text();
-}
-
 async function post(base: string, signal: string, doc: object): Promise<void> {
   const res = await fetch(`${base}/v1/${signal}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(doc) });
   expect(res.status, signal).toBe(200);
 }
 
 describe.each(['memory', 'redis'] as const)('lossless OTLP export and import with the %s store', (storage) => {
-  const prefixes: string[] = [];
-  const env = (): Record<string, string> => {
-    if (storage === 'memory') return {};
-    const p = uniquePrefix('lossless');
-    prefixes.push(p);
-    return { REDIS_URL: SHARED_REDIS_URL, TINYOLLY_KEY_PREFIX: p };
-  };
+  const { env, prefixes } = storeEnv(storage, 'lossless');
   let a: TinyOllyProcess;
   let b: TinyOllyProcess;
   let proxy: CaptureProxy;
@@ -154,8 +138,8 @@ describe.each(['memory', 'redis'] as const)('lossless OTLP export and import wit
     a = await startTinyOlly(env());
     b = await startTinyOlly(env());
     proxy = await startCaptureProxy(a.otlpHttpUrl);
-    await sendSdkMetrics(`${proxy.url}/v1/metrics`, 'http/json');
-    await sendSdkMetrics(`${proxy.url}/v1/metrics`, 'http/protobuf');
+    await sendSdkMetrics(proxy.url, 'http/json');
+    await sendSdkMetrics(proxy.url, 'http/protobuf');
     await post(a.otlpHttpUrl, 'metrics', HAND_METRICS);
     await post(a.otlpHttpUrl, 'traces', HAND_TRACES);
     await post(a.otlpHttpUrl, 'logs', HAND_LOGS);
@@ -171,16 +155,16 @@ describe.each(['memory', 'redis'] as const)('lossless OTLP export and import wit
     // What is compared is not trivially small: both SDK exports (each flush and the shutdown's) and every hand-built point.
     expect(proxy.captured.length).toBeGreaterThanOrEqual(2);
     expect(sent.length).toBeGreaterThanOrEqual(2 * 7 + 7 + 2);
-    const exported = canonicalRowsOfJsonl(await exportJsonl(a.baseUrl));
+    const exported = canonicalRowsOfJsonl((await exportJsonl(a.baseUrl)).text);
     expect(exported).toEqual(sent);
   });
 
   it('gives the same OTLP again after import into an empty TinyOlly and a second export', async () => {
-    const first = await exportJsonl(a.baseUrl);
+    const first = (await exportJsonl(a.baseUrl)).text;
     const res = await importText(b.baseUrl, first);
     expect(res.status).toBe(200);
     expect(res.body.errors).toEqual([]);
-    const second = canonicalRowsOfJsonl(await exportJsonl(b.baseUrl));
+    const second = canonicalRowsOfJsonl((await exportJsonl(b.baseUrl)).text);
     expect(second).toEqual(canonicalRowsOfJsonl(first));
     expect(second).toEqual(sent);
   });
