@@ -93,32 +93,58 @@ class Common {
 }
 
 /**
+ * The `value` oneof of a NumberDataPoint or Exemplar (as_double, as_int) as protobufjs reports it:
+ * the member whose first occurrence came last, holding its last value.
+ */
+class NumberOneof {
+  private asDouble = 0;
+  private asInt: number | string = 0;
+  private seen = 0;
+  private doubleAt = -1;
+  private intAt = -1;
+
+  double(r: WireReader): void {
+    this.asDouble = r.double();
+    if (this.doubleAt < 0) this.doubleAt = this.seen++;
+  }
+
+  /** An sfixed64. */
+  int(r: WireReader): void {
+    r.fixed64();
+    this.asInt = int64Of(r);
+    if (this.intAt < 0) this.intAt = this.seen++;
+  }
+
+  /** Sets `value` (and `asInt` for as_int), as normalise/metrics.ts setNumberValue does. */
+  setOn(target: { value?: JsonNumber; asInt?: string }): void {
+    if (this.intAt > this.doubleAt) {
+      target.value = jsonNumber(Number(this.asInt));
+      target.asInt = String(this.asInt);
+    } else target.value = jsonNumber(this.doubleAt >= 0 ? this.asDouble : 0);
+  }
+}
+
+/**
  * Exemplar: 7 filtered_attributes, 2 time, 3 as_double, 6 as_int (sfixed64), 4 span_id, 5 trace_id.
- * The value oneof as protobufjs reports it (see numberPoint).
  */
 function readExemplar(r: WireReader, end: number, o: NormaliseOptions): Exemplar {
   const start = r.pos;
   let time = '0';
-  let asDouble = 0;
-  let asInt: number | string = 0;
-  let seen = 0;
-  let doubleAt = -1;
-  let intAt = -1;
+  const value = new NumberOneof();
   let traceId = '';
   let spanId = '';
   let hasAttributes = false;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 17) { r.fixed64(); time = nanos(r); }
-    else if (tag === 25) { asDouble = r.double(); if (doubleAt < 0) doubleAt = seen++; }
-    else if (tag === 49) { r.fixed64(); asInt = int64Of(r); if (intAt < 0) intAt = seen++; }
+    else if (tag === 25) value.double(r);
+    else if (tag === 49) value.int(r);
     else if (tag === 34) spanId = r.hex();
     else if (tag === 42) traceId = r.hex();
     else { if (tag === 58) hasAttributes = true; r.skip(tag & 7); }
   }
   const x: Exemplar = { timeUnixNano: time, value: 0 };
-  if (intAt > doubleAt) { x.value = jsonNumber(Number(asInt)); x.asInt = String(asInt); }
-  else if (doubleAt >= 0) x.value = jsonNumber(asDouble);
+  value.setOn(x);
   if (traceId !== '') x.traceId = traceId;
   if (spanId !== '') x.spanId = spanId;
   if (hasAttributes) {
@@ -161,33 +187,25 @@ function varintOf(r: WireReader): number {
 }
 
 /**
- * NumberDataPoint: 2 start, 3 time, 4 as_double, 6 as_int (sfixed64), 5 exemplars, 8 flags. In the
- * `value` oneof protobufjs reports the member whose first occurrence came last, holding its last value.
+ * NumberDataPoint: 2 start, 3 time, 4 as_double, 6 as_int (sfixed64), 5 exemplars, 8 flags.
  */
 function numberPoint(r: WireReader, end: number, o: NormaliseOptions): MetricPoint {
   const c = new Common();
-  let asDouble = 0;
-  let asInt: number | string = 0;
-  let seen = 0;
-  let doubleAt = -1;
-  let intAt = -1;
+  const value = new NumberOneof();
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
       case 17: r.fixed64(); c.start = nanos(r); break;
       case 25: r.fixed64(); c.time = nanos(r); break;
-      case 33: asDouble = r.double(); if (doubleAt < 0) doubleAt = seen++; break;
-      case 49: r.fixed64(); asInt = int64Of(r); if (intAt < 0) intAt = seen++; break;
+      case 33: value.double(r); break;
+      case 49: value.int(r); break;
       case 42: c.exemplar(r, o); break;
       case 64: c.flags = r.uint32() >>> 0; break;
       default: r.skip(tag & 7);
     }
   }
   const point = c.point();
-  if (intAt > doubleAt) {
-    point.value = jsonNumber(Number(asInt));
-    point.asInt = String(asInt);
-  } else point.value = jsonNumber(doubleAt >= 0 ? asDouble : 0);
+  value.setOn(point);
   return point;
 }
 

@@ -60,15 +60,20 @@ function commonPoint(p: OtlpPointCommon, o: NormaliseOptions): MetricPoint {
   return point;
 }
 
+/** The `value` oneof of a number point or exemplar: `as_int` also kept as its exact decimal; neither set gives 0. */
+function setNumberValue(target: { value?: JsonNumber; asInt?: string }, m: { asDouble?: number | string; asInt?: OtlpInt64; value?: string }): void {
+  const which = oneofMember(m, 'value', ['asDouble', 'asInt'] as const);
+  if (which === 'asInt') {
+    const n = int64Value(m.asInt);
+    target.value = jsonNumber(Number(n));
+    target.asInt = String(n);
+  } else target.value = jsonNumber(which === 'asDouble' ? doubleValue(m.asDouble) : 0);
+}
+
 /** OTLP Exemplar → model (its value's as_int/as_double kept apart). */
 function exemplarOf(e: OtlpExemplar, o: NormaliseOptions): Exemplar {
-  const which = oneofMember(e, 'value', ['asDouble', 'asInt'] as const);
   const x: Exemplar = { timeUnixNano: u64String(e.timeUnixNano), value: 0 };
-  if (which === 'asInt') {
-    const n = int64Value(e.asInt);
-    x.value = jsonNumber(Number(n));
-    x.asInt = String(n);
-  } else if (which === 'asDouble') x.value = num(e.asDouble);
+  setNumberValue(x, e);
   const traceId = idHex(e.traceId);
   if (traceId !== '') x.traceId = traceId;
   const spanId = idHex(e.spanId);
@@ -89,12 +94,7 @@ function buckets(b: OtlpExpBuckets | null | undefined): ExpBuckets {
 
 function numberPoint(p: OtlpNumberDataPoint, o: NormaliseOptions): MetricPoint {
   const point = commonPoint(p, o);
-  const which = oneofMember(p, 'value', ['asDouble', 'asInt'] as const);
-  if (which === 'asInt') {
-    const n = int64Value(p.asInt);
-    point.value = jsonNumber(Number(n));
-    point.asInt = String(n);
-  } else point.value = jsonNumber(which === 'asDouble' ? doubleValue(p.asDouble) : 0);
+  setNumberValue(point, p);
   return point;
 }
 
