@@ -9,6 +9,7 @@ import type {
 import { createHash } from 'node:crypto';
 import type { TimeRange } from '../store.js';
 import { attributesBytes } from './size.js';
+import { kindsTree } from '../../model/value-kinds.js';
 
 /**
  * Refused series remembered at once for droppedSeries (by a digest of their identity, never the
@@ -183,7 +184,9 @@ export class MetricIndex {
     if (resource === undefined || scope === undefined) return undefined;
     const last = this.lastOrigin;
     if (scope === this.lastScope && resource === this.lastResource && last !== undefined && this.origins.get(last.key) === last) return last;
-    const key = JSON.stringify([resource, scope]);
+    // The kinds that values hide are part of the identity: `2` sent as an int and as a double are two origins.
+    const pair = [resource, scope];
+    const key = JSON.stringify([resource, scope, kindsTree(pair) ?? null]);
     let entry = this.origins.get(key);
     if (entry === undefined) {
       entry = { key, origin: { resource, scope }, refs: 0, bytes: ORIGIN_OVERHEAD + 2 * key.length };
