@@ -5,7 +5,7 @@
  * (export/wire-typed.ts); the others are written from the model with inferred types
  * (export/otlp-values.ts). Reading the store is export/export-query.ts's job.
  */
-import type { Attributes, LogRecord, MetricPoint, MetricSeriesSet, Scope, Span } from '../model/model.js';
+import type { Attributes, Exemplar, JsonNumber, LogRecord, MetricOrigin, MetricPoint, MetricSeriesSet, Scope, Span } from '../model/model.js';
 import type { NormaliseOptions } from '../normalise/options.js';
 import { WireBacked } from '../normalise/protobuf-common.js';
 import { inferAnyValue, inferKeyValues, secondsToExactNanos, temporalityNumber, type JsonKeyValue } from './otlp-values.js';
@@ -18,23 +18,30 @@ type Json = Record<string, unknown>;
 
 interface Group {
   resource: Attributes;
+  schemaUrl: string;
   scopes: Map<string, { scope: Scope; items: Json[] }>;
 }
 
-/** Groups items by resource (same attributes) and then scope, keeping first-seen order. */
+/** Groups items by resource (same attributes and schema URL) and then scope, keeping first-seen order. */
 class Grouper {
   private readonly groups = new Map<string, Group>();
   private readonly keyOf = new Map<object, string>();
 
-  add(resource: Attributes, scope: Scope, item: Json): void {
-    let rk = this.keyOf.get(resource);
-    if (rk === undefined) {
-      rk = JSON.stringify(resource);
-      this.keyOf.set(resource, rk);
+  private key(o: object): string {
+    let k = this.keyOf.get(o);
+    if (k === undefined) {
+      k = JSON.stringify(o);
+      this.keyOf.set(o, k);
     }
+    return k;
+  }
+
+  add(resource: Attributes, scope: Scope, item: Json): void {
+    const schemaUrl = scope.resourceSchemaUrl ?? '';
+    const rk = this.key(resource) + '\u0000' + schemaUrl;
     let g = this.groups.get(rk);
-    if (!g) { g = { resource, scopes: new Map() }; this.groups.set(rk, g); }
-    const sk = scope.name + '\u0000' + scope.version;
+    if (!g) { g = { resource, schemaUrl, scopes: new Map() }; this.groups.set(rk, g); }
+    const sk = this.key(scope);
     let s = g.scopes.get(sk);
     if (!s) { s = { scope, items: [] }; g.scopes.set(sk, s); }
     s.items.push(item);
@@ -44,8 +51,14 @@ class Grouper {
     const out: Json[] = [];
     for (const g of this.groups.values()) {
       const scopes: Json[] = [];
-      for (const s of g.scopes.values()) scopes.push({ scope: scopeJson(s.scope), [itemKey]: s.items });
-      out.push({ resource: { attributes: inferKeyValues(g.resource) }, [scopeKey]: scopes });
+      for (const s of g.scopes.values()) {
+        const group: Json = { scope: scopeJson(s.scope), [itemKey]: s.items };
+        if (s.scope.schemaUrl) group.schemaUrl = s.scope.schemaUrl;
+        scopes.push(group);
+      }
+      const r: Json = { resource: { attributes: inferKeyValues(g.resource) }, [scopeKey]: scopes };
+      if (g.schemaUrl) r.schemaUrl = g.schemaUrl;
+      out.push(r);
     }
     return out;
   }
@@ -55,6 +68,7 @@ function scopeJson(scope: Scope): Json {
   const s: Json = {};
   if (scope.name) s.name = scope.name;
   if (scope.version) s.version = scope.version;
+  if (scope.attributes && Object.keys(scope.attributes).length > 0) s.attributes = inferKeyValues(scope.attributes);
   return s;
 }
 
@@ -149,12 +163,32 @@ function u64(n: number | undefined): string {
   return String(n ?? 0);
 }
 
+/** A gauge/sum value or an exemplar's: `asInt` when it was sent so (or, for points stored before that was kept, when it is a whole number). */
+function setValue(out: Json, value: JsonNumber | undefined, asInt: string | undefined, legacy: boolean): void {
+  const v = value ?? 0;
+  if (asInt !== undefined) out.asInt = asInt;
+  else if (legacy && typeof v === 'number' && Number.isSafeInteger(v) && !Object.is(v, -0)) out.asInt = String(v);
+  else out.asDouble = v;
+}
+
+function exemplarJson(e: Exemplar): Json {
+  const out: Json = {};
+  if (e.filteredAttributes) out.filteredAttributes = inferKeyValues(e.filteredAttributes);
+  out.timeUnixNano = e.timeUnixNano;
+  setValue(out, e.value, e.asInt, false);
+  if (e.spanId) out.spanId = e.spanId;
+  if (e.traceId) out.traceId = e.traceId;
+  return out;
+}
+
 function pointJson(type: MetricSeriesSet['type'], p: MetricPoint, labels: Attributes): Json {
-  const out: Json = { attributes: inferKeyValues(labels), timeUnixNano: secondsToExactNanos(p.timestamp) };
+  const out: Json = { attributes: inferKeyValues(labels) };
+  if (p.startTimeUnixNano !== undefined) out.startTimeUnixNano = p.startTimeUnixNano;
+  out.timeUnixNano = p.timeUnixNano ?? secondsToExactNanos(p.timestamp);
+  if (p.exemplars && p.exemplars.length > 0) out.exemplars = p.exemplars.map(exemplarJson);
+  if (p.flags) out.flags = p.flags;
   if (type === 'gauge' || type === 'sum') {
-    const v = p.value ?? 0;
-    if (typeof v === 'number' && Number.isSafeInteger(v) && !Object.is(v, -0)) out.asInt = String(v);
-    else out.asDouble = v;
+    setValue(out, p.value, p.asInt, p.timeUnixNano === undefined);
     return out;
   }
   out.count = u64(p.count);
@@ -167,6 +201,7 @@ function pointJson(type: MetricSeriesSet['type'], p: MetricPoint, labels: Attrib
     out.zeroCount = u64(p.zeroCount);
     out.positive = { offset: p.positive?.offset ?? 0, bucketCounts: (p.positive?.bucketCounts ?? []).map(u64) };
     out.negative = { offset: p.negative?.offset ?? 0, bucketCounts: (p.negative?.bucketCounts ?? []).map(u64) };
+    if (p.zeroThreshold !== undefined) out.zeroThreshold = p.zeroThreshold;
   } else if (type === 'summary') {
     out.quantileValues = (p.quantiles ?? []).map((q) => ({ quantile: q.quantile, value: q.value }));
   }
@@ -179,19 +214,32 @@ function pointJson(type: MetricSeriesSet['type'], p: MetricPoint, labels: Attrib
 
 const DATA_KEY = { gauge: 'gauge', sum: 'sum', histogram: 'histogram', exponential_histogram: 'exponentialHistogram', summary: 'summary' } as const;
 
+/** The origin of points whose store no longer knows it (or stored before origins were kept): their service only. */
+function fallbackOrigin(service: string): MetricOrigin {
+  return { resource: service === 'unknown_service' ? {} : { 'service.name': service }, scope: { name: '', version: '' } };
+}
+
 /**
- * One metric's series → `resourceMetrics`, one resource per service (the model keeps a metric's
- * service, not its other resource attributes or its scope), points oldest first.
+ * One metric's series → `resourceMetrics`: its points regrouped under their own resource and scope
+ * (asked of the store with `{ origins: true }`; a point without one under its service), oldest first.
  */
 export function resourceMetricsOf(set: MetricSeriesSet): Json[] {
-  const byService = new Map<string, Json[]>();
+  const byOrigin = new Map<MetricOrigin, Json[]>();
+  const fallback = new Map<string, MetricOrigin>();
   for (const series of set.series) {
-    let points = byService.get(series.service);
-    if (!points) { points = []; byService.set(series.service, points); }
-    for (const p of series.points) points.push(pointJson(set.type, p, series.labels));
+    series.points.forEach((p, i) => {
+      let origin = series.origins?.[i];
+      if (origin === undefined) {
+        origin = fallback.get(series.service);
+        if (!origin) fallback.set(series.service, (origin = fallbackOrigin(series.service)));
+      }
+      let points = byOrigin.get(origin);
+      if (!points) byOrigin.set(origin, (points = []));
+      points.push(pointJson(set.type, p, series.labels));
+    });
   }
-  const out: Json[] = [];
-  for (const [service, dataPoints] of byService) {
+  const g = new Grouper();
+  for (const [origin, dataPoints] of byOrigin) {
     const data: Json = { dataPoints };
     if (set.type === 'sum') {
       data.aggregationTemporality = temporalityNumber(set.temporality);
@@ -203,10 +251,7 @@ export function resourceMetricsOf(set: MetricSeriesSet): Json[] {
     if (set.description) metric.description = set.description;
     if (set.unit) metric.unit = set.unit;
     metric[DATA_KEY[set.type]] = data;
-    out.push({
-      resource: { attributes: service === 'unknown_service' ? [] : [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeMetrics: [{ scope: {}, metrics: [metric] }],
-    });
+    g.add(origin.resource, origin.scope, metric);
   }
-  return out;
+  return g.build('scopeMetrics', 'metrics');
 }

@@ -88,7 +88,7 @@ async function* resourcePages(store: Store, req: ExportRequest, signal: ExportSi
     if (req.traceId !== undefined) return;
     for (const m of await store.listMetrics()) {
       if (req.service !== undefined && !m.services.includes(req.service)) continue;
-      const set = await store.getMetric(m.name, { start: req.start, end: req.end });
+      const set = await store.getMetric(m.name, { start: req.start, end: req.end }, { origins: true });
       if (!set) continue;
       const series = req.service === undefined ? set.series : set.series.filter((s) => s.service === req.service);
       if (series.length) yield resourceMetricsOf({ ...set, series });

@@ -13,6 +13,16 @@ export type StatusCode = 'UNSET' | 'OK' | 'ERROR';
 export interface Scope {
   name: string;
   version: string;
+  /** InstrumentationScope.attributes: present only when the scope has some. */
+  attributes?: Attributes;
+  /** The ScopeSpans/ScopeLogs/ScopeMetrics `schema_url`: present only when set. */
+  schemaUrl?: string;
+  /**
+   * The enclosing ResourceSpans/ResourceLogs/ResourceMetrics `schema_url`: present only when set.
+   * Kept with the scope because a scope object belongs to exactly one resource message (one per
+   * ScopeX), so it costs nothing per item.
+   */
+  resourceSchemaUrl?: string;
 }
 
 export interface SpanEvent {
@@ -86,11 +96,36 @@ export interface ExpBuckets {
   bucketCounts: number[];
 }
 
+/** An exemplar of a metric point (OTLP Exemplar): a raw measurement, maybe with its span. */
+export interface Exemplar {
+  timeUnixNano: string;
+  value: JsonNumber;
+  /** The exact decimal when the measurement was `as_int` (absent for `as_double`). */
+  asInt?: string;
+  /** Present only when set. */
+  traceId?: string;
+  spanId?: string;
+  /** Present only when it has some. */
+  filteredAttributes?: Attributes;
+}
+
 /** One metric point; which fields are present depends on the metric type (CONTRACT §3). */
 export interface MetricPoint {
   /** Unix seconds (float). */
   timestamp: number;
+  /** The exact time (nanosecond decimal string); absent on points stored before it was kept. */
+  timeUnixNano?: string;
+  /** The exact start time; present only when not 0. */
+  startTimeUnixNano?: string;
   value?: JsonNumber;
+  /** Gauge/sum points sent `as_int`: the exact decimal (`value` is the same as a number). Absent for `as_double`. */
+  asInt?: string;
+  /** OTLP DataPointFlags; present only when not 0. */
+  flags?: number;
+  /** Present only when the point has some. */
+  exemplars?: Exemplar[];
+  /** Exponential histograms: present only when not 0. */
+  zeroThreshold?: JsonNumber;
   count?: number;
   sum?: JsonNumber;
   min?: JsonNumber;
@@ -117,6 +152,16 @@ export interface MetricSample {
   service: string;
   labels: Attributes;
   point: MetricPoint;
+  /** The resource attributes (shared by the samples of one resource message); the normalisers always set it. */
+  resource?: Attributes;
+  /** The scope (shared by the samples of one scope message); the normalisers always set it. */
+  scope?: Scope;
+}
+
+/** Where a stored point came from: its resource and scope (what export regroups points under). */
+export interface MetricOrigin {
+  resource: Attributes;
+  scope: Scope;
 }
 
 export interface MetricSeries {
@@ -124,6 +169,11 @@ export interface MetricSeries {
   labels: Attributes;
   /** Oldest first. */
   points: MetricPoint[];
+  /**
+   * Only when asked for (`getMetric(…, { origins: true })`, for export): each point's origin, by
+   * index (the same length as `points`). An entry is undefined when the store no longer knows it.
+   */
+  origins?: (MetricOrigin | undefined)[];
 }
 
 /** GET /api/metrics/{name}. */

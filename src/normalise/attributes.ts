@@ -4,6 +4,7 @@
  */
 import type { AttrValue, Attributes, JsonNumber } from '../model/model.js';
 import type { OtlpAnyValue, OtlpKeyValue } from '../otlp/types.js';
+import { setValueKinds, type ValueKind } from '../model/value-kinds.js';
 import { bytesBase64, doubleValue, int64Value } from '../otlp/values.js';
 import { LIMIT_HITS } from './limit-hits.js';
 import type { NormaliseOptions } from './options.js';
@@ -91,20 +92,8 @@ export function oneofMember<K extends string>(msg: object, oneofName: string, me
 /** The kind anyValue's last (outermost) call saw but its result hides (read right after the call). */
 let hiddenKind: ValueKind | undefined;
 
-/** The AnyValue kind of a flat value that does not show it: an int64 kept as a string, a whole or non-finite double, bytes as base64. */
-export type ValueKind = 'int' | 'double' | 'bytes';
-
-/**
- * Side table: for an Attributes object or array value normalised from OTLP/JSON, the kinds of its
- * members (by key or index) whose flat value hides their AnyValue type. Weak, so it lives exactly as
- * long as the stored item (the memory store keeps the very objects; a store that serialises loses it).
- */
-const VALUE_KINDS = new WeakMap<object, Record<string, ValueKind>>();
-
-/** The hidden kinds of an attributes object's or array's members, if normalise noted any. */
-export function valueKindsOf(container: object): Record<string, ValueKind> | undefined {
-  return VALUE_KINDS.get(container);
-}
+export type { ValueKind } from '../model/value-kinds.js';
+export { valueKindsOf } from '../model/value-kinds.js';
 
 /** One AnyValue → its JSON form. */
 export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions, depth = 0): AttrValue {
@@ -137,7 +126,7 @@ export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions
         out[i] = anyValue(values[i], o, depth + 1);
         if (hiddenKind !== undefined) (kinds ??= Object.create(null) as Record<string, ValueKind>)[i] = hiddenKind;
       }
-      if (kinds) VALUE_KINDS.set(out, kinds);
+      if (kinds) setValueKinds(out, kinds);
       hiddenKind = undefined;
       return out;
     }
@@ -181,7 +170,7 @@ export function attributes(kvs: OtlpKeyValue[] | null | undefined, o: NormaliseO
     if (kind !== undefined) (kinds ??= Object.create(null) as Record<string, ValueKind>)[key] = kind;
     else if (kinds !== undefined) delete kinds[key];
   }
-  if (kinds) VALUE_KINDS.set(out, kinds);
+  if (kinds) setValueKinds(out, kinds);
   return out;
 }
 

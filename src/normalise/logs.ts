@@ -57,7 +57,7 @@ export function normaliseLogs(req: OtlpLogsRequest, o: NormaliseOptions): Normal
     const service = serviceName(resource);
     for (const sl of list(rl.scopeLogs)) {
       if (!sl || typeof sl !== 'object') continue;
-      const scope = scopeOf(sl.scope, o);
+      const scope = scopeOf(sl.scope, o, sl.schemaUrl, rl.schemaUrl);
       for (const r of list(sl.logRecords)) {
         if (items.length >= o.maxItems) { rejected++; continue; }
         try {

@@ -35,7 +35,11 @@ describe('fused metrics decoder = generic decoder', () => {
   const value = fc.oneof(fc.record({ stringValue: fc.string({ maxLength: 5 }) }), fc.record({ intValue: i64 }), fc.record({ boolValue: fc.boolean() }),
     fc.record({ kvlistValue: fc.record({ values: fc.array(fc.record({ key: fc.constantFrom('x', 'y'), value: fc.record({ doubleValue: dbl }) }), { maxLength: 2 }) }) }));
   const attrs = fc.array(fc.record({ key: fc.constantFrom('a', 'b', 'service.name', '__proto__'), value }), { maxLength: 3 });
-  const base = { attributes: attrs, startTimeUnixNano: u64, timeUnixNano: u64 };
+  const exemplar = fc.record({
+    filteredAttributes: attrs, timeUnixNano: u64, asDouble: fc.option(dbl, { nil: undefined }), asInt: fc.option(i64, { nil: undefined }),
+    traceId: fc.uint8Array({ maxLength: 16 }), spanId: fc.uint8Array({ maxLength: 8 }),
+  }, { requiredKeys: [] });
+  const base = { attributes: attrs, startTimeUnixNano: u64, timeUnixNano: u64, exemplars: fc.array(exemplar, { maxLength: 2 }), flags: fc.nat() };
   const numberPoint = fc.record({ ...base, asDouble: fc.option(dbl, { nil: undefined }), asInt: fc.option(i64, { nil: undefined }) }, { requiredKeys: [] });
   const histogramPoint = fc.record({
     ...base, count: u64, sum: fc.option(dbl, { nil: undefined }), min: fc.option(dbl, { nil: undefined }), max: fc.option(dbl, { nil: undefined }),

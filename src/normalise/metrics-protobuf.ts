@@ -5,13 +5,13 @@
  * by a differential test), including protobufjs' rules for repeated and oneof fields. Field
  * numbers: opentelemetry-proto metrics.proto.
  */
-import type { ExpBuckets, JsonNumber, MetricPoint, MetricSample, MetricType, Temporality } from '../model/model.js';
-import { nanosToSeconds } from '../otlp/values.js';
+import type { Attributes, Exemplar, ExpBuckets, JsonNumber, MetricPoint, MetricSample, MetricType, Scope, Temporality } from '../model/model.js';
+import { int64Value, nanosToSeconds } from '../otlp/values.js';
 import { u64Decimal, type WireReader } from '../otlp/wire.js';
 import { cut, jsonNumber } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { rejectedMessage } from './metrics.js';
-import { attributesAt, walkScopes } from './protobuf-common.js';
+import { attributesAt, readScopeGroup, walkScopes } from './protobuf-common.js';
 
 /** Metric.data members by field number: 5 gauge, 7 sum, 9 histogram, 10 exponential_histogram, 11 summary. */
 const TYPE_BY_FIELD: Record<number, MetricType> = { 5: 'gauge', 7: 'sum', 9: 'histogram', 10: 'exponential_histogram', 11: 'summary' };
@@ -27,9 +27,131 @@ function zigzag32(n: number): number {
   return (n >>> 1) ^ -(n & 1);
 }
 
-/** The fixed64 read last, as unix seconds. */
-function seconds(r: WireReader): number {
-  return nanosToSeconds(u64Decimal(r.lo, r.hi));
+/**
+ * The last two times read and their decimals: the points of a batch mostly share their time (one
+ * collection) and their start time, so most reads cost a compare, and the points share the strings.
+ */
+let lo1 = -1;
+let hi1 = -1;
+let text1 = '0';
+let lo2 = -1;
+let hi2 = -1;
+let text2 = '0';
+
+/** The fixed64 read last, as an exact nanosecond decimal. */
+function nanos(r: WireReader): string {
+  const { lo, hi } = r;
+  if (lo === lo1 && hi === hi1) return text1;
+  if (lo === lo2 && hi === hi2) return text2;
+  const text = u64Decimal(lo, hi);
+  lo2 = lo1; hi2 = hi1; text2 = text1;
+  lo1 = lo; hi1 = hi; text1 = text;
+  return text;
+}
+
+/** The last time converted to seconds. */
+let secondsOfText = '';
+let secondsValue = 0;
+
+function secondsOf(time: string): number {
+  if (time !== secondsOfText) {
+    secondsOfText = time;
+    secondsValue = nanosToSeconds(time);
+  }
+  return secondsValue;
+}
+
+/** The sfixed64 read last, as int64Value gives it (a number within ±2^53, else the exact decimal). */
+function int64Of(r: WireReader): number | string {
+  return r.hi < 0x200000 ? r.hi * TWO_32 + r.lo : int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false });
+}
+
+/** What every point type has besides its values (normalise/metrics.ts commonPoint): times, flags, exemplars. */
+class Common {
+  time = '0';
+  start = '0';
+  flags = 0;
+  exemplars: Exemplar[] | undefined;
+
+  /** The point's first fields, as commonPoint sets them. */
+  point(): MetricPoint {
+    const point: MetricPoint = { timestamp: secondsOf(this.time), timeUnixNano: this.time };
+    if (this.start !== '0') point.startTimeUnixNano = this.start;
+    if (this.flags !== 0) point.flags = this.flags;
+    if (this.exemplars !== undefined) point.exemplars = this.exemplars;
+    return point;
+  }
+
+  /** Reads one Exemplar message (kept up to maxEvents, as the JSON path keeps them). */
+  exemplar(r: WireReader, o: NormaliseOptions): void {
+    const e = r.delimitedEnd();
+    const list = (this.exemplars ??= []);
+    if (list.length >= o.maxEvents) { r.pos = e; return; }
+    list.push(readExemplar(r, e, o));
+    r.pos = e;
+  }
+}
+
+/**
+ * The `value` oneof of a NumberDataPoint or Exemplar (as_double, as_int) as protobufjs reports it:
+ * the member whose first occurrence came last, holding its last value.
+ */
+class NumberOneof {
+  private asDouble = 0;
+  private asInt: number | string = 0;
+  private seen = 0;
+  private doubleAt = -1;
+  private intAt = -1;
+
+  double(r: WireReader): void {
+    this.asDouble = r.double();
+    if (this.doubleAt < 0) this.doubleAt = this.seen++;
+  }
+
+  /** An sfixed64. */
+  int(r: WireReader): void {
+    r.fixed64();
+    this.asInt = int64Of(r);
+    if (this.intAt < 0) this.intAt = this.seen++;
+  }
+
+  /** Sets `value` (and `asInt` for as_int), as normalise/metrics.ts setNumberValue does. */
+  setOn(target: { value?: JsonNumber; asInt?: string }): void {
+    if (this.intAt > this.doubleAt) {
+      target.value = jsonNumber(Number(this.asInt));
+      target.asInt = String(this.asInt);
+    } else target.value = jsonNumber(this.doubleAt >= 0 ? this.asDouble : 0);
+  }
+}
+
+/**
+ * Exemplar: 7 filtered_attributes, 2 time, 3 as_double, 6 as_int (sfixed64), 4 span_id, 5 trace_id.
+ */
+function readExemplar(r: WireReader, end: number, o: NormaliseOptions): Exemplar {
+  const start = r.pos;
+  let time = '0';
+  const value = new NumberOneof();
+  let traceId = '';
+  let spanId = '';
+  let hasAttributes = false;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 17) { r.fixed64(); time = nanos(r); }
+    else if (tag === 25) value.double(r);
+    else if (tag === 49) value.int(r);
+    else if (tag === 34) spanId = r.hex();
+    else if (tag === 42) traceId = r.hex();
+    else { if (tag === 58) hasAttributes = true; r.skip(tag & 7); }
+  }
+  const x: Exemplar = { timeUnixNano: time, value: 0 };
+  value.setOn(x);
+  if (traceId !== '') x.traceId = traceId;
+  if (spanId !== '') x.spanId = spanId;
+  if (hasAttributes) {
+    const a = attributesAt(r, start, end, o, 7);
+    x.filteredAttributes = a;
+  }
+  return x;
 }
 
 /**
@@ -65,39 +187,45 @@ function varintOf(r: WireReader): number {
 }
 
 /**
- * NumberDataPoint: 3 time, 4 as_double, 6 as_int (sfixed64). In the `value` oneof protobufjs reports the
- * member whose first occurrence came last, holding its last value.
+ * NumberDataPoint: 2 start, 3 time, 4 as_double, 6 as_int (sfixed64), 5 exemplars, 8 flags.
  */
-function numberPoint(r: WireReader, end: number): MetricPoint {
-  let time = 0;
-  let asDouble = 0;
-  let asInt = 0;
-  let seen = 0;
-  let doubleAt = -1;
-  let intAt = -1;
+function numberPoint(r: WireReader, end: number, o: NormaliseOptions): MetricPoint {
+  const c = new Common();
+  const value = new NumberOneof();
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 25) { r.fixed64(); time = seconds(r); }
-    else if (tag === 33) { asDouble = r.double(); if (doubleAt < 0) doubleAt = seen++; }
-    else if (tag === 49) { r.fixed64(); asInt = (r.hi | 0) * TWO_32 + r.lo; if (intAt < 0) intAt = seen++; }
-    else r.skip(tag & 7);
+    switch (tag) {
+      case 17: r.fixed64(); c.start = nanos(r); break;
+      case 25: r.fixed64(); c.time = nanos(r); break;
+      case 33: value.double(r); break;
+      case 49: value.int(r); break;
+      case 42: c.exemplar(r, o); break;
+      case 64: c.flags = r.uint32() >>> 0; break;
+      default: r.skip(tag & 7);
+    }
   }
-  const value = doubleAt > intAt ? asDouble : intAt >= 0 ? asInt : 0;
-  return { timestamp: time, value: jsonNumber(value) };
+  const point = c.point();
+  value.setOn(point);
+  return point;
 }
 
 /** A histogram point's common part; proto3-optional sum, min and max only when they were on the wire. */
-function statsPoint(timestamp: number, count: number, sum?: number, min?: number, max?: number): MetricPoint {
-  const point: MetricPoint = { timestamp, count };
+function statsPoint(c: Common, count: number, sum?: number, min?: number, max?: number): MetricPoint {
+  const point = c.point();
+  point.count = count;
   if (sum !== undefined) point.sum = jsonNumber(sum);
   if (min !== undefined) point.min = jsonNumber(min);
   if (max !== undefined) point.max = jsonNumber(max);
   return point;
 }
 
-/** HistogramDataPoint: 3 time, 4 count, 5 sum?, 6 bucket_counts (fixed64), 7 explicit_bounds, 11 min?, 12 max?; undefined past maxBuckets. */
-function histogramPoint(r: WireReader, end: number, maxBuckets: number): MetricPoint | undefined {
-  let time = 0;
+/**
+ * HistogramDataPoint: 2 start, 3 time, 4 count, 5 sum?, 6 bucket_counts (fixed64), 7 explicit_bounds,
+ * 8 exemplars, 10 flags, 11 min?, 12 max?; undefined past maxBuckets.
+ */
+function histogramPoint(r: WireReader, end: number, o: NormaliseOptions): MetricPoint | undefined {
+  const maxBuckets = o.maxBuckets;
+  const c = new Common();
   let count = 0;
   let sum: number | undefined;
   let min: number | undefined;
@@ -107,18 +235,21 @@ function histogramPoint(r: WireReader, end: number, maxBuckets: number): MetricP
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 25: r.fixed64(); time = seconds(r); break;
+      case 17: r.fixed64(); c.start = nanos(r); break;
+      case 25: r.fixed64(); c.time = nanos(r); break;
       case 33: r.fixed64(); count = unsigned(r); break;
       case 41: sum = r.double(); break;
       case 49: case 50: repeated(r, tag, bucketCounts, fixed64Of, maxBuckets); break;
       case 57: case 58: repeated(r, tag, bounds, doubleOf, maxBuckets); break;
+      case 66: c.exemplar(r, o); break;
+      case 80: c.flags = r.uint32() >>> 0; break;
       case 89: min = r.double(); break;
       case 97: max = r.double(); break;
       default: r.skip(tag & 7);
     }
   }
   if (bucketCounts.length > maxBuckets || bounds.length > maxBuckets) return undefined;
-  const point = statsPoint(time, count, sum, min, max);
+  const point = statsPoint(c, count, sum, min, max);
   point.bucketCounts = bucketCounts;
   point.explicitBounds = bounds.map(jsonNumber);
   return point;
@@ -137,52 +268,65 @@ function expBuckets(r: WireReader, end: number, maxBuckets: number): ExpBuckets 
   return { offset, bucketCounts };
 }
 
-/** ExponentialHistogramDataPoint: 3 time, 4 count, 5 sum?, 6 scale, 7 zero_count, 8 positive, 9 negative, 12 min?, 13 max?; undefined past maxBuckets. */
-function expHistogramPoint(r: WireReader, end: number, maxBuckets: number): MetricPoint | undefined {
-  let time = 0;
+/**
+ * ExponentialHistogramDataPoint: 2 start, 3 time, 4 count, 5 sum?, 6 scale, 7 zero_count, 8 positive,
+ * 9 negative, 10 flags, 11 exemplars, 12 min?, 13 max?, 14 zero_threshold; undefined past maxBuckets.
+ */
+function expHistogramPoint(r: WireReader, end: number, o: NormaliseOptions): MetricPoint | undefined {
+  const maxBuckets = o.maxBuckets;
+  const c = new Common();
   let count = 0;
   let sum: number | undefined;
   let min: number | undefined;
   let max: number | undefined;
   let scale = 0;
   let zeroCount = 0;
+  let zeroThreshold = 0;
   let positive: ExpBuckets = { offset: 0, bucketCounts: [] };
   let negative: ExpBuckets = { offset: 0, bucketCounts: [] };
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 25: r.fixed64(); time = seconds(r); break;
+      case 17: r.fixed64(); c.start = nanos(r); break;
+      case 25: r.fixed64(); c.time = nanos(r); break;
       case 33: r.fixed64(); count = unsigned(r); break;
       case 41: sum = r.double(); break;
       case 48: scale = zigzag32(r.uint32()); break;
       case 57: r.fixed64(); zeroCount = unsigned(r); break;
       case 66: { const e = r.delimitedEnd(); positive = expBuckets(r, e, maxBuckets); r.pos = e; break; }
       case 74: { const e = r.delimitedEnd(); negative = expBuckets(r, e, maxBuckets); r.pos = e; break; }
+      case 80: c.flags = r.uint32() >>> 0; break;
+      case 90: c.exemplar(r, o); break;
       case 97: min = r.double(); break;
       case 105: max = r.double(); break;
+      case 113: zeroThreshold = r.double(); break;
       default: r.skip(tag & 7);
     }
   }
   if (positive.bucketCounts.length + negative.bucketCounts.length > maxBuckets) return undefined;
-  const point = statsPoint(time, count, sum, min, max);
+  const point = statsPoint(c, count, sum, min, max);
   point.scale = scale;
   point.zeroCount = zeroCount;
   point.positive = positive;
   point.negative = negative;
+  if (zeroThreshold !== 0) point.zeroThreshold = jsonNumber(zeroThreshold);
   return point;
 }
 
-/** SummaryDataPoint: 3 time, 4 count, 5 sum, 6 quantile_values (1 quantile, 2 value); undefined past maxBuckets quantiles. */
-function summaryPoint(r: WireReader, end: number, maxBuckets: number): MetricPoint | undefined {
-  let time = 0;
+/** SummaryDataPoint: 2 start, 3 time, 4 count, 5 sum, 6 quantile_values (1 quantile, 2 value), 8 flags; undefined past maxBuckets quantiles. */
+function summaryPoint(r: WireReader, end: number, o: NormaliseOptions): MetricPoint | undefined {
+  const maxBuckets = o.maxBuckets;
+  const c = new Common();
   let count = 0;
   let sum = 0;
   const quantiles: { quantile: JsonNumber; value: JsonNumber }[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 25) { r.fixed64(); time = seconds(r); }
+    if (tag === 17) { r.fixed64(); c.start = nanos(r); }
+    else if (tag === 25) { r.fixed64(); c.time = nanos(r); }
     else if (tag === 33) { r.fixed64(); count = unsigned(r); }
     else if (tag === 41) sum = r.double();
+    else if (tag === 64) c.flags = r.uint32() >>> 0;
     else if (tag === 50) {
       const e = r.delimitedEnd();
       if (quantiles.length > maxBuckets) { r.pos = e; continue; }
@@ -199,25 +343,29 @@ function summaryPoint(r: WireReader, end: number, maxBuckets: number): MetricPoi
     } else r.skip(tag & 7);
   }
   if (quantiles.length > maxBuckets) return undefined;
-  return { timestamp: time, count, sum: jsonNumber(sum), quantiles };
+  const point = c.point();
+  point.count = count;
+  point.sum = jsonNumber(sum);
+  point.quantiles = quantiles;
+  return point;
 }
 
 /** Attribute field of each point type: NumberDataPoint 7, HistogramDataPoint 9, Exponential 1, Summary 7. */
 const LABELS_FIELD: Record<MetricType, number> = { gauge: 7, sum: 7, histogram: 9, exponential_histogram: 1, summary: 7 };
 
 /** Reads one point of a metric of `type` spanning up to `end`; undefined when it has more than maxBuckets buckets. */
-function readPoint(r: WireReader, end: number, type: MetricType, maxBuckets: number): MetricPoint | undefined {
-  if (type === 'gauge' || type === 'sum') return numberPoint(r, end);
-  if (type === 'histogram') return histogramPoint(r, end, maxBuckets);
-  if (type === 'exponential_histogram') return expHistogramPoint(r, end, maxBuckets);
-  return summaryPoint(r, end, maxBuckets);
+function readPoint(r: WireReader, end: number, type: MetricType, o: NormaliseOptions): MetricPoint | undefined {
+  if (type === 'gauge' || type === 'sum') return numberPoint(r, end, o);
+  if (type === 'histogram') return histogramPoint(r, end, o);
+  if (type === 'exponential_histogram') return expHistogramPoint(r, end, o);
+  return summaryPoint(r, end, o);
 }
 
 /**
  * One Metric: 1 name, 2 description, 3 unit, then its data member. As protobufjs decodes it, a data
  * field seen again replaces the earlier one, and of several members the one first seen last wins.
  */
-function readMetric(r: WireReader, end: number, service: string, o: NormaliseOptions, out: MetricSample[]): number {
+function readMetric(r: WireReader, end: number, service: string, resource: Attributes, scope: Scope, o: NormaliseOptions, out: MetricSample[]): number {
   let name = '';
   let description = '';
   let unit = '';
@@ -271,14 +419,14 @@ function readMetric(r: WireReader, end: number, service: string, o: NormaliseOpt
   for (const [start, e] of points) {
     if (out.length >= o.maxItems) { rejected++; continue; }
     r.pos = start;
-    const point = readPoint(r, e, type, o.maxBuckets);
+    const point = readPoint(r, e, type, o);
     if (point === undefined) { rejected++; continue; }
     const labels = attributesAt(r, start, e, o, labelsField);
     const sample: MetricSample = type === 'sum'
-      ? { name: metricName, type, unit: metricUnit, description: metricDescription, monotonic, temporality, service, labels, point }
+      ? { name: metricName, type, unit: metricUnit, description: metricDescription, monotonic, temporality, service, labels, point, resource, scope }
       : type === 'histogram' || type === 'exponential_histogram'
-        ? { name: metricName, type, unit: metricUnit, description: metricDescription, temporality, service, labels, point }
-        : { name: metricName, type, unit: metricUnit, description: metricDescription, service, labels, point };
+        ? { name: metricName, type, unit: metricUnit, description: metricDescription, temporality, service, labels, point, resource, scope }
+        : { name: metricName, type, unit: metricUnit, description: metricDescription, service, labels, point, resource, scope };
     out.push(sample);
   }
   return rejected;
@@ -292,13 +440,14 @@ function readMetric(r: WireReader, end: number, service: string, o: NormaliseOpt
 export function normaliseMetricsProtobuf(buf: Buffer, o: NormaliseOptions): Normalised<MetricSample> {
   const items: MetricSample[] = [];
   let rejected = 0;
-  // ScopeMetrics: 2 metrics (the scope itself is not kept for metrics).
-  walkScopes(buf, o, (r, end, service) => {
+  // ScopeMetrics: 1 scope, 2 metrics, 3 schema_url.
+  walkScopes(buf, o, (r, end, service, resource, resourceSchemaUrl) => {
+    const scope = readScopeGroup(r, end, o, resourceSchemaUrl);
     while (r.pos < end) {
       const tag = r.uint32();
       if (tag !== 18) { r.skip(tag & 7); continue; }
       const e = r.delimitedEnd();
-      rejected += readMetric(r, e, service, o, items);
+      rejected += readMetric(r, e, service, resource, scope, o, items);
       r.pos = e;
     }
   });

@@ -22,7 +22,7 @@ const samples = (m: unknown, o = O) => normaliseMetrics(request(m), o).items;
 describe('metric types', () => {
   it.each([
     ['gauge', { gauge: { dataPoints: [{ timeUnixNano: T, asDouble: 1 }] } }, { value: 1 }],
-    ['sum', { sum: { dataPoints: [{ timeUnixNano: T, asInt: '2' }] } }, { value: 2 }],
+    ['sum', { sum: { dataPoints: [{ timeUnixNano: T, asInt: '2' }] } }, { value: 2, asInt: '2' }],
     ['histogram', { histogram: { dataPoints: [{ timeUnixNano: T, count: '1', bucketCounts: ['1'] }] } }, { count: 1, bucketCounts: [1], explicitBounds: [] }],
     ['exponential_histogram', { exponentialHistogram: { dataPoints: [{ timeUnixNano: T, count: '1', zeroCount: '1' }] } },
       { count: 1, scale: 0, zeroCount: 1, positive: { offset: 0, bucketCounts: [] }, negative: { offset: 0, bucketCounts: [] } }],
@@ -30,7 +30,7 @@ describe('metric types', () => {
   ])('normalises a %s', (type, data, point) => {
     const [s] = samples({ name: 'm', unit: 'ms', description: 'd', ...data });
     expect(s).toMatchObject({ name: 'm', type, unit: 'ms', description: 'd', service: 'svc', labels: {} });
-    expect(s.point).toStrictEqual({ timestamp: 1700000000, ...point });
+    expect(s.point).toStrictEqual({ timestamp: 1700000000, timeUnixNano: T, ...point });
   });
 
   it('gives the same types from protobuf', () => {
@@ -103,8 +103,8 @@ describe('histogram points', () => {
     ['with sum, min and max of 0 (present)', zeros, { count: 0, sum: 0, min: 0, max: 0, bucketCounts: [], explicitBounds: [] }],
   ])('reads a histogram point %s, from OTLP/JSON and from protobuf alike', (_name, p, expected) => {
     const req = request({ name: 'h', histogram: { aggregationTemporality: 2, dataPoints: [p] } });
-    expect(normaliseMetrics(req, O).items[0].point).toStrictEqual({ timestamp: 1700000000, ...expected });
-    expect(normaliseMetrics(viaProtobuf(req), O).items[0].point).toStrictEqual({ timestamp: 1700000000, ...expected });
+    expect(normaliseMetrics(req, O).items[0].point).toStrictEqual({ timestamp: 1700000000, timeUnixNano: T, ...expected });
+    expect(normaliseMetrics(viaProtobuf(req), O).items[0].point).toStrictEqual({ timestamp: 1700000000, timeUnixNano: T, ...expected });
   });
 
   it('reads exponential histogram buckets, negative scale and offsets, from OTLP/JSON and from protobuf alike', () => {
@@ -113,7 +113,7 @@ describe('histogram points', () => {
       positive: { offset: -4, bucketCounts: ['2', 0] }, negative: { offset: 3, bucketCounts: [3] },
     };
     const expected = {
-      timestamp: 1700000000, count: 6, sum: -1, scale: -3, zeroCount: 1,
+      timestamp: 1700000000, timeUnixNano: T, count: 6, sum: -1, scale: -3, zeroCount: 1,
       positive: { offset: -4, bucketCounts: [2, 0] }, negative: { offset: 3, bucketCounts: [3] },
     };
     const req = request({ name: 'e', exponentialHistogram: { dataPoints: [p] } });
@@ -124,9 +124,48 @@ describe('histogram points', () => {
   it('reads summary quantiles in order, with NaN/Infinity spelled as strings', () => {
     const p = { timeUnixNano: T, count: '4', sum: 'NaN', quantileValues: [{ quantile: 0.5, value: 2 }, { quantile: 1, value: 'Infinity' }, {}] };
     expect(samples({ name: 'q', summary: { dataPoints: [p] } })[0].point).toStrictEqual({
-      timestamp: 1700000000, count: 4, sum: 'NaN',
+      timestamp: 1700000000, timeUnixNano: T, count: 4, sum: 'NaN',
       quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 1, value: 'Infinity' }, { quantile: 0, value: 0 }],
     });
+  });
+});
+
+describe('what export gives back (CONTRACT §11)', () => {
+  const exemplar = { timeUnixNano: '1700000000000000123', asInt: '9007199254740993', traceId: '0102030405060708090a0b0c0d0e0f10', spanId: '0102030405060708', filteredAttributes: [{ key: 'k', value: { stringValue: 'v' } }] };
+  const req = {
+    resourceMetrics: [{
+      schemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }, { key: 'host.name', value: { stringValue: 'h1' } }] },
+      scopeMetrics: [{
+        schemaUrl: 'https://example.com/scope-schema',
+        scope: { name: 'lib', version: '1.2', attributes: [{ key: 'scope.k', value: { intValue: '3' } }] },
+        metrics: [
+          { name: 'g', gauge: { dataPoints: [{ startTimeUnixNano: '1699999999000000001', timeUnixNano: '1700000000123456789', asInt: '-9007199254740993', flags: 1, exemplars: [exemplar, { timeUnixNano: T, asDouble: 2 }] }] } },
+          { name: 'e', exponentialHistogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: T, count: '1', zeroThreshold: 0.001, exemplars: [{ timeUnixNano: T, asDouble: 0.5 }] }] } },
+        ],
+      }],
+    }],
+  };
+
+  it('keeps resource, scope (attributes, schema URLs), start time, exact times, flags, exemplars and as_int, from OTLP/JSON and protobuf alike', () => {
+    const json = normaliseMetrics(req, O).items;
+    expect(json[0].resource).toEqual({ 'service.name': 'svc', 'host.name': 'h1' });
+    expect(json[0].scope).toEqual({ name: 'lib', version: '1.2', attributes: { 'scope.k': 3 }, schemaUrl: 'https://example.com/scope-schema', resourceSchemaUrl: 'https://opentelemetry.io/schemas/1.26.0' });
+    expect(json[0].point).toStrictEqual({
+      timestamp: 1700000000.1234567, timeUnixNano: '1700000000123456789', startTimeUnixNano: '1699999999000000001', flags: 1,
+      value: -9007199254740992, asInt: '-9007199254740993',
+      exemplars: [
+        { timeUnixNano: '1700000000000000123', value: 9007199254740992, asInt: '9007199254740993', traceId: exemplar.traceId, spanId: exemplar.spanId, filteredAttributes: { k: 'v' } },
+        { timeUnixNano: T, value: 2 },
+      ],
+    });
+    expect(json[1].point).toMatchObject({ zeroThreshold: 0.001, exemplars: [{ timeUnixNano: T, value: 0.5 }] });
+    // Protobuf's ids are bytes (OTLP/JSON spells them in hex).
+    const pbReq = JSON.parse(JSON.stringify(req));
+    Object.assign(pbReq.resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].exemplars[0], {
+      traceId: Buffer.from(exemplar.traceId, 'hex'), spanId: Buffer.from(exemplar.spanId, 'hex'),
+    });
+    expect(normaliseMetrics(viaProtobuf(pbReq), O).items).toStrictEqual(json);
   });
 });
 

@@ -2,15 +2,15 @@
  * @module normalise/metrics: decoded OTLP metric requests → one MetricSample per data point
  * (CONTRACT §3), for all five metric types, with temporality and monotonicity.
  */
-import type { Attributes, ExpBuckets, JsonNumber, MetricPoint, MetricSample, MetricType, Temporality } from '../model/model.js';
+import type { Attributes, Exemplar, ExpBuckets, JsonNumber, MetricPoint, MetricSample, MetricType, Scope, Temporality } from '../model/model.js';
 import type {
-  OtlpExpBuckets, OtlpExponentialHistogramDataPoint, OtlpHistogramDataPoint, OtlpInt64, OtlpMetric,
-  OtlpMetricsRequest, OtlpNumberDataPoint, OtlpSummaryDataPoint,
+  OtlpExemplar, OtlpExpBuckets, OtlpExponentialHistogramDataPoint, OtlpHistogramDataPoint, OtlpInt64, OtlpMetric,
+  OtlpMetricsRequest, OtlpNumberDataPoint, OtlpPointCommon, OtlpSummaryDataPoint,
 } from '../otlp/types.js';
-import { countNumber, doubleValue, enumNumber, int64Value, nanosToSeconds, u64String } from '../otlp/values.js';
+import { countNumber, doubleValue, enumNumber, idHex, int64Value, nanosToSeconds, u64String } from '../otlp/values.js';
 import { attributes, cut, jsonNumber, oneofMember, serviceName } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
-import { list } from './traces.js';
+import { list, scopeOf } from './traces.js';
 
 const DATA_MEMBERS = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const;
 const TYPE_OF: Record<(typeof DATA_MEMBERS)[number], MetricType> = {
@@ -37,8 +37,50 @@ function optional(point: object, key: 'sum' | 'min' | 'max'): JsonNumber | undef
   return num(v);
 }
 
-function timestampOf(t: OtlpInt64 | undefined): number {
-  return nanosToSeconds(u64String(t));
+/**
+ * A point's times, flags and exemplars (every point type has them): the exact nanosecond times
+ * beside `timestamp`, start time and flags only when not 0, exemplars only when there are some.
+ */
+function commonPoint(p: OtlpPointCommon, o: NormaliseOptions): MetricPoint {
+  const time = u64String(p.timeUnixNano);
+  const point: MetricPoint = { timestamp: nanosToSeconds(time), timeUnixNano: time };
+  const start = u64String(p.startTimeUnixNano);
+  if (start !== '0') point.startTimeUnixNano = start;
+  const flags = typeof p.flags === 'number' ? p.flags >>> 0 : Number(p.flags) >>> 0;
+  if (flags !== 0) point.flags = flags;
+  const exemplars = list(p.exemplars);
+  if (exemplars.length > 0) {
+    const out: Exemplar[] = [];
+    for (let i = 0; i < exemplars.length && i < o.maxEvents; i++) {
+      const e = exemplars[i];
+      if (e && typeof e === 'object') out.push(exemplarOf(e, o));
+    }
+    if (out.length > 0) point.exemplars = out;
+  }
+  return point;
+}
+
+/** The `value` oneof of a number point or exemplar: `as_int` also kept as its exact decimal; neither set gives 0. */
+function setNumberValue(target: { value?: JsonNumber; asInt?: string }, m: { asDouble?: number | string; asInt?: OtlpInt64; value?: string }): void {
+  const which = oneofMember(m, 'value', ['asDouble', 'asInt'] as const);
+  if (which === 'asInt') {
+    const n = int64Value(m.asInt);
+    target.value = jsonNumber(Number(n));
+    target.asInt = String(n);
+  } else target.value = jsonNumber(which === 'asDouble' ? doubleValue(m.asDouble) : 0);
+}
+
+/** OTLP Exemplar → model (its value's as_int/as_double kept apart). */
+function exemplarOf(e: OtlpExemplar, o: NormaliseOptions): Exemplar {
+  const x: Exemplar = { timeUnixNano: u64String(e.timeUnixNano), value: 0 };
+  setNumberValue(x, e);
+  const traceId = idHex(e.traceId);
+  if (traceId !== '') x.traceId = traceId;
+  const spanId = idHex(e.spanId);
+  if (spanId !== '') x.spanId = spanId;
+  const filtered = list(e.filteredAttributes);
+  if (filtered.length > 0) x.filteredAttributes = attributes(filtered, o);
+  return x;
 }
 
 function counts(xs: OtlpInt64[] | null | undefined): number[] {
@@ -50,14 +92,15 @@ function buckets(b: OtlpExpBuckets | null | undefined): ExpBuckets {
   return { offset: typeof b.offset === 'number' ? b.offset : Number(b.offset) || 0, bucketCounts: counts(b.bucketCounts) };
 }
 
-function numberPoint(p: OtlpNumberDataPoint): MetricPoint {
-  const which = oneofMember(p, 'value', ['asDouble', 'asInt'] as const);
-  const value = which === 'asInt' ? Number(int64Value(p.asInt)) : which === 'asDouble' ? doubleValue(p.asDouble) : 0;
-  return { timestamp: timestampOf(p.timeUnixNano), value: jsonNumber(value) };
+function numberPoint(p: OtlpNumberDataPoint, o: NormaliseOptions): MetricPoint {
+  const point = commonPoint(p, o);
+  setNumberValue(point, p);
+  return point;
 }
 
-function histogramPoint(p: OtlpHistogramDataPoint): MetricPoint {
-  const point: MetricPoint = { timestamp: timestampOf(p.timeUnixNano), count: countNumber(p.count) };
+function histogramPoint(p: OtlpHistogramDataPoint, o: NormaliseOptions): MetricPoint {
+  const point = commonPoint(p, o);
+  point.count = countNumber(p.count);
   const sum = optional(p, 'sum'); if (sum !== undefined) point.sum = sum;
   const min = optional(p, 'min'); if (min !== undefined) point.min = min;
   const max = optional(p, 'max'); if (max !== undefined) point.max = max;
@@ -66,8 +109,9 @@ function histogramPoint(p: OtlpHistogramDataPoint): MetricPoint {
   return point;
 }
 
-function expHistogramPoint(p: OtlpExponentialHistogramDataPoint): MetricPoint {
-  const point: MetricPoint = { timestamp: timestampOf(p.timeUnixNano), count: countNumber(p.count) };
+function expHistogramPoint(p: OtlpExponentialHistogramDataPoint, o: NormaliseOptions): MetricPoint {
+  const point = commonPoint(p, o);
+  point.count = countNumber(p.count);
   const sum = optional(p, 'sum'); if (sum !== undefined) point.sum = sum;
   const min = optional(p, 'min'); if (min !== undefined) point.min = min;
   const max = optional(p, 'max'); if (max !== undefined) point.max = max;
@@ -75,16 +119,17 @@ function expHistogramPoint(p: OtlpExponentialHistogramDataPoint): MetricPoint {
   point.zeroCount = countNumber(p.zeroCount);
   point.positive = buckets(p.positive);
   point.negative = buckets(p.negative);
+  const zeroThreshold = doubleValue(p.zeroThreshold);
+  if (zeroThreshold !== 0) point.zeroThreshold = jsonNumber(zeroThreshold);
   return point;
 }
 
-function summaryPoint(p: OtlpSummaryDataPoint): MetricPoint {
-  return {
-    timestamp: timestampOf(p.timeUnixNano),
-    count: countNumber(p.count),
-    sum: num(p.sum),
-    quantiles: list(p.quantileValues).map((q) => ({ quantile: num(q?.quantile), value: num(q?.value) })),
-  };
+function summaryPoint(p: OtlpSummaryDataPoint, o: NormaliseOptions): MetricPoint {
+  const point = commonPoint(p, o);
+  point.count = countNumber(p.count);
+  point.sum = num(p.sum);
+  point.quantiles = list(p.quantileValues).map((q) => ({ quantile: num(q?.quantile), value: num(q?.value) }));
+  return point;
 }
 
 interface PointSource { attributes?: unknown }
@@ -127,9 +172,10 @@ export function normaliseMetrics(req: OtlpMetricsRequest, o: NormaliseOptions): 
     const service = serviceName(resource);
     for (const sm of list(rm.scopeMetrics)) {
       if (!sm || typeof sm !== 'object') continue;
+      const scope = scopeOf(sm.scope, o, sm.schemaUrl, rm.schemaUrl);
       for (const m of list(sm.metrics)) {
         if (!m || typeof m !== 'object') { rejected++; continue; }
-        rejected += normaliseMetric(m, service, o, items);
+        rejected += normaliseMetric(m, service, resource, scope, o, items);
       }
     }
   }
@@ -137,7 +183,7 @@ export function normaliseMetrics(req: OtlpMetricsRequest, o: NormaliseOptions): 
 }
 
 /** Appends the samples of one metric; returns how many points were rejected. */
-function normaliseMetric(m: OtlpMetric, service: string, o: NormaliseOptions, out: MetricSample[]): number {
+function normaliseMetric(m: OtlpMetric, service: string, resource: Attributes, scope: Scope, o: NormaliseOptions, out: MetricSample[]): number {
   const member = oneofMember(m, 'data', DATA_MEMBERS);
   if (member === undefined) return 0;
   const data = m[member] as { dataPoints?: PointSource[]; aggregationTemporality?: unknown; isMonotonic?: boolean } | null;
@@ -164,12 +210,12 @@ function normaliseMetric(m: OtlpMetric, service: string, o: NormaliseOptions, ou
     try {
       if (tooManyBuckets(p, type, o.maxBuckets)) { rejected++; continue; }
       let point: MetricPoint;
-      if (type === 'gauge' || type === 'sum') point = numberPoint(p as OtlpNumberDataPoint);
-      else if (type === 'histogram') point = histogramPoint(p as OtlpHistogramDataPoint);
-      else if (type === 'exponential_histogram') point = expHistogramPoint(p as OtlpExponentialHistogramDataPoint);
-      else point = summaryPoint(p as OtlpSummaryDataPoint);
+      if (type === 'gauge' || type === 'sum') point = numberPoint(p as OtlpNumberDataPoint, o);
+      else if (type === 'histogram') point = histogramPoint(p as OtlpHistogramDataPoint, o);
+      else if (type === 'exponential_histogram') point = expHistogramPoint(p as OtlpExponentialHistogramDataPoint, o);
+      else point = summaryPoint(p as OtlpSummaryDataPoint, o);
       const labels: Attributes = attributes(p.attributes as never, o);
-      out.push({ ...base, ...extra, service, labels, point });
+      out.push({ ...base, ...extra, service, labels, point, resource, scope });
     } catch {
       rejected++;
     }

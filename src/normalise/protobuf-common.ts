@@ -110,29 +110,54 @@ export function attributesAt(r: WireReader, start: number, end: number, o: Norma
   return a;
 }
 
-/** InstrumentationScope: 1 name, 2 version, cut to the attribute length limit (CONTRACT §6). */
+/** InstrumentationScope: 1 name, 2 version, cut to the attribute length limit (CONTRACT §6); 3 attributes when it has some. */
 export function readScope(r: WireReader, end: number, o: NormaliseOptions): Scope {
+  const start = r.pos;
   let name = '';
   let version = '';
+  let hasAttributes = false;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 10) name = r.string();
     else if (tag === 18) version = r.string();
+    else { if (tag === 26) hasAttributes = true; r.skip(tag & 7); }
+  }
+  const scope: Scope = { name: cut(name, o.maxAttributeLength), version: cut(version, o.maxAttributeLength) };
+  if (hasAttributes) scope.attributes = attributesAt(r, start, end, o, 3);
+  return scope;
+}
+
+/**
+ * A Scope{Spans,Logs,Metrics} message's scope (field 1) and schema_url (field 3), with the
+ * resource's schema_url, as one Scope (the reader left where it was).
+ */
+export function readScopeGroup(r: WireReader, end: number, o: NormaliseOptions, resourceSchemaUrl: string): Scope {
+  const start = r.pos;
+  let scope: Scope | undefined;
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === 10) { const e = r.delimitedEnd(); scope = readScope(r, e, o); r.pos = e; }
+    else if (tag === 26) schemaUrl = r.string();
     else r.skip(tag & 7);
   }
-  return { name: cut(name, o.maxAttributeLength), version: cut(version, o.maxAttributeLength) };
+  r.pos = start;
+  scope ??= { name: '', version: '' };
+  if (schemaUrl !== '') scope.schemaUrl = cut(schemaUrl, o.maxAttributeLength);
+  if (resourceSchemaUrl !== '') scope.resourceSchemaUrl = cut(resourceSchemaUrl, o.maxAttributeLength);
+  return scope;
 }
 
 /** Reads one item of a scope; undefined means the item is rejected. */
 export type ItemReader<T> = (r: WireReader, end: number, service: string, resource: Attributes, scope: Scope) => T | undefined;
 
-/** Called for each ScopeX message (spanning up to `end`, the reader at its start) with its resource. */
-export type ScopeVisitor = (r: WireReader, end: number, service: string, resource: Attributes) => void;
+/** Called for each ScopeX message (spanning up to `end`, the reader at its start) with its resource and the resource's schema_url. */
+export type ScopeVisitor = (r: WireReader, end: number, service: string, resource: Attributes, resourceSchemaUrl: string) => void;
 
 /**
- * Walks an Export*ServiceRequest down to its scopes: every resource (its attributes read first,
- * wherever they sit on the wire), then every scope message of it. The field numbers are the same for
- * traces, logs and metrics (1 resource_*; in it 1 resource, 2 scope_*).
+ * Walks an Export*ServiceRequest down to its scopes: every resource (its attributes and schema_url
+ * read first, wherever they sit on the wire), then every scope message of it. The field numbers are
+ * the same for traces, logs and metrics (1 resource_*; in it 1 resource, 2 scope_*, 3 schema_url).
  */
 export function walkScopes(buf: Buffer, o: NormaliseOptions, visit: ScopeVisitor): void {
   const r = new WireReader(buf, 0, buf.length);
@@ -142,9 +167,12 @@ export function walkScopes(buf: Buffer, o: NormaliseOptions, visit: ScopeVisitor
     const end = r.delimitedEnd();
     const start = r.pos;
     let resource: Attributes = {};
+    let schemaUrl = '';
     while (r.pos < end) {
       const t = r.uint32();
-      if (t === 10) { const e = r.delimitedEnd(); resource = readKeyValues(r, e, o, 0, true, 1); r.pos = e; } else r.skip(t & 7);
+      if (t === 10) { const e = r.delimitedEnd(); resource = readKeyValues(r, e, o, 0, true, 1); r.pos = e; }
+      else if (t === 26) schemaUrl = r.string();
+      else r.skip(t & 7);
     }
     const service = serviceName(resource);
     r.pos = start;
@@ -152,7 +180,7 @@ export function walkScopes(buf: Buffer, o: NormaliseOptions, visit: ScopeVisitor
       const t = r.uint32();
       if (t !== 18) { r.skip(t & 7); continue; }
       const e = r.delimitedEnd();
-      visit(r, e, service, resource);
+      visit(r, e, service, resource, schemaUrl);
       r.pos = e;
     }
     r.pos = end;
@@ -166,14 +194,8 @@ export function walkScopes(buf: Buffer, o: NormaliseOptions, visit: ScopeVisitor
 export function walkRequest<T>(buf: Buffer, o: NormaliseOptions, readItem: ItemReader<T>): { items: T[]; rejected: number } {
   const items: T[] = [];
   let rejected = 0;
-  walkScopes(buf, o, (r, end, service, resource) => {
-    const start = r.pos;
-    let scope: Scope = { name: '', version: '' };
-    while (r.pos < end) {
-      const tag = r.uint32();
-      if (tag === 10) { const e = r.delimitedEnd(); scope = readScope(r, e, o); r.pos = e; } else r.skip(tag & 7);
-    }
-    r.pos = start;
+  walkScopes(buf, o, (r, end, service, resource, resourceSchemaUrl) => {
+    const scope = readScopeGroup(r, end, o, resourceSchemaUrl);
     while (r.pos < end) {
       const tag = r.uint32();
       if (tag !== 18) { r.skip(tag & 7); continue; }

@@ -20,13 +20,21 @@ export function list<T>(x: T[] | null | undefined): T[] {
   return Array.isArray(x) ? x : [];
 }
 
-/** An InstrumentationScope → {name, version}, cut to the attribute length limit (CONTRACT §6). */
-export function scopeOf(s: OtlpScope | null | undefined, o: NormaliseOptions): Scope {
-  if (!s || typeof s !== 'object') return { name: '', version: '' };
-  return {
-    name: typeof s.name === 'string' ? cut(s.name, o.maxAttributeLength) : '',
-    version: typeof s.version === 'string' ? cut(s.version, o.maxAttributeLength) : '',
-  };
+/**
+ * An InstrumentationScope → {name, version} (cut to the attribute length limit, CONTRACT §6), plus
+ * its attributes and the scope's and resource's schema_url when set (export gives them back).
+ */
+export function scopeOf(s: OtlpScope | null | undefined, o: NormaliseOptions, schemaUrl?: unknown, resourceSchemaUrl?: unknown): Scope {
+  const scope: Scope = !s || typeof s !== 'object'
+    ? { name: '', version: '' }
+    : {
+      name: typeof s.name === 'string' ? cut(s.name, o.maxAttributeLength) : '',
+      version: typeof s.version === 'string' ? cut(s.version, o.maxAttributeLength) : '',
+    };
+  if (s && typeof s === 'object' && Array.isArray(s.attributes) && s.attributes.length > 0) scope.attributes = attributes(s.attributes, o);
+  if (typeof schemaUrl === 'string' && schemaUrl !== '') scope.schemaUrl = cut(schemaUrl, o.maxAttributeLength);
+  if (typeof resourceSchemaUrl === 'string' && resourceSchemaUrl !== '') scope.resourceSchemaUrl = cut(resourceSchemaUrl, o.maxAttributeLength);
+  return scope;
 }
 
 /** Span duration in ms from nanosecond strings, exact; 0 when end is before start. */
@@ -94,7 +102,7 @@ export function normaliseTraces(req: OtlpTracesRequest, o: NormaliseOptions): No
     const service = serviceName(resource);
     for (const ss of list(rs.scopeSpans)) {
       if (!ss || typeof ss !== 'object') continue;
-      const scope = scopeOf(ss.scope, o);
+      const scope = scopeOf(ss.scope, o, ss.schemaUrl, rs.schemaUrl);
       for (const s of list(ss.spans)) {
         if (items.length >= o.maxItems) { rejected++; continue; }
         let span: Span | undefined;

@@ -39,6 +39,32 @@ export interface OtlpScope {
   attributes?: OtlpKeyValue[];
 }
 
+/** A Scope{Spans,Logs,Metrics} message's own fields besides its items. */
+export interface OtlpScopeGroup {
+  scope?: OtlpScope | null;
+  schemaUrl?: string;
+}
+
+export interface OtlpExemplar {
+  filteredAttributes?: OtlpKeyValue[];
+  timeUnixNano?: OtlpInt64;
+  asDouble?: number | string;
+  asInt?: OtlpInt64;
+  spanId?: OtlpBytes;
+  traceId?: OtlpBytes;
+  /** protobufjs only: which of asDouble/asInt is set. */
+  value?: string;
+}
+
+/** What every data point type has besides its values. */
+export interface OtlpPointCommon {
+  attributes?: OtlpKeyValue[];
+  startTimeUnixNano?: OtlpInt64;
+  timeUnixNano?: OtlpInt64;
+  exemplars?: OtlpExemplar[];
+  flags?: number;
+}
+
 export interface OtlpSpanEvent {
   timeUnixNano?: OtlpInt64;
   name?: string;
@@ -67,7 +93,8 @@ export interface OtlpSpan {
 
 export interface OtlpResourceSpans {
   resource?: OtlpResource | null;
-  scopeSpans?: { scope?: OtlpScope | null; spans?: OtlpSpan[] }[];
+  scopeSpans?: (OtlpScopeGroup & { spans?: OtlpSpan[] })[];
+  schemaUrl?: string;
 }
 
 export interface OtlpTracesRequest {
@@ -88,15 +115,15 @@ export interface OtlpLogRecord {
 
 export interface OtlpResourceLogs {
   resource?: OtlpResource | null;
-  scopeLogs?: { scope?: OtlpScope | null; logRecords?: OtlpLogRecord[] }[];
+  scopeLogs?: (OtlpScopeGroup & { logRecords?: OtlpLogRecord[] })[];
+  schemaUrl?: string;
 }
 
 export interface OtlpLogsRequest {
   resourceLogs?: OtlpResourceLogs[];
 }
 
-export interface OtlpNumberDataPoint {
-  attributes?: OtlpKeyValue[];
+export interface OtlpNumberDataPoint extends OtlpPointCommon {
   startTimeUnixNano?: OtlpInt64;
   timeUnixNano?: OtlpInt64;
   asDouble?: number | string;
@@ -105,8 +132,7 @@ export interface OtlpNumberDataPoint {
   value?: string;
 }
 
-export interface OtlpHistogramDataPoint {
-  attributes?: OtlpKeyValue[];
+export interface OtlpHistogramDataPoint extends OtlpPointCommon {
   timeUnixNano?: OtlpInt64;
   count?: OtlpInt64;
   sum?: number | string | null;
@@ -121,8 +147,7 @@ export interface OtlpExpBuckets {
   bucketCounts?: OtlpInt64[];
 }
 
-export interface OtlpExponentialHistogramDataPoint {
-  attributes?: OtlpKeyValue[];
+export interface OtlpExponentialHistogramDataPoint extends OtlpPointCommon {
   timeUnixNano?: OtlpInt64;
   count?: OtlpInt64;
   sum?: number | string | null;
@@ -132,10 +157,10 @@ export interface OtlpExponentialHistogramDataPoint {
   zeroCount?: OtlpInt64;
   positive?: OtlpExpBuckets | null;
   negative?: OtlpExpBuckets | null;
+  zeroThreshold?: number | string;
 }
 
-export interface OtlpSummaryDataPoint {
-  attributes?: OtlpKeyValue[];
+export interface OtlpSummaryDataPoint extends OtlpPointCommon {
   timeUnixNano?: OtlpInt64;
   count?: OtlpInt64;
   sum?: number | string;
@@ -157,7 +182,8 @@ export interface OtlpMetric {
 
 export interface OtlpResourceMetrics {
   resource?: OtlpResource | null;
-  scopeMetrics?: { scope?: OtlpScope | null; metrics?: OtlpMetric[] }[];
+  scopeMetrics?: (OtlpScopeGroup & { metrics?: OtlpMetric[] })[];
+  schemaUrl?: string;
 }
 
 export interface OtlpMetricsRequest {

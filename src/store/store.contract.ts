@@ -518,6 +518,32 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
         });
       });
 
+      it('keeps each point\'s exact fields and origin (resource, scope) for export, and gives origins only when asked', async () => {
+        const resource1 = { 'service.name': 'svc', 'host.name': 'h1' };
+        const resource2 = { 'service.name': 'svc', 'host.name': 'h2' };
+        const scope1 = { name: 'lib', version: '1', attributes: { k: 'v' }, schemaUrl: 'https://s/1', resourceSchemaUrl: 'https://r/1' };
+        const scope2 = { name: 'other', version: '' };
+        const exact: Partial<MetricPoint> = {
+          timestamp: BASE_S + 1, timeUnixNano: '1700000001000000001', startTimeUnixNano: '1700000000000000007', value: 9007199254740992,
+          asInt: '9007199254740993', flags: 1,
+          exemplars: [{ timeUnixNano: '1700000000500000000', value: 2, asInt: '2', traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), filteredAttributes: { u: 'x' } }],
+        };
+        await store.writeMetrics([
+          sample({ labels: { a: '1' }, p: exact, resource: resource1, scope: scope1 }),
+          sample({ labels: { a: '1' }, p: { timestamp: BASE_S + 2, timeUnixNano: '1700000002000000000' }, resource: resource2, scope: scope2 }),
+        ]);
+        await store.writeMetrics([sample({ labels: { a: '1' }, p: { timestamp: BASE_S + 3 } })]);
+        const plain = await store.getMetric('m', {});
+        expect(plain?.series).toHaveLength(1);
+        expect(plain?.series[0]).not.toHaveProperty('origins');
+        expect(plain?.series[0].points).toEqual([{ ...exact, timestamp: BASE_S + 1 }, { timestamp: BASE_S + 2, timeUnixNano: '1700000002000000000', value: 1 }, { timestamp: BASE_S + 3, value: 1 }]);
+        const withOrigins = await store.getMetric('m', {}, { origins: true });
+        expect(withOrigins?.series[0].points).toEqual(plain?.series[0].points);
+        expect(withOrigins?.series[0].origins).toEqual([{ resource: resource1, scope: scope1 }, { resource: resource2, scope: scope2 }, undefined]);
+        const inRange = await store.getMetric('m', { start: BASE_S + 2 }, { origins: true });
+        expect(inRange?.series[0].origins).toEqual([{ resource: resource2, scope: scope2 }, undefined]);
+      });
+
       it('leaves out points and series outside start/end (inclusive)', async () => {
         await store.writeMetrics([
           sample({ labels: { s: 'early' }, p: { timestamp: BASE_S + 1 } }),

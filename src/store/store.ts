@@ -76,8 +76,12 @@ export interface Store {
   findLogs(query: LogQuery): Promise<LogRecord[]>;
   /** One summary per metric name, sorted by name. */
   listMetrics(): Promise<MetricSummary[]>;
-  /** The series of one metric (points oldest first, series without a point in range left out), or undefined. */
-  getMetric(name: string, range: TimeRange): Promise<MetricSeriesSet | undefined>;
+  /**
+   * The series of one metric (points oldest first, series without a point in range left out), or
+   * undefined. With `{ origins: true }` (export) each series also carries its points' resource and
+   * scope (`origins`); the API never asks for them.
+   */
+  getMetric(name: string, range: TimeRange, options?: { origins?: boolean }): Promise<MetricSeriesSet | undefined>;
   /**
    * Per-service statistics, sorted by name. `request*`, the percentiles and `ratePerMinute` are
    * over the service's entry spans (parent not stored, or of another service), whichever order

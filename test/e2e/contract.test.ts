@@ -345,7 +345,8 @@ describe('§3 the normalised model', () => {
     ]));
     const sum = (await getJson(app.baseUrl, `/api/metrics/${p}.sum`)).body;
     expect(sum).toMatchObject({ name: `${p}.sum`, type: 'sum', unit: 'By', description: 'bytes', monotonic: true, temporality: 'delta' });
-    expect(sum.series[0].points).toEqual([{ timestamp: 1700000000, value: 5 }, { timestamp: 1700000010, value: 5 }]);
+    // Besides `timestamp` and `value`, the exact time and, for as_int, the exact integer (CONTRACT §11 export).
+    expect(sum.series[0].points).toEqual([{ timestamp: 1700000000, timeUnixNano: t1, value: 5, asInt: '5' }, { timestamp: 1700000010, timeUnixNano: t2, value: 5, asInt: '5' }]);
     const hist = (await getJson(app.baseUrl, `/api/metrics/${p}.hist`)).body;
     expect(hist).toMatchObject({ type: 'histogram', temporality: 'cumulative' });
     expect(hist.series[0].points[0]).toMatchObject({ timestamp: 1700000000, count: 4, sum: 10, min: 1, max: 6, bucketCounts: [1, 3], explicitBounds: [2] });
@@ -605,7 +606,7 @@ describe('§4/§5 metrics', () => {
   it('returns points oldest first inside each series', async () => {
     const m = (await getJson(app.baseUrl, `/api/metrics/${G}`)).body;
     const a = m.series.find((s: any) => s.labels.host === 'a');
-    expect(a).toEqual({ service: SM1, labels: { host: 'a' }, points: [{ timestamp: B + 1, value: 1.5 }, { timestamp: B + 3, value: 3.5 }] });
+    expect(a).toEqual({ service: SM1, labels: { host: 'a' }, points: [{ timestamp: B + 1, timeUnixNano: nanos(B + 1), value: 1.5 }, { timestamp: B + 3, timeUnixNano: nanos(B + 3), value: 3.5 }] });
     const h = (await getJson(app.baseUrl, `/api/metrics/${H}`)).body;
     expect(h.series[0].points.map((p: any) => p.count)).toEqual([4, 6, 9]);
   });

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { listFixtures } from '../fixtures/otlp/fixtures.js';
 import { getJson } from '../helpers/start-tinyolly.js';
+import { SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
 
 const byJson = (a: unknown, b: unknown) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : JSON.stringify(a) > JSON.stringify(b) ? 1 : 0);
 
@@ -55,4 +56,26 @@ export async function importText(base: string, body: string | Buffer, headers: R
   const res = await fetch(`${base}/api/import`, { method: 'POST', headers: { "content-type": "application/x-ndjson", ...headers }, body: body as unknown as BodyInit });
   const text = await res.text();
   try { return { status: res.status, body: JSON.parse(text) }; } catch { return { status: res.status, body: text }; }
+}
+
+/**
+ * The environment of a fresh instance on `storage`: nothing for memory, the shared Redis with a new
+ * unique key prefix for redis (each one also listed in `prefixes`, for the test to delete afterwards).
+ */
+export function storeEnv(storage: 'memory' | 'redis', name: string): { env: () => Record<string, string>; prefixes: string[] } {
+  const prefixes: string[] = [];
+  const env = (): Record<string, string> => {
+    if (storage === 'memory') return {};
+    const p = uniquePrefix(name);
+    prefixes.push(p);
+    return { REDIS_URL: SHARED_REDIS_URL, TINYOLLY_KEY_PREFIX: p };
+  };
+  return { env, prefixes };
+}
+
+/** GET /api/export of every signal as JSONL (expects 200): the text and its Content-Disposition. */
+export async function exportJsonl(base: string): Promise<{ text: string; disposition: string | null }> {
+  const res = await fetch(`${base}/api/export?signal=all&format=jsonl`);
+  if (res.status !== 200) throw new Error(`GET /api/export: ${res.status}`);
+  return { text: await res.text(), disposition: res.headers.get('content-disposition') };
 }

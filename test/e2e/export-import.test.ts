@@ -9,15 +9,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { OTLPMetricExporter as MetricProto } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPMetricExporter as MetricJson } from '@opentelemetry/exporter-metrics-otlp-http';
+import { AggregationType } from '@opentelemetry/sdk-metrics';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
-import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
-import { loggerProvider, tracerProvider, type Protocol } from '../helpers/otel-sdk.js';
+import { deletePrefixKeys } from '../helpers/redis-prefix.js';
+import { loggerProvider, meterProvider, tracerProvider, type Protocol } from '../helpers/otel-sdk.js';
 import { listFixtures } from '../fixtures/otlp/fixtures.js';
-import { importText, sendFixtures, snapshotApi } from './export-import-helpers.js';
+import { exportJsonl, importText, sendFixtures, snapshotApi, storeEnv } from './export-import-helpers.js';
 
 const T0 = 1_700_000_000;
 
@@ -52,13 +49,7 @@ async function sendSdkData(app: TinyOllyProcess, protocol: Protocol): Promise<vo
   await lp.forceFlush();
   await lp.shutdown();
 
-  const url = `${app.otlpHttpUrl}/v1/metrics`;
-  const exporter = protocol === 'http/json' ? new MetricJson({ url }) : new MetricProto({ url });
-  const mp = new MeterProvider({
-    resource: resourceFromAttributes({ 'service.name': serviceName }),
-    views: [{ instrumentName: 'exp.latency', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
-    readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })],
-  });
+  const mp = meterProvider(target, { protocol, serviceName, views: [{ instrumentName: 'exp.latency', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }] });
   const meter = mp.getMeter('metric-scope', '2.0.0');
   meter.createCounter('orders.count').add(3, { route: '/orders' });
   meter.createUpDownCounter('queue.depth').add(-2, { queue: 'q1' });
@@ -71,20 +62,13 @@ async function sendSdkData(app: TinyOllyProcess, protocol: Protocol): Promise<vo
 }
 
 async function exportAll(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/export?signal=all&format=jsonl`);
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="tinyolly-telemetry-.*\.jsonl"$/);
-  return res.text();
+  const { text, disposition } = await exportJsonl(base);
+  expect(disposition).toMatch(/^attachment; filename="tinyolly-telemetry-.*\.jsonl"$/);
+  return text;
 }
 
 describe.each(['memory', 'redis'] as const)('export and import with the %s store', (storage) => {
-  const prefixes: string[] = [];
-  const env = (): Record<string, string> => {
-    if (storage === 'memory') return {};
-    const p = uniquePrefix('export');
-    prefixes.push(p);
-    return { REDIS_URL: SHARED_REDIS_URL, TINYOLLY_KEY_PREFIX: p };
-  };
+  const { env, prefixes } = storeEnv(storage, 'export');
   let a: TinyOllyProcess;
   let b: TinyOllyProcess;
   let c: TinyOllyProcess;

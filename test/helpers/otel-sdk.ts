@@ -6,7 +6,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { OTLPTraceExporter as TraceGrpc } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -35,6 +35,10 @@ export interface SdkOptions {
   temporality?: 'cumulative' | 'delta';
   /** The exporter's full URL instead of <otlpHttpUrl>/v1/<signal> (an exporter misconfigured on purpose). */
   url?: string;
+  /** Metrics only: the meter provider's views. */
+  views?: ViewOptions[];
+  /** The resource's schema URL. */
+  resourceSchemaUrl?: string;
 }
 
 function exporterConfig(t: Target, o: SdkOptions, signal: 'traces' | 'logs' | 'metrics') {
@@ -75,7 +79,8 @@ export function meterProvider(t: Target, o: SdkOptions): MeterProvider {
   const mcfg = { ...cfg, temporalityPreference };
   const exporter = o.protocol === 'grpc' ? new MetricGrpc(mcfg) : o.protocol === 'http/protobuf' ? new MetricProto(mcfg) : new MetricJson(mcfg);
   return new MeterProvider({
-    resource: resourceFromAttributes({ 'service.name': o.serviceName, ...o.resource }),
+    resource: resourceFromAttributes({ 'service.name': o.serviceName, ...o.resource }, o.resourceSchemaUrl ? { schemaUrl: o.resourceSchemaUrl } : undefined),
+    views: o.views,
     readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000, exportTimeoutMillis: 5000 })],
   });
 }

@@ -191,6 +191,35 @@ describe('MemoryStore byte cap', () => {
     await store.close();
   });
 
+  it('charges a point\'s exact fields and exemplars, and a distinct origin once (shared by batches), until its last point leaves', async () => {
+    const resource = { 'service.name': 'svc', 'host.name': 'h'.repeat(5000) };
+    const scope = { name: 'lib', version: '1' };
+    const bare = await bytesOf((st) => st.writeMetrics([sample()]));
+    const exact = await bytesOf((st) => st.writeMetrics([sample({ point: {
+      timestamp: BASE_S, value: 1, asInt: '1', timeUnixNano: ns(0), startTimeUnixNano: ns(-1),
+      exemplars: [{ timeUnixNano: ns(0), value: 1, traceId: tid(1), spanId: sid(1), filteredAttributes: { user: 'u'.repeat(1000) } }],
+    } })]));
+    expect(exact - bare).toBeGreaterThan(1000 + 2 * 19 + 32 + 16);
+    const withOrigin = await bytesOf((st) => st.writeMetrics([sample({ resource, scope })]));
+    expect(withOrigin - bare).toBeGreaterThan(5000);
+    // Ten batches of ten points from the same (resource, scope), each batch with its own equal objects: one origin charged.
+    const { clock, store } = makeClocked({ ttlSeconds: 10 });
+    for (let b = 0; b < 10; b++) {
+      const r = { ...resource };
+      const sc = { ...scope };
+      await store.writeMetrics(Array.from({ length: 10 }, (_, i) => sample({ labels: { i: String(i) }, resource: r, scope: sc, point: { timestamp: BASE_S + b, value: 1 } })));
+    }
+    const hundred = store.usedBytes;
+    const hundredBare = await bytesOf(async (st) => {
+      for (let b = 0; b < 10; b++) await st.writeMetrics(Array.from({ length: 10 }, (_, i) => sample({ labels: { i: String(i) }, point: { timestamp: BASE_S + b, value: 1 } })));
+    });
+    expect(hundred - hundredBare).toBe(withOrigin - bare);
+    clock.t = T0 + 10_000;
+    await store.listMetrics();
+    expect(store.usedBytes).toBe(0);
+    await store.close();
+  });
+
   it('clear() empties the store and its byte count', async () => {
     const { store } = makeClocked();
     await store.writeSpans([span()]);

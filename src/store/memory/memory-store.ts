@@ -185,9 +185,9 @@ export class MemoryStore implements Store {
     return this.metrics.list();
   }
 
-  async getMetric(name: string, range: TimeRange): Promise<MetricSeriesSet | undefined> {
+  async getMetric(name: string, range: TimeRange, options?: { origins?: boolean }): Promise<MetricSeriesSet | undefined> {
     this.expire();
-    return this.metrics.get(name, range);
+    return this.metrics.get(name, range, options?.origins === true);
   }
 
   async listServices(): Promise<ServiceStats[]> {

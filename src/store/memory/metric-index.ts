@@ -4,11 +4,12 @@
  * The store owns write order, expiry and the byte cap; it calls add/remove.
  */
 import type {
-  Attributes, JsonNumber, MetricPoint, MetricSample, MetricSeriesSet, MetricSummary, MetricType, Temporality,
+  Attributes, JsonNumber, MetricOrigin, MetricPoint, MetricSample, MetricSeriesSet, MetricSummary, MetricType, Scope, Temporality,
 } from '../../model/model.js';
 import { createHash } from 'node:crypto';
 import type { TimeRange } from '../store.js';
 import { attributesBytes } from './size.js';
+import { kindsTree } from '../../model/value-kinds.js';
 
 /**
  * Refused series remembered at once for droppedSeries (by a digest of their identity, never the
@@ -17,8 +18,21 @@ import { attributesBytes } from './size.js';
 const MAX_REFUSED_KEYS = 10_000;
 /** What one metric name costs on the heap besides its strings (the entry, its map slot, its own series map). */
 const METRIC_OVERHEAD = 480;
-/** What one series costs besides its key (the entry, its map slot, the points array). */
-const SERIES_OVERHEAD = 240;
+/** What one series costs besides its key (the entry, its map slot, the points and origins arrays). */
+const SERIES_OVERHEAD = 272;
+/** What one distinct origin costs besides its JSON (the entry, its map slot, the origin object). */
+const ORIGIN_OVERHEAD = 160;
+
+/**
+ * One distinct (resource, scope) of stored points, shared by every point that came from it
+ * (whatever batch it arrived in), counted once while some point refers to it.
+ */
+interface OriginEntry {
+  readonly key: string;
+  readonly origin: MetricOrigin;
+  refs: number;
+  readonly bytes: number;
+}
 
 /** One series of one metric. */
 export interface SeriesEntry {
@@ -34,6 +48,8 @@ export interface SeriesEntry {
    * reads sort by time when some point arrived out of order.
    */
   arrivals: MetricPoint[];
+  /** The origin of each point of `arrivals`, index for index (undefined: the sample had none). */
+  origins: (OriginEntry | undefined)[];
   head: number;
   /** Absolute index in `arrivals` of the last point older than the one before it (-1: none). */
   lastInversion: number;
@@ -96,6 +112,14 @@ export function seriesPoints(s: SeriesEntry): MetricPoint[] {
   return live;
 }
 
+/** The live points of a series and their origins, in seriesPoints' order. */
+function seriesPointsWithOrigins(s: SeriesEntry): { points: MetricPoint[]; origins: (MetricOrigin | undefined)[] } {
+  const order: number[] = [];
+  for (let i = s.head; i < s.arrivals.length; i++) order.push(i);
+  if (s.lastInversion > s.head) order.sort((a, b) => s.arrivals[a].timestamp - s.arrivals[b].timestamp);
+  return { points: order.map((i) => s.arrivals[i]), origins: order.map((i) => s.origins[i]?.origin) };
+}
+
 /** The newest point of a series (the latest arrival among equal times), or undefined when empty. */
 function newestPoint(s: SeriesEntry): MetricPoint | undefined {
   if (s.newest === undefined && s.head < s.arrivals.length) {
@@ -121,8 +145,14 @@ export class MetricIndex {
    * refused again after that, it counts again. Reset by clear().
    */
   droppedSeries = 0;
-  /** What the metric and series entries cost besides their points (metadata, keys, maps). */
+  /** What the metric, series and origin entries cost besides their points (metadata, keys, maps). */
   entryBytes = 0;
+  /** Distinct origins of stored points, by their JSON. */
+  private readonly origins = new Map<string, OriginEntry>();
+  /** The last sample's scope and resource objects and their entry: a batch's samples share them. */
+  private lastScope: Scope | undefined;
+  private lastResource: Attributes | undefined;
+  private lastOrigin: OriginEntry | undefined;
 
   constructor(
     private readonly maxSeriesPerMetric: number,
@@ -148,6 +178,35 @@ export class MetricIndex {
     this.refused.set(digest, now + this.ttlMs);
   }
 
+  /** The shared entry of a sample's origin (one JSON per batch's scope, not per point). */
+  private originOf(sample: MetricSample): OriginEntry | undefined {
+    const { resource, scope } = sample;
+    if (resource === undefined || scope === undefined) return undefined;
+    const last = this.lastOrigin;
+    if (scope === this.lastScope && resource === this.lastResource && last !== undefined && this.origins.get(last.key) === last) return last;
+    // The kinds that values hide are part of the identity: `2` sent as an int and as a double are two origins.
+    const pair = [resource, scope];
+    const key = JSON.stringify([resource, scope, kindsTree(pair) ?? null]);
+    let entry = this.origins.get(key);
+    if (entry === undefined) {
+      entry = { key, origin: { resource, scope }, refs: 0, bytes: ORIGIN_OVERHEAD + 2 * key.length };
+      this.origins.set(key, entry);
+      this.entryBytes += entry.bytes;
+    }
+    this.lastScope = scope;
+    this.lastResource = resource;
+    this.lastOrigin = entry;
+    return entry;
+  }
+
+  private release(entry: OriginEntry | undefined): void {
+    if (entry === undefined || --entry.refs > 0) return;
+    if (this.origins.get(entry.key) === entry) {
+      this.origins.delete(entry.key);
+      this.entryBytes -= entry.bytes;
+    }
+  }
+
   /** Stores one sample's point; undefined when its series is refused by the cap. */
   add(sample: MetricSample): StoredPoint | undefined {
     const key = seriesKey(sample.service, sample.labels);
@@ -166,7 +225,7 @@ export class MetricIndex {
       }
       series = {
         key, metric, service: sample.service, labels: sample.labels, labelsBytes: attributesBytes(sample.labels),
-        arrivals: [], head: 0, lastInversion: -1, newest: undefined,
+        arrivals: [], origins: [], head: 0, lastInversion: -1, newest: undefined,
       };
       const bytes = SERIES_OVERHEAD + key.length;
       metric.bytes += bytes;
@@ -189,6 +248,9 @@ export class MetricIndex {
     const empty = series.head >= arrivals.length;
     if (!empty && arrivals[arrivals.length - 1].timestamp > p.timestamp) series.lastInversion = arrivals.length;
     arrivals.push(p);
+    const origin = this.originOf(sample);
+    if (origin !== undefined) origin.refs++;
+    series.origins.push(origin);
     if (empty) series.newest = p;
     else if (series.newest !== undefined && p.timestamp >= series.newest.timestamp) series.newest = p;
     return { series, point: p };
@@ -200,12 +262,16 @@ export class MetricIndex {
     const arrivals = series.arrivals;
     if (series.head >= arrivals.length) return;
     if (arrivals[series.head] === point) {
+      this.release(series.origins[series.head]);
+      series.origins[series.head] = undefined;
       arrivals[series.head++] = undefined as unknown as MetricPoint;
     } else {
       // Not the oldest arrival: cannot happen while points leave in write order; kept correct anyway.
       const i = arrivals.indexOf(point, series.head);
       if (i < 0) return;
+      this.release(series.origins[i]);
       arrivals.splice(i, 1);
+      series.origins.splice(i, 1);
       if (series.lastInversion > i) series.lastInversion--;
     }
     if (series.newest === point) series.newest = undefined;
@@ -213,6 +279,7 @@ export class MetricIndex {
       // Compact now and then, so the array does not grow without bound (amortised O(1)).
       if (series.head > 1024 && series.head * 2 > arrivals.length) {
         series.arrivals = arrivals.slice(series.head);
+        series.origins = series.origins.slice(series.head);
         series.lastInversion -= series.head;
         series.head = 0;
       }
@@ -251,13 +318,20 @@ export class MetricIndex {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** The series of one metric with their points inside the range, or undefined for an unknown name. */
-  get(name: string, range: TimeRange): MetricSeriesSet | undefined {
+  /** The series of one metric with their points inside the range (and their origins when asked), or undefined for an unknown name. */
+  get(name: string, range: TimeRange, withOrigins = false): MetricSeriesSet | undefined {
     const m = this.metrics.get(name);
     if (!m) return undefined;
     const series: MetricSeriesSet['series'] = [];
     const bounded = range.start !== undefined || range.end !== undefined;
     for (const s of m.series.values()) {
+      if (withOrigins) {
+        const all = seriesPointsWithOrigins(s);
+        const keep = all.points.map((p) => !bounded || inRange(p.timestamp, range));
+        const points = all.points.filter((_p, i) => keep[i]);
+        if (points.length > 0) series.push({ service: s.service, labels: s.labels, points, origins: all.origins.filter((_o, i) => keep[i]) });
+        continue;
+      }
       const all = seriesPoints(s);
       const points = bounded ? all.filter((p) => inRange(p.timestamp, range)) : all;
       if (points.length > 0) series.push({ service: s.service, labels: s.labels, points });
@@ -285,6 +359,10 @@ export class MetricIndex {
   /** Removes everything, including the refused-series count. */
   clear(): void {
     this.metrics.clear();
+    this.origins.clear();
+    this.lastScope = undefined;
+    this.lastResource = undefined;
+    this.lastOrigin = undefined;
     this.refused.clear();
     this.droppedSeries = 0;
     this.entryBytes = 0;

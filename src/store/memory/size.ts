@@ -8,6 +8,9 @@ import { ENCODED_SIZE, type AttrValue, type Attributes, type LogRecord, type Met
 const SPAN_OVERHEAD = 320;
 const LOG_OVERHEAD = 260;
 const POINT_OVERHEAD = 64;
+/** What a string costs besides its characters (its header), and one exemplar besides its strings (object, strings' headers). */
+const STRING_OVERHEAD = 16;
+const EXEMPLAR_OVERHEAD = 96;
 const MAX_DEPTH = 16;
 
 /** Approximate JSON size of one attribute value (strings count their UTF-16 length). */
@@ -31,6 +34,12 @@ export function attributesBytes(attrs: Attributes): number {
   return valueBytes(attrs);
 }
 
+/** A scope's strings and attributes. */
+function scopeSize(s: Scope): number {
+  return s.name.length + s.version.length + (s.attributes ? attributesBytes(s.attributes) : 0)
+    + (s.schemaUrl?.length ?? 0) + (s.resourceSchemaUrl?.length ?? 0);
+}
+
 /** Estimates spans, remembering the last resource map seen (a batch usually shares one). */
 export class SizeEstimator {
   private lastResource: Attributes | undefined;
@@ -42,7 +51,7 @@ export class SizeEstimator {
   private scopeBytes(s: Scope): number {
     if (s !== this.lastScope) {
       this.lastScope = s;
-      this.lastScopeBytes = s.name.length + s.version.length;
+      this.lastScopeBytes = scopeSize(s);
     }
     return this.lastScopeBytes;
   }
@@ -67,7 +76,7 @@ export class SizeEstimator {
     }
     let n = SPAN_OVERHEAD + s.traceId.length + s.spanId.length + (s.parentSpanId?.length ?? 0) + s.name.length
       + s.startTimeUnixNano.length + s.endTimeUnixNano.length + s.status.message.length + s.service.length
-      + s.scope.name.length + s.scope.version.length + attributesBytes(s.attributes) + this.resourceBytes(s.resource);
+      + this.scopeBytes(s.scope) + attributesBytes(s.attributes) + this.resourceBytes(s.resource);
     for (const e of s.events) n += 48 + e.name.length + e.timeUnixNano.length + attributesBytes(e.attributes);
     for (const l of s.links) n += 48 + l.traceId.length + l.spanId.length + attributesBytes(l.attributes);
     return n;
@@ -81,13 +90,25 @@ export class SizeEstimator {
         + (l.traceId?.length ?? 0) + (l.spanId?.length ?? 0) + valueBytes(l.body);
     }
     return LOG_OVERHEAD + l.id.length + l.timeUnixNano.length + l.severityText.length + (l.traceId?.length ?? 0)
-      + (l.spanId?.length ?? 0) + l.service.length + l.scope.name.length + l.scope.version.length
+      + (l.spanId?.length ?? 0) + l.service.length + this.scopeBytes(l.scope)
       + valueBytes(l.body) + attributesBytes(l.attributes) + this.resourceBytes(l.resource);
   }
 
   /** Approximate encoded size of one metric point (its series' labels counted with it, as OTLP sends them). */
   point(p: MetricPoint, labelsBytes: number): number {
     let n = POINT_OVERHEAD + labelsBytes;
+    // Strings held by the point: a V8 string header plus its characters.
+    if (p.timeUnixNano !== undefined) n += STRING_OVERHEAD + p.timeUnixNano.length;
+    if (p.startTimeUnixNano !== undefined) n += STRING_OVERHEAD + p.startTimeUnixNano.length;
+    if (p.asInt !== undefined) n += STRING_OVERHEAD + p.asInt.length;
+    if (p.flags !== undefined) n += 8;
+    if (p.zeroThreshold !== undefined) n += 8;
+    if (p.exemplars) {
+      for (const e of p.exemplars) {
+        n += EXEMPLAR_OVERHEAD + e.timeUnixNano.length + (e.asInt?.length ?? 0) + (e.traceId?.length ?? 0) + (e.spanId?.length ?? 0);
+        if (e.filteredAttributes) n += attributesBytes(e.filteredAttributes);
+      }
+    }
     if (p.bucketCounts) n += p.bucketCounts.length * 8;
     if (p.explicitBounds) n += p.explicitBounds.length * 8;
     if (p.positive) n += 16 + p.positive.bucketCounts.length * 8;

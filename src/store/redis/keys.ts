@@ -104,6 +104,8 @@ export class RedisKeys {
   metricServices(name: string): string { return this.m(name) + 'svc'; }
   /** HASH `ts`, `json`, `recv`: the newest point by timestamp. */
   metricLast(name: string): string { return this.m(name) + 'last'; }
+  /** HASH origin digest → JSON `[resource, scope]`: the origins the points' `o` fields name. */
+  metricOrigins(name: string): string { return this.m(name) + 'org'; }
   /** STRING of `,[<receivedMs>,"<seriesId>",<point JSON>…]` chunks, one per write: the points received in bucket k (append-only). */
   metricPointBucket(name: string, bucket: number): string { return this.m(name) + 'pb:' + bucket; }
 }

@@ -8,10 +8,11 @@ import type { Attributes, LogRecord } from '../../model/model.js';
 import { logFromWire, WireLog } from '../../normalise/logs-protobuf.js';
 import type { NormaliseOptions } from '../../normalise/options.js';
 import { encodeValue } from './codec.js';
-import type { ResourceTable } from './span-codec.js';
+import { scopeExtrasSuffix, storedResource, storedScope, type ResourceTable, type ScopeExtras } from './span-codec.js';
+import { applyKindsTree, kindsTree, type KindsTree } from '../../model/value-kinds.js';
 
-/** Stored form of a record kept as its wire bytes: [2, [service, resource], scope name, scope version, base64 LogRecord]. */
-type StoredWireLog = [2, [string, Attributes], string, string, string];
+/** Stored form of a record kept as its wire bytes: [2, [service, resource], scope name, scope version, base64 LogRecord, scope extras?]. */
+type StoredWireLog = [2, [string, Attributes], string, string, string, ScopeExtras?];
 
 /** The stored value of one record received at `receivedMs`; resources are encoded once per batch by `resources`. */
 export function encodeLog(log: LogRecord, receivedMs: number, resources: ResourceTable): string {
@@ -20,19 +21,26 @@ export function encodeLog(log: LogRecord, receivedMs: number, resources: Resourc
     // As JSON.stringify of the StoredWireLog array would write it, with the resource's JSON made once per
     // batch and the base64 not scanned for characters to escape (it has none).
     return receivedMs + '|[2,' + resourceJson + ',' + JSON.stringify(log.scope.name) + ',' + JSON.stringify(log.scope.version)
-      + ',"' + log.wireBytes().toString('base64') + '"]';
+      + ',"' + log.wireBytes().toString('base64') + '"' + scopeExtrasSuffix(log.scope) + ']';
   }
-  return encodeValue(log, receivedMs);
+  // A record from OTLP/JSON: its JSON, with the kinds its values hide when normalise noted any.
+  const kinds = kindsTree(log);
+  return encodeValue(kinds === undefined ? log : { ...log, kinds }, receivedMs);
 }
 
 /** The record stored under `id` from its decoded value (either version); undefined when malformed. */
 export function decodeLog(id: string, value: unknown, o: NormaliseOptions): LogRecord | undefined {
   if (Array.isArray(value)) {
     const v = value as StoredWireLog;
-    if (v[0] !== 2 || v.length !== 5 || !Array.isArray(v[1]) || typeof v[1][0] !== 'string' || typeof v[4] !== 'string') return undefined;
-    const resource = v[1][1] && typeof v[1][1] === 'object' ? v[1][1] : {};
-    return logFromWire(Buffer.from(v[4], 'base64'), id, v[1][0], resource, { name: String(v[2]), version: String(v[3]) }, o);
+    if (v[0] !== 2 || (v.length !== 5 && v.length !== 6) || !Array.isArray(v[1]) || typeof v[1][0] !== 'string' || typeof v[4] !== 'string') return undefined;
+    const res = storedResource(v[1]);
+    const resource = res ? res[1] : {};
+    return logFromWire(Buffer.from(v[4], 'base64'), id, v[1][0], resource, storedScope(v[2], v[3], v[5]), o);
   }
-  if (value && typeof value === 'object' && typeof (value as LogRecord).id === 'string') return value as LogRecord;
+  if (value && typeof value === 'object' && typeof (value as LogRecord).id === 'string') {
+    const { kinds, ...log } = value as LogRecord & { kinds?: KindsTree };
+    if (kinds !== undefined) applyKindsTree(log, kinds);
+    return log;
+  }
   return undefined;
 }

@@ -2,7 +2,9 @@
  * @module store/redis/metric-chunks: reads a metric's append-only point strings (one per time bucket),
  * keeping what was already parsed: a later read fetches and parses only the bytes appended since.
  */
-import type { MetricPoint } from '../../model/model.js';
+import { createHash } from 'node:crypto';
+import type { Attributes, MetricOrigin, MetricPoint, MetricSample, Scope } from '../../model/model.js';
+import { applyKindsTree, kindsTree, type KindsTree } from '../../model/value-kinds.js';
 import { Script } from './connection.js';
 
 /** Cached point entries, all metrics together, at most (beyond it nothing new is cached). */
@@ -70,9 +72,64 @@ function entriesOf(chunks: unknown[]): number {
   return n;
 }
 
-/** A copy of a stored point sharing nothing with it (its arrays and nested objects copied too). */
-export function copyPoint(p: MetricPoint): MetricPoint {
-  const q = { ...p };
+/** Encodes the origins of one batch once each: by scope object (a batch's samples share it), then by content. */
+export class OriginTable {
+  private lastScope: Scope | undefined;
+  private lastResource: Attributes | undefined;
+  private lastEntry: [string, string] | undefined;
+
+  /** [digest, JSON `[resource, scope]`] of a sample's origin; undefined when it has none. */
+  entryOf(s: MetricSample): [string, string] | undefined {
+    if (s.resource === undefined || s.scope === undefined) return undefined;
+    if (s.scope === this.lastScope && s.resource === this.lastResource) return this.lastEntry;
+    const pair = [s.resource, s.scope];
+    const kinds = kindsTree(pair);
+    const json = JSON.stringify(kinds === undefined ? pair : [...pair, kinds]);
+    this.lastScope = s.scope;
+    this.lastResource = s.resource;
+    this.lastEntry = [createHash('sha1').update(json).digest('base64url').slice(0, 16), json];
+    return this.lastEntry;
+  }
+}
+
+/** The origin stored as JSON `[resource, scope, kinds?]` (its kinds noted again); undefined when malformed. */
+export function decodeOrigin(json: string): MetricOrigin | undefined {
+  try {
+    const v = JSON.parse(json) as unknown;
+    if (!Array.isArray(v) || !v[0] || typeof v[0] !== 'object' || !v[1] || typeof v[1] !== 'object') return undefined;
+    if (v.length > 2) applyKindsTree(v, v[2]);
+    return { resource: v[0] as Attributes, scope: v[1] as Scope };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A point as stored: the model point plus the digest of its origin (`o`), and the kinds its series'
+ * labels (`k`) and its exemplars (`kx`) hide, each only when there is one.
+ */
+export type StoredPointJson = MetricPoint & { o?: string; k?: KindsTree; kx?: KindsTree };
+
+/** The stored JSON of a point of a series with these labels, whose origin has the given digest. */
+export function encodePoint(p: MetricPoint, timestamp: number, originDigest: string | undefined, labels: Attributes): string {
+  const stored: StoredPointJson = { ...p, timestamp };
+  if (originDigest !== undefined) stored.o = originDigest;
+  const k = kindsTree(labels);
+  if (k !== undefined) stored.k = k;
+  if (p.exemplars !== undefined) {
+    const kx = kindsTree(p.exemplars);
+    if (kx !== undefined) stored.kx = kx;
+  }
+  return JSON.stringify(stored);
+}
+
+/** A copy of a stored point sharing nothing with it (its arrays and nested objects copied too), without what only the store reads. */
+export function copyPoint(p: StoredPointJson): MetricPoint {
+  const { o: _o, k: _k, kx, ...q } = p;
+  if (q.exemplars) {
+    q.exemplars = structuredClone(q.exemplars);
+    if (kx !== undefined) applyKindsTree(q.exemplars, kx);
+  }
   if (q.bucketCounts) q.bucketCounts = q.bucketCounts.slice();
   if (q.explicitBounds) q.explicitBounds = q.explicitBounds.slice();
   if (q.positive) q.positive = { ...q.positive, bucketCounts: q.positive.bucketCounts?.slice() };

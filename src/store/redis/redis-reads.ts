@@ -4,7 +4,7 @@
  * evicted. Summaries and filters come from query/ so both stores answer alike.
  */
 import type {
-  Backlink, LogRecord, MetricPoint, MetricSeries, MetricSeriesSet, MetricSummary, MetricType, OperationStats, ServiceMap,
+  Backlink, LogRecord, MetricOrigin, MetricPoint, MetricSeries, MetricSeriesSet, MetricSummary, MetricType, OperationStats, ServiceMap,
   ServiceMapNodeType, ServiceStats, Span, SpanKind, StoreStats, Temporality, TraceSummary,
 } from '../../model/model.js';
 import type { LogQuery, TimeRange, TraceQuery } from '../store.js';
@@ -17,8 +17,9 @@ import { type Buckets, FIELD, parseField } from './buckets.js';
 import { decodeValue } from './codec.js';
 import type { NormaliseOptions } from '../../normalise/options.js';
 import { decodeLog } from './log-codec.js';
-import { decodeSpan, type StoredResource } from './span-codec.js';
-import { copyPoint, MetricChunkCache, READ_CHUNKS } from './metric-chunks.js';
+import { decodeSpan, storedResource, type StoredResource } from './span-codec.js';
+import { applyKindsTree } from '../../model/value-kinds.js';
+import { copyPoint, decodeOrigin, MetricChunkCache, READ_CHUNKS, type StoredPointJson } from './metric-chunks.js';
 
 /** At most this many index entries are examined by one trace or log query. */
 const TRACE_SCAN_BUDGET = 5000;
@@ -85,8 +86,9 @@ export abstract class RedisReads {
   private traceSpansOf(traceId: string, spansReply: unknown, resourcesReply: unknown, cutoff: number): Span[] {
     const resources = new Map<string, StoredResource>();
     for (const [digest, raw] of hashEntries(resourcesReply)) {
-      const d = decodeValue<StoredResource>(raw);
-      if (d && d.receivedMs >= cutoff && Array.isArray(d.value) && d.value.length === 2) resources.set(digest, d.value);
+      const d = decodeValue<unknown>(raw);
+      const res = d && d.receivedMs >= cutoff ? storedResource(d.value) : undefined;
+      if (res) resources.set(digest, res);
     }
     const out: Span[] = [];
     for (const [spanId, raw] of hashEntries(spansReply)) {
@@ -250,36 +252,41 @@ export abstract class RedisReads {
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  async getMetric(name: string, range: TimeRange): Promise<MetricSeriesSet | undefined> {
+  async getMetric(name: string, range: TimeRange, options?: { origins?: boolean }): Promise<MetricSeriesSet | undefined> {
     const cutoff = this.cutoff();
     const kk = this.keys;
     const reg = kk.metricRegistry(name);
     const live = this.buckets.live(Date.now());
+    const withOrigins = options?.origins === true;
     const chunkReq = this.metricChunks.request(live.map((b) => kk.metricPointBucket(name, b)), live);
-    const [score, metaJson, sids, seriesRaw, chunkReply] = await this.conn.exec([
+    const ops: Op[] = [
       { key: kk.metricNames, cmd: 'zscore', args: [kk.metricNames, name] },
       { key: kk.metricMeta, cmd: 'hget', args: [kk.metricMeta, name] },
       { key: reg, cmd: 'zrangebyscore', args: [reg, cutoff, '+inf'] },
       { key: reg, cmd: 'hgetall', args: [kk.metricSeries(name)] },
       { key: reg, script: READ_CHUNKS, keys: chunkReq.keys, args: chunkReq.args },
-    ]) as [string | null, string | null, string[], unknown, unknown];
+    ];
+    if (withOrigins) ops.push({ key: reg, cmd: 'hgetall', args: [kk.metricOrigins(name)] });
+    const [score, metaJson, sids, seriesRaw, chunkReply, originsRaw] = await this.conn.exec(ops) as [string | null, string | null, string[], unknown, unknown, unknown];
     if (score === null || Number(score) < cutoff || metaJson === null || sids.length === 0) return undefined;
     let meta: MetricMeta;
     try { meta = JSON.parse(metaJson) as MetricMeta; } catch { return undefined; }
     const seriesOf = new Map(hashEntries(seriesRaw));
+    const originOf = new Map<string, MetricOrigin | undefined>();
+    if (withOrigins) for (const [digest, json] of hashEntries(originsRaw)) originOf.set(digest, decodeOrigin(json));
     const seriesJson = sids.map((sid) => seriesOf.get(sid) ?? null);
     // Chunks are `[receivedMs,sid,point,sid,point…]`, parsed once and kept (points are copied out).
-    const pointsOf = new Map<string, MetricPoint[]>();
+    const pointsOf = new Map<string, StoredPointJson[]>();
     for (const sid of sids) pointsOf.set(sid, []);
     for (const chunk of this.metricChunks.answer(chunkReq, chunkReply).flat(1)) {
       if (!Array.isArray(chunk) || !(chunk[0] >= cutoff)) continue;
       for (let i = 1; i + 1 < chunk.length; i += 2) {
         const list = pointsOf.get(chunk[i] as string);
-        const p = chunk[i + 1] as MetricPoint;
+        const p = chunk[i + 1] as StoredPointJson;
         if (!list || !p || typeof p.timestamp !== 'number') continue;
         if (range.start !== undefined && p.timestamp < range.start) continue;
         if (range.end !== undefined && p.timestamp > range.end) continue;
-        list.push(copyPoint(p));
+        list.push(p);
       }
     }
     const series: (MetricSeries & { sortKey: string })[] = [];
@@ -288,10 +295,15 @@ export abstract class RedisReads {
       if (sj === null) return;
       let id: { service: string; labels: MetricSeries['labels'] };
       try { id = JSON.parse(sj); } catch { return; }
-      const points = pointsOf.get(sid)!;
-      if (points.length === 0) return;
-      points.sort((a, b) => a.timestamp - b.timestamp);
-      series.push({ service: id.service, labels: id.labels, points, sortKey: sj });
+      const stored = pointsOf.get(sid)!;
+      if (stored.length === 0) return;
+      // The kinds the labels hide ride on the points (the series JSON is its identity).
+      const withKinds = stored.find((p) => p.k !== undefined);
+      if (withKinds) applyKindsTree(id.labels, withKinds.k);
+      stored.sort((a, b) => a.timestamp - b.timestamp);
+      const one: MetricSeries & { sortKey: string } = { service: id.service, labels: id.labels, points: stored.map(copyPoint), sortKey: sj };
+      if (withOrigins) one.origins = stored.map((p) => (p.o === undefined ? undefined : originOf.get(p.o)));
+      series.push(one);
     });
     series.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
     return { name, ...meta, series: series.map(({ sortKey: _k, ...s }) => s) };

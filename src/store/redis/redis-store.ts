@@ -16,6 +16,7 @@ import { RedisReads } from './redis-reads.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
 import { encodeLog } from './log-codec.js';
 import { ResourceTable, encodeSpan } from './span-codec.js';
+import { encodePoint, OriginTable } from './metric-chunks.js';
 
 /**
  * Request records kept per service and time bucket, and call records per time bucket: percentiles,
@@ -355,6 +356,8 @@ export class RedisStore extends RedisReads implements Store {
     const ops: Op[] = [];
     const names: (string | number)[] = [];
     const meta: string[] = [];
+    const origins = new OriginTable();
+    const scriptAt: number[] = [];
     const k = this.buckets.of(now);
     const expireAt = this.buckets.expireAt(k);
     for (const [name, list] of byName) {
@@ -362,15 +365,28 @@ export class RedisStore extends RedisReads implements Store {
         kk.metricPointBucket(name, k)];
       const sent = new Set<string>();
       const args: (string | number)[] = [this.ttlSeconds, now, cutoff, this.maxSeriesPerMetric, expireAt];
+      const originsSent = new Set<string>();
+      const originArgs: string[] = [];
       for (const s of list) {
         const seriesJson = canonicalJson({ service: s.service, labels: s.labels });
         const sid = seriesIdOf(seriesJson);
         const first = !sent.has(sid);
         if (first) sent.add(sid);
-        const point = { ...s.point, timestamp: finiteOr(s.point.timestamp, 0) };
-        args.push(sid, first ? seriesJson : '', s.service, point.timestamp, JSON.stringify(point));
+        const timestamp = finiteOr(s.point.timestamp, 0);
+        const origin = origins.entryOf(s);
+        if (origin !== undefined && !originsSent.has(origin[0])) {
+          originsSent.add(origin[0]);
+          originArgs.push(origin[0], origin[1]);
+        }
+        args.push(sid, first ? seriesJson : '', s.service, timestamp, encodePoint(s.point, timestamp, origin?.[0], s.labels));
       }
+      scriptAt.push(ops.length);
       ops.push({ key: keys[0], script: WRITE_METRIC, keys, args });
+      if (originArgs.length > 0) {
+        // Beside the points, in the same round trip: an origin is written once per batch, whatever its point count.
+        const ok = kk.metricOrigins(name);
+        ops.push({ key: keys[0], cmd: 'hset', args: [ok, ...originArgs] }, { key: keys[0], cmd: 'expire', args: [ok, this.ttlSeconds] });
+      }
       const last = list[list.length - 1];
       names.push(now, name);
       meta.push(name, JSON.stringify({
@@ -385,7 +401,7 @@ export class RedisStore extends RedisReads implements Store {
     );
     const replies = await this.conn.exec(ops);
     let rejected = 0;
-    for (let i = 0; i < byName.size; i++) rejected += Number(replies[i]) || 0;
+    for (const i of scriptAt) rejected += Number(replies[i]) || 0;
     this.noteWritten(samples.length - rejected);
     return { rejected };
   }
