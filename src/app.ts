@@ -54,12 +54,14 @@ async function createStore(config: Config): Promise<Store> {
       keyPrefix: config.keyPrefix,
       ttlSeconds: config.ttlSeconds,
       maxSeriesPerMetric: config.maxSeriesPerMetric,
+      maxSpansPerTrace: config.maxSpansPerTrace,
       normalise: normaliseOptionsOf(config),
     });
   }
   return new MemoryStore({
     ttlSeconds: config.ttlSeconds,
     maxSeriesPerMetric: config.maxSeriesPerMetric,
+    maxSpansPerTrace: config.maxSpansPerTrace,
     maxBytes: config.maxMemoryMb * MIB,
   });
 }

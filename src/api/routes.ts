@@ -17,7 +17,7 @@ import { waitRoutes } from './wait.js';
 import { compareRoutes } from './compare.js';
 import { doctorRoutes } from './doctor.js';
 import { ingestRoutes, type IngestRoutesOptions } from './ingest.js';
-import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
+import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toSpanPage, toTraceQuery, TRACE_SPANS_QUERY_SCHEMA, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
   store: Store;
@@ -75,11 +75,19 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
     return { traces: await store.findTraces(toTraceQuery(req.query as Record<string, unknown>)) };
   });
 
-  app.get<{ Params: { traceId: string } }>('/traces/:traceId', async (req, reply) => {
+  // One page of the trace's spans (by start time): `totalSpans` of them are stored, `nextCursor` asks
+  // for the next page (null on the last), `spansDropped` were refused by TINYOLLY_MAX_SPANS_PER_TRACE.
+  app.get<{ Params: { traceId: string } }>('/traces/:traceId', { schema: { querystring: TRACE_SPANS_QUERY_SCHEMA } }, async (req, reply) => {
     const traceId = req.params.traceId.toLowerCase();
-    const spans = await store.getTrace(traceId);
+    const page = toSpanPage(req.query as Record<string, unknown>);
+    const [spans, spansDropped] = await Promise.all([store.getTrace(traceId), store.spansDropped?.(traceId) ?? 0]);
     if (!spans) return reply.code(404).send({ error: `trace ${traceId} not found` });
-    return { traceId, incomplete: isIncomplete(spans), spans };
+    const end = page.offset + page.limit;
+    const paged = page.offset === 0 && end >= spans.length ? spans : spans.slice(page.offset, end);
+    return {
+      traceId, incomplete: isIncomplete(spans), spans: paged, totalSpans: spans.length,
+      nextCursor: end < spans.length ? String(end) : null, spansDropped,
+    };
   });
 
   app.get<{ Params: { traceId: string } }>('/traces/:traceId/backlinks', async (req) => {

@@ -104,6 +104,12 @@ export abstract class RedisReads {
     return spans.length > 0 ? sortSpans(spans) : undefined;
   }
 
+  async spansDropped(traceId: string): Promise<number> {
+    const key = this.keys.traceSkeleton(traceId);
+    const [n] = await this.conn.exec([{ key, cmd: 'hget', args: [key, 'dropped'] }]) as [string | null];
+    return Number(n ?? 0) || 0;
+  }
+
   async findTraces(q: TraceQuery): Promise<TraceSummary[]> {
     const cutoff = this.cutoff();
     const byDuration = q.sort === 'duration';

@@ -4,7 +4,7 @@
  * key layout in keys.ts and docs/redis.md.
  */
 import type { LogRecord, MetricSample, Span } from '../../model/model.js';
-import type { Store, StoreOptions, WriteMetricsResult } from '../store.js';
+import { DEFAULT_MAX_SPANS_PER_TRACE, type Store, type StoreOptions, type WriteMetricsResult, type WriteSpansResult } from '../store.js';
 import { durationBetweenMs, nanosToMs } from '../../query/traces.js';
 import { RedisConnection, type ConnectionOptions, type Op } from './connection.js';
 import { RedisKeys, seriesIdOf, slotOf } from './keys.js';
@@ -49,11 +49,13 @@ export class RedisStore extends RedisReads implements Store {
   readonly kind = 'redis' as const;
   private readonly trimTimer: NodeJS.Timeout;
   private readonly maxSeriesPerMetric: number;
+  private readonly maxSpansPerTrace: number;
 
   constructor(opts: RedisStoreOptions) {
     const conn = new RedisConnection(opts);
     super(conn, new RedisKeys(opts.keyPrefix), new Buckets(opts.ttlSeconds), opts.ttlSeconds, opts.normalise ?? DEFAULT_NORMALISE_OPTIONS);
     this.maxSeriesPerMetric = opts.maxSeriesPerMetric;
+    this.maxSpansPerTrace = opts.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE;
     const every = Math.min(30_000, Math.max(1000, (opts.ttlSeconds * 1000) / 2));
     this.trimTimer = setInterval(() => { this.trimIndexes().catch(() => { /* retried next tick */ }); }, every);
     this.trimTimer.unref();
@@ -64,8 +66,8 @@ export class RedisStore extends RedisReads implements Store {
     await this.conn.ready(waitMs);
   }
 
-  async writeSpans(spans: Span[]): Promise<void> {
-    if (spans.length === 0) return;
+  async writeSpans(spans: Span[]): Promise<WriteSpansResult> {
+    if (spans.length === 0) return { rejected: 0 };
     const now = Date.now();
     const k = this.buckets.of(now);
     const byTrace = new Map<string, Span[]>();
@@ -92,7 +94,7 @@ export class RedisStore extends RedisReads implements Store {
       const spansKey = this.keys.traceSpans(tid);
       const group = this.conn.isCluster ? slotOf(spansKey) : '';
       let call = calls.get(group);
-      if (!call) calls.set(group, (call = { keys: [], args: [this.ttlSeconds, k], traceIds: [], spans: 0 }));
+      if (!call) calls.set(group, (call = { keys: [], args: [this.ttlSeconds, k, this.maxSpansPerTrace], traceIds: [], spans: 0 }));
       const used = new Map<string, string>();
       const spanArgs: (string | number)[] = [];
       for (const s of list) {
@@ -137,6 +139,9 @@ export class RedisStore extends RedisReads implements Store {
       perTrace.push(...(replies[i] as unknown[]));
     });
     await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, byTrace, peers, now, k));
+    let rejected = 0;
+    for (const r of perTrace) rejected += Number((r as unknown[])[4] ?? 0);
+    return { rejected };
   }
 
   /**

@@ -8,18 +8,19 @@ import { Script } from './connection.js';
  * Adds spans to traces and resolves parent/child links server-side, so that entry spans,
  * cross-service edges and unanswered client calls are known even when parent and child arrive in
  * different exports. Several traces per call when their keys share a node (all in one slot under Cluster).
- * KEYS: per trace its spans hash, skeleton hash and resources hash. ARGV: ttlSeconds, bucket, then per
+ * KEYS: per trace its spans hash, skeleton hash and resources hash. ARGV: ttlSeconds, bucket, maxSpansPerTrace, then per
  * trace: resource field count R, span count N, R (digest, encoded resource) pairs, then per span 9 values:
  * spanId, encoded span, service, parentSpanId ('' = none), durationMs, isError ('0'|'1'), start, end (ns),
  * flags: '1' if the span is a peer call (query/services peerOf) then '1' if it is a SERVER/CONSUMER span ('00'..'11').
  * The skeleton's `svcs` field lists the trace's services (at most SERVICE_CAP).
- * Returns per trace { start, end, deltas, services } where services is that list and deltas is a flat list of
+ * A span new to a trace already holding maxSpansPerTrace spans is not stored; the skeleton's `dropped` field counts them.
+ * Returns per trace { start, end, deltas, services, dropped } where services is that list and deltas is a flat list of
  * 'n' svc newSpans newErrors (per service) · 'e' parentSvc childSvc err childSpanId childDurationMs (an edge) ·
  * 'a' svc bucket spanId durationMs (an entry span) · 'r' svc bucket spanId err (no longer an entry span) ·
  * 'p' spanId (a peer call, not answered yet) · 'q' bucket spanId (a peer call of that bucket, now answered).
  */
 export const INGEST_TRACES = new Script(`
-local ttl, bucket = tonumber(ARGV[1]), ARGV[2]
+local ttl, bucket, cap = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 local WAIT_CAP, SERVICE_CAP, CHUNK, STRIDE = 1000, 256, 2000, 9
 local function before(a, b)
   if #a ~= #b then return #a < #b end
@@ -88,10 +89,16 @@ local function ingest(spans, skel, res, at)
   local last = cur['end'] or nil
   local spanFields = {}
   local counts, countOrder = {}, {}
+  local held, dropped = redis.call('HLEN', spans), 0
   for i = from, upto, STRIDE do
     local id, enc, svc, parent, dur, err, st, en, flags =
       ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
     local peer, srv = string.sub(flags, 1, 1), string.sub(flags, 2, 2)
+    local isNew = not get('k:' .. id)
+    if isNew and held >= cap then
+      dropped = dropped + 1
+    else
+    if isNew then held = held + 1 end
     spanFields[#spanFields + 1] = id
     spanFields[#spanFields + 1] = enc
     if not known[svc] and #svcs < SERVICE_CAP then
@@ -155,7 +162,9 @@ local function ingest(spans, skel, res, at)
       if peer == '1' then push('p', id) end
       set('k:' .. id, encodeK(svc, err, bucket, entry, peer, srv, dur))
     end
+    end
   end
+  if dropped > 0 then redis.call('HINCRBY', skel, 'dropped', dropped) end
   for _, name in ipairs(countOrder) do push('n', name, counts[name][1], counts[name][2]) end
   hsetAll(spans, spanFields)
   local writes, deletes = {'start', first, 'end', last}, {}
@@ -168,10 +177,10 @@ local function ingest(spans, skel, res, at)
   for i = 1, #deletes, CHUNK do redis.call('HDEL', skel, unpack(deletes, i, math.min(i + CHUNK - 1, #deletes))) end
   redis.call('EXPIRE', spans, ttl)
   redis.call('EXPIRE', skel, ttl)
-  return {first, last, out, svcs}, upto + 1
+  return {first, last, out, svcs, dropped}, upto + 1
 end
 local results = {}
-local at = 3
+local at = 4
 for t = 1, #KEYS, 3 do
   local r
   r, at = ingest(KEYS[t], KEYS[t + 1], KEYS[t + 2], at)
