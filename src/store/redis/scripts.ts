@@ -21,7 +21,8 @@ import { Script } from './connection.js';
  */
 export const INGEST_TRACES = new Script(`
 local ttl, bucket, cap = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-local WAIT_CAP, SERVICE_CAP, CHUNK, STRIDE = 1000, 256, 2000, 9
+-- children waiting for their parent: as many as a trace may hold (maxSpansPerTrace), so none goes uncounted
+local WAIT_CAP, SERVICE_CAP, CHUNK, STRIDE = cap, 256, 2000, 9
 local function before(a, b)
   if #a ~= #b then return #a < #b end
   return a < b
