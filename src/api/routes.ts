@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapReadError } from '../errors.js';
 import { isIncomplete } from '../query/traces.js';
-import type { Store } from '../store/store.js';
+import { isSearchLimited, type Store } from '../store/store.js';
 import { UNAUTHORISED, type UiAuth } from './auth.js';
 import { hostGuard } from './hosts.js';
 import { exportImportRoutes, type ExportImportOptions } from './export-import.js';
@@ -71,8 +71,11 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
 
   if (opts.exportImport) await app.register(exportImportRoutes, { store, ...opts.exportImport });
 
+  // `searchLimited: true` when the store's bounded scan stopped before the end (older matches may be missing).
+  const limitedFlag = (list: readonly unknown[]) => (isSearchLimited(list) ? { searchLimited: true } : {});
   app.get('/traces', { schema: { querystring: TRACES_QUERY_SCHEMA } }, async (req) => {
-    return { traces: await store.findTraces(toTraceQuery(req.query as Record<string, unknown>)) };
+    const traces = await store.findTraces(toTraceQuery(req.query as Record<string, unknown>));
+    return { traces, ...limitedFlag(traces) };
   });
 
   // One page of the trace's spans (by start time): `totalSpans` of them are stored, `nextCursor` asks
@@ -95,7 +98,8 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
   });
 
   app.get('/logs', { schema: { querystring: LOGS_QUERY_SCHEMA } }, async (req) => {
-    return { logs: await store.findLogs(toLogQuery(req.query as Record<string, unknown>)) };
+    const logs = await store.findLogs(toLogQuery(req.query as Record<string, unknown>));
+    return { logs, ...limitedFlag(logs) };
   });
 
   app.get('/metrics', async () => ({ metrics: await store.listMetrics() }));

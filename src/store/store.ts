@@ -78,11 +78,14 @@ export interface Store {
   getTrace(traceId: string): Promise<Span[] | undefined>;
   /** Spans of this trace refused by the per-trace cap while it was stored (0 for none or an unknown trace). */
   spansDropped?(traceId: string): Promise<number>;
-  /** Trace summaries matching the query, ordered by `sort`/`order`, at most `limit`. */
+  /**
+   * Trace summaries matching the query, ordered by `sort`/`order`, at most `limit`. A backend that
+   * bounds its scan marks the list with markSearchLimited when it stopped before the end.
+   */
   findTraces(query: TraceQuery): Promise<TraceSummary[]>;
   /** Spans of other traces whose links point at a span of this trace. */
   getBacklinks(traceId: string): Promise<Backlink[]>;
-  /** Log records matching the query, newest first, at most `limit`. */
+  /** Log records matching the query, newest first, at most `limit` (marked as findTraces when the scan stopped early). */
   findLogs(query: LogQuery): Promise<LogRecord[]>;
   /** One summary per metric name, sorted by name. */
   listMetrics(): Promise<MetricSummary[]>;
@@ -122,6 +125,23 @@ export interface StoreOptions {
   maxSeriesPerMetric: number;
   /** Spans kept per trace (TINYOLLY_MAX_SPANS_PER_TRACE); unset: DEFAULT_MAX_SPANS_PER_TRACE. */
   maxSpansPerTrace?: number;
+}
+
+const SEARCH_LIMITED: unique symbol = Symbol('tinyolly.searchLimited');
+
+/**
+ * Marks a list answer (findTraces, findLogs) whose search stopped at the backend's scan bound before
+ * the end of the data, so older matches may be missing; the API then says `"searchLimited": true`.
+ * A symbol property: it never reaches JSON by itself, and an unmarked list is a complete search.
+ */
+export function markSearchLimited<T>(list: T[]): T[] {
+  (list as T[] & { [SEARCH_LIMITED]?: true })[SEARCH_LIMITED] = true;
+  return list;
+}
+
+/** Whether markSearchLimited marked this list. */
+export function isSearchLimited(list: readonly unknown[]): boolean {
+  return (list as readonly unknown[] & { [SEARCH_LIMITED]?: true })[SEARCH_LIMITED] === true;
 }
 
 /** The per-trace span cap when the options do not say (CONTRACT §6 TINYOLLY_MAX_SPANS_PER_TRACE). */

@@ -32,6 +32,8 @@ export interface RedisStoreOptions extends StoreOptions, ConnectionOptions {
   keyPrefix: string;
   /** Limits of ingest, under which spans stored as wire bytes are read back (default: the defaults). */
   normalise?: NormaliseOptions;
+  /** Index entries one trace / log search examines at most (default 5,000 / 50,000; tests set it small). */
+  scanBudget?: { traces: number; logs: number };
 }
 
 type Counters = Map<string, number>;
@@ -56,6 +58,7 @@ export class RedisStore extends RedisReads implements Store {
     super(conn, new RedisKeys(opts.keyPrefix), new Buckets(opts.ttlSeconds), opts.ttlSeconds, opts.normalise ?? DEFAULT_NORMALISE_OPTIONS);
     this.maxSeriesPerMetric = opts.maxSeriesPerMetric;
     this.maxSpansPerTrace = opts.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE;
+    if (opts.scanBudget) this.scanBudget = { ...opts.scanBudget };
     const every = Math.min(30_000, Math.max(1000, (opts.ttlSeconds * 1000) / 2));
     this.trimTimer = setInterval(() => { this.trimIndexes().catch(() => { /* retried next tick */ }); }, every);
     this.trimTimer.unref();
