@@ -117,7 +117,7 @@ export class RedisStore extends RedisReads implements Store {
       // Bounded calls: Redis runs one script at a time.
       if (call.spans >= SPANS_PER_CALL) { flushed.push(call); calls.delete(group); }
     }
-    flushed.push(...calls.values());
+    for (const call of calls.values()) flushed.push(call);
     for (const call of flushed) ops.push({ key: call.keys[0], script: INGEST_TRACES, keys: call.keys, args: call.args });
     const backlinks = new Map<string, (string | number)[]>();
     for (const s of spans) {
@@ -138,8 +138,8 @@ export class RedisStore extends RedisReads implements Store {
     const orderedIds: string[] = [];
     const perTrace: unknown[] = [];
     flushed.forEach((call, i) => {
-      orderedIds.push(...call.traceIds);
-      perTrace.push(...(replies[i] as unknown[]));
+      for (const id of call.traceIds) orderedIds.push(id);
+      for (const r of replies[i] as unknown[]) perTrace.push(r);
     });
     await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, byTrace, peers, now, k));
     let rejected = 0;
@@ -252,10 +252,10 @@ export class RedisStore extends RedisReads implements Store {
     }
     if (serviceWrites.length > 0) ops.push({ key: k1.traceServices, cmd: 'zadd', args: [k1.traceServices, ...serviceWrites] });
     for (const key of [k1.tracesByStart, k1.tracesByDuration, k1.tracesByWrite, k1.traceServices]) ops.push({ key, cmd: 'expire', args: [key, this.ttlSeconds] });
-    ops.push(...this.counterOps(counters, k));
-    for (const [bucket, c] of older) ops.push(...this.counterOps(c, bucket));
+    for (const op of this.counterOps(counters, k)) ops.push(op);
+    for (const [bucket, c] of older) for (const op of this.counterOps(c, bucket)) ops.push(op);
     for (const [key, e] of sets) ops.push({ key, script: HSET_CAPPED, keys: [key], args: [e.cap, e.expireAt, ...e.args] });
-    ops.push(...removes);
+    for (const op of removes) ops.push(op);
     return ops;
   }
 
