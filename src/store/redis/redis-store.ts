@@ -10,11 +10,11 @@ import { RedisConnection, type ConnectionOptions, type Op } from './connection.j
 import { RedisKeys, seriesIdOf, slotOf } from './keys.js';
 import { Buckets, FIELD } from './buckets.js';
 import { canonicalJson, encodeValue, finiteOr } from './codec.js';
-import { HSET_CAPPED, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
+import { CLAIM_LOGS, HSET_CAPPED, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
 import { type PeerNode, peerOf } from '../../query/services.js';
 import { RedisReads } from './redis-reads.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
-import { encodeLog } from './log-codec.js';
+import { encodeLog, logContentId } from './log-codec.js';
 import { ResourceTable, encodeSpan } from './span-codec.js';
 
 /**
@@ -24,6 +24,8 @@ import { ResourceTable, encodeSpan } from './span-codec.js';
  */
 export const REQUEST_SAMPLE_CAP = 2000;
 export const CALL_SAMPLE_CAP = 5000;
+/** Log records or metric points per claiming script call, and per round trip of such calls (see writeLogs). */
+const ITEMS_PER_STEP = 10_000;
 /** Spans per trace-ingest script call (Redis runs about 8 µs per span inside it, so a call holds Redis for ~8 ms at most). */
 const SPANS_PER_CALL = 1000;
 
@@ -268,41 +270,47 @@ export class RedisStore extends RedisReads implements Store {
     return ops;
   }
 
+  /**
+   * Two steps, so that a retry of an export whose first attempt timed out or half failed leaves one copy:
+   * CLAIM_LOGS claims each record by its content id and indexes and counts the new ones atomically, and
+   * answers the bucket each record's data belongs in (the first attempt's, for a record claimed before);
+   * then the data is written there, an idempotent HSET.
+   */
   async writeLogs(logs: LogRecord[]): Promise<void> {
     if (logs.length === 0) return;
     const now = Date.now();
     const k = this.buckets.of(now);
-    const data: (string | number)[] = [];
-    const byTime: (string | number)[] = [];
-    const byWrite: (string | number)[] = [];
-    const byTrace = new Map<string, (string | number)[]>();
-    const counters: Counters = new Map();
+    const kk = this.keys;
     const resources = new ResourceTable();
-    for (const log of logs) {
-      const member = `${k}:${log.id}`;
-      const ts = finiteOr(log.timestamp, 0);
-      data.push(log.id, encodeLog(log, now, resources));
-      byTime.push(ts, member);
-      byWrite.push(now, member);
+    const ids = logs.map((log) => logContentId(log, resources));
+    const claimKeys = [kk.logClaims, kk.logsByTime, kk.logsByWrite, kk.counters(k)];
+    // In steps of ITEMS_PER_STEP records, one after the other: Redis runs one script at a time, and each
+    // step answers well within the command timeout.
+    const claimed: (string | number)[] = [];
+    for (let from = 0; from < logs.length; from += ITEMS_PER_STEP) {
+      const args: (string | number)[] = [this.ttlSeconds, now, k, this.buckets.of(now - this.ttlSeconds * 1000), this.buckets.expireAt(k)];
+      for (let i = from; i < Math.min(logs.length, from + ITEMS_PER_STEP); i++) args.push(ids[i], finiteOr(logs[i].timestamp, 0), FIELD.serviceLogs(logs[i].service));
+      const [buckets] = await this.conn.exec([{ key: claimKeys[0], script: CLAIM_LOGS, keys: claimKeys, args }]) as [(string | number)[]];
+      for (const b of buckets) claimed.push(b);
+    }
+    const byBucket = new Map<number, (string | number)[]>();
+    const byTrace = new Map<string, (string | number)[]>();
+    logs.forEach((log, i) => {
+      const bucket = Number(claimed[i]);
+      let data = byBucket.get(bucket);
+      if (!data) byBucket.set(bucket, (data = []));
+      data.push(ids[i], encodeLog(log, now, resources));
       if (log.traceId) {
         let list = byTrace.get(log.traceId);
         if (!list) byTrace.set(log.traceId, (list = []));
-        list.push(ts, member);
+        list.push(finiteOr(log.timestamp, 0), `${bucket}:${ids[i]}`);
       }
-      bump(counters, FIELD.logs);
-      bump(counters, FIELD.serviceLogs(log.service));
+    });
+    const ops: Op[] = [];
+    for (const [bucket, data] of byBucket) {
+      const key = kk.logBucket(bucket);
+      ops.push({ key, cmd: 'hset', args: [key, ...data] }, { key, cmd: 'expireat', args: [key, this.buckets.expireAt(bucket)] });
     }
-    const kk = this.keys;
-    const bucketKey = kk.logBucket(k);
-    const ops: Op[] = [
-      { key: bucketKey, cmd: 'hset', args: [bucketKey, ...data] },
-      { key: bucketKey, cmd: 'expireat', args: [bucketKey, this.buckets.expireAt(k)] },
-      { key: kk.logsByTime, cmd: 'zadd', args: [kk.logsByTime, ...byTime] },
-      { key: kk.logsByWrite, cmd: 'zadd', args: [kk.logsByWrite, ...byWrite] },
-      { key: kk.logsByTime, cmd: 'expire', args: [kk.logsByTime, this.ttlSeconds] },
-      { key: kk.logsByWrite, cmd: 'expire', args: [kk.logsByWrite, this.ttlSeconds] },
-      ...this.counterOps(counters, k),
-    ];
     for (const [tid, members] of byTrace) {
       const key = kk.traceLogs(tid);
       ops.push({ key, cmd: 'zadd', args: [key, ...members] }, { key, cmd: 'expire', args: [key, this.ttlSeconds] });
@@ -328,33 +336,46 @@ export class RedisStore extends RedisReads implements Store {
     const expireAt = this.buckets.expireAt(k);
     for (const [name, list] of byName) {
       const keys = [kk.metricRegistry(name), kk.metricSeries(name), kk.metricDropped(name), kk.metricServices(name), kk.metricLast(name),
-        kk.metricPointBucket(name, k)];
-      const sent = new Set<string>();
-      const args: (string | number)[] = [this.ttlSeconds, now, cutoff, this.maxSeriesPerMetric, expireAt];
-      for (const s of list) {
-        const seriesJson = canonicalJson({ service: s.service, labels: s.labels });
-        const sid = seriesIdOf(seriesJson);
-        const first = !sent.has(sid);
-        if (first) sent.add(sid);
-        const point = { ...s.point, timestamp: finiteOr(s.point.timestamp, 0) };
-        args.push(sid, first ? seriesJson : '', s.service, point.timestamp, JSON.stringify(point));
+        kk.metricPointBucket(name, k), kk.metricPointClaims(name)];
+      // A script call per ITEMS_PER_STEP points (each point is checked against the claims of points stored).
+      for (let from = 0; from < list.length; from += ITEMS_PER_STEP) {
+        const sent = new Set<string>();
+        const args: (string | number)[] = [this.ttlSeconds, now, cutoff, this.maxSeriesPerMetric, expireAt, this.buckets.of(cutoff), k];
+        for (let i = from; i < Math.min(list.length, from + ITEMS_PER_STEP); i++) {
+          const s = list[i];
+          const seriesJson = canonicalJson({ service: s.service, labels: s.labels });
+          const sid = seriesIdOf(seriesJson);
+          const first = !sent.has(sid);
+          if (first) sent.add(sid);
+          const point = { ...s.point, timestamp: finiteOr(s.point.timestamp, 0) };
+          args.push(sid, first ? seriesJson : '', s.service, point.timestamp, JSON.stringify(point));
+        }
+        ops.push({ key: keys[0], script: WRITE_METRIC, keys, args });
       }
-      ops.push({ key: keys[0], script: WRITE_METRIC, keys, args });
       const last = list[list.length - 1];
       names.push(now, name);
       meta.push(name, JSON.stringify({
         type: last.type, unit: last.unit, description: last.description, monotonic: last.monotonic, temporality: last.temporality,
       }));
     }
-    ops.push(
+    // The point scripts in round trips of about ITEMS_PER_STEP points (the command timeout runs from the
+    // send), then the metadata.
+    let rejected = 0;
+    for (let from = 0; from < ops.length;) {
+      const step: Op[] = [];
+      let items = 0;
+      while (from < ops.length && (step.length === 0 || items + ops[from].args.length / 5 <= ITEMS_PER_STEP)) {
+        items += ops[from].args.length / 5;
+        step.push(ops[from++]);
+      }
+      for (const r of await this.conn.exec(step)) rejected += Number(r) || 0;
+    }
+    await this.conn.exec([
       { key: kk.metricNames, cmd: 'zadd', args: [kk.metricNames, ...names] },
       { key: kk.metricMeta, cmd: 'hset', args: [kk.metricMeta, ...meta] },
       { key: kk.metricNames, cmd: 'expire', args: [kk.metricNames, this.ttlSeconds] },
       { key: kk.metricMeta, cmd: 'expire', args: [kk.metricMeta, this.ttlSeconds] },
-    );
-    const replies = await this.conn.exec(ops);
-    let rejected = 0;
-    for (let i = 0; i < byName.size; i++) rejected += Number(replies[i]) || 0;
+    ]);
     return { rejected };
   }
 

@@ -207,17 +207,61 @@ return n
 `);
 
 /**
+ * Claims log records by their content id (log-codec logContentId) and indexes the new ones, in one
+ * atomic step: a record already claimed (a retried export, whatever its first attempt left behind) keeps
+ * its bucket and is neither indexed nor counted again. Returns per record the bucket its data belongs in;
+ * the caller then writes the data there (an idempotent HSET).
+ * KEYS: claims, logsByTime, logsByWrite, counters of bucket k. ARGV: ttlSeconds, nowMs, k, oldest live
+ * bucket, counters expireAt (s), then per record 3 values: id, timestamp (s), the service's counter field.
+ */
+export const CLAIM_LOGS = new Script(`
+local claims, byTime, byWrite, counters = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local ttl, now, k, oldest, expireAt = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+redis.call('ZREMRANGEBYSCORE', claims, '-inf', '(' .. oldest)
+local out, fresh, perService = {}, 0, {}
+for i = 6, #ARGV, 3 do
+  local id, ts, field = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local at = redis.call('ZSCORE', claims, id)
+  if at then
+    out[#out + 1] = at
+  else
+    redis.call('ZADD', claims, k, id)
+    local member = k .. ':' .. id
+    redis.call('ZADD', byTime, ts, member)
+    redis.call('ZADD', byWrite, now, member)
+    fresh = fresh + 1
+    perService[field] = (perService[field] or 0) + 1
+    out[#out + 1] = k
+  end
+end
+if fresh > 0 then
+  redis.call('HINCRBY', counters, 'logs', fresh)
+  for field, n in pairs(perService) do redis.call('HINCRBY', counters, field, n) end
+  redis.call('EXPIREAT', counters, expireAt)
+  redis.call('EXPIRE', byTime, ttl)
+  redis.call('EXPIRE', byWrite, ttl)
+end
+redis.call('EXPIRE', claims, ttl)
+return out
+`);
+
+/**
  * Stores metric points of one metric name, refusing points of new series past the cap
  * (live series only count: an expired series frees its slot). Returns the number refused.
  * Accepted points are appended, as one chunk per call, to the points string of the current time
  * bucket: `,[<nowMs>,"<seriesId>",<point JSON>,"<seriesId>",<point JSON>…]`, so a read parses a few large values.
- * KEYS: registry, series, dropped, services, last, points bucket.
- * ARGV: ttlSeconds, nowMs, cutoffMs, cap, bucket expireAt (s), then per point 5 values:
+ * A point whose (seriesId, point JSON) was stored before (a retried export) is skipped: the claims ZSET keeps their digests for the TTL.
+ * KEYS: registry, series, dropped, services, last, points bucket, point claims.
+ * ARGV: ttlSeconds, nowMs, cutoffMs, cap, bucket expireAt (s), oldest live bucket, bucket, then per point 5 values:
  * seriesId, series JSON (may be '' after the series' first point of the call), service, timestamp, point JSON.
  */
 export const WRITE_METRIC = new Script(`
-local reg, ser, drop, svcs, last, pb = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local reg, ser, drop, svcs, last, pb, claims = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local ttl, now, cutoff, cap, expireAt = tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local oldest, bucket = ARGV[6], ARGV[7]
+-- point claims: digest -> the bucket its point was appended to (the points string of that bucket shares pb's prefix)
+local pbBase = string.sub(pb, 1, #pb - #bucket)
+redis.call('ZREMRANGEBYSCORE', claims, '-inf', '(' .. oldest)
 local old = redis.call('ZRANGEBYSCORE', reg, '-inf', '(' .. cutoff, 'LIMIT', 0, 1000)
 for _, sid in ipairs(old) do redis.call('HDEL', ser, sid); redis.call('ZREM', reg, sid) end
 redis.call('ZREMRANGEBYSCORE', drop, '-inf', '(' .. cutoff)
@@ -230,7 +274,7 @@ local lastTs = tonumber(redis.call('HGET', last, 'ts') or '')
 local lastRecv = tonumber(redis.call('HGET', last, 'recv') or '0')
 if lastRecv < tonumber(cutoff) then lastTs = nil end
 local newTs, newJson = nil, nil
-for i = 6, #ARGV, 5 do
+for i = 8, #ARGV, 5 do
   local sid, sjson, svc, ts, pjson = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local ok = decided[sid]
   if ok == nil then
@@ -247,7 +291,16 @@ for i = 6, #ARGV, 5 do
     if ok then redis.call('ZADD', reg, now, sid) end
     decided[sid] = ok
   end
+  -- a point already stored (same series, same content: a retried export) is not added again
   if ok then
+    local claim = redis.sha1hex(sid .. pjson)
+    local at = redis.call('ZSCORE', claims, claim)
+    -- a claim whose points string was evicted (allkeys-lru) does not hold the point any more
+    if at and redis.call('EXISTS', pbBase .. at) == 1 then ok = 'dup' else redis.call('ZADD', claims, bucket, claim) end
+  end
+  if ok == 'dup' then
+    -- stored by an earlier attempt: neither added nor refused
+  elseif ok then
     pieces[#pieces + 1] = ',"' .. sid .. '",' .. pjson
     if not seen[svc] then
       seen[svc] = true
@@ -268,6 +321,7 @@ if #pieces > 0 then
   redis.call('EXPIREAT', pb, expireAt)
 end
 for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ttl) end
+redis.call('EXPIRE', claims, ttl)
 return rejected
 `);
 
