@@ -8,6 +8,7 @@ import type { LogRecord, MetricSample } from '../../model/model.js';
 import { RedisStore } from './redis-store.js';
 import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../../../test/helpers/redis-prefix.js';
 import { redisAnswersAt } from '../../../test/redis/private-redis.js';
+import { modelLog } from '../../../test/helpers/model-items.js';
 
 const available = await redisAnswersAt(SHARED_REDIS_URL);
 if (!available) console.warn(`[big-batch.test] SKIPPED: no Redis answers at ${SHARED_REDIS_URL}`);
@@ -25,10 +26,7 @@ describe.skipIf(!available)('a batch of 100,000 items on Redis', () => {
 
   it('stores 100,000 log records and 100,000 metric points written in one call each', async () => {
     await store!.waitUntilReady();
-    const logs: LogRecord[] = Array.from({ length: N }, (_, i) => ({
-      id: `l${i}`, timeUnixNano: String(BigInt(NOW_S) * 1_000_000_000n + BigInt(i)), timestamp: NOW_S + i / 1e9, severityText: 'INFO', severityNumber: 9,
-      body: `record ${i}`, traceId: null, spanId: null, service: 'bulk', attributes: {}, resource: {}, scope: { name: '', version: '' },
-    }));
+    const logs: LogRecord[] = Array.from({ length: N }, (_, i) => modelLog({ id: `l${i}`, timeMs: NOW_S * 1000 + i / 1000, body: `record ${i}`, service: 'bulk' }));
     await store!.writeLogs(logs);
     const points: MetricSample[] = Array.from({ length: N }, (_, i) => ({
       name: 'bulk.gauge', type: 'gauge', unit: '1', description: '', service: 'bulk', labels: {}, point: { timestamp: NOW_S + i / 1e6, value: i },

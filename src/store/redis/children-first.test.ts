@@ -11,6 +11,7 @@ import type { Store } from '../store.js';
 import { RedisStore } from './redis-store.js';
 import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../../../test/helpers/redis-prefix.js';
 import { redisAnswersAt } from '../../../test/redis/private-redis.js';
+import { modelSpan } from '../../../test/helpers/model-items.js';
 
 const available = await redisAnswersAt(SHARED_REDIS_URL);
 if (!available) console.warn(`[children-first.test] SKIPPED: no Redis answers at ${SHARED_REDIS_URL}`);
@@ -18,16 +19,10 @@ if (!available) console.warn(`[children-first.test] SKIPPED: no Redis answers at
 const CHILDREN = 1500;
 const TRACE_ID = 'c41dfa57'.repeat(4);
 const PARENT_ID = 'aa'.repeat(8);
-const NOW_NS = BigInt(Date.now()) * 1_000_000n;
+const NOW_MS = Date.now();
 
 function span(spanId: string, parentSpanId: string | null, service: string, kind: Span['kind'], offsetMs: number): Span {
-  const start = NOW_NS + BigInt(Math.round(offsetMs * 1000)) * 1000n;
-  return {
-    traceId: TRACE_ID, spanId, parentSpanId, name: parentSpanId ? 'child' : 'parent', kind,
-    startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000_000n), durationMs: 1,
-    status: { code: 'UNSET', message: '' }, service, attributes: {}, resource: { 'service.name': service },
-    scope: { name: 'test', version: '' }, events: [], links: [],
-  };
+  return modelSpan({ traceId: TRACE_ID, spanId, parentSpanId, name: parentSpanId ? 'child' : 'parent', kind, service, startMs: NOW_MS + offsetMs });
 }
 
 /** Children first in batches of 500 (as a BatchSpanProcessor flushes), the parent last. */

@@ -12,30 +12,15 @@ import { RedisStore } from './redis-store.js';
 import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../../../test/helpers/redis-prefix.js';
 import { redisAnswersAt } from '../../../test/redis/private-redis.js';
 import { getJson } from '../../../test/helpers/start-tinyolly.js';
+import { modelLog, modelSpan } from '../../../test/helpers/model-items.js';
 
 const available = await redisAnswersAt(SHARED_REDIS_URL);
 if (!available) console.warn(`[search-limited.test] SKIPPED: no Redis answers at ${SHARED_REDIS_URL}`);
 
 const N = 50;
 const NOW_MS = Date.now() - 60_000;
-const nanos = (ms: number) => String(BigInt(Math.round(ms)) * 1_000_000n);
-
-function span(i: number): Span {
-  return {
-    traceId: (i + 1).toString(16).padStart(32, '0'), spanId: 'ab'.repeat(8), parentSpanId: null, name: i === 0 ? 'needle' : 'hay',
-    kind: 'SERVER', startTimeUnixNano: nanos(NOW_MS + i * 10), endTimeUnixNano: nanos(NOW_MS + i * 10 + 1), durationMs: 1,
-    status: { code: 'UNSET', message: '' }, service: 'svc', attributes: {}, resource: { 'service.name': 'svc' },
-    scope: { name: 't', version: '' }, events: [], links: [],
-  };
-}
-
-function log(i: number): LogRecord {
-  const ms = NOW_MS + i * 10;
-  return {
-    id: `l${i}`, timeUnixNano: nanos(ms), timestamp: ms / 1000, severityText: 'INFO', severityNumber: 9, body: i === 0 ? 'needle' : 'hay',
-    traceId: null, spanId: null, service: 'svc', attributes: {}, resource: {}, scope: { name: 't', version: '' },
-  };
-}
+const span = (i: number): Span => modelSpan({ traceId: (i + 1).toString(16).padStart(32, '0'), name: i === 0 ? 'needle' : 'hay', kind: 'SERVER', startMs: NOW_MS + i * 10 });
+const log = (i: number): LogRecord => modelLog({ id: `l${i}`, timeMs: NOW_MS + i * 10, body: i === 0 ? 'needle' : 'hay' });
 
 describe.skipIf(!available)('Redis searches stopped by the scan bound', () => {
   const prefix = uniquePrefix('search-limited');
