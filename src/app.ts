@@ -17,6 +17,7 @@ import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise/op
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './receivers/grpc.js';
 import { httpReceiver } from './receivers/http.js';
 import { gracefulHttp } from './receivers/http-close.js';
+import { UploadBudget } from './receivers/upload-budget.js';
 import { MemoryStore } from './store/memory/memory-store.js';
 import type { Store } from './store/store.js';
 
@@ -53,12 +54,14 @@ async function createStore(config: Config): Promise<Store> {
       keyPrefix: config.keyPrefix,
       ttlSeconds: config.ttlSeconds,
       maxSeriesPerMetric: config.maxSeriesPerMetric,
+      maxSpansPerTrace: config.maxSpansPerTrace,
       normalise: normaliseOptionsOf(config),
     });
   }
   return new MemoryStore({
     ttlSeconds: config.ttlSeconds,
     maxSeriesPerMetric: config.maxSeriesPerMetric,
+    maxSpansPerTrace: config.maxSpansPerTrace,
     maxBytes: config.maxMemoryMb * MIB,
   });
 }
@@ -88,11 +91,22 @@ export async function start(config: Config, overrides: { store?: Store; logError
   // The ingest inspector (CONTRACT §8): fed by both receivers, told the services by the ingester.
   const inspector = new Inspector(config.inspectorRequests ?? 1000);
   ingester.observe(inspector.observe);
-  const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins, inspector };
+  // Uploads in progress (issue 11): one byte budget across every OTLP listener, a body time limit, connections per port.
+  const uploads = new UploadBudget(config.maxInFlightMb * MIB);
+  const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
+  const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins, inspector, uploads };
 
-  const grpcServer = createGrpcServer({ ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey, storeReady: () => store.ping(), inspector, port: () => ports.grpc });
+  const grpcServer = createGrpcServer({
+    ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey, storeReady: () => store.ping(), inspector, port: () => ports.grpc,
+    uploads, uploadTimeoutMs: requestTimeoutMs, maxConnections: config.maxConnections,
+  });
   const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } } as const;
-  const otlpHttp: FastifyInstance = Fastify(fastifyOptions);
+  // 4318 serves only OTLP: Node's own requestTimeout bounds a whole request there (408), checked every second.
+  const otlpHttp: FastifyInstance = Fastify({
+    ...fastifyOptions, requestTimeout: requestTimeoutMs,
+    http: { connectionsCheckingInterval: Math.min(1000, requestTimeoutMs), headersTimeout: Math.min(60_000, requestTimeoutMs) },
+  });
+  otlpHttp.server.maxConnections = config.maxConnections;
   const otlpHttpClose = gracefulHttp(otlpHttp);
   await otlpHttp.register(httpReceiver, receiverOptions);
   inspectNotFound(otlpHttp, inspector);
@@ -103,10 +117,12 @@ export async function start(config: Config, overrides: { store?: Store; logError
   });
 
   const ui: FastifyInstance = Fastify(fastifyOptions);
+  ui.server.maxConnections = config.maxConnections;
   const uiClose = gracefulHttp(ui);
   // A Cookie header that cannot be decoded leaves the value as sent: it matches no session (401).
   await ui.register(fastifyCookie);
-  await ui.register(httpReceiver, receiverOptions);
+  // 5002 also takes long imports: only its OTLP bodies are timed, by the receiver.
+  await ui.register(httpReceiver, { ...receiverOptions, bodyTimeoutMs: requestTimeoutMs });
   // 5002 takes ingest too (CONTRACT §6): a POST outside /api that matches no route is a wrong OTLP path.
   recordNotFound(ui, inspector, isOutsideApi);
   const auth = config.uiToken ? uiAuth(config.uiToken) : undefined;

@@ -27,6 +27,14 @@ export interface Config {
   /** POST /api/import body limit (MiB), compressed and inflated. */
   maxImportMb: number;
   maxBucketsPerPoint: number;
+  /** Request bytes held at once across every OTLP listener (MiB): bodies being received, then inflated. */
+  maxInFlightMb: number;
+  /** An OTLP/HTTP body not fully received this long after its headers is cut with 408. */
+  requestTimeoutSeconds: number;
+  /** Connections open at once per listener. */
+  maxConnections: number;
+  /** Spans kept per trace; further spans of that trace are rejected (partial_success). */
+  maxSpansPerTrace: number;
   /** Request records the ingest inspector keeps (CONTRACT §8). */
   inspectorRequests: number;
   otlpApiKey?: string;
@@ -58,6 +66,10 @@ export const DEFAULT_CONFIG: Config = {
   maxInFlightExports: 64,
   maxImportMb: 1024,
   maxBucketsPerPoint: 1024,
+  maxInFlightMb: 128,
+  requestTimeoutSeconds: 30,
+  maxConnections: 1024,
+  maxSpansPerTrace: 10_000,
   inspectorRequests: 1000,
 };
 
@@ -84,7 +96,8 @@ Other environment variables:
   TINYOLLY_MAX_ITEMS_PER_REQUEST (100000)  TINYOLLY_MAX_ATTRIBUTE_DEPTH (16)  TINYOLLY_MAX_INFLIGHT_EXPORTS (64)
   TINYOLLY_MAX_IMPORT_MB (1024)
   TINYOLLY_OTLP_API_KEY  TINYOLLY_UI_TOKEN  TINYOLLY_CORS_ORIGINS  TINYOLLY_ALLOWED_HOSTS
-  TINYOLLY_MAX_BUCKETS_PER_POINT (1024)
+  TINYOLLY_MAX_BUCKETS_PER_POINT (1024)  TINYOLLY_MAX_SPANS_PER_TRACE (10000)
+  TINYOLLY_MAX_INFLIGHT_MB (128)  TINYOLLY_REQUEST_TIMEOUT_SECONDS (30)  TINYOLLY_MAX_CONNECTIONS (1024)
   TINYOLLY_INSPECTOR_REQUESTS (1000)
 `;
 
@@ -203,6 +216,10 @@ export function loadConfig(argv: readonly string[], envIn: Record<string, string
     maxInFlightExports: int(env, 'TINYOLLY_MAX_INFLIGHT_EXPORTS', DEFAULT_CONFIG.maxInFlightExports, 1, 1 << 16),
     maxImportMb: int(env, 'TINYOLLY_MAX_IMPORT_MB', DEFAULT_CONFIG.maxImportMb, 1, 1 << 20),
     maxBucketsPerPoint: int(env, 'TINYOLLY_MAX_BUCKETS_PER_POINT', DEFAULT_CONFIG.maxBucketsPerPoint, 1, 1 << 20),
+    maxInFlightMb: int(env, 'TINYOLLY_MAX_INFLIGHT_MB', DEFAULT_CONFIG.maxInFlightMb, 1, 1 << 20),
+    requestTimeoutSeconds: int(env, 'TINYOLLY_REQUEST_TIMEOUT_SECONDS', DEFAULT_CONFIG.requestTimeoutSeconds, 1, 86400),
+    maxConnections: int(env, 'TINYOLLY_MAX_CONNECTIONS', DEFAULT_CONFIG.maxConnections, 1, 1 << 20),
+    maxSpansPerTrace: int(env, 'TINYOLLY_MAX_SPANS_PER_TRACE', DEFAULT_CONFIG.maxSpansPerTrace, 1, 1 << 24),
     inspectorRequests: int(env, 'TINYOLLY_INSPECTOR_REQUESTS', DEFAULT_CONFIG.inspectorRequests, 1, 1_000_000),
     otlpApiKey: env.TINYOLLY_OTLP_API_KEY || undefined,
     uiToken: env.TINYOLLY_UI_TOKEN || undefined,

@@ -14,6 +14,7 @@ describe('ERROR_TABLE', () => {
     ['unavailable', 14, 503, 1],
     ['overloaded', 8, 429, 1],
     ['unauthenticated', 16, 401, undefined],
+    ['timeout', 4, 408, undefined],
     ['internal', 13, 500, undefined],
   ];
 
@@ -27,7 +28,7 @@ describe('ERROR_TABLE', () => {
   });
 
   it('uses the gRPC status numbers of the gRPC spec', () => {
-    expect(GRPC).toMatchObject({ OK: 0, INVALID_ARGUMENT: 3, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 });
+    expect(GRPC).toMatchObject({ OK: 0, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 });
   });
 });
 

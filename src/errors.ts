@@ -3,7 +3,7 @@
  * kind to its gRPC code, HTTP status and Retry-After. Only this file knows status numbers.
  */
 
-export type ErrorKind = 'invalid' | 'not_found' | 'too_large' | 'unsupported_media_type' | 'unavailable' | 'overloaded' | 'unauthenticated' | 'internal';
+export type ErrorKind = 'invalid' | 'not_found' | 'too_large' | 'unsupported_media_type' | 'unavailable' | 'overloaded' | 'unauthenticated' | 'timeout' | 'internal';
 
 /** An error with a kind; its message is safe to show to the sender. */
 export class TinyOllyError extends Error {
@@ -14,7 +14,7 @@ export class TinyOllyError extends Error {
 }
 
 /** gRPC status codes used here (grpc/grpc doc/statuscodes.md). */
-export const GRPC = { OK: 0, INVALID_ARGUMENT: 3, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
+export const GRPC = { OK: 0, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
 
 export interface ErrorMapping {
   grpc: number;
@@ -32,6 +32,7 @@ export const ERROR_TABLE: Record<ErrorKind, ErrorMapping> = {
   unavailable: { grpc: GRPC.UNAVAILABLE, http: 503, retryAfter: 1 },
   overloaded: { grpc: GRPC.RESOURCE_EXHAUSTED, http: 429, retryAfter: 1 },
   unauthenticated: { grpc: GRPC.UNAUTHENTICATED, http: 401 },
+  timeout: { grpc: GRPC.DEADLINE_EXCEEDED, http: 408 },
   internal: { grpc: GRPC.INTERNAL, http: 500 },
 };
 

@@ -28,6 +28,29 @@ export const LOGS_QUERY_SCHEMA = {
   properties: { trace_id: str, span_id: str, service: str, severity: str, q: str, start: num, end: num, limit: int },
 } as const;
 
+/** JSON schema of GET /api/traces/{id}: a page of the trace's spans. */
+export const TRACE_SPANS_QUERY_SCHEMA = {
+  type: 'object',
+  properties: { limit: int, cursor: { type: 'string', maxLength: 32 } },
+} as const;
+
+/** Spans in one answer of GET /api/traces/{id} by default and at most (a bigger trace is paged). */
+export const MAX_SPANS_PER_PAGE = 10_000;
+
+/**
+ * GET /api/traces/{id} parameters → offset and count: `limit` clamped to 1..MAX_SPANS_PER_PAGE
+ * (default the maximum), `cursor` the `nextCursor` of the previous page (the offset as decimal text).
+ */
+export function toSpanPage(q: Record<string, unknown>): { offset: number; limit: number } {
+  const limit = strictInteger('limit', q.limit);
+  const cursor = q.cursor === undefined || q.cursor === '' ? undefined : q.cursor;
+  if (cursor !== undefined && (typeof cursor !== 'string' || !/^\d{1,15}$/.test(cursor))) throw new TinyOllyError('invalid', 'cursor must be a nextCursor of this route');
+  return {
+    offset: cursor === undefined ? 0 : Number(cursor),
+    limit: limit === undefined ? MAX_SPANS_PER_PAGE : Math.min(MAX_SPANS_PER_PAGE, Math.max(1, limit)),
+  };
+}
+
 /** JSON schema of GET /api/metrics/{name}. */
 export const RANGE_QUERY_SCHEMA = {
   type: 'object',

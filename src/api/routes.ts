@@ -9,7 +9,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapReadError } from '../errors.js';
 import { isIncomplete } from '../query/traces.js';
-import type { Store } from '../store/store.js';
+import { isSearchLimited, type Store } from '../store/store.js';
 import { UNAUTHORISED, type UiAuth } from './auth.js';
 import { hostGuard } from './hosts.js';
 import { exportImportRoutes, type ExportImportOptions } from './export-import.js';
@@ -17,7 +17,7 @@ import { waitRoutes } from './wait.js';
 import { compareRoutes } from './compare.js';
 import { doctorRoutes } from './doctor.js';
 import { ingestRoutes, type IngestRoutesOptions } from './ingest.js';
-import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
+import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toSpanPage, toTraceQuery, TRACE_SPANS_QUERY_SCHEMA, TRACES_QUERY_SCHEMA } from './params.js';
 
 export interface ApiOptions {
   store: Store;
@@ -71,15 +71,26 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
 
   if (opts.exportImport) await app.register(exportImportRoutes, { store, ...opts.exportImport });
 
+  // `searchLimited: true` when the store's bounded scan stopped before the end (older matches may be missing).
+  const limitedFlag = (list: readonly unknown[]) => (isSearchLimited(list) ? { searchLimited: true } : {});
   app.get('/traces', { schema: { querystring: TRACES_QUERY_SCHEMA } }, async (req) => {
-    return { traces: await store.findTraces(toTraceQuery(req.query as Record<string, unknown>)) };
+    const traces = await store.findTraces(toTraceQuery(req.query as Record<string, unknown>));
+    return { traces, ...limitedFlag(traces) };
   });
 
-  app.get<{ Params: { traceId: string } }>('/traces/:traceId', async (req, reply) => {
+  // One page of the trace's spans (by start time): `totalSpans` of them are stored, `nextCursor` asks
+  // for the next page (null on the last), `spansDropped` were refused by TINYOLLY_MAX_SPANS_PER_TRACE.
+  app.get<{ Params: { traceId: string } }>('/traces/:traceId', { schema: { querystring: TRACE_SPANS_QUERY_SCHEMA } }, async (req, reply) => {
     const traceId = req.params.traceId.toLowerCase();
-    const spans = await store.getTrace(traceId);
+    const page = toSpanPage(req.query as Record<string, unknown>);
+    const [spans, spansDropped] = await Promise.all([store.getTrace(traceId), store.spansDropped?.(traceId) ?? 0]);
     if (!spans) return reply.code(404).send({ error: `trace ${traceId} not found` });
-    return { traceId, incomplete: isIncomplete(spans), spans };
+    const end = page.offset + page.limit;
+    const paged = page.offset === 0 && end >= spans.length ? spans : spans.slice(page.offset, end);
+    return {
+      traceId, incomplete: isIncomplete(spans), spans: paged, totalSpans: spans.length,
+      nextCursor: end < spans.length ? String(end) : null, spansDropped,
+    };
   });
 
   app.get<{ Params: { traceId: string } }>('/traces/:traceId/backlinks', async (req) => {
@@ -87,7 +98,8 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
   });
 
   app.get('/logs', { schema: { querystring: LOGS_QUERY_SCHEMA } }, async (req) => {
-    return { logs: await store.findLogs(toLogQuery(req.query as Record<string, unknown>)) };
+    const logs = await store.findLogs(toLogQuery(req.query as Record<string, unknown>));
+    return { logs, ...limitedFlag(logs) };
   });
 
   app.get('/metrics', async () => ({ metrics: await store.listMetrics() }));

@@ -159,10 +159,11 @@ export class Ingester {
       const refused = (await write()) ?? 0;
       this.tell(signal, items, refused, receivedAtMs, context);
       if (refused > 0) {
+        const why = signal === 'traces' ? 'span(s) refused: span limit per trace reached' : 'data point(s) refused: series limit per metric reached';
         return {
           accepted: accepted - refused,
           rejected: rejected + refused,
-          message: [message, `${refused} data point(s) refused: series limit per metric reached`].filter(Boolean).join('; '),
+          message: [message, `${refused} ${why}`].filter(Boolean).join('; '),
         };
       }
       return limited ? { accepted, rejected, message, limited } : { accepted, rejected, message };
@@ -175,7 +176,7 @@ export class Ingester {
   /** Normalises and stores spans. Rejects with the store's error (e.g. unavailable) or overloaded. */
   exportTraces(req: OtlpTracesRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseTraces(req, this.options));
-    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected + extraRejected, n.message, 'traces', n.items, context, n.limited);
+    return this.run(async () => (await this.store.writeSpans(n.items))?.rejected, n.items.length, n.rejected + extraRejected, n.message, 'traces', n.items, context, n.limited);
   }
 
   /**
@@ -184,7 +185,7 @@ export class Ingester {
    */
   exportTracesProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
     const n = normalised(() => normaliseTracesProtobuf(body, this.options));
-    return this.run(() => this.store.writeSpans(n.items), n.items.length, n.rejected, n.message, 'traces', n.items, context, n.limited);
+    return this.run(async () => (await this.store.writeSpans(n.items))?.rejected, n.items.length, n.rejected, n.message, 'traces', n.items, context, n.limited);
   }
 
   /** The logs hot path: protobuf bytes → log records in one pass, then stored. */

@@ -3,7 +3,6 @@
  * partial_success, status codes of CONTRACT §2.1, server reflection (v1, v1alpha) and health.
  */
 import * as crypto from 'node:crypto';
-import http2 from 'node:http2';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -11,7 +10,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import protobuf from 'protobufjs';
+import { decodeStatusDetails, rawGrpcCall } from '../../test/helpers/raw-grpc.js';
 import { waitFor } from '../../test/helpers/start-tinyolly.js';
 import { Ingester } from '../ingest/ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
@@ -174,28 +173,10 @@ describe('reflection and health', () => {
   });
 });
 
-/** google.rpc.Status with its Any details and google.rpc.RetryInfo, declared here from the field numbers (independent of grpc.ts' writer). */
-const rpcTypes = protobuf.Root.fromJSON({
-  nested: {
-    Duration: { fields: { seconds: { type: 'int64', id: 1 }, nanos: { type: 'int32', id: 2 } } },
-    Any: { fields: { typeUrl: { type: 'string', id: 1 }, value: { type: 'bytes', id: 2 } } },
-    Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 }, details: { rule: 'repeated', type: 'Any', id: 3 } } },
-    RetryInfo: { fields: { retryDelay: { type: 'Duration', id: 1 } } },
-  },
-});
-
 /** The RetryInfo delays (seconds) in an error's grpc-status-details-bin trailer, and the Status around them; undefined without the trailer. */
 function retryInfoOf(err: grpc.ServiceError): { code: number; message: string; delays: number[] } | undefined {
   const [bin] = err.metadata?.get('grpc-status-details-bin') ?? [];
-  if (bin === undefined) return undefined;
-  const status = rpcTypes.lookupType('Status').toObject(rpcTypes.lookupType('Status').decode(bin as Buffer), { longs: Number, defaults: true });
-  const delays = (status.details as { typeUrl: string; value: Uint8Array }[])
-    .filter((d) => d.typeUrl === 'type.googleapis.com/google.rpc.RetryInfo')
-    .map((d) => {
-      const ri = rpcTypes.lookupType('RetryInfo').toObject(rpcTypes.lookupType('RetryInfo').decode(d.value), { longs: Number, defaults: true });
-      return Number(ri.retryDelay?.seconds ?? 0) + Number(ri.retryDelay?.nanos ?? 0) / 1e9;
-    });
-  return { code: status.code as number, message: status.message as string, delays };
+  return bin === undefined ? undefined : decodeStatusDetails(bin as Buffer);
 }
 
 function exportTo(addr: string, body: Buffer, options: grpc.ChannelOptions = {}): Promise<Buffer> {
@@ -310,30 +291,7 @@ describe('health follows the store (CONTRACT §6)', () => {
 });
 
 describe('message compression as the gRPC spec has it (raw HTTP/2 frames)', () => {
-  /** One unary call written by hand: headers, one length-prefixed message with the given Compressed-Flag, end of stream. */
-  function rawCall(headers: Record<string, string>, flag: number, payload: Buffer): Promise<{ status: number; message: string; accept?: string }> {
-    return new Promise((resolve, reject) => {
-      const session = http2.connect(`http://${address}`);
-      session.on('error', reject);
-      const req = session.request({
-        ':method': 'POST', ':path': TRACE_PATH, 'content-type': 'application/grpc', te: 'trailers', ...headers,
-      });
-      const prefix = Buffer.alloc(5);
-      prefix.writeUInt8(flag, 0);
-      prefix.writeUInt32BE(payload.length, 1);
-      let head: http2.IncomingHttpHeaders = {};
-      req.on('response', (h) => { head = h; });
-      const finish = (t: http2.IncomingHttpHeaders) => {
-        session.close();
-        resolve({ status: Number(t['grpc-status']), message: decodeURIComponent(String(t['grpc-message'] ?? '')), accept: head['grpc-accept-encoding'] as string | undefined });
-      };
-      req.on('trailers', finish);
-      req.on('end', () => { if (head['grpc-status'] !== undefined) finish(head); });
-      req.on('data', () => { /* the response message */ });
-      req.on('error', reject);
-      req.end(Buffer.concat([prefix, payload]));
-    });
-  }
+  const rawCall = (headers: Record<string, string>, flag: number, payload: Buffer) => rawGrpcCall(address, TRACE_PATH, headers, flag, payload);
 
   it('a compressed flag on bytes that are not gzip: INVALID_ARGUMENT, nothing stored', async () => {
     const r = await rawCall({ 'grpc-encoding': 'gzip' }, 1, spans(0x31, 1));

@@ -13,7 +13,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import protobuf from 'protobufjs';
-import { GRPC, mapError } from '../errors.js';
+import { GRPC, mapError, TinyOllyError } from '../errors.js';
 import { secretMatcher } from '../secret.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import {
@@ -23,6 +23,7 @@ import {
 import type { Signal } from '../otlp/types.js';
 import { hintFor } from '../inspect/hints.js';
 import type { InspectContext, Inspector } from '../inspect/inspector.js';
+import type { UploadBudget } from './upload-budget.js';
 
 export interface GrpcReceiverOptions {
   ingester: Ingester;
@@ -40,6 +41,12 @@ export interface GrpcReceiverOptions {
   /** When set, every Export call is recorded in it (CONTRACT §8); `port` is the bound port. */
   inspector?: Inspector;
   port?: () => number;
+  /** When set, the messages' bytes are taken from it frame by frame as they arrive (overloaded beyond). */
+  uploads?: UploadBudget;
+  /** A call whose message has not fully arrived this long after it began is cut (DEADLINE_EXCEEDED). */
+  uploadTimeoutMs?: number;
+  /** Connections open at once on the port; further ones are closed as they come. */
+  maxConnections?: number;
 }
 
 const SERVICES: { signal: Signal; path: string }[] = [
@@ -49,6 +56,20 @@ const SERVICES: { signal: Signal; path: string }[] = [
 ];
 
 const identity = (b: Buffer): Buffer => b;
+
+interface GrpcServerWithHttp2 {
+  http2Servers?: Map<{ maxConnections?: number }, unknown>;
+}
+
+/** The connection cap each server is to get once bound (createGrpcServer → bindGrpcServer). */
+const connectionCaps = new WeakMap<grpc.Server, number>();
+
+/** Caps the connections of every HTTP/2 server grpc-js bound (net.Server's own maxConnections). */
+function limitConnections(server: grpc.Server, max: number): void {
+  const servers = (server as unknown as GrpcServerWithHttp2).http2Servers;
+  if (!(servers instanceof Map)) return;
+  for (const h2 of servers.keys()) h2.maxConnections = max;
+}
 
 /** HTTP/2 flow-control windows: per stream (SETTINGS) and per connection. */
 const STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
@@ -143,6 +164,58 @@ function specCompression(maxBytes: number): grpc.ServerInterceptor {
         break;
       }
       c = c.nextCall as BaseCallInternals | undefined;
+    }
+    return new grpc.ServerInterceptingCall(call);
+  };
+}
+
+/** What the upload bound below reaches in grpc-js' base server call. */
+interface BaseCallStream {
+  handleDataFrame?: (data: Buffer) => void;
+  handleEndEvent?: () => void;
+  sendStatus?: (status: Partial<grpc.StatusObject>) => void;
+  stream?: { once(event: 'close', listener: () => void): void };
+  nextCall?: unknown;
+}
+
+/**
+ * A server interceptor bounding uploads in progress: each HTTP/2 data frame of a call takes its bytes
+ * from the shared budget before grpc-js buffers it, and when the budget is spent the call is answered
+ * overloaded (RESOURCE_EXHAUSTED with RetryInfo, the sender retries) and its further frames are
+ * dropped; the share is given back when the stream closes. A message still arriving `timeoutMs` after
+ * its call began is cut with DEADLINE_EXCEEDED (a slow trickle would otherwise hold it for ever).
+ * Like specCompression it reaches into grpc-js' call, checking each field; absent, it does nothing.
+ */
+function boundUploads(budget: UploadBudget | undefined, timeoutMs: number | undefined): grpc.ServerInterceptor {
+  return (_method, call) => {
+    let c: BaseCallStream | undefined = call as unknown as BaseCallStream;
+    for (let depth = 0; c && depth < 8; depth++) {
+      if (typeof c.handleDataFrame === 'function' && typeof c.handleEndEvent === 'function' && typeof c.sendStatus === 'function' && c.stream) {
+        const base = c;
+        const onData = base.handleDataFrame!.bind(base);
+        const onEnd = base.handleEndEvent!.bind(base);
+        const reservation = budget?.reserve();
+        let refused = false;
+        const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+          refused = true;
+          base.sendStatus!(errorStatus(new TinyOllyError('timeout', `message not received within ${timeoutMs} ms`)));
+        }, timeoutMs);
+        timer?.unref();
+        base.stream!.once('close', () => { clearTimeout(timer); reservation?.release(); });
+        base.handleDataFrame = (data: Buffer) => {
+          if (refused) return;
+          if (reservation && !reservation.grow(data.length)) {
+            refused = true;
+            clearTimeout(timer);
+            base.sendStatus!(errorStatus(new TinyOllyError('overloaded', 'too many bytes of uploads in flight; retry later')));
+            return;
+          }
+          onData(data);
+        };
+        base.handleEndEvent = () => { clearTimeout(timer); onEnd(); };
+        break;
+      }
+      c = c.nextCall as BaseCallStream | undefined;
     }
     return new grpc.ServerInterceptingCall(call);
   };
@@ -303,9 +376,12 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxMessageBytes,
     'grpc.max_send_message_length': 4 * 1024 * 1024,
-    interceptors: [specCompression(opts.maxMessageBytes), ...(opts.inspector ? [inspectRefusals(opts.inspector, opts.port ?? (() => 0))] : [])],
+    interceptors: [specCompression(opts.maxMessageBytes),
+      ...(opts.uploads || opts.uploadTimeoutMs !== undefined ? [boundUploads(opts.uploads, opts.uploadTimeoutMs)] : []),
+      ...(opts.inspector ? [inspectRefusals(opts.inspector, opts.port ?? (() => 0))] : [])],
   });
   widenStreamWindow(server);
+  if (opts.maxConnections !== undefined) connectionCaps.set(server, opts.maxConnections);
   const isApiKey = opts.apiKey === undefined ? undefined : secretMatcher(opts.apiKey);
   for (const { signal, path } of SERVICES) {
     const definition: grpc.ServiceDefinition = {
@@ -360,6 +436,8 @@ export function bindGrpcServer(server: grpc.Server, host: string, port: number):
     server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => {
       if (err) return reject(err);
       widenSessionWindows(server);
+      const cap = connectionCaps.get(server);
+      if (cap !== undefined) limitConnections(server, cap);
       resolve(bound);
     });
   });

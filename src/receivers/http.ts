@@ -16,6 +16,7 @@ import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/see
 import type { Encoding, Signal } from '../otlp/types.js';
 import { inspectHttpRoutes, noteOf } from '../inspect/http.js';
 import type { Inspector } from '../inspect/inspector.js';
+import type { UploadBudget, UploadReservation } from './upload-budget.js';
 
 const gunzip = promisify(zlib.gunzip);
 const inflate = promisify(zlib.inflate);
@@ -30,6 +31,14 @@ export interface HttpReceiverOptions {
   corsOrigins?: string[];
   /** When set, every POST /v1/* is recorded in it (CONTRACT §8). */
   inspector?: Inspector;
+  /** When set, bodies take their bytes from it as they arrive (overloaded beyond it), raw and inflated. */
+  uploads?: UploadBudget;
+  /**
+   * When set, a body still arriving this long after it began is answered 408 and its connection
+   * closed: for a listener whose server has no requestTimeout of its own (5002, where a long import
+   * is legitimate, while a trickled OTLP body is not).
+   */
+  bodyTimeoutMs?: number;
 }
 
 const SIGNALS: Signal[] = ['traces', 'logs', 'metrics'];
@@ -112,6 +121,67 @@ export function discardRest(req: IncomingMessage, maxBytes = DISCARD_MAX_BYTES, 
   });
 }
 
+/** A body-parsing error fastify's way (statusCode), answered by the receiver's error handler. */
+function bodyError(statusCode: number, message: string): Error & { statusCode: number } {
+  return Object.assign(new Error(message), { statusCode });
+}
+
+/** Each request's share of the upload budget, released when its answer is sent or its connection goes. */
+const reservations = new WeakMap<IncomingMessage, UploadReservation>();
+
+/**
+ * Reads a request body into one Buffer, at most `maxBytes` (413 beyond, judged from Content-Length
+ * before anything is read, then from the bytes read). With a budget, the declared length is reserved
+ * before the body is read and each byte past it as it arrives: when the budget is spent the body is
+ * left unread and the answer is overloaded (429 with Retry-After), so a crowd of slow or large uploads
+ * holds at most the budget, not each of its bodies.
+ */
+function readBody(
+  req: FastifyRequest, payload: IncomingMessage, opts: HttpReceiverOptions, done: (err: Error | null, body?: Buffer) => void,
+): void {
+  const maxBytes = opts.maxBodyBytes;
+  const budget = opts.uploads;
+  const raw = req.headers['content-length'];
+  const declared = raw === undefined ? undefined : Number(raw);
+  if (declared !== undefined && declared > maxBytes) return done(bodyError(413, `body over ${maxBytes} bytes`));
+  const reservation = budget ? reservations.get(req.raw) : undefined;
+  if (reservation && declared !== undefined && Number.isFinite(declared) && !reservation.grow(declared)) {
+    return done(new TinyOllyError('overloaded', 'too many bytes of uploads in flight; retry later'));
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let finished = false;
+  const timer = opts.bodyTimeoutMs === undefined ? undefined
+    : setTimeout(() => finish(bodyError(408, `body not received within ${opts.bodyTimeoutMs} ms`)), opts.bodyTimeoutMs);
+  timer?.unref();
+  const finish = (err: Error | null, body?: Buffer) => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    payload.off('data', onData);
+    payload.off('end', onEnd);
+    payload.off('error', onError);
+    done(err, body);
+  };
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > maxBytes) return finish(bodyError(413, `body over ${maxBytes} bytes`));
+    if (declared !== undefined && received > declared) return finish(bodyError(400, 'body longer than its Content-Length'));
+    if (reservation && received > reservation.bytes && !reservation.grow(received - reservation.bytes)) {
+      return finish(new TinyOllyError('overloaded', 'too many bytes of uploads in flight; retry later'));
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = () => {
+    if (declared !== undefined && received !== declared) return finish(bodyError(400, 'body shorter than its Content-Length'));
+    finish(null, Buffer.concat(chunks, received));
+  };
+  const onError = (err: Error) => finish(err);
+  payload.on('data', onData);
+  payload.once('end', onEnd);
+  payload.once('error', onError);
+}
+
 const SEED_DECODERS = { traces: decodeSeedTraces, logs: decodeSeedLogs, metrics: decodeSeedMetrics };
 
 function exportTo(ingester: Ingester, signal: Signal, req: object, extraRejected = 0, context?: object): Promise<ExportResult> {
@@ -141,7 +211,16 @@ function allowOrigin(origins: string[] | undefined, origin: string | undefined):
 export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptions): Promise<void> {
   // Bodies are read raw here (any content type) and decoded by us; the limit answers 413.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: opts.maxBodyBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', (req, payload, done) => readBody(req, payload, opts, done));
+  const uploads = opts.uploads;
+  if (uploads) {
+    // The share lives until the answer is sent or the connection goes ('close' of the response: either).
+    app.addHook('onRequest', async (req, reply) => {
+      const reservation = uploads.reserve();
+      reservations.set(req.raw, reservation);
+      reply.raw.once('close', () => reservation.release());
+    });
+  }
 
   const isApiKey = opts.apiKey === undefined ? undefined : secretMatcher(opts.apiKey);
   const inspector = opts.inspector;
@@ -149,10 +228,17 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
 
   app.setErrorHandler(async (err: Error & { statusCode?: number; code?: string }, req, reply) => {
     const encoding = encodingOf(req.headers['content-type']) ?? 'json';
-    if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      // Answer once the body is read (bounded): then the client is reading, not writing, when it comes.
+    const overloaded = err instanceof TinyOllyError && err.kind === 'overloaded';
+    if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || overloaded) {
+      // Answer once the body is read (bounded) and dropped: then the client is reading, not writing, when it comes.
       if (await discardRest(req.raw)) reply.removeHeader('connection');
-      return sendError(reply, encoding, new TinyOllyError('too_large', `body over ${opts.maxBodyBytes} bytes`));
+      return sendError(reply, encoding, overloaded ? err : new TinyOllyError('too_large', `body over ${opts.maxBodyBytes} bytes`));
+    }
+    if (err.statusCode === 408) {
+      // As Node's own requestTimeout answers: 408, then the connection is closed (its body is still coming).
+      reply.header('connection', 'close');
+      reply.raw.once('finish', () => req.raw.socket?.end());
+      return sendError(reply, encoding, new TinyOllyError('timeout', err.message));
     }
     if (err.statusCode === 415) return sendError(reply, 'json', new TinyOllyError('unsupported_media_type', err.message));
     if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
@@ -191,6 +277,11 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
         }
         const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const body = await inflateBody(raw, req.headers['content-encoding'] as string | undefined, opts.maxBodyBytes);
+        // The inflated copy is held while it is decoded: it takes its bytes from the budget too.
+        const reservation = reservations.get(req.raw);
+        if (body !== raw && reservation && !reservation.grow(body.length)) {
+          throw new TinyOllyError('overloaded', 'too many bytes of uploads in flight; retry later');
+        }
         const note = inspector ? noteOf(req) : undefined;
         if (note) { note.inflatedBytes = body.length; note.body = body; }
         if (encoding === 'protobuf') {

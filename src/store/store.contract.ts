@@ -11,10 +11,10 @@ import type { Store, StoreOptions, TraceQuery } from './store.js';
 
 /**
  * The options every contract store must be built with: `makeStore` receives them and must honour
- * them (the series-cap tests count on `maxSeriesPerMetric` 3). The TTL is long enough never to
+ * them (the series-cap tests count on `maxSeriesPerMetric` 3, the span-cap test on `maxSpansPerTrace` 50). The TTL is long enough never to
  * expire inside a test.
  */
-export const CONTRACT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({ ttlSeconds: 3600, maxSeriesPerMetric: 3 });
+export const CONTRACT_STORE_OPTIONS: Readonly<StoreOptions> = Object.freeze({ ttlSeconds: 3600, maxSeriesPerMetric: 3, maxSpansPerTrace: 50 });
 
 /** Unix seconds every fixture time is relative to. */
 const BASE_S = 1_700_000_000;
@@ -192,6 +192,25 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
         expect(rows[0]).toMatchObject({ traceId: tid(120), spanCount: 5, rootService: 'svc-1', services: ['svc-0', 'svc-1', 'svc-2'] });
         expect((await store.getTrace(tid(77)))?.map((s) => s.spanId)).toEqual([1, 2, 3, 4, 5].map(sid));
         expect(await store.findTraces(tq({ service: 'svc-2', limit: 7, order: 'asc' }))).toHaveLength(7);
+      });
+
+      it('refuses and counts spans past maxSpansPerTrace (a re-sent span is not refused; other traces are not affected)', async () => {
+        const cap = CONTRACT_STORE_OPTIONS.maxSpansPerTrace!;
+        const of = (from: number, n: number, traceId = tid(0x5ca)) => Array.from({ length: n }, (_, i) => span({ traceId, spanId: sid(from + i), startMs: from + i }));
+        expect((await store.writeSpans(of(1, cap - 10)))?.rejected ?? 0).toBe(0);
+        // One batch filling the trace keeps its first spans, refuses the rest.
+        expect((await store.writeSpans([...of(cap - 9, 15), ...of(1, 3, tid(0x5cb))]))?.rejected).toBe(5);
+        expect(await store.getTrace(tid(0x5ca))).toHaveLength(cap);
+        expect((await store.getTrace(tid(0x5ca)))!.at(-1)!.spanId).toBe(sid(cap));
+        expect(await store.getTrace(tid(0x5cb))).toHaveLength(3);
+        // A retry of a stored span replaces it; a new one is still refused.
+        expect((await store.writeSpans([span({ traceId: tid(0x5ca), spanId: sid(1), name: 'again', startMs: 1 }), ...of(cap + 100, 1)]))?.rejected).toBe(1);
+        expect((await store.getTrace(tid(0x5ca)))!.find((s) => s.spanId === sid(1))!.name).toBe('again');
+        expect(await store.spansDropped?.(tid(0x5ca))).toBe(6);
+        expect(await store.spansDropped?.(tid(0x5cb))).toBe(0);
+        expect(await store.spansDropped?.(tid(0x5cc))).toBe(0);
+        const [summary] = await store.findTraces(tq({ name: 'again' }));
+        expect(summary.spanCount).toBe(cap);
       });
 
       it('keeps one copy of a span written twice (the latest)', async () => {

@@ -42,6 +42,11 @@ export interface LogQuery extends TimeRange {
   q?: string;
 }
 
+export interface WriteSpansResult {
+  /** Spans refused because their trace already holds `maxSpansPerTrace` spans (a re-sent span is never refused). */
+  rejected: number;
+}
+
 export interface WriteMetricsResult {
   /** Points refused because their series would pass the per-metric series cap. */
   rejected: number;
@@ -59,8 +64,11 @@ export interface WriteMetricsResult {
 export interface Store {
   readonly kind: 'memory' | 'redis';
 
-  /** Stores a batch of spans (any traces). */
-  writeSpans(spans: Span[]): Promise<void>;
+  /**
+   * Stores a batch of spans (any traces). A span new to a trace that already holds `maxSpansPerTrace`
+   * spans is refused and counted (a replacement of a stored span is not); void counts as none refused.
+   */
+  writeSpans(spans: Span[]): Promise<WriteSpansResult | void>;
   /** Stores a batch of log records. */
   writeLogs(logs: LogRecord[]): Promise<void>;
   /** Stores a batch of metric points; points of series past the per-metric cap are refused and counted. */
@@ -68,11 +76,16 @@ export interface Store {
 
   /** All spans of one trace ordered by start time, or undefined if none is stored. */
   getTrace(traceId: string): Promise<Span[] | undefined>;
-  /** Trace summaries matching the query, ordered by `sort`/`order`, at most `limit`. */
+  /** Spans of this trace refused by the per-trace cap while it was stored (0 for none or an unknown trace). */
+  spansDropped?(traceId: string): Promise<number>;
+  /**
+   * Trace summaries matching the query, ordered by `sort`/`order`, at most `limit`. A backend that
+   * bounds its scan marks the list with markSearchLimited when it stopped before the end.
+   */
   findTraces(query: TraceQuery): Promise<TraceSummary[]>;
   /** Spans of other traces whose links point at a span of this trace. */
   getBacklinks(traceId: string): Promise<Backlink[]>;
-  /** Log records matching the query, newest first, at most `limit`. */
+  /** Log records matching the query, newest first, at most `limit` (marked as findTraces when the scan stopped early). */
   findLogs(query: LogQuery): Promise<LogRecord[]>;
   /** One summary per metric name, sorted by name. */
   listMetrics(): Promise<MetricSummary[]>;
@@ -114,4 +127,26 @@ export interface Store {
 export interface StoreOptions {
   ttlSeconds: number;
   maxSeriesPerMetric: number;
+  /** Spans kept per trace (TINYOLLY_MAX_SPANS_PER_TRACE); unset: DEFAULT_MAX_SPANS_PER_TRACE. */
+  maxSpansPerTrace?: number;
 }
+
+const SEARCH_LIMITED: unique symbol = Symbol('tinyolly.searchLimited');
+
+/**
+ * Marks a list answer (findTraces, findLogs) whose search stopped at the backend's scan bound before
+ * the end of the data, so older matches may be missing; the API then says `"searchLimited": true`.
+ * A symbol property: it never reaches JSON by itself, and an unmarked list is a complete search.
+ */
+export function markSearchLimited<T>(list: T[]): T[] {
+  (list as T[] & { [SEARCH_LIMITED]?: true })[SEARCH_LIMITED] = true;
+  return list;
+}
+
+/** Whether markSearchLimited marked this list. */
+export function isSearchLimited(list: readonly unknown[]): boolean {
+  return (list as readonly unknown[] & { [SEARCH_LIMITED]?: true })[SEARCH_LIMITED] === true;
+}
+
+/** The per-trace span cap when the options do not say (CONTRACT §6 TINYOLLY_MAX_SPANS_PER_TRACE). */
+export const DEFAULT_MAX_SPANS_PER_TRACE = 10_000;

@@ -74,14 +74,15 @@ export class PrivateRedis {
   }
 
   /** A server on a free port, not started yet; `persist` makes acknowledged writes survive a SIGKILL (AOF, fsync always). */
-  static async create(o: { persist?: boolean; cluster?: boolean } = {}): Promise<PrivateRedis> {
+  static async create(o: { persist?: boolean; cluster?: boolean; args?: string[] } = {}): Promise<PrivateRedis> {
     const extra = o.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     if (o.cluster) extra.push('--cluster-enabled', 'yes', '--cluster-node-timeout', '2000');
+    if (o.args) for (const a of o.args) extra.push(a);
     return new PrivateRedis(await freePort(), extra);
   }
 
-  /** A started server (see create()). */
-  static async start(o: { persist?: boolean; cluster?: boolean } = {}): Promise<PrivateRedis> {
+  /** A started server (see create(); `args` are further redis-server flags, e.g. `--maxmemory 8mb`). */
+  static async start(o: { persist?: boolean; cluster?: boolean; args?: string[] } = {}): Promise<PrivateRedis> {
     const r = await PrivateRedis.create(o);
     await r.start();
     return r;
@@ -96,6 +97,16 @@ export class PrivateRedis {
       '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, ...this.extra,
     ], { stdio: 'ignore' });
     await until(() => answers(this.port), 10_000, `redis-server on ${this.port}`);
+  }
+
+  /** SIGSTOP: the server stops answering (connections stay open, commands queue) until resume(). */
+  pause(): void {
+    this.proc?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(): the queued commands run. */
+  resume(): void {
+    this.proc?.kill('SIGCONT');
   }
 
   /** SIGKILL and wait until the port no longer answers. */

@@ -77,7 +77,7 @@ describe.skipIf(!shared)('TinyOlly on the shared Redis', () => {
     const logs = await getJson(a2.baseUrl, `/api/logs?trace_id=${traceId}`);
     expect(logs.body.logs.map((l: { body: string }) => l.body)).toEqual(['kept']);
     const metric = await getJson(a2.baseUrl, '/api/metrics/e2e.metric');
-    expect(metric.body.series[0].points).toEqual([{ timestamp: 1700000000, value: 42.5 }]);
+    expect(metric.body.series[0].points).toEqual([{ timestamp: 1700000000, timeUnixNano: '1700000000000000000', value: 42.5 }]);
     expect((await getJson(a2.baseUrl, '/api/stats')).body).toMatchObject({ traces: 2, spans: 2, logs: 1, metrics: 1, storage: 'redis' });
 
     // Keys evicted behind the indexes' back: every answer is still a 200, without the lost data.

@@ -22,6 +22,12 @@ export interface TraceResponse {
   /** True when no span of the trace is a root (its root span has not arrived). */
   incomplete: boolean;
   spans: Span[];
+  /** Spans stored for the trace (the answer holds a page of them: at most 10000 by default). */
+  totalSpans?: number;
+  /** Passed back as `cursor` for the next page; null on the last. */
+  nextCursor?: string | null;
+  /** Spans refused by TINYOLLY_MAX_SPANS_PER_TRACE. */
+  spansDropped?: number;
 }
 
 /** The UI's name for GET /api/traces/{id}. */

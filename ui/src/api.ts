@@ -45,9 +45,20 @@ const enc = encodeURIComponent;
 /** GET /api/stats. */
 export const getStats = (signal?: AbortSignal): Promise<Stats> => getJson('/api/stats', undefined, signal);
 
+/** A list whose search the server stopped early (`"searchLimited": true`): older matches may be missing. */
+export type MaybeLimited<T> = T[] & { searchLimited?: boolean };
+
+/** The list of an answer, carrying the answer's `searchLimited` along. */
+function limitedList<T>(list: T[] | undefined, limited: boolean | undefined): MaybeLimited<T> {
+  const out: MaybeLimited<T> = list ?? [];
+  if (limited === true) out.searchLimited = true;
+  return out;
+}
+
 /** GET /api/traces (newest first unless sorted otherwise). */
-export async function listTraces(params: TraceQueryParams, signal?: AbortSignal): Promise<TraceSummary[]> {
-  return (await getJson<{ traces: TraceSummary[] }>('/api/traces', params as Params, signal)).traces ?? [];
+export async function listTraces(params: TraceQueryParams, signal?: AbortSignal): Promise<MaybeLimited<TraceSummary>> {
+  const d = await getJson<{ traces: TraceSummary[]; searchLimited?: boolean }>('/api/traces', params as Params, signal);
+  return limitedList(d.traces, d.searchLimited);
 }
 
 /** GET /api/traces/{id}: spans by start time; undefined for an unknown trace (404). */
@@ -77,8 +88,9 @@ export async function getBacklinks(traceId: string, signal?: AbortSignal): Promi
 }
 
 /** GET /api/logs (newest first). */
-export async function listLogs(params: LogQueryParams, signal?: AbortSignal): Promise<LogRecord[]> {
-  return (await getJson<{ logs: LogRecord[] }>('/api/logs', params as Params, signal)).logs ?? [];
+export async function listLogs(params: LogQueryParams, signal?: AbortSignal): Promise<MaybeLimited<LogRecord>> {
+  const d = await getJson<{ logs: LogRecord[]; searchLimited?: boolean }>('/api/logs', params as Params, signal);
+  return limitedList(d.logs, d.searchLimited);
 }
 
 /** GET /api/metrics. */

@@ -7,7 +7,7 @@ import type {
   Backlink, LogRecord, MetricSample, MetricSeriesSet, MetricSummary, OperationStats, ServiceMap, ServiceStats, Span, StoreStats,
   TraceSummary,
 } from '../../model/model.js';
-import type { LogQuery, Store, StoreOptions, TimeRange, TraceQuery, WriteMetricsResult } from '../store.js';
+import { DEFAULT_MAX_SPANS_PER_TRACE, type LogQuery, type Store, type StoreOptions, type TimeRange, type TraceQuery, type WriteMetricsResult, type WriteSpansResult } from '../store.js';
 import { buildServiceMap } from '../../query/service-map.js';
 import { BatchQueue, type Batch } from './fifo.js';
 import { LogIndex } from './log-index.js';
@@ -59,6 +59,7 @@ export class MemoryStore implements Store {
   private readonly lanes: Lane<unknown>[];
   private readonly ttlMs: number;
   private readonly maxBytes: number;
+  private readonly maxSpansPerTrace: number;
   private readonly now: () => number;
   private bytes = 0;
   private seq = 0;
@@ -69,6 +70,7 @@ export class MemoryStore implements Store {
   constructor(options: MemoryStoreOptions) {
     this.ttlMs = options.ttlSeconds * 1000;
     this.maxBytes = options.maxBytes;
+    this.maxSpansPerTrace = options.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE;
     this.now = options.now ?? Date.now;
     this.metrics = new MetricIndex(options.maxSeriesPerMetric, this.ttlMs, this.now);
     this.spanLane = { queue: new BatchQueue(), drop: (s) => this.traces.remove(s) };
@@ -84,14 +86,21 @@ export class MemoryStore implements Store {
     return this.bytes + this.metrics.entryBytes;
   }
 
-  async writeSpans(spans: Span[]): Promise<void> {
+  async writeSpans(spans: Span[]): Promise<WriteSpansResult> {
     this.expire();
-    if (spans.length === 0) return;
-    const batch: Batch<Span> = { seq: this.seq++, writtenAt: this.now(), items: spans.slice(), sizes: new Array<number>(spans.length), head: 0 };
-    for (let i = 0; i < spans.length; i++) {
-      const span = batch.items[i];
+    if (spans.length === 0) return { rejected: 0 };
+    const batch: Batch<Span> = { seq: this.seq++, writtenAt: this.now(), items: [], sizes: [], head: 0 };
+    let rejected = 0;
+    for (const span of spans) {
+      // Past the per-trace cap a new span is refused (counted on its trace); a batch filling a trace keeps its first spans.
+      if (!this.traces.admits(span, this.maxSpansPerTrace)) {
+        rejected++;
+        continue;
+      }
+      const i = batch.items.length;
       const size = this.sizes.span(span);
-      batch.sizes[i] = size;
+      batch.items.push(span);
+      batch.sizes.push(size);
       this.bytes += size;
       const replaced = this.traces.add(span);
       // A retried span (same trace and span ids) replaces the stored one: the old copy leaves its
@@ -102,8 +111,10 @@ export class MemoryStore implements Store {
         (span as Slotted)[SLOT_INDEX] = i;
       }
     }
+    if (batch.items.length === 0) return { rejected };
     this.spanLane.queue.push(batch);
     this.evict();
+    return { rejected };
   }
 
   /** Takes a replaced span out of the batch holding it; compacts a batch mostly replaced. */
@@ -163,6 +174,11 @@ export class MemoryStore implements Store {
   async getTrace(traceId: string): Promise<Span[] | undefined> {
     this.expire();
     return this.traces.get(traceId);
+  }
+
+  async spansDropped(traceId: string): Promise<number> {
+    this.expire();
+    return this.traces.dropped(traceId);
   }
 
   async findTraces(query: TraceQuery): Promise<TraceSummary[]> {

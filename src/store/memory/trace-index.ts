@@ -34,6 +34,8 @@ export interface TraceEntry {
   alive: boolean;
   /** This trace's share of the service rollup (owned by ServiceRollup). */
   share: TraceShare | undefined;
+  /** Spans refused by the per-trace cap since the trace was created. */
+  dropped: number;
 }
 
 /** Per-service span and error counts. */
@@ -122,6 +124,22 @@ export class TraceIndex {
   readonly rollup = new ServiceRollup();
   spanCount = 0;
 
+  /**
+   * Whether a span may be added under a cap of `max` spans per trace: a replacement always may, a new
+   * span only while its trace holds fewer; a refusal is counted on the trace.
+   */
+  admits(span: Span, max: number): boolean {
+    const e = this.traces.get(span.traceId);
+    if (!e || e.spans.size < max || e.spans.has(span.spanId)) return true;
+    e.dropped++;
+    return false;
+  }
+
+  /** Spans of a trace refused by the cap (0 for an unknown trace). */
+  dropped(traceId: string): number {
+    return this.traces.get(traceId)?.dropped ?? 0;
+  }
+
   /** Stores a span; a span with the same traceId+spanId is replaced and returned. */
   add(span: Span): Span | undefined {
     let e = this.traces.get(span.traceId);
@@ -129,7 +147,7 @@ export class TraceIndex {
       e = {
         traceId: span.traceId, spans: new Map(), services: new Map(), errorCount: 0, okCount: 0,
         startNs: '0', endNs: '0', durationMs: 0, startMs: 0, startSeconds: 0, boundsDirty: false, summary: undefined,
-        namesLower: undefined, alive: true, share: undefined,
+        namesLower: undefined, alive: true, share: undefined, dropped: 0,
       };
       this.traces.set(span.traceId, e);
       this.order.push(e);

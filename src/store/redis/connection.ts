@@ -55,6 +55,11 @@ function parseNode(s: string): { node: ClusterNode; username?: string; password?
 }
 
 /** A fail-fast Redis connection that reconnects forever in the background. */
+/** EVAL/EVALSHA arguments as one array: script (or sha), key count, keys, args. */
+function scriptArgs(script: string, keys: string[], args: (string | number)[]): (string | number)[] {
+  return ([script, keys.length] as (string | number)[]).concat(keys, args);
+}
+
 export class RedisConnection {
   readonly client: Redis | Cluster;
   readonly isCluster: boolean;
@@ -159,8 +164,10 @@ export class RedisConnection {
     const pipe = this.client.pipeline();
     for (const i of idxs) {
       const op = ops[i];
-      if ('script' in op) pipe.call('evalsha', op.script.sha, op.keys.length, ...op.keys, ...op.args);
-      else pipe.call(op.cmd, ...op.args);
+      // One argument array, not spread arguments: a spread of an export's 200k arguments overflows the
+      // call stack (RangeError) where an array does not.
+      if ('script' in op) pipe.call('evalsha', scriptArgs(op.script.sha, op.keys, op.args));
+      else pipe.call(op.cmd, op.args);
     }
     const replies = await pipe.exec();
     if (!replies) throw new Error('pipeline discarded');
@@ -171,7 +178,7 @@ export class RedisConnection {
       if (err) {
         // A restarted or new node has an empty script cache: EVAL runs and caches the script.
         if ('script' in op && /NOSCRIPT/.test(err.message)) {
-          retries.push(this.client.call('eval', op.script.lua, op.keys.length, ...op.keys, ...op.args)
+          retries.push(this.client.call('eval', scriptArgs(op.script.lua, op.keys, op.args))
             .then((v) => { results[idxs[j]] = v; }));
           continue;
         }

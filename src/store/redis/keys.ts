@@ -53,6 +53,8 @@ export class RedisKeys {
   get logsByTime(): string { return this.g + 'li'; }
   /** ZSET `<bucket>:<logId>` → receipt (ms): trimming. */
   get logsByWrite(): string { return this.g + 'lw'; }
+  /** ZSET log content id (log-codec logContentId) → the bucket its record is stored in: a retry finds it there. */
+  get logClaims(): string { return this.g + 'lc'; }
   /** ZSET traceId → earliest span start (ms), per service: traces with a span of that service. */
   tracesOfService(service: string): string { return this.g + 'tss:' + service; }
   /** ZSET service → last write (ms): the services that have a tracesOfService index (for trimming). */
@@ -106,6 +108,8 @@ export class RedisKeys {
   metricLast(name: string): string { return this.m(name) + 'last'; }
   /** HASH origin digest → JSON `[resource, scope]`: the origins the points' `o` fields name. */
   metricOrigins(name: string): string { return this.m(name) + 'org'; }
+  /** ZSET digest of (seriesId, point JSON) → receipt (ms): the points stored, so that a retried export adds none twice. */
+  metricPointClaims(name: string): string { return this.m(name) + 'pc'; }
   /** STRING of `,[<receivedMs>,"<seriesId>",<point JSON>…]` chunks, one per write: the points received in bucket k (append-only). */
   metricPointBucket(name: string, bucket: number): string { return this.m(name) + 'pb:' + bucket; }
 }

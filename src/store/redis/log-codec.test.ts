@@ -42,7 +42,7 @@ describe('log codec', () => {
     for (const l of logs) expect((decodeValue<unknown[]>(encodeLog(l, 1, new ResourceTable()))!.value)[0]).toBe(2);
     for (const l of logs) {
       const raw = encodeLog(l, 1, new ResourceTable());
-      expect(raw).toBe('1|' + JSON.stringify([2, [l.service, l.resource], l.scope.name, l.scope.version, (l as WireLog).wireBytes().toString('base64')]));
+      expect(raw).toBe('1|' + JSON.stringify([2, [l.service, l.resource], l.scope.name, l.scope.version, (l as WireLog).wireBytes().toString('base64'), l.id]));
     }
     expect(roundTrip(logs, o).map((l) => l && plain(l))).toEqual(logs.map(plain));
   });

@@ -4,6 +4,7 @@
  * or re-encoded on the way in; reads decode them under the ingest limits); other records as their
  * JSON (version 1). Both follow the `<receivedMs>|` prefix of codec.ts.
  */
+import { createHash } from 'node:crypto';
 import type { Attributes, LogRecord } from '../../model/model.js';
 import { logFromWire, WireLog } from '../../normalise/logs-protobuf.js';
 import type { NormaliseOptions } from '../../normalise/options.js';
@@ -11,31 +12,54 @@ import { encodeValue } from './codec.js';
 import { scopeExtrasSuffix, storedResource, storedScope, type ResourceTable, type ScopeExtras } from './span-codec.js';
 import { applyKindsTree, kindsTree, type KindsTree } from '../../model/value-kinds.js';
 
-/** Stored form of a record kept as its wire bytes: [2, [service, resource], scope name, scope version, base64 LogRecord, scope extras?]. */
-type StoredWireLog = [2, [string, Attributes], string, string, string, ScopeExtras?];
+/**
+ * Stored form of a record kept as its wire bytes: [2, [service, resource], scope name, scope version, base64
+ * LogRecord, id, scope extras?]; values written before records were stored under their content id have
+ * no id (the field is it).
+ */
+type StoredWireLog = [2, [string, Attributes], string, string, string, string?, ScopeExtras?];
 
-/** The stored value of one record received at `receivedMs`; resources are encoded once per batch by `resources`. */
+/**
+ * The id a record is stored under in Redis: a digest of its content (resource, scope and the record's
+ * own bytes or JSON, not the id ingest gave it), so that a retried export names the same records and
+ * the write that follows finds them already stored (one copy, whatever the first attempt left behind).
+ */
+export function logContentId(log: LogRecord, resources: ResourceTable): string {
+  const h = createHash('sha1');
+  if (log instanceof WireLog) {
+    const [digest] = resources.entryOf(log.service, log.resource);
+    h.update(digest).update('\0').update(log.scope.name).update('\0').update(log.scope.version).update('\0').update(log.wireBytes());
+  } else {
+    h.update(JSON.stringify({ ...log, id: '' }));
+  }
+  return h.digest('base64url').slice(0, 22);
+}
+
+/**
+ * The stored value of one record received at `receivedMs`; resources are encoded once per batch by
+ * `resources`. A wire-backed record carries its id as a sixth element (it is stored under its content id).
+ */
 export function encodeLog(log: LogRecord, receivedMs: number, resources: ResourceTable): string {
   if (log instanceof WireLog) {
     const [, resourceJson] = resources.entryOf(log.service, log.resource);
     // As JSON.stringify of the StoredWireLog array would write it, with the resource's JSON made once per
     // batch and the base64 not scanned for characters to escape (it has none).
     return receivedMs + '|[2,' + resourceJson + ',' + JSON.stringify(log.scope.name) + ',' + JSON.stringify(log.scope.version)
-      + ',"' + log.wireBytes().toString('base64') + '"' + scopeExtrasSuffix(log.scope) + ']';
+      + ',"' + log.wireBytes().toString('base64') + '",' + JSON.stringify(log.id) + scopeExtrasSuffix(log.scope) + ']';
   }
   // A record from OTLP/JSON: its JSON, with the kinds its values hide when normalise noted any.
   const kinds = kindsTree(log);
   return encodeValue(kinds === undefined ? log : { ...log, kinds }, receivedMs);
 }
 
-/** The record stored under `id` from its decoded value (either version); undefined when malformed. */
+/** The record stored under field `id` from its decoded value (either version); undefined when malformed. */
 export function decodeLog(id: string, value: unknown, o: NormaliseOptions): LogRecord | undefined {
   if (Array.isArray(value)) {
     const v = value as StoredWireLog;
-    if (v[0] !== 2 || (v.length !== 5 && v.length !== 6) || !Array.isArray(v[1]) || typeof v[1][0] !== 'string' || typeof v[4] !== 'string') return undefined;
+    if (v[0] !== 2 || (v.length < 5 || v.length > 7) || !Array.isArray(v[1]) || typeof v[1][0] !== 'string' || typeof v[4] !== 'string') return undefined;
     const res = storedResource(v[1]);
     const resource = res ? res[1] : {};
-    return logFromWire(Buffer.from(v[4], 'base64'), id, v[1][0], resource, storedScope(v[2], v[3], v[5]), o);
+    return logFromWire(Buffer.from(v[4], 'base64'), typeof v[5] === 'string' ? v[5] : id, v[1][0], resource, storedScope(v[2], v[3], v[6]), o);
   }
   if (value && typeof value === 'object' && typeof (value as LogRecord).id === 'string') {
     const { kinds, ...log } = value as LogRecord & { kinds?: KindsTree };

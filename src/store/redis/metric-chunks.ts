@@ -157,7 +157,7 @@ export class MetricChunkCache {
    */
   answer(req: ChunkRequest, reply: unknown): unknown[][] {
     const rows = Array.isArray(reply) ? reply as [number, number, string | null][] : [];
-    const oldest = Math.min(...req.buckets);
+    const oldest = req.buckets.reduce((m, b) => Math.min(m, b), Infinity);
     for (const [key, b] of this.cache) {
       if (b.bucket < oldest) this.drop(key);
     }

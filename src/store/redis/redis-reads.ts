@@ -7,7 +7,7 @@ import type {
   Backlink, LogRecord, MetricOrigin, MetricPoint, MetricSeries, MetricSeriesSet, MetricSummary, MetricType, OperationStats, ServiceMap,
   ServiceMapNodeType, ServiceStats, Span, SpanKind, StoreStats, Temporality, TraceSummary,
 } from '../../model/model.js';
-import type { LogQuery, TimeRange, TraceQuery } from '../store.js';
+import { markSearchLimited, type LogQuery, type TimeRange, type TraceQuery } from '../store.js';
 import { compareSummaries, sortSpans, summariseTrace, summaryMatches, traceMatchesSpans } from '../../query/traces.js';
 import { type EntryRecord, operationsOf, percentile, requestStats } from '../../query/services.js';
 import { buildServiceMap } from '../../query/service-map.js';
@@ -22,8 +22,8 @@ import { applyKindsTree } from '../../model/value-kinds.js';
 import { copyPoint, decodeOrigin, MetricChunkCache, READ_CHUNKS, type StoredPointJson } from './metric-chunks.js';
 
 /** At most this many index entries are examined by one trace or log query. */
-const TRACE_SCAN_BUDGET = 5000;
-const LOG_SCAN_BUDGET = 50_000;
+export const TRACE_SCAN_BUDGET = 5000;
+export const LOG_SCAN_BUDGET = 50_000;
 
 interface MetricMeta {
   type: MetricType;
@@ -53,6 +53,8 @@ function hashEntries(reply: unknown): [string, string][] {
 export abstract class RedisReads {
   /** Metric point chunks already parsed (append-only strings: later reads fetch only new bytes). */
   protected readonly metricChunks = new MetricChunkCache();
+  /** Index entries one trace or log search examines at most (RedisStoreOptions.scanBudget). */
+  protected scanBudget = { traces: TRACE_SCAN_BUDGET, logs: LOG_SCAN_BUDGET };
   constructor(
     protected readonly conn: RedisConnection,
     protected readonly keys: RedisKeys,
@@ -106,6 +108,12 @@ export abstract class RedisReads {
     return spans.length > 0 ? sortSpans(spans) : undefined;
   }
 
+  async spansDropped(traceId: string): Promise<number> {
+    const key = this.keys.traceSkeleton(traceId);
+    const [n] = await this.conn.exec([{ key, cmd: 'hget', args: [key, 'dropped'] }]) as [string | null];
+    return Number(n ?? 0) || 0;
+  }
+
   async findTraces(q: TraceQuery): Promise<TraceSummary[]> {
     const cutoff = this.cutoff();
     const byDuration = q.sort === 'duration';
@@ -119,11 +127,14 @@ export abstract class RedisReads {
     const max = hi === undefined ? '+inf' : hi + 1;
     const pageSize = Math.min(1000, q.limit + 20);
     const out: TraceSummary[] = [];
-    for (let offset = 0; offset < TRACE_SCAN_BUDGET && out.length < q.limit;) {
+    // The scan is bounded: when it stops at the bound with entries left and too few matches, the answer says so.
+    let ended = false;
+    for (let offset = 0; offset < this.scanBudget.traces && out.length < q.limit;) {
+      const want = Math.min(pageSize, this.scanBudget.traces - offset);
       const [ids] = await this.conn.exec([q.order === 'desc'
-        ? { key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, pageSize] }
-        : { key: index, cmd: 'zrangebyscore', args: [index, min, max, 'LIMIT', offset, pageSize] }]) as [string[]];
-      if (ids.length === 0) break;
+        ? { key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, want] }
+        : { key: index, cmd: 'zrangebyscore', args: [index, min, max, 'LIMIT', offset, want] }]) as [string[]];
+      if (ids.length === 0) { ended = true; break; }
       offset += ids.length;
       const replies = await this.conn.exec(ids.flatMap((id) => this.traceOps(id)));
       ids.forEach((id, i) => {
@@ -132,9 +143,10 @@ export abstract class RedisReads {
         const summary = summariseTrace(id, spans);
         if (summaryMatches(summary, q)) out.push(summary);
       });
-      if (ids.length < pageSize) break;
+      if (ids.length < want) { ended = true; break; }
     }
-    return out.sort(compareSummaries(q)).slice(0, q.limit);
+    const result = out.sort(compareSummaries(q)).slice(0, q.limit);
+    return ended || out.length >= q.limit ? result : markSearchLimited(result);
   }
 
   async getBacklinks(traceId: string): Promise<Backlink[]> {
@@ -153,9 +165,11 @@ export abstract class RedisReads {
     const needle = q.q?.toLowerCase();
     const pageSize = Math.min(1000, Math.max(200, q.limit * 2));
     const out: LogRecord[] = [];
-    for (let offset = 0; offset < LOG_SCAN_BUDGET && out.length < q.limit;) {
-      const [members] = await this.conn.exec([{ key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, pageSize] }]) as [string[]];
-      if (members.length === 0) break;
+    let ended = false;
+    for (let offset = 0; offset < this.scanBudget.logs && out.length < q.limit;) {
+      const want = Math.min(pageSize, this.scanBudget.logs - offset);
+      const [members] = await this.conn.exec([{ key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, want] }]) as [string[]];
+      if (members.length === 0) { ended = true; break; }
       offset += members.length;
       const byBucket = new Map<number, string[]>();
       for (const m of members) {
@@ -186,9 +200,9 @@ export abstract class RedisReads {
         out.push(log);
         if (out.length >= q.limit) break;
       }
-      if (members.length < pageSize) break;
+      if (members.length < want) { ended = true; break; }
     }
-    return out;
+    return ended || out.length >= q.limit ? out : markSearchLimited(out);
   }
 
   private logMatches(log: LogRecord, q: LogQuery, needle: string | undefined): boolean {

@@ -4,17 +4,17 @@
  * key layout in keys.ts and docs/redis.md.
  */
 import type { LogRecord, MetricSample, Span } from '../../model/model.js';
-import type { Store, StoreOptions, WriteMetricsResult } from '../store.js';
+import { DEFAULT_MAX_SPANS_PER_TRACE, type Store, type StoreOptions, type WriteMetricsResult, type WriteSpansResult } from '../store.js';
 import { durationBetweenMs, nanosToMs } from '../../query/traces.js';
 import { RedisConnection, type ConnectionOptions, type Op } from './connection.js';
 import { RedisKeys, seriesIdOf, slotOf } from './keys.js';
 import { Buckets, FIELD } from './buckets.js';
 import { canonicalJson, encodeValue, finiteOr } from './codec.js';
-import { HSET_CAPPED, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
+import { CLAIM_LOGS, HSET_CAPPED, INGEST_TRACES, TRIM_INDEXES, WRITE_METRIC } from './scripts.js';
 import { type PeerNode, peerOf } from '../../query/services.js';
 import { RedisReads } from './redis-reads.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
-import { encodeLog } from './log-codec.js';
+import { encodeLog, logContentId } from './log-codec.js';
 import { ResourceTable, encodeSpan } from './span-codec.js';
 import { encodePoint, OriginTable } from './metric-chunks.js';
 
@@ -25,6 +25,8 @@ import { encodePoint, OriginTable } from './metric-chunks.js';
  */
 export const REQUEST_SAMPLE_CAP = 2000;
 export const CALL_SAMPLE_CAP = 5000;
+/** Log records or metric points per claiming script call, and per round trip of such calls (see writeLogs). */
+const ITEMS_PER_STEP = 10_000;
 /** Spans per trace-ingest script call (Redis runs about 8 µs per span inside it, so a call holds Redis for ~8 ms at most). */
 const SPANS_PER_CALL = 1000;
 
@@ -33,6 +35,8 @@ export interface RedisStoreOptions extends StoreOptions, ConnectionOptions {
   keyPrefix: string;
   /** Limits of ingest, under which spans stored as wire bytes are read back (default: the defaults). */
   normalise?: NormaliseOptions;
+  /** Index entries one trace / log search examines at most (default 5,000 / 50,000; tests set it small). */
+  scanBudget?: { traces: number; logs: number };
 }
 
 type Counters = Map<string, number>;
@@ -54,11 +58,14 @@ export class RedisStore extends RedisReads implements Store {
   private readonly written: { sec: number; n: number }[] = [];
   private writtenHead = 0;
   private expiredItems = 0;
+  private readonly maxSpansPerTrace: number;
 
   constructor(opts: RedisStoreOptions) {
     const conn = new RedisConnection(opts);
     super(conn, new RedisKeys(opts.keyPrefix), new Buckets(opts.ttlSeconds), opts.ttlSeconds, opts.normalise ?? DEFAULT_NORMALISE_OPTIONS);
     this.maxSeriesPerMetric = opts.maxSeriesPerMetric;
+    this.maxSpansPerTrace = opts.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE;
+    if (opts.scanBudget) this.scanBudget = { ...opts.scanBudget };
     const every = Math.min(30_000, Math.max(1000, (opts.ttlSeconds * 1000) / 2));
     this.trimTimer = setInterval(() => { this.trimIndexes().catch(() => { /* retried next tick */ }); }, every);
     this.trimTimer.unref();
@@ -102,8 +109,8 @@ export class RedisStore extends RedisReads implements Store {
     await this.conn.ready(waitMs);
   }
 
-  async writeSpans(spans: Span[]): Promise<void> {
-    if (spans.length === 0) return;
+  async writeSpans(spans: Span[]): Promise<WriteSpansResult> {
+    if (spans.length === 0) return { rejected: 0 };
     const now = Date.now();
     const k = this.buckets.of(now);
     const byTrace = new Map<string, Span[]>();
@@ -130,7 +137,7 @@ export class RedisStore extends RedisReads implements Store {
       const spansKey = this.keys.traceSpans(tid);
       const group = this.conn.isCluster ? slotOf(spansKey) : '';
       let call = calls.get(group);
-      if (!call) calls.set(group, (call = { keys: [], args: [this.ttlSeconds, k], traceIds: [], spans: 0 }));
+      if (!call) calls.set(group, (call = { keys: [], args: [this.ttlSeconds, k, this.maxSpansPerTrace], traceIds: [], spans: 0 }));
       const used = new Map<string, string>();
       const spanArgs: (string | number)[] = [];
       for (const s of list) {
@@ -150,7 +157,7 @@ export class RedisStore extends RedisReads implements Store {
       // Bounded calls: Redis runs one script at a time.
       if (call.spans >= SPANS_PER_CALL) { flushed.push(call); calls.delete(group); }
     }
-    flushed.push(...calls.values());
+    for (const call of calls.values()) flushed.push(call);
     for (const call of flushed) ops.push({ key: call.keys[0], script: INGEST_TRACES, keys: call.keys, args: call.args });
     const backlinks = new Map<string, (string | number)[]>();
     for (const s of spans) {
@@ -171,11 +178,14 @@ export class RedisStore extends RedisReads implements Store {
     const orderedIds: string[] = [];
     const perTrace: unknown[] = [];
     flushed.forEach((call, i) => {
-      orderedIds.push(...call.traceIds);
-      perTrace.push(...(replies[i] as unknown[]));
+      for (const id of call.traceIds) orderedIds.push(id);
+      for (const r of replies[i] as unknown[]) perTrace.push(r);
     });
     await this.conn.exec(this.spanAggregateOps(orderedIds, perTrace, byTrace, peers, now, k));
-    this.noteWritten(spans.length);
+    let rejected = 0;
+    for (const r of perTrace) rejected += Number((r as unknown[])[4] ?? 0);
+    this.noteWritten(spans.length - rejected);
+    return { rejected };
   }
 
   /**
@@ -283,10 +293,10 @@ export class RedisStore extends RedisReads implements Store {
     }
     if (serviceWrites.length > 0) ops.push({ key: k1.traceServices, cmd: 'zadd', args: [k1.traceServices, ...serviceWrites] });
     for (const key of [k1.tracesByStart, k1.tracesByDuration, k1.tracesByWrite, k1.traceServices]) ops.push({ key, cmd: 'expire', args: [key, this.ttlSeconds] });
-    ops.push(...this.counterOps(counters, k));
-    for (const [bucket, c] of older) ops.push(...this.counterOps(c, bucket));
+    for (const op of this.counterOps(counters, k)) ops.push(op);
+    for (const [bucket, c] of older) for (const op of this.counterOps(c, bucket)) ops.push(op);
     for (const [key, e] of sets) ops.push({ key, script: HSET_CAPPED, keys: [key], args: [e.cap, e.expireAt, ...e.args] });
-    ops.push(...removes);
+    for (const op of removes) ops.push(op);
     return ops;
   }
 
@@ -299,41 +309,47 @@ export class RedisStore extends RedisReads implements Store {
     return ops;
   }
 
+  /**
+   * Two steps, so that a retry of an export whose first attempt timed out or half failed leaves one copy:
+   * CLAIM_LOGS claims each record by its content id and indexes and counts the new ones atomically, and
+   * answers the bucket each record's data belongs in (the first attempt's, for a record claimed before);
+   * then the data is written there, an idempotent HSET.
+   */
   async writeLogs(logs: LogRecord[]): Promise<void> {
     if (logs.length === 0) return;
     const now = Date.now();
     const k = this.buckets.of(now);
-    const data: (string | number)[] = [];
-    const byTime: (string | number)[] = [];
-    const byWrite: (string | number)[] = [];
-    const byTrace = new Map<string, (string | number)[]>();
-    const counters: Counters = new Map();
+    const kk = this.keys;
     const resources = new ResourceTable();
-    for (const log of logs) {
-      const member = `${k}:${log.id}`;
-      const ts = finiteOr(log.timestamp, 0);
-      data.push(log.id, encodeLog(log, now, resources));
-      byTime.push(ts, member);
-      byWrite.push(now, member);
+    const ids = logs.map((log) => logContentId(log, resources));
+    const claimKeys = [kk.logClaims, kk.logsByTime, kk.logsByWrite, kk.counters(k)];
+    // In steps of ITEMS_PER_STEP records, one after the other: Redis runs one script at a time, and each
+    // step answers well within the command timeout.
+    const claimed: (string | number)[] = [];
+    for (let from = 0; from < logs.length; from += ITEMS_PER_STEP) {
+      const args: (string | number)[] = [this.ttlSeconds, now, k, this.buckets.of(now - this.ttlSeconds * 1000), this.buckets.expireAt(k)];
+      for (let i = from; i < Math.min(logs.length, from + ITEMS_PER_STEP); i++) args.push(ids[i], finiteOr(logs[i].timestamp, 0), FIELD.serviceLogs(logs[i].service));
+      const [buckets] = await this.conn.exec([{ key: claimKeys[0], script: CLAIM_LOGS, keys: claimKeys, args }]) as [(string | number)[]];
+      for (const b of buckets) claimed.push(b);
+    }
+    const byBucket = new Map<number, (string | number)[]>();
+    const byTrace = new Map<string, (string | number)[]>();
+    logs.forEach((log, i) => {
+      const bucket = Number(claimed[i]);
+      let data = byBucket.get(bucket);
+      if (!data) byBucket.set(bucket, (data = []));
+      data.push(ids[i], encodeLog(log, now, resources));
       if (log.traceId) {
         let list = byTrace.get(log.traceId);
         if (!list) byTrace.set(log.traceId, (list = []));
-        list.push(ts, member);
+        list.push(finiteOr(log.timestamp, 0), `${bucket}:${ids[i]}`);
       }
-      bump(counters, FIELD.logs);
-      bump(counters, FIELD.serviceLogs(log.service));
+    });
+    const ops: Op[] = [];
+    for (const [bucket, data] of byBucket) {
+      const key = kk.logBucket(bucket);
+      ops.push({ key, cmd: 'hset', args: [key, ...data] }, { key, cmd: 'expireat', args: [key, this.buckets.expireAt(bucket)] });
     }
-    const kk = this.keys;
-    const bucketKey = kk.logBucket(k);
-    const ops: Op[] = [
-      { key: bucketKey, cmd: 'hset', args: [bucketKey, ...data] },
-      { key: bucketKey, cmd: 'expireat', args: [bucketKey, this.buckets.expireAt(k)] },
-      { key: kk.logsByTime, cmd: 'zadd', args: [kk.logsByTime, ...byTime] },
-      { key: kk.logsByWrite, cmd: 'zadd', args: [kk.logsByWrite, ...byWrite] },
-      { key: kk.logsByTime, cmd: 'expire', args: [kk.logsByTime, this.ttlSeconds] },
-      { key: kk.logsByWrite, cmd: 'expire', args: [kk.logsByWrite, this.ttlSeconds] },
-      ...this.counterOps(counters, k),
-    ];
     for (const [tid, members] of byTrace) {
       const key = kk.traceLogs(tid);
       ops.push({ key, cmd: 'zadd', args: [key, ...members] }, { key, cmd: 'expire', args: [key, this.ttlSeconds] });
@@ -357,35 +373,38 @@ export class RedisStore extends RedisReads implements Store {
     const names: (string | number)[] = [];
     const meta: string[] = [];
     const origins = new OriginTable();
-    const scriptAt: number[] = [];
+    const originOps: Op[] = [];
     const k = this.buckets.of(now);
     const expireAt = this.buckets.expireAt(k);
     for (const [name, list] of byName) {
       const keys = [kk.metricRegistry(name), kk.metricSeries(name), kk.metricDropped(name), kk.metricServices(name), kk.metricLast(name),
-        kk.metricPointBucket(name, k)];
-      const sent = new Set<string>();
-      const args: (string | number)[] = [this.ttlSeconds, now, cutoff, this.maxSeriesPerMetric, expireAt];
+        kk.metricPointBucket(name, k), kk.metricPointClaims(name)];
       const originsSent = new Set<string>();
       const originArgs: string[] = [];
-      for (const s of list) {
-        const seriesJson = canonicalJson({ service: s.service, labels: s.labels });
-        const sid = seriesIdOf(seriesJson);
-        const first = !sent.has(sid);
-        if (first) sent.add(sid);
-        const timestamp = finiteOr(s.point.timestamp, 0);
-        const origin = origins.entryOf(s);
-        if (origin !== undefined && !originsSent.has(origin[0])) {
-          originsSent.add(origin[0]);
-          originArgs.push(origin[0], origin[1]);
+      // A script call per ITEMS_PER_STEP points (each point is checked against the claims of points stored).
+      for (let from = 0; from < list.length; from += ITEMS_PER_STEP) {
+        const sent = new Set<string>();
+        const args: (string | number)[] = [this.ttlSeconds, now, cutoff, this.maxSeriesPerMetric, expireAt, this.buckets.of(cutoff), k];
+        for (let i = from; i < Math.min(list.length, from + ITEMS_PER_STEP); i++) {
+          const s = list[i];
+          const seriesJson = canonicalJson({ service: s.service, labels: s.labels });
+          const sid = seriesIdOf(seriesJson);
+          const first = !sent.has(sid);
+          if (first) sent.add(sid);
+          const timestamp = finiteOr(s.point.timestamp, 0);
+          const origin = origins.entryOf(s);
+          if (origin !== undefined && !originsSent.has(origin[0])) {
+            originsSent.add(origin[0]);
+            originArgs.push(origin[0], origin[1]);
+          }
+          args.push(sid, first ? seriesJson : '', s.service, timestamp, encodePoint(s.point, timestamp, origin?.[0], s.labels));
         }
-        args.push(sid, first ? seriesJson : '', s.service, timestamp, encodePoint(s.point, timestamp, origin?.[0], s.labels));
+        ops.push({ key: keys[0], script: WRITE_METRIC, keys, args });
       }
-      scriptAt.push(ops.length);
-      ops.push({ key: keys[0], script: WRITE_METRIC, keys, args });
       if (originArgs.length > 0) {
-        // Beside the points, in the same round trip: an origin is written once per batch, whatever its point count.
+        // With the first points, in the same round trip: an origin is written once per batch, whatever its point count.
         const ok = kk.metricOrigins(name);
-        ops.push({ key: keys[0], cmd: 'hset', args: [ok, ...originArgs] }, { key: keys[0], cmd: 'expire', args: [ok, this.ttlSeconds] });
+        originOps.push({ key: keys[0], cmd: 'hset', args: [ok, ...originArgs] }, { key: keys[0], cmd: 'expire', args: [ok, this.ttlSeconds] });
       }
       const last = list[list.length - 1];
       names.push(now, name);
@@ -393,15 +412,26 @@ export class RedisStore extends RedisReads implements Store {
         type: last.type, unit: last.unit, description: last.description, monotonic: last.monotonic, temporality: last.temporality,
       }));
     }
-    ops.push(
+    // The point scripts in round trips of about ITEMS_PER_STEP points (the command timeout runs from the
+    // send), then the metadata.
+    // The origins go with the first step, before any point that names them is read.
+    let rejected = 0;
+    for (let from = 0, lead = originOps.length; from < ops.length; lead = 0) {
+      const step: Op[] = from === 0 ? [...originOps] : [];
+      let items = 0;
+      while (from < ops.length && (step.length === lead || items + ops[from].args.length / 5 <= ITEMS_PER_STEP)) {
+        items += ops[from].args.length / 5;
+        step.push(ops[from++]);
+      }
+      const replies = await this.conn.exec(step);
+      for (let i = lead; i < replies.length; i++) rejected += Number(replies[i]) || 0;
+    }
+    await this.conn.exec([
       { key: kk.metricNames, cmd: 'zadd', args: [kk.metricNames, ...names] },
       { key: kk.metricMeta, cmd: 'hset', args: [kk.metricMeta, ...meta] },
       { key: kk.metricNames, cmd: 'expire', args: [kk.metricNames, this.ttlSeconds] },
       { key: kk.metricMeta, cmd: 'expire', args: [kk.metricMeta, this.ttlSeconds] },
-    );
-    const replies = await this.conn.exec(ops);
-    let rejected = 0;
-    for (const i of scriptAt) rejected += Number(replies[i]) || 0;
+    ]);
     this.noteWritten(samples.length - rejected);
     return { rejected };
   }

@@ -8,19 +8,21 @@ import { Script } from './connection.js';
  * Adds spans to traces and resolves parent/child links server-side, so that entry spans,
  * cross-service edges and unanswered client calls are known even when parent and child arrive in
  * different exports. Several traces per call when their keys share a node (all in one slot under Cluster).
- * KEYS: per trace its spans hash, skeleton hash and resources hash. ARGV: ttlSeconds, bucket, then per
+ * KEYS: per trace its spans hash, skeleton hash and resources hash. ARGV: ttlSeconds, bucket, maxSpansPerTrace, then per
  * trace: resource field count R, span count N, R (digest, encoded resource) pairs, then per span 9 values:
  * spanId, encoded span, service, parentSpanId ('' = none), durationMs, isError ('0'|'1'), start, end (ns),
  * flags: '1' if the span is a peer call (query/services peerOf) then '1' if it is a SERVER/CONSUMER span ('00'..'11').
  * The skeleton's `svcs` field lists the trace's services (at most SERVICE_CAP).
- * Returns per trace { start, end, deltas, services } where services is that list and deltas is a flat list of
+ * A span new to a trace already holding maxSpansPerTrace spans is not stored; the skeleton's `dropped` field counts them.
+ * Returns per trace { start, end, deltas, services, dropped } where services is that list and deltas is a flat list of
  * 'n' svc newSpans newErrors (per service) · 'e' parentSvc childSvc err childSpanId childDurationMs (an edge) ·
  * 'a' svc bucket spanId durationMs (an entry span) · 'r' svc bucket spanId err (no longer an entry span) ·
  * 'p' spanId (a peer call, not answered yet) · 'q' bucket spanId (a peer call of that bucket, now answered).
  */
 export const INGEST_TRACES = new Script(`
-local ttl, bucket = tonumber(ARGV[1]), ARGV[2]
-local WAIT_CAP, SERVICE_CAP, CHUNK, STRIDE = 1000, 256, 2000, 9
+local ttl, bucket, cap = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+-- children waiting for their parent: as many as a trace may hold (maxSpansPerTrace), so none goes uncounted
+local WAIT_CAP, SERVICE_CAP, CHUNK, STRIDE = cap, 256, 2000, 9
 local function before(a, b)
   if #a ~= #b then return #a < #b end
   return a < b
@@ -88,10 +90,16 @@ local function ingest(spans, skel, res, at)
   local last = cur['end'] or nil
   local spanFields = {}
   local counts, countOrder = {}, {}
+  local held, dropped = redis.call('HLEN', spans), 0
   for i = from, upto, STRIDE do
     local id, enc, svc, parent, dur, err, st, en, flags =
       ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
     local peer, srv = string.sub(flags, 1, 1), string.sub(flags, 2, 2)
+    local isNew = not get('k:' .. id)
+    if isNew and held >= cap then
+      dropped = dropped + 1
+    else
+    if isNew then held = held + 1 end
     spanFields[#spanFields + 1] = id
     spanFields[#spanFields + 1] = enc
     if not known[svc] and #svcs < SERVICE_CAP then
@@ -155,7 +163,9 @@ local function ingest(spans, skel, res, at)
       if peer == '1' then push('p', id) end
       set('k:' .. id, encodeK(svc, err, bucket, entry, peer, srv, dur))
     end
+    end
   end
+  if dropped > 0 then redis.call('HINCRBY', skel, 'dropped', dropped) end
   for _, name in ipairs(countOrder) do push('n', name, counts[name][1], counts[name][2]) end
   hsetAll(spans, spanFields)
   local writes, deletes = {'start', first, 'end', last}, {}
@@ -168,10 +178,10 @@ local function ingest(spans, skel, res, at)
   for i = 1, #deletes, CHUNK do redis.call('HDEL', skel, unpack(deletes, i, math.min(i + CHUNK - 1, #deletes))) end
   redis.call('EXPIRE', spans, ttl)
   redis.call('EXPIRE', skel, ttl)
-  return {first, last, out, svcs}, upto + 1
+  return {first, last, out, svcs, dropped}, upto + 1
 end
 local results = {}
-local at = 3
+local at = 4
 for t = 1, #KEYS, 3 do
   local r
   r, at = ingest(KEYS[t], KEYS[t + 1], KEYS[t + 2], at)
@@ -197,17 +207,61 @@ return n
 `);
 
 /**
+ * Claims log records by their content id (log-codec logContentId) and indexes the new ones, in one
+ * atomic step: a record already claimed (a retried export, whatever its first attempt left behind) keeps
+ * its bucket and is neither indexed nor counted again. Returns per record the bucket its data belongs in;
+ * the caller then writes the data there (an idempotent HSET).
+ * KEYS: claims, logsByTime, logsByWrite, counters of bucket k. ARGV: ttlSeconds, nowMs, k, oldest live
+ * bucket, counters expireAt (s), then per record 3 values: id, timestamp (s), the service's counter field.
+ */
+export const CLAIM_LOGS = new Script(`
+local claims, byTime, byWrite, counters = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local ttl, now, k, oldest, expireAt = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+redis.call('ZREMRANGEBYSCORE', claims, '-inf', '(' .. oldest)
+local out, fresh, perService = {}, 0, {}
+for i = 6, #ARGV, 3 do
+  local id, ts, field = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local at = redis.call('ZSCORE', claims, id)
+  if at then
+    out[#out + 1] = at
+  else
+    redis.call('ZADD', claims, k, id)
+    local member = k .. ':' .. id
+    redis.call('ZADD', byTime, ts, member)
+    redis.call('ZADD', byWrite, now, member)
+    fresh = fresh + 1
+    perService[field] = (perService[field] or 0) + 1
+    out[#out + 1] = k
+  end
+end
+if fresh > 0 then
+  redis.call('HINCRBY', counters, 'logs', fresh)
+  for field, n in pairs(perService) do redis.call('HINCRBY', counters, field, n) end
+  redis.call('EXPIREAT', counters, expireAt)
+  redis.call('EXPIRE', byTime, ttl)
+  redis.call('EXPIRE', byWrite, ttl)
+end
+redis.call('EXPIRE', claims, ttl)
+return out
+`);
+
+/**
  * Stores metric points of one metric name, refusing points of new series past the cap
  * (live series only count: an expired series frees its slot). Returns the number refused.
  * Accepted points are appended, as one chunk per call, to the points string of the current time
  * bucket: `,[<nowMs>,"<seriesId>",<point JSON>,"<seriesId>",<point JSON>…]`, so a read parses a few large values.
- * KEYS: registry, series, dropped, services, last, points bucket.
- * ARGV: ttlSeconds, nowMs, cutoffMs, cap, bucket expireAt (s), then per point 5 values:
+ * A point whose (seriesId, point JSON) was stored before (a retried export) is skipped: the claims ZSET keeps their digests for the TTL.
+ * KEYS: registry, series, dropped, services, last, points bucket, point claims.
+ * ARGV: ttlSeconds, nowMs, cutoffMs, cap, bucket expireAt (s), oldest live bucket, bucket, then per point 5 values:
  * seriesId, series JSON (may be '' after the series' first point of the call), service, timestamp, point JSON.
  */
 export const WRITE_METRIC = new Script(`
-local reg, ser, drop, svcs, last, pb = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local reg, ser, drop, svcs, last, pb, claims = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local ttl, now, cutoff, cap, expireAt = tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local oldest, bucket = ARGV[6], ARGV[7]
+-- point claims: digest -> the bucket its point was appended to (the points string of that bucket shares pb's prefix)
+local pbBase = string.sub(pb, 1, #pb - #bucket)
+redis.call('ZREMRANGEBYSCORE', claims, '-inf', '(' .. oldest)
 local old = redis.call('ZRANGEBYSCORE', reg, '-inf', '(' .. cutoff, 'LIMIT', 0, 1000)
 for _, sid in ipairs(old) do redis.call('HDEL', ser, sid); redis.call('ZREM', reg, sid) end
 redis.call('ZREMRANGEBYSCORE', drop, '-inf', '(' .. cutoff)
@@ -220,7 +274,7 @@ local lastTs = tonumber(redis.call('HGET', last, 'ts') or '')
 local lastRecv = tonumber(redis.call('HGET', last, 'recv') or '0')
 if lastRecv < tonumber(cutoff) then lastTs = nil end
 local newTs, newJson = nil, nil
-for i = 6, #ARGV, 5 do
+for i = 8, #ARGV, 5 do
   local sid, sjson, svc, ts, pjson = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local ok = decided[sid]
   if ok == nil then
@@ -237,7 +291,16 @@ for i = 6, #ARGV, 5 do
     if ok then redis.call('ZADD', reg, now, sid) end
     decided[sid] = ok
   end
+  -- a point already stored (same series, same content: a retried export) is not added again
   if ok then
+    local claim = redis.sha1hex(sid .. pjson)
+    local at = redis.call('ZSCORE', claims, claim)
+    -- a claim whose points string was evicted (allkeys-lru) does not hold the point any more
+    if at and redis.call('EXISTS', pbBase .. at) == 1 then ok = 'dup' else redis.call('ZADD', claims, bucket, claim) end
+  end
+  if ok == 'dup' then
+    -- stored by an earlier attempt: neither added nor refused
+  elseif ok then
     pieces[#pieces + 1] = ',"' .. sid .. '",' .. pjson
     if not seen[svc] then
       seen[svc] = true
@@ -258,6 +321,7 @@ if #pieces > 0 then
   redis.call('EXPIREAT', pb, expireAt)
 end
 for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ttl) end
+redis.call('EXPIRE', claims, ttl)
 return rejected
 `);
 

@@ -27,3 +27,6 @@ export function errorBanner(err: unknown): HTMLElement {
   const msg = err instanceof Error ? err.message : String(err);
   return h('div', { class: 'error-banner', role: 'alert' }, `Could not load: ${msg}`);
 }
+
+/** Said under a list whose search the server stopped early (Redis scans a bounded number of entries). */
+export const SEARCH_LIMITED_NOTE = 'search stopped early: older matches may be missing (narrow the time range)';

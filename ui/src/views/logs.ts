@@ -6,7 +6,7 @@ import { listLogs } from '../api.js';
 import type { LogRecord } from '../api-types.js';
 import { buildHash, type Route } from '../lib/route.js';
 import { h, latestOnly, reconcile, replace } from './dom.js';
-import { emptyState, errorBanner, noMatch } from './empty-state.js';
+import { emptyState, errorBanner, noMatch, SEARCH_LIMITED_NOTE } from './empty-state.js';
 import { exportButton } from './export-buttons.js';
 import { serviceSelect, textFilter } from './filters.js';
 import { logRow } from './log-list.js';
@@ -56,7 +56,8 @@ export function logsView(route: Route): View {
           q: filters.q || undefined, trace_id: filters.traceId || undefined,
         }, signal);
         if (signal.aborted) return;
-        status.textContent = logs.length ? `${logs.length} log record${logs.length === 1 ? '' : 's'}${logs.length >= 500 ? ' (newest 500)' : ''}${state.live ? ' · live' : ''}` : '';
+        status.textContent = [logs.length ? `${logs.length} log record${logs.length === 1 ? '' : 's'}${logs.length >= 500 ? ' (newest 500)' : ''}${state.live ? ' · live' : ''}` : '',
+          logs.searchLimited ? SEARCH_LIMITED_NOTE : ''].filter(Boolean).join(' · ');
         if (!logs.length) { replace(body, nothingYet() ? emptyState('logs') : noMatch('logs')); return; }
         if (body.firstChild !== list) replace(body, list);
         reconcile(list, logs, (l: LogRecord) => l.id, () => '', (l) => logRow(l));

@@ -43,6 +43,8 @@ export function traceView(route: Route): View {
   let selected: string | null = null;
   let cpOn = false;
   let incomplete = false;
+  /** What the server left out: spans refused by the per-trace cap, and stored spans past the first page. */
+  let cut = { dropped: 0, total: 0 };
   const loader = latestOnly((err) => replace(head, errorBanner(err)));
   let logsSig = '';
   // A big trace that stopped changing is not re-fetched by the live timer (only by a manual refresh).
@@ -105,6 +107,8 @@ export function traceView(route: Route): View {
         h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Started '), formatTimestamp(nanosToMs(layout.traceStartNanos))),
         h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Duration '), h('strong', null, formatDuration(layout.traceDurationMs))),
         h('span', { class: 'meta-item' }, h('span', { class: 'muted' }, 'Spans '), String(spans.length)),
+        cut.total > spans.length ? h('span', { class: 'meta-item warn-text', 'data-testid': 'trace-paged' }, `first ${spans.length} of ${cut.total} shown`) : null,
+        cut.dropped > 0 ? h('span', { class: 'meta-item warn-text', 'data-testid': 'trace-cut', title: 'TINYOLLY_MAX_SPANS_PER_TRACE: spans past it were refused' }, `${cut.dropped} spans dropped (per-trace limit)`) : null,
         h('span', { class: `meta-item${errors ? ' err-text' : ''}` }, h('span', { class: 'muted' }, 'Errors '), String(errors)),
         h('span', { class: 'meta-item services' }, ...services.slice(0, 8).map(serviceChip), services.length > 8 ? h('span', { class: 'muted' }, `+${services.length - 8}`) : null)));
   };
@@ -131,12 +135,15 @@ export function traceView(route: Route): View {
         // The server says whether the root has arrived; an older server does not, and then a trace
         // in which every span names a parent has no root yet.
         const inc = typeof doc.incomplete === 'boolean' ? doc.incomplete : sp2.length > 0 && sp2.every((x) => !!x.parentSpanId);
-        const changed = sp2.length !== spans.length || inc !== incomplete || JSON.stringify(bl) !== JSON.stringify(backlinks);
+        const nextCut = { dropped: doc.spansDropped ?? 0, total: doc.totalSpans ?? sp2.length };
+        const changed = sp2.length !== spans.length || inc !== incomplete || nextCut.dropped !== cut.dropped || nextCut.total !== cut.total
+          || JSON.stringify(bl) !== JSON.stringify(backlinks);
         const lsig = lg.map((l) => l.id).join(',');
         unchangedTicks = changed || lsig !== logsSig ? 0 : unchangedTicks + 1;
         if (changed) {
           spans = sp2;
           incomplete = inc;
+          cut = nextCut;
           backlinks = bl;
           layout = layoutWaterfall(spans);
           const prev = wf?.viewState();

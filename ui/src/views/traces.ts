@@ -8,7 +8,7 @@ import { serviceColor } from '../lib/colors.js';
 import { formatDuration, formatTimestamp, nanosToMs } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
 import { h, latestOnly, reconcile, replace } from './dom.js';
-import { emptyState, errorBanner, noMatch } from './empty-state.js';
+import { emptyState, errorBanner, noMatch, SEARCH_LIMITED_NOTE } from './empty-state.js';
 import { exportButton } from './export-buttons.js';
 import { checkbox, serviceSelect, textFilter } from './filters.js';
 import { compareSelection } from './trace-picker.js';
@@ -145,7 +145,8 @@ export function tracesView(route?: Route): View {
         if (signal.aborted) return;
         const max = traces.reduce((m, t) => Math.max(m, t.durationMs), 0);
         maxShown = max;
-        status.textContent = traces.length ? `${traces.length} trace${traces.length === 1 ? '' : 's'}${traces.length >= 200 ? ' (newest 200)' : ''}` : '';
+        status.textContent = [traces.length ? `${traces.length} trace${traces.length === 1 ? '' : 's'}${traces.length >= 200 ? ' (newest 200)' : ''}` : '',
+          got.searchLimited ? SEARCH_LIMITED_NOTE : ''].filter(Boolean).join(' · ');
         if (!traces.length) {
           replace(body, nothingYet() ? emptyState('traces') : noMatch('traces'));
           return;
