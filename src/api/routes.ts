@@ -17,7 +17,9 @@ import { waitRoutes } from './wait.js';
 import { compareRoutes } from './compare.js';
 import { doctorRoutes } from './doctor.js';
 import { ingestRoutes, type IngestRoutesOptions } from './ingest.js';
-import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
+import { clampLimit, LOGS_QUERY_SCHEMA, METRICS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, strictInteger, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
+import { logCursorOf, metricCursorOf, pageOf, parseMetricCursor, traceCursorOf } from './cursor.js';
+import { traceIdRoutes } from './trace-ids.js';
 
 export interface ApiOptions {
   store: Store;
@@ -71,8 +73,11 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
 
   if (opts.exportImport) await app.register(exportImportRoutes, { store, ...opts.exportImport });
 
+  // Lists page by keyset (CONTRACT §7): one row more than asked tells whether a next page exists.
   app.get('/traces', { schema: { querystring: TRACES_QUERY_SCHEMA } }, async (req) => {
-    return { traces: await store.findTraces(toTraceQuery(req.query as Record<string, unknown>)) };
+    const q = toTraceQuery(req.query as Record<string, unknown>);
+    const page = pageOf(await store.findTraces({ ...q, limit: q.limit + 1 }), q.limit, (t) => traceCursorOf(q, t));
+    return { traces: page.items, nextCursor: page.nextCursor };
   });
 
   app.get<{ Params: { traceId: string } }>('/traces/:traceId', async (req, reply) => {
@@ -87,10 +92,20 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
   });
 
   app.get('/logs', { schema: { querystring: LOGS_QUERY_SCHEMA } }, async (req) => {
-    return { logs: await store.findLogs(toLogQuery(req.query as Record<string, unknown>)) };
+    const q = toLogQuery(req.query as Record<string, unknown>);
+    const page = pageOf(await store.findLogs({ ...q, limit: q.limit + 1 }), q.limit, logCursorOf);
+    return { logs: page.items, nextCursor: page.nextCursor };
   });
 
-  app.get('/metrics', async () => ({ metrics: await store.listMetrics() }));
+  app.get('/metrics', { schema: { querystring: METRICS_QUERY_SCHEMA } }, async (req) => {
+    const query = req.query as Record<string, unknown>;
+    const limit = clampLimit(strictInteger('limit', query.limit), 1000);
+    const after = typeof query.cursor === 'string' && query.cursor !== '' ? parseMetricCursor(query.cursor) : undefined;
+    const all = await store.listMetrics();
+    const rest = after === undefined ? all : all.filter((m) => m.name > after);
+    const page = pageOf(rest.slice(0, limit + 1), limit, metricCursorOf);
+    return { metrics: page.items, nextCursor: page.nextCursor };
+  });
 
   const metric = async (name: string, query: Record<string, unknown>, reply: FastifyReply) => {
     const set = await store.getMetric(name, toRange(query));
@@ -126,6 +141,7 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
     };
   });
 
+  traceIdRoutes(app, { store });
   waitRoutes(app, { store });
   doctorRoutes(app, { store });
   ingestRoutes(app, opts.ingest ?? {});

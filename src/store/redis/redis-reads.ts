@@ -8,7 +8,8 @@ import type {
   ServiceMapNodeType, ServiceStats, Span, SpanKind, StoreStats, Temporality, TraceSummary,
 } from '../../model/model.js';
 import type { LogQuery, TimeRange, TraceQuery } from '../store.js';
-import { compareSummaries, sortSpans, summariseTrace, summaryMatches, traceMatchesSpans } from '../../query/traces.js';
+import { nanosToMs, sortSpans, summariseTrace, summaryMatches, traceMatchesSpans } from '../../query/traces.js';
+import { compareLogsNewestFirst, compareTraceRows, logAfter, traceAfter } from '../../query/paging.js';
 import { type EntryRecord, operationsOf, percentile, requestStats } from '../../query/services.js';
 import { buildServiceMap } from '../../query/service-map.js';
 import type { Op, RedisConnection } from './connection.js';
@@ -23,6 +24,8 @@ import { copyPoint, MetricChunkCache, READ_CHUNKS } from './metric-chunks.js';
 /** At most this many index entries are examined by one trace or log query. */
 const TRACE_SCAN_BUDGET = 5000;
 const LOG_SCAN_BUDGET = 50_000;
+/** How far (ms) a trace index score may be from the trace's exact start or duration. */
+const SCORE_SLACK = 2;
 
 interface MetricMeta {
   type: MetricType;
@@ -111,16 +114,38 @@ export abstract class RedisReads {
     const index = byDuration ? this.keys.tracesByDuration
       : q.service !== undefined ? this.keys.tracesOfService(q.service) : this.keys.tracesByStart;
     // Index scores are approximate (ms as doubles, earliest start ever seen): widen, then filter exactly.
-    const lo = byDuration ? q.minDurationMs : q.start !== undefined ? q.start * 1000 : undefined;
-    const hi = byDuration ? q.maxDurationMs : q.end !== undefined ? q.end * 1000 : undefined;
+    let lo = byDuration ? q.minDurationMs : q.start !== undefined ? q.start * 1000 : undefined;
+    let hi = byDuration ? q.maxDurationMs : q.end !== undefined ? q.end * 1000 : undefined;
+    if (q.after !== undefined) {
+      // The next page starts at the cursor's score (the exact cut is traceAfter below).
+      const at = byDuration ? q.after.durationMs : nanosToMs(q.after.startTimeUnixNano);
+      if (q.order === 'desc') hi = hi === undefined ? at : Math.min(hi, at);
+      else lo = lo === undefined ? at : Math.max(lo, at);
+    }
     const min = lo === undefined ? '-inf' : lo - 1;
     const max = hi === undefined ? '+inf' : hi + 1;
     const pageSize = Math.min(1000, q.limit + 20);
     const out: TraceSummary[] = [];
-    for (let offset = 0; offset < TRACE_SCAN_BUDGET && out.length < q.limit;) {
-      const [ids] = await this.conn.exec([q.order === 'desc'
-        ? { key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, pageSize] }
-        : { key: index, cmd: 'zrangebyscore', args: [index, min, max, 'LIMIT', offset, pageSize] }]) as [string[]];
+    const scoreOf = new Map<string, number>();
+    const cmp = compareTraceRows(q);
+    const desc = q.order === 'desc';
+    // Once `limit` rows are found, the scan goes on while index scores could still beat the
+    // limit-th best (scores tie, and are approximate: SCORE_SLACK), so a page is the exact top even
+    // when many traces share a start or a duration (the cursor of the next page depends on it).
+    let bound: number | undefined;
+    const within = (score: number): boolean => bound === undefined || (desc ? score >= bound : score <= bound);
+    scan: for (let offset = 0; offset < TRACE_SCAN_BUDGET;) {
+      const [reply] = await this.conn.exec([desc
+        ? { key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'WITHSCORES', 'LIMIT', offset, pageSize] }
+        : { key: index, cmd: 'zrangebyscore', args: [index, min, max, 'WITHSCORES', 'LIMIT', offset, pageSize] }]) as [string[]];
+      const ids: string[] = [];
+      let ended = reply.length < 2 * pageSize;
+      for (let i = 0; i + 1 < reply.length; i += 2) {
+        const score = Number(reply[i + 1]);
+        if (!within(score)) { ended = true; break; }
+        ids.push(reply[i]);
+        scoreOf.set(reply[i], score);
+      }
       if (ids.length === 0) break;
       offset += ids.length;
       const replies = await this.conn.exec(ids.flatMap((id) => this.traceOps(id)));
@@ -128,11 +153,31 @@ export abstract class RedisReads {
         const spans = this.traceSpansOf(id, replies[2 * i], replies[2 * i + 1], cutoff);
         if (spans.length === 0 || !traceMatchesSpans(spans, q)) return;
         const summary = summariseTrace(id, spans);
-        if (summaryMatches(summary, q)) out.push(summary);
+        if (summaryMatches(summary, q) && traceAfter(q, summary)) out.push(summary);
       });
-      if (ids.length < pageSize) break;
+      if (ended) break scan;
+      if (bound === undefined && out.length >= q.limit) {
+        out.sort(cmp);
+        const edge = scoreOf.get(out[q.limit - 1].traceId)!;
+        bound = desc ? edge - SCORE_SLACK : edge + SCORE_SLACK;
+      }
     }
-    return out.sort(compareSummaries(q)).slice(0, q.limit);
+    return out.sort(cmp).slice(0, q.limit);
+  }
+
+  async traceIdsWithPrefix(prefix: string, limit: number): Promise<string[]> {
+    // ZSCAN of the trace index with a glob: O(traces) on the server, in bounded steps.
+    const key = this.keys.tracesByWrite;
+    const glob = prefix.replace(/[*?[\]\\]/g, (c) => '\\' + c) + '*';
+    const cutoff = this.cutoff();
+    const out = new Set<string>();
+    let cursor = '0';
+    do {
+      const [[next, pairs]] = await this.conn.exec([{ key, cmd: 'zscan', args: [key, cursor, 'MATCH', glob, 'COUNT', 1000] }]) as [[string, string[]]];
+      for (let i = 0; i + 1 < pairs.length; i += 2) if (Number(pairs[i + 1]) >= cutoff) out.add(pairs[i]);
+      cursor = next;
+    } while (cursor !== '0' && out.size < limit);
+    return [...out].sort().slice(0, limit);
   }
 
   async getBacklinks(traceId: string): Promise<Backlink[]> {
@@ -147,12 +192,19 @@ export abstract class RedisReads {
     const cutoff = this.cutoff();
     const index = q.traceId !== undefined ? this.keys.traceLogs(q.traceId) : this.keys.logsByTime;
     const min = q.start ?? '-inf';
-    const max = q.end ?? '+inf';
+    // The next page starts at the cursor's timestamp (the exact cut is logAfter below).
+    const max = q.after !== undefined ? Math.min(q.after.timestamp, q.end ?? Infinity) : q.end ?? '+inf';
     const needle = q.q?.toLowerCase();
     const pageSize = Math.min(1000, Math.max(200, q.limit * 2));
     const out: LogRecord[] = [];
-    for (let offset = 0; offset < LOG_SCAN_BUDGET && out.length < q.limit;) {
-      const [members] = await this.conn.exec([{ key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, pageSize] }]) as [string[]];
+    // Once `limit` records are found, the scan goes on through records of the same timestamp (the
+    // index orders those by member, not by the total order of query/paging), then sorts and cuts.
+    let stopBelow: number | undefined;
+    scan: for (let offset = 0; offset < LOG_SCAN_BUDGET;) {
+      const [reply] = await this.conn.exec([{ key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'WITHSCORES', 'LIMIT', offset, pageSize] }]) as [string[]];
+      const members: string[] = [];
+      const scores: number[] = [];
+      for (let i = 0; i + 1 < reply.length; i += 2) { members.push(reply[i]); scores.push(Number(reply[i + 1])); }
       if (members.length === 0) break;
       offset += members.length;
       const byBucket = new Map<number, string[]>();
@@ -178,15 +230,16 @@ export abstract class RedisReads {
           if (log) found.set(`${b}:${ids[j]}`, log);
         });
       });
-      for (const m of members) {
-        const log = found.get(m);
-        if (!log || !this.logMatches(log, q, needle)) continue;
+      for (let i = 0; i < members.length; i++) {
+        if (stopBelow !== undefined && scores[i] < stopBelow) break scan;
+        const log = found.get(members[i]);
+        if (!log || !this.logMatches(log, q, needle) || !logAfter(q.after, log)) continue;
         out.push(log);
-        if (out.length >= q.limit) break;
+        if (out.length === q.limit) stopBelow = scores[i];
       }
       if (members.length < pageSize) break;
     }
-    return out;
+    return out.sort(compareLogsNewestFirst).slice(0, q.limit);
   }
 
   private logMatches(log: LogRecord, q: LogQuery, needle: string | undefined): boolean {
