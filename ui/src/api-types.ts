@@ -52,6 +52,8 @@ export interface TraceQueryParams {
   end?: number;
   sort?: 'start' | 'duration';
   order?: 'asc' | 'desc';
+  /** A nextCursor of the same query (CONTRACT §7). */
+  cursor?: string;
 }
 
 export interface LogQueryParams {
@@ -63,4 +65,12 @@ export interface LogQueryParams {
   start?: number;
   end?: number;
   limit?: number;
+  /** A nextCursor of the same query (CONTRACT §7). */
+  cursor?: string;
+}
+
+/** One page of a list (CONTRACT §7): `nextCursor` null at the end. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
 }

@@ -3,7 +3,7 @@
  * every call takes an AbortSignal and rejects with ApiError on a non-2xx answer.
  */
 import type {
-  Backlink, LogQueryParams, LogRecord, MetricSeriesSet, MetricSummary, OperationStats, ServiceMap, ServiceStats,
+  Backlink, LogQueryParams, LogRecord, MetricSeriesSet, MetricSummary, OperationStats, Page, ServiceMap, ServiceStats,
   Span, Stats, TraceDoc, TraceQueryParams, TraceSummary,
 } from './api-types.js';
 
@@ -50,6 +50,17 @@ export async function listTraces(params: TraceQueryParams, signal?: AbortSignal)
   return (await getJson<{ traces: TraceSummary[] }>('/api/traces', params as Params, signal)).traces ?? [];
 }
 
+/** GET /api/traces, one page (pass `cursor` for the next). */
+export async function listTracesPage(params: TraceQueryParams, signal?: AbortSignal): Promise<Page<TraceSummary>> {
+  const r = await getJson<{ traces: TraceSummary[]; nextCursor?: string | null }>('/api/traces', params as Params, signal);
+  return { items: r.traces ?? [], nextCursor: r.nextCursor ?? null };
+}
+
+/** GET /api/trace-ids: stored trace ids starting with an 8+ hex digit prefix (at most 20). */
+export async function findTraceIds(prefix: string, signal?: AbortSignal): Promise<string[]> {
+  return (await getJson<{ traceIds: string[] }>('/api/trace-ids', { prefix }, signal)).traceIds ?? [];
+}
+
 /** GET /api/traces/{id}: spans by start time; undefined for an unknown trace (404). */
 export async function getTrace(traceId: string, signal?: AbortSignal): Promise<Span[] | undefined> {
   try {
@@ -79,6 +90,12 @@ export async function getBacklinks(traceId: string, signal?: AbortSignal): Promi
 /** GET /api/logs (newest first). */
 export async function listLogs(params: LogQueryParams, signal?: AbortSignal): Promise<LogRecord[]> {
   return (await getJson<{ logs: LogRecord[] }>('/api/logs', params as Params, signal)).logs ?? [];
+}
+
+/** GET /api/logs, one page (pass `cursor` for the next). */
+export async function listLogsPage(params: LogQueryParams, signal?: AbortSignal): Promise<Page<LogRecord>> {
+  const r = await getJson<{ logs: LogRecord[]; nextCursor?: string | null }>('/api/logs', params as Params, signal);
+  return { items: r.logs ?? [], nextCursor: r.nextCursor ?? null };
 }
 
 /** GET /api/metrics. */

@@ -2,18 +2,21 @@
  * @module ui/views/logs: the live log tail (newest first) with minimum severity, service, text
  * and trace id filters; #/logs?trace_id=… deep links pre-fill the trace filter.
  */
-import { listLogs } from '../api.js';
-import type { LogRecord } from '../api-types.js';
+import { listLogsPage } from '../api.js';
+import type { LogQueryParams, LogRecord, Page } from '../api-types.js';
 import { buildHash, type Route } from '../lib/route.js';
 import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { exportButton } from './export-buttons.js';
 import { serviceSelect, textFilter } from './filters.js';
 import { logRow } from './log-list.js';
-import { nothingYet, state, timeBounds } from './state.js';
+import { pager } from './pager.js';
+import { nothingYet, queryKeyOf, state, timeBounds } from './state.js';
 import type { View } from './view.js';
 
 const SEVERITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+/** Records of the first page (what the live refresh reloads). */
+const PAGE = 500;
 const filters = { severity: '', service: '', q: '', traceId: '' };
 let lastGlobalService = '';
 
@@ -40,23 +43,39 @@ export function logsView(route: Route): View {
   const status = h('div', { class: 'list-status muted' });
   const list = h('div', { class: 'log-list', role: 'list' });
   const body = h('div', { class: 'list-body' });
-  const el = h('section', { class: 'view view-logs', 'aria-label': 'Logs' }, bar, status, body);
+  const params = (): LogQueryParams => ({
+    limit: PAGE, ...timeBounds(), severity: filters.severity || undefined, service: filters.service || undefined,
+    q: filters.q || undefined, trace_id: filters.traceId || undefined,
+  });
+  const more = pager<LogRecord>({
+    key: (l) => l.id, noun: 'logs', onMore: () => render(),
+    fetchPage: (cursor) => listLogsPage({ ...params(), limit: 1000, cursor }),
+  });
+  const el = h('section', { class: 'view view-logs', 'aria-label': 'Logs' }, bar, status, body, more.el);
   const loader = latestOnly((err) => replace(body, errorBanner(err)));
+
+  let first: Page<LogRecord> = { items: [], nextCursor: null };
+  let firstKey = '';
+  const render = (): void => {
+    const logs = more.rows(firstKey, first);
+    const tail = more.el.hidden ? (!more.extended && logs.length >= PAGE ? ` (newest ${PAGE})` : '') : ' · more below';
+    status.textContent = logs.length ? `${logs.length} log record${logs.length === 1 ? '' : 's'}${tail}${state.live ? ' · live' : ''}` : '';
+    if (!logs.length) { replace(body, nothingYet() ? emptyState('logs') : noMatch('logs')); return; }
+    if (body.firstChild !== list) replace(body, list);
+    reconcile(list, logs, (l: LogRecord) => l.id, () => '', (l) => logRow(l));
+  };
 
   const view: View = {
     el,
     async refresh() {
       await loader.run(async (signal) => {
         void svc.reload(signal);
-        const logs = await listLogs({
-          limit: 500, ...timeBounds(), severity: filters.severity || undefined, service: filters.service || undefined,
-          q: filters.q || undefined, trace_id: filters.traceId || undefined,
-        }, signal);
+        const p = params();
+        const page = await listLogsPage(p, signal);
         if (signal.aborted) return;
-        status.textContent = logs.length ? `${logs.length} log record${logs.length === 1 ? '' : 's'}${logs.length >= 500 ? ' (newest 500)' : ''}${state.live ? ' · live' : ''}` : '';
-        if (!logs.length) { replace(body, nothingYet() ? emptyState('logs') : noMatch('logs')); return; }
-        if (body.firstChild !== list) replace(body, list);
-        reconcile(list, logs, (l: LogRecord) => l.id, () => '', (l) => logRow(l));
+        first = page;
+        firstKey = queryKeyOf(p);
+        render();
       });
     },
     update(r) {

@@ -65,3 +65,12 @@ export function nothingYet(): boolean {
   const s = state.stats;
   return !!s && !s.traces && !s.spans && !s.logs && !s.metrics;
 }
+
+/**
+ * A list query's identity for paging: its parameters without the moving bounds of a relative time
+ * range (which change on every refresh), plus the range itself. Loaded pages are kept while it holds.
+ */
+export function queryKeyOf(params: object): string {
+  const { start: _s, end: _e, ...rest } = params as { start?: number; end?: number };
+  return JSON.stringify([rest, state.range, state.customStart, state.customEnd]);
+}

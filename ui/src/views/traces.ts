@@ -2,8 +2,8 @@
  * @module ui/views/traces: the trace list (newest first, filters, sort, duration bars).
  * Rows link to the trace view; data comes from GET /api/traces only.
  */
-import { listTraces } from '../api.js';
-import type { TraceQueryParams, TraceSummary } from '../api-types.js';
+import { listTracesPage } from '../api.js';
+import type { Page, TraceQueryParams, TraceSummary } from '../api-types.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatDuration, formatTimestamp, nanosToMs } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
@@ -11,7 +11,8 @@ import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { exportButton } from './export-buttons.js';
 import { checkbox, serviceSelect, textFilter } from './filters.js';
-import { nothingYet, state, timeBounds } from './state.js';
+import { pager } from './pager.js';
+import { nothingYet, queryKeyOf, state, timeBounds } from './state.js';
 import type { View } from './view.js';
 import type { Route } from '../lib/route.js';
 
@@ -23,6 +24,8 @@ interface TraceFilters {
 // Kept across visits so going back to the list keeps the filters.
 const filters: TraceFilters = { service: '', name: '', minMs: '', maxMs: '', errorsOnly: false, attr: '', sort: 'start', order: 'desc' };
 let lastGlobalService = '';
+/** Rows of the first page (what the live refresh reloads). */
+const PAGE = 200;
 
 /** The "incomplete" marker of a trace whose root span has not arrived (list and trace view). */
 export function incompleteMarker(long = false): HTMLElement {
@@ -97,7 +100,22 @@ export function tracesView(route?: Route): View {
       h('th', { scope: 'col', class: 'col-num' }, 'Spans'), h('th', { scope: 'col', class: 'col-num' }, 'Errors'), h('th', { scope: 'col', class: 'col-services' }, 'Services'))),
     tbody);
   const body = h('div', { class: 'list-body' });
-  const el = h('section', { class: 'view view-traces', 'aria-label': 'Traces' }, bar, status, body);
+  const params = (): TraceQueryParams => {
+    const p: TraceQueryParams = {
+      limit: PAGE, ...timeBounds(), service: filters.service || undefined, name: filters.name || undefined,
+      min_duration_ms: filters.minMs !== '' ? Number(filters.minMs) : undefined,
+      max_duration_ms: filters.maxMs !== '' ? Number(filters.maxMs) : undefined,
+      status: filters.errorsOnly ? 'error' : undefined, sort: filters.sort, order: filters.order,
+    };
+    if (filters.attr.includes('=')) p.attr = filters.attr;
+    return p;
+  };
+  // Later pages (CONTRACT §7 cursor) are bigger: "Load more" is for reading far back.
+  const more = pager<TraceSummary>({
+    key: (t) => t.traceId, noun: 'traces', onMore: () => render(),
+    fetchPage: (cursor) => listTracesPage({ ...params(), limit: 1000, cursor }),
+  });
+  const el = h('section', { class: 'view view-traces', 'aria-label': 'Traces' }, bar, status, body, more.el);
   const loader = latestOnly((err) => replace(body, errorBanner(err)));
   let maxShown = 0;
 
@@ -122,32 +140,35 @@ export function tracesView(route?: Route): View {
     return row;
   };
 
+  let first: Page<TraceSummary> = { items: [], nextCursor: null };
+  let firstKey = '';
+  const render = (): void => {
+    const got = more.rows(firstKey, first);
+    const traces = via ? got.filter((t) => t.services.includes(via)) : got;
+    maxShown = traces.reduce((m, t) => Math.max(m, t.durationMs), 0);
+    const tail = more.el.hidden ? (!more.extended && traces.length >= PAGE ? ` (newest ${PAGE})` : '') : ' · more below';
+    status.textContent = traces.length ? `${traces.length} trace${traces.length === 1 ? '' : 's'}${tail}` : '';
+    if (!traces.length) {
+      replace(body, nothingYet() ? emptyState('traces') : noMatch('traces'));
+      return;
+    }
+    if (body.firstChild !== table) replace(body, table);
+    reconcile(tbody, traces, (t) => t.traceId, (t) => `${maxShown}|${t.durationMs}|${t.spanCount}|${t.errorCount}|${t.services.length}|${t.incomplete ? 1 : 0}|${t.rootName}`, renderRow);
+  };
+
   const view: View = {
     el,
     async refresh() {
       await loader.run(async (signal) => {
         thStart.dataset.sort = filters.sort === 'start' ? filters.order : '';
         thDur.dataset.sort = filters.sort === 'duration' ? filters.order : '';
-        const params: TraceQueryParams = {
-          limit: 200, ...timeBounds(), service: filters.service || undefined, name: filters.name || undefined,
-          min_duration_ms: filters.minMs !== '' ? Number(filters.minMs) : undefined,
-          max_duration_ms: filters.maxMs !== '' ? Number(filters.maxMs) : undefined,
-          status: filters.errorsOnly ? 'error' : undefined, sort: filters.sort, order: filters.order,
-        };
-        if (filters.attr.includes('=')) params.attr = filters.attr;
+        const p = params();
         void svc.reload(signal);
-        const got = await listTraces(params, signal);
-        const traces = via ? got.filter((t) => t.services.includes(via)) : got;
+        const page = await listTracesPage(p, signal);
         if (signal.aborted) return;
-        const max = traces.reduce((m, t) => Math.max(m, t.durationMs), 0);
-        maxShown = max;
-        status.textContent = traces.length ? `${traces.length} trace${traces.length === 1 ? '' : 's'}${traces.length >= 200 ? ' (newest 200)' : ''}` : '';
-        if (!traces.length) {
-          replace(body, nothingYet() ? emptyState('traces') : noMatch('traces'));
-          return;
-        }
-        if (body.firstChild !== table) replace(body, table);
-        reconcile(tbody, traces, (t) => t.traceId, (t) => `${maxShown}|${t.durationMs}|${t.spanCount}|${t.errorCount}|${t.services.length}|${t.incomplete ? 1 : 0}|${t.rootName}`, renderRow);
+        first = page;
+        firstKey = queryKeyOf({ ...p, via });
+        render();
       });
     },
     destroy() { loader.abort(); },
