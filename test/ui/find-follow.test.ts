@@ -1,12 +1,13 @@
 // Browser tests of issue 14 (find and follow) against the real TinyOlly fed by the OpenTelemetry JS
 // SDK: the trace list pages past its first page ("Load more", CONTRACT §7 cursors) on the memory
-// and the Redis store.
+// and the Redis store; the header's box opens a trace by id or prefix from any page; list filters
+// live in the hash route, so a reload or a copied link restores them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
 import { hasChromium, launchBrowser, newPage, type LaunchedBrowser } from './browser.js';
-import { sendManyTraces } from './seed.js';
+import { sendCheckoutTrace, sendManyTraces, sendSimpleTrace, type SeededTrace } from './seed.js';
 
 if (!hasChromium) console.warn('test/ui skipped: /usr/bin/chromium is missing (apt-get install chromium)');
 
@@ -56,4 +57,104 @@ describe.skipIf(!hasChromium).each([
     expect(await page.locator('.list-status').textContent()).toContain(`${count} traces`);
     expect(errors).toEqual([]);
   }, 180_000);
+});
+
+describe.skipIf(!hasChromium)('UI: open a trace by id, filters in the URL', () => {
+  let t: TinyOllyProcess;
+  let b: LaunchedBrowser;
+  let page: Page;
+  let errors: string[];
+  let checkout: SeededTrace;
+  let other: string;
+  const base = Date.now() - 20_000;
+
+  beforeAll(async () => {
+    [t, b] = await Promise.all([startTinyOlly(), launchBrowser()]);
+    ({ page, errors } = await newPage(b.browser));
+    const target = { grpcUrl: t.grpcUrl, otlpHttpUrl: t.otlpHttpUrl };
+    ({ checkout } = await sendCheckoutTrace(target, base));
+    other = await sendSimpleTrace(target, 'frontend', 'GET /health', base + 1000);
+    await sendSimpleTrace(target, 'backend', 'GET /ready', base + 2000);
+    await waitFor(async () => (await getJson(t.baseUrl, '/api/traces')).body.traces?.length === 4, 15_000);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await t?.stop();
+  });
+
+  it('opens a pasted trace id from another page, a unique prefix on Enter, and says when nothing matches', async () => {
+    await page.goto(`${t.baseUrl}/#/logs`);
+    const box = page.getByTestId('trace-id-box');
+    await box.click();
+    // A paste of a log line's traceparent opens the trace at once.
+    await page.evaluate((text) => {
+      const input = document.querySelector<HTMLInputElement>('[data-testid=trace-id-box]')!;
+      input.value = text;
+      input.dispatchEvent(new ClipboardEvent('paste', { bubbles: true }));
+    }, `traceparent: 00-${checkout.traceId}-${checkout.spans.root}-01`);
+    await page.waitForURL(new RegExp(`#/traces/${checkout.traceId}$`));
+    await page.getByTestId('waterfall-row').first().waitFor();
+
+    await page.goto(`${t.baseUrl}/#/services`);
+    await box.fill(other.slice(0, 10).toUpperCase());
+    await box.press('Enter');
+    await page.waitForURL(new RegExp(`#/traces/${other}$`));
+
+    await box.fill('0123456789abcdef');
+    await box.press('Enter');
+    const note = page.getByTestId('trace-id-note');
+    await waitFor(async () => ((await note.textContent()) ?? '').includes('No stored trace starts with 0123456789abcdef'));
+    expect(page.url()).toContain(`#/traces/${other}`);
+    await box.fill('not-an-id');
+    await box.press('Enter');
+    await waitFor(async () => ((await note.textContent()) ?? '').includes('Not a trace id'));
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps every trace filter, the sort and the time range in the URL: a reload and a copied link show the same list', async () => {
+    await page.goto(`${t.baseUrl}/#/traces`);
+    const rows = page.getByTestId('trace-row');
+    await waitFor(async () => (await rows.count()) === 4);
+    await page.locator('main select[aria-label=Service]').selectOption('frontend');
+    await page.locator('main input[aria-label="Span name"]').fill('GET');
+    await page.locator('main input[aria-label="Span name"]').press('Enter');
+    await page.locator('main label.check', { hasText: 'Errors only' }).locator('input').check();
+    await page.locator('main th.col-dur').click();
+    await page.locator('select[aria-label="Time range"]').selectOption('60m');
+    await waitFor(async () => (await rows.count()) === 1);
+    expect(await rows.first().getAttribute('data-trace-id')).toBe(checkout.traceId);
+    const url = new URL(page.url());
+    const q = new URLSearchParams(url.hash.split('?')[1]);
+    expect(Object.fromEntries(q)).toEqual({ service: 'frontend', name: 'GET', status: 'error', sort: 'duration', range: '60m' });
+
+    await page.reload();
+    await waitFor(async () => (await rows.count()) === 1 && (await rows.first().getAttribute('data-trace-id')) === checkout.traceId);
+    expect(await page.locator('main select[aria-label=Service]').inputValue()).toBe('frontend');
+    expect(await page.locator('main input[aria-label="Span name"]').inputValue()).toBe('GET');
+    expect(await page.locator('main label.check', { hasText: 'Errors only' }).locator('input').isChecked()).toBe(true);
+    expect(await page.locator('main th.col-dur').getAttribute('data-sort')).toBe('desc');
+    expect(await page.locator('select[aria-label="Time range"]').inputValue()).toBe('60m');
+
+    // The same link in a fresh page (a colleague's browser) shows the same list.
+    const { page: fresh, errors: freshErrors } = await newPage(b.browser);
+    await fresh.goto(url.toString());
+    const freshRows = fresh.getByTestId('trace-row');
+    await waitFor(async () => (await freshRows.count()) === 1 && (await freshRows.first().getAttribute('data-trace-id')) === checkout.traceId);
+    await fresh.close();
+    expect(freshErrors).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('keeps the log filters in the URL across a reload', async () => {
+    await page.goto(`${t.baseUrl}/#/logs?severity=WARN&service=backend&q=card`);
+    await page.locator('main select[aria-label="Minimum severity"]').waitFor();
+    expect(await page.locator('main select[aria-label="Minimum severity"]').inputValue()).toBe('WARN');
+    await page.locator('main input[aria-label=Search]').fill('declined');
+    await page.locator('main input[aria-label=Search]').press('Enter');
+    await waitFor(() => page.url().includes('q=declined'));
+    await page.reload();
+    await waitFor(async () => (await page.locator('main input[aria-label=Search]').inputValue()) === 'declined');
+    expect(await page.locator('main select[aria-label="Minimum severity"]').inputValue()).toBe('WARN');
+    expect(await page.locator('main select[aria-label=Service]').inputValue()).toBe('backend');
+  });
 });

@@ -5,6 +5,7 @@
 import { installImportDrop } from './import-drop.js';
 import { getStats } from '../api.js';
 import { parseRoute, tabOf, windowOf, type Route } from '../lib/route.js';
+import { rangeOf } from '../lib/list-query.js';
 import { h } from './dom.js';
 import { header } from './header.js';
 import { logsView } from './logs.js';
@@ -74,6 +75,8 @@ export function startApp(root: HTMLElement): void {
     // A deep link's time window (e.g. from the MCP server) becomes the custom range.
     const w = windowOf(r.query);
     if (w) update({ range: 'custom', customStart: w.start, customEnd: w.end });
+    const relative = rangeOf(r.query);
+    if (relative) update({ range: relative });
     hdr.setTab(tabOf(r.view));
     document.title = `${TITLES[r.view]}${r.param ? ` ${r.param.slice(0, 60)}` : ''} · TinyOlly`;
     if (current && currentRoute && currentRoute.view === r.view && current.update?.(r)) { currentRoute = r; return; }

@@ -6,6 +6,7 @@ import type { Stats } from '../api-types.js';
 import { formatCount } from '../lib/format.js';
 import { h, replace } from './dom.js';
 import { onState, state, update, type RangeKind } from './state.js';
+import { traceIdBox } from './trace-id-box.js';
 
 export interface Header { el: HTMLElement; setTab(tab: string): void; setStats(s: Stats | null, error?: string): void; markRefreshed(): void }
 
@@ -84,7 +85,7 @@ export function header(onRefresh: () => void, onHelp: () => void): Header {
     h('a', { class: 'brand', href: '#/traces', 'aria-label': 'TinyOlly home' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '◉'), 'TinyOlly'),
     h('nav', { class: 'tabs', 'aria-label': 'Views' }, ...tabs),
     h('div', { class: 'spacer' }),
-    h('div', { class: 'controls' }, range, custom, live, refresh, theme, help));
+    h('div', { class: 'controls' }, traceIdBox(), range, custom, live, refresh, theme, help));
   const strip = h('div', { class: 'statusbar' }, stats, filterChip, h('div', { class: 'spacer' }), refreshed);
   const el = h('header', { class: 'app-header' }, top, strip);
 

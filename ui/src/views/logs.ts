@@ -5,24 +5,28 @@
 import { listLogsPage } from '../api.js';
 import type { LogQueryParams, LogRecord, Page } from '../api-types.js';
 import { buildHash, type Route } from '../lib/route.js';
+import { hasLogFilters, logFiltersOf, logQueryOf, type LogFilters } from '../lib/list-query.js';
 import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { exportButton } from './export-buttons.js';
 import { serviceSelect, textFilter } from './filters.js';
 import { logRow } from './log-list.js';
 import { pager } from './pager.js';
-import { nothingYet, queryKeyOf, state, timeBounds } from './state.js';
+import { keepInUrl, nothingYet, queryKeyOf, rangeQuery, state, timeBounds } from './state.js';
 import type { View } from './view.js';
 
 const SEVERITIES = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 /** Records of the first page (what the live refresh reloads). */
 const PAGE = 500;
-const filters = { severity: '', service: '', q: '', traceId: '' };
+// Kept across visits; a route query naming any filter replaces them, and changes are written back.
+const filters: LogFilters = { severity: '', service: '', q: '', traceId: '' };
 let lastGlobalService = '';
 
 /** Mounts the logs page. */
 export function logsView(route: Route): View {
   if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
+  if (hasLogFilters(route.query)) Object.assign(filters, logFiltersOf(route.query));
+  // The trace filter comes from the link only (a log link of one trace), never from an earlier visit.
   filters.traceId = route.query.trace_id ?? '';
   const sev = h('select', { class: 'input', 'aria-label': 'Minimum severity' },
     h('option', { value: '' }, 'Any severity'), ...SEVERITIES.map((s) => h('option', { value: s }, s === 'FATAL' ? 'FATAL' : `${s} and above`)));
@@ -31,7 +35,7 @@ export function logsView(route: Route): View {
   const svc = serviceSelect(filters.service, (v) => { filters.service = v; void view.refresh(); });
   const traceInput = textFilter({
     placeholder: 'trace id', label: 'Trace id', value: filters.traceId, width: '200px',
-    onChange: (v) => { filters.traceId = v; history.replaceState(null, '', buildHash('logs', undefined, { trace_id: v })); void view.refresh(); },
+    onChange: (v) => { filters.traceId = v; void view.refresh(); },
   });
   const bar = h('div', { class: 'filter-bar' }, sev, svc.el,
     textFilter({ placeholder: 'Search log bodies…  ( / )', label: 'Search', value: filters.q, search: true, width: '260px', onChange: (v) => { filters.q = v; void view.refresh(); } }),
@@ -70,6 +74,7 @@ export function logsView(route: Route): View {
     async refresh() {
       await loader.run(async (signal) => {
         void svc.reload(signal);
+        keepInUrl(buildHash('logs', undefined, { ...logQueryOf(filters), ...rangeQuery() }));
         const p = params();
         const page = await listLogsPage(p, signal);
         if (signal.aborted) return;
@@ -80,6 +85,8 @@ export function logsView(route: Route): View {
     },
     update(r) {
       if (r.view !== 'logs') return false;
+      const next = logFiltersOf(r.query);
+      if (hasLogFilters(r.query) && (next.severity !== filters.severity || next.service !== filters.service || next.q !== filters.q)) return false;
       const t = r.query.trace_id ?? '';
       if (t !== filters.traceId) { filters.traceId = t; traceInput.value = t; void view.refresh(); }
       return true;

@@ -74,3 +74,16 @@ export function queryKeyOf(params: object): string {
   const { start: _s, end: _e, ...rest } = params as { start?: number; end?: number };
   return JSON.stringify([rest, state.range, state.customStart, state.customEnd]);
 }
+
+/** The time range as route query parameters (`range=15m`, or start/end for a custom range; nothing for all). */
+export function rangeQuery(): Record<string, string | undefined> {
+  if (state.range === 'custom') {
+    return { start: state.customStart === undefined ? undefined : String(state.customStart), end: state.customEnd === undefined ? undefined : String(state.customEnd) };
+  }
+  return { range: state.range === 'all' ? undefined : state.range };
+}
+
+/** Replaces the current hash (no new history entry, no hashchange) when it differs from `hash`. */
+export function keepInUrl(hash: string): void {
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+}

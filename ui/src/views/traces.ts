@@ -7,22 +7,19 @@ import type { Page, TraceQueryParams, TraceSummary } from '../api-types.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatDuration, formatTimestamp, nanosToMs } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
+import { DEFAULT_TRACE_FILTERS, hasTraceFilters, traceFiltersOf, traceQueryOf, type TraceFilters } from '../lib/list-query.js';
 import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { exportButton } from './export-buttons.js';
 import { checkbox, serviceSelect, textFilter } from './filters.js';
 import { pager } from './pager.js';
-import { nothingYet, queryKeyOf, state, timeBounds } from './state.js';
+import { keepInUrl, nothingYet, queryKeyOf, rangeQuery, state, timeBounds } from './state.js';
 import type { View } from './view.js';
 import type { Route } from '../lib/route.js';
 
-interface TraceFilters {
-  service: string; name: string; minMs: string; maxMs: string; errorsOnly: boolean; attr: string;
-  sort: 'start' | 'duration'; order: 'asc' | 'desc';
-}
-
-// Kept across visits so going back to the list keeps the filters.
-const filters: TraceFilters = { service: '', name: '', minMs: '', maxMs: '', errorsOnly: false, attr: '', sort: 'start', order: 'desc' };
+// Kept across visits so going back to the list keeps the filters; a route query naming any
+// filter replaces them all (a shared link or a reload), and every change is written back to it.
+const filters: TraceFilters = { ...DEFAULT_TRACE_FILTERS };
 let lastGlobalService = '';
 /** Rows of the first page (what the live refresh reloads). */
 const PAGE = 200;
@@ -49,9 +46,7 @@ export function tracesView(route?: Route): View {
   if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
   const q = route?.query ?? {};
   let via = q.via ?? '';
-  if (q.service !== undefined || q.name !== undefined || q.via !== undefined) {
-    Object.assign(filters, { service: q.service ?? '', name: q.name ?? '', minMs: '', maxMs: '', errorsOnly: false, attr: '' });
-  }
+  if (hasTraceFilters(q) || q.via !== undefined) Object.assign(filters, traceFiltersOf(q));
   const svc = serviceSelect(filters.service, (v) => { filters.service = v; void view.refresh(); });
   const num = (label: string, key: 'minMs' | 'maxMs'): HTMLInputElement => {
     const i = h('input', { type: 'number', min: '0', step: 'any', class: 'input num', placeholder: label, 'aria-label': `${label} duration (ms)`, value: filters[key] });
@@ -163,6 +158,7 @@ export function tracesView(route?: Route): View {
         thStart.dataset.sort = filters.sort === 'start' ? filters.order : '';
         thDur.dataset.sort = filters.sort === 'duration' ? filters.order : '';
         const p = params();
+        keepInUrl(buildHash('traces', undefined, { ...traceQueryOf(filters), via: via || undefined, ...rangeQuery() }));
         void svc.reload(signal);
         const page = await listTracesPage(p, signal);
         if (signal.aborted) return;
