@@ -139,7 +139,7 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     await screenshot(page, 'services-dark-1024');
     await page.setViewportSize({ width: 1280, height: 860 });
     await rows.filter({ hasText: 'postgres' }).click();
-    await page.waitForURL(/#\/traces$/);
+    await page.waitForURL(/#\/traces(\?service=postgres)?$/); // the filter is in the URL (issue 14)
     const traceRows = page.getByTestId('trace-row');
     await waitFor(async () => (await traceRows.count()) === 1);
     expect(await traceRows.first().getAttribute('data-trace-id')).toBe(checkout.traceId);

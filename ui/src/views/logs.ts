@@ -24,8 +24,9 @@ let lastGlobalService = '';
 
 /** Mounts the logs page. */
 export function logsView(route: Route): View {
-  if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
   if (hasLogFilters(route.query)) Object.assign(filters, logFiltersOf(route.query));
+  // The header's service filter changed since the last visit: newer than what the URL says.
+  if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
   // The trace filter comes from the link only (a log link of one trace), never from an earlier visit.
   filters.traceId = route.query.trace_id ?? '';
   const sev = h('select', { class: 'input', 'aria-label': 'Minimum severity' },

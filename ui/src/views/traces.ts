@@ -43,10 +43,11 @@ export function serviceChip(name: string): HTMLElement {
  * (`via`) only those that also cross that service.
  */
 export function tracesView(route?: Route): View {
-  if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
   const q = route?.query ?? {};
   let via = q.via ?? '';
   if (hasTraceFilters(q) || q.via !== undefined) Object.assign(filters, traceFiltersOf(q));
+  // The header's service filter changed since the last visit: newer than what the URL says.
+  if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
   const svc = serviceSelect(filters.service, (v) => { filters.service = v; void view.refresh(); });
   const num = (label: string, key: 'minMs' | 'maxMs'): HTMLInputElement => {
     const i = h('input', { type: 'number', min: '0', step: 'any', class: 'input num', placeholder: label, 'aria-label': `${label} duration (ms)`, value: filters[key] });
