@@ -20,6 +20,8 @@ import { ingestRoutes, type IngestRoutesOptions } from './ingest.js';
 import { clampLimit, LOGS_QUERY_SCHEMA, METRICS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, strictInteger, toLogQuery, toRange, toTraceQuery, TRACES_QUERY_SCHEMA } from './params.js';
 import { logCursorOf, metricCursorOf, pageOf, parseMetricCursor, traceCursorOf } from './cursor.js';
 import { traceIdRoutes } from './trace-ids.js';
+import { liveRoutes } from './live.js';
+import { liveOf } from '../live/registry.js';
 
 export interface ApiOptions {
   store: Store;
@@ -142,6 +144,7 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
   });
 
   traceIdRoutes(app, { store });
+  liveRoutes(app, { store });
   waitRoutes(app, { store });
   doctorRoutes(app, { store });
   ingestRoutes(app, opts.ingest ?? {});
@@ -149,6 +152,7 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
 
   app.delete('/data', async () => {
     await store.clear();
+    liveOf(store).attributes.clear();
     return { status: 'ok' };
   });
 }
