@@ -1,13 +1,16 @@
 // Browser tests of issue 14 (find and follow) against the real TinyOlly fed by the OpenTelemetry JS
 // SDK: the trace list pages past its first page ("Load more", CONTRACT §7 cursors) on the memory
 // and the Redis store; the header's box opens a trace by id or prefix from any page; list filters
-// live in the hash route, so a reload or a copied link restores them.
+// live in the hash route, so a reload or a copied link restores them; live push (GET /api/live)
+// brings new data without polling, polling takes over when the stream is cut, and a list being
+// read shows "N new" instead of moving.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
 import { hasChromium, launchBrowser, newPage, type LaunchedBrowser } from './browser.js';
 import { sendCheckoutTrace, sendManyTraces, sendSimpleTrace, type SeededTrace } from './seed.js';
+import { loggerProvider } from '../helpers/otel-sdk.js';
 
 if (!hasChromium) console.warn('test/ui skipped: /usr/bin/chromium is missing (apt-get install chromium)');
 
@@ -156,5 +159,85 @@ describe.skipIf(!hasChromium)('UI: open a trace by id, filters in the URL', () =
     await waitFor(async () => (await page.locator('main input[aria-label=Search]').inputValue()) === 'declined');
     expect(await page.locator('main select[aria-label="Minimum severity"]').inputValue()).toBe('WARN');
     expect(await page.locator('main select[aria-label=Service]').inputValue()).toBe('backend');
+  });
+});
+
+describe.skipIf(!hasChromium)('UI: live push instead of polling', () => {
+  let t: TinyOllyProcess;
+  let b: LaunchedBrowser;
+  const target = () => ({ grpcUrl: t.grpcUrl, otlpHttpUrl: t.otlpHttpUrl });
+
+  beforeAll(async () => {
+    [t, b] = await Promise.all([startTinyOlly(), launchBrowser()]);
+    await sendSimpleTrace(target(), 'live-ui', 'GET /first');
+    await waitFor(async () => (await getJson(t.baseUrl, '/api/traces')).body.traces?.length === 1, 15_000);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await t?.stop();
+  });
+
+  async function sendLines(service: string, lines: string[]): Promise<void> {
+    const lp = loggerProvider(target(), { protocol: 'http/protobuf', serviceName: service, batch: true });
+    const logger = lp.getLogger('ui-live');
+    for (const body of lines) logger.emit({ body });
+    await lp.forceFlush();
+    await lp.shutdown();
+  }
+
+  it('shows an export pushed by the stream (polling is off while it is open), and by polling once the stream is cut', async () => {
+    const { page, errors } = await newPage(b.browser);
+    await page.goto(`${t.baseUrl}/#/traces`);
+    await page.getByTestId('trace-row').first().waitFor();
+    const toggle = page.getByTestId('live-toggle');
+    await waitFor(async () => (await toggle.getAttribute('data-stream')) === 'on', 15_000);
+    const sentAt = Date.now();
+    const id = await sendSimpleTrace(target(), 'live-ui', 'GET /pushed');
+    await page.locator(`[data-testid=trace-row][data-trace-id="${id}"]`).waitFor({ timeout: 15_000 });
+    console.log(`export → screen with the stream: ${Date.now() - sentAt} ms`);
+    expect(await toggle.getAttribute('data-stream')).toBe('on');
+    await page.close();
+
+    // The stream cut (every attempt refused): the 5 s poll brings the next export.
+    const { page: cut, errors: cutErrors } = await newPage(b.browser);
+    await cut.route('**/api/live', (route) => route.abort());
+    await cut.goto(`${t.baseUrl}/#/traces`);
+    await cut.getByTestId('trace-row').first().waitFor();
+    expect(await cut.getByTestId('live-toggle').getAttribute('data-stream')).toBe('off');
+    const cutSentAt = Date.now();
+    const polled = await sendSimpleTrace(target(), 'live-ui', 'GET /polled');
+    await cut.locator(`[data-testid=trace-row][data-trace-id="${polled}"]`).waitFor({ timeout: 20_000 });
+    console.log(`export → screen by polling: ${Date.now() - cutSentAt} ms`);
+    await cut.close();
+    expect(errors).toEqual([]);
+    // The refused stream shows as a failed request in the console; nothing else may fail.
+    expect(cutErrors.filter((e) => !/api\/live|ERR_FAILED|EventSource/i.test(e))).toEqual([]);
+  });
+
+  it('keeps an expanded log where it is while new logs arrive, and shows them on "N new"', async () => {
+    await sendLines('live-logs', Array.from({ length: 30 }, (_, i) => `old line ${i}`));
+    const { page, errors } = await newPage(b.browser);
+    await page.goto(`${t.baseUrl}/#/logs?service=live-logs`);
+    const rows = page.getByTestId('log-row');
+    await waitFor(async () => (await rows.count()) === 30, 15_000);
+    await waitFor(async () => (await page.getByTestId('live-toggle').getAttribute('data-stream')) === 'on', 15_000);
+    const row = rows.nth(5);
+    const key = await row.getAttribute('data-log-id');
+    await row.locator('.log-body').click();
+    await page.locator('.log-row.expanded').waitFor();
+    const topBefore = (await row.boundingBox())!.y;
+    await sendLines('live-logs', ['new line a', 'new line b', 'new line c']);
+    const chip = page.getByTestId('new-items');
+    await waitFor(async () => (await chip.isVisible()) && (await chip.textContent()) === '↑ 3 new logs', 15_000);
+    expect(await rows.count()).toBe(30);
+    const same = page.locator(`[data-testid=log-row][data-log-id="${key}"]`);
+    expect(await same.evaluate((el) => el.classList.contains('expanded'))).toBe(true);
+    expect((await same.boundingBox())!.y).toBe(topBefore);
+    await chip.click();
+    await waitFor(async () => (await rows.count()) === 33);
+    expect(await chip.isVisible()).toBe(false);
+    expect(await rows.first().textContent()).toContain('new line');
+    await page.close();
+    expect(errors).toEqual([]);
   });
 });

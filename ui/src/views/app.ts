@@ -19,6 +19,7 @@ import { shortcutsDialog } from './shortcuts.js';
 import { onState, state, update } from './state.js';
 import { traceView } from './trace-view.js';
 import { tracesView } from './traces.js';
+import { liveStream } from './live-stream.js';
 import type { View } from './view.js';
 
 const LIVE_MS = 5000;
@@ -60,15 +61,26 @@ export function startApp(root: HTMLElement): void {
       hdr.setStats(null, err instanceof Error ? `TinyOlly not reachable: ${err.message}` : 'TinyOlly not reachable');
     }
   };
+  let again = false;
   const refreshAll = async (reason: 'live' | 'manual'): Promise<void> => {
-    if (busy) return;
+    if (busy) { if (reason === 'live') again = true; return; }
     busy = true;
     try {
       await refreshStats();
       await current?.refresh(reason);
       hdr.markRefreshed();
     } finally { busy = false; }
+    // A push that came in while refreshing is not lost: one more refresh follows.
+    if (again) { again = false; pushed(); }
   };
+  // Live push (GET /api/live): an event re-queries what is on screen, a few times a second at most;
+  // the 5 s poll runs only while the stream is down.
+  let pushTimer: ReturnType<typeof setTimeout> | undefined;
+  const pushed = (): void => {
+    if (!state.live || document.visibilityState === 'hidden' || pushTimer) return;
+    pushTimer = setTimeout(() => { pushTimer = undefined; void refreshAll('live'); }, 150);
+  };
+  const stream = liveStream(pushed, (connected) => hdr.setStream(connected));
 
   const route = (): void => {
     const r = parseRoute(location.hash);
@@ -96,7 +108,7 @@ export function startApp(root: HTMLElement): void {
     if (changed.some((k) => k === 'range' || k === 'customStart' || k === 'customEnd')) void current?.refresh();
     if (changed.includes('service')) { hdr.setTab(tabOf(currentRoute?.view ?? 'traces')); current?.destroy?.(); current = null; route(); }
   });
-  setInterval(() => { if (state.live && document.visibilityState !== 'hidden') void refreshAll('live'); }, LIVE_MS);
+  setInterval(() => { if (state.live && document.visibilityState !== 'hidden' && !stream.connected()) void refreshAll('live'); }, LIVE_MS);
   installKeys(() => current, dialog);
   installImportDrop(root, () => void refreshAll('manual'));
   route();

@@ -8,7 +8,11 @@ import { h, replace } from './dom.js';
 import { onState, state, update, type RangeKind } from './state.js';
 import { traceIdBox } from './trace-id-box.js';
 
-export interface Header { el: HTMLElement; setTab(tab: string): void; setStats(s: Stats | null, error?: string): void; markRefreshed(): void }
+export interface Header {
+  el: HTMLElement; setTab(tab: string): void; setStats(s: Stats | null, error?: string): void; markRefreshed(): void;
+  /** Whether the live stream (GET /api/live) is open: live updates are pushed, not polled. */
+  setStream(connected: boolean): void;
+}
 
 const TABS: [string, string][] = [['traces', 'Traces'], ['logs', 'Logs'], ['metrics', 'Metrics'], ['services', 'Services'], ['service-map', 'Service map'], ['ingest', 'Ingest'], ['doctor', 'Doctor']];
 
@@ -57,11 +61,14 @@ export function header(onRefresh: () => void, onHelp: () => void): Header {
     }
   });
   const live = h('button', { class: 'btn live', type: 'button', 'data-testid': 'live-toggle' });
+  let streaming = false;
   const paintLive = (): void => {
     live.replaceChildren(h('span', { class: 'live-dot', 'aria-hidden': 'true' }), state.live ? 'Live' : 'Paused');
     live.classList.toggle('on', state.live);
     live.setAttribute('aria-pressed', String(state.live));
-    live.title = state.live ? 'Auto-refresh every 5 s (click to pause)' : 'Paused (click to resume auto-refresh)';
+    live.dataset.stream = streaming ? 'on' : 'off';
+    live.title = !state.live ? 'Paused (click to resume live updates)'
+      : streaming ? 'Live: updates are pushed as data arrives (click to pause)' : 'Live: refreshing every 5 s (click to pause)';
   };
   paintLive();
   live.addEventListener('click', () => { update({ live: !state.live }); paintLive(); });
@@ -109,6 +116,7 @@ export function header(onRefresh: () => void, onHelp: () => void): Header {
         h('span', { class: `badge storage storage-${s.storage}`, 'data-testid': 'storage', title: 'Storage mode' }, s.storage),
         s.droppedSeries ? h('span', { class: 'badge warn', title: 'Series refused by TINYOLLY_MAX_SERIES_PER_METRIC' }, `${s.droppedSeries} series dropped`) : null);
     },
+    setStream(connected) { streaming = connected; paintLive(); },
     markRefreshed() { refreshed.textContent = `updated ${new Date().toLocaleTimeString()}`; },
   };
 }

@@ -12,6 +12,7 @@ import { exportButton } from './export-buttons.js';
 import { serviceSelect, textFilter } from './filters.js';
 import { logRow } from './log-list.js';
 import { pager } from './pager.js';
+import { liveHold } from './live-hold.js';
 import { keepInUrl, nothingYet, queryKeyOf, rangeQuery, state, timeBounds } from './state.js';
 import type { View } from './view.js';
 
@@ -56,7 +57,8 @@ export function logsView(route: Route): View {
     key: (l) => l.id, noun: 'logs', onMore: () => render(),
     fetchPage: (cursor) => listLogsPage({ ...params(), limit: 1000, cursor }),
   });
-  const el = h('section', { class: 'view view-logs', 'aria-label': 'Logs' }, bar, status, body, more.el);
+  const hold = liveHold('logs', () => render());
+  const el = h('section', { class: 'view view-logs', 'aria-label': 'Logs' }, bar, h('div', { class: 'list-status-row' }, status, hold.el), body, more.el);
   const loader = latestOnly((err) => replace(body, errorBanner(err)));
 
   let first: Page<LogRecord> = { items: [], nextCursor: null };
@@ -72,7 +74,7 @@ export function logsView(route: Route): View {
 
   const view: View = {
     el,
-    async refresh() {
+    async refresh(reason) {
       await loader.run(async (signal) => {
         void svc.reload(signal);
         keepInUrl(buildHash('logs', undefined, { ...logQueryOf(filters), ...rangeQuery() }));
@@ -80,7 +82,13 @@ export function logsView(route: Route): View {
         const page = await listLogsPage(p, signal);
         if (signal.aborted) return;
         first = page;
-        firstKey = queryKeyOf(p);
+        const key = queryKeyOf(p);
+        // Reading (scrolled, a record expanded): hold the new records behind "N new" instead of moving them.
+        if (key === firstKey && hold.holds(reason, list, () => {
+          const shown = new Set(Array.from(list.children, (c) => (c as HTMLElement).dataset.key));
+          return page.items.filter((l) => !shown.has(l.id)).length;
+        })) return;
+        firstKey = key;
         render();
       });
     },

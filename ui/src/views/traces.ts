@@ -13,6 +13,7 @@ import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { exportButton } from './export-buttons.js';
 import { checkbox, serviceSelect, textFilter } from './filters.js';
 import { pager } from './pager.js';
+import { liveHold } from './live-hold.js';
 import { keepInUrl, nothingYet, queryKeyOf, rangeQuery, state, timeBounds } from './state.js';
 import type { View } from './view.js';
 import type { Route } from '../lib/route.js';
@@ -111,7 +112,8 @@ export function tracesView(route?: Route): View {
     key: (t) => t.traceId, noun: 'traces', onMore: () => render(),
     fetchPage: (cursor) => listTracesPage({ ...params(), limit: 1000, cursor }),
   });
-  const el = h('section', { class: 'view view-traces', 'aria-label': 'Traces' }, bar, status, body, more.el);
+  const hold = liveHold('traces', () => render());
+  const el = h('section', { class: 'view view-traces', 'aria-label': 'Traces' }, bar, h('div', { class: 'list-status-row' }, status, hold.el), body, more.el);
   const loader = latestOnly((err) => replace(body, errorBanner(err)));
   let maxShown = 0;
 
@@ -154,7 +156,7 @@ export function tracesView(route?: Route): View {
 
   const view: View = {
     el,
-    async refresh() {
+    async refresh(reason) {
       await loader.run(async (signal) => {
         thStart.dataset.sort = filters.sort === 'start' ? filters.order : '';
         thDur.dataset.sort = filters.sort === 'duration' ? filters.order : '';
@@ -164,7 +166,13 @@ export function tracesView(route?: Route): View {
         const page = await listTracesPage(p, signal);
         if (signal.aborted) return;
         first = page;
-        firstKey = queryKeyOf({ ...p, via });
+        const key = queryKeyOf({ ...p, via });
+        // Reading (scrolled, a row selected): hold the new rows behind "N new" instead of moving the list.
+        if (key === firstKey && hold.holds(reason, tbody, () => {
+          const shown = new Set(Array.from(tbody.children, (c) => (c as HTMLElement).dataset.key));
+          return page.items.filter((t) => !shown.has(t.traceId)).length;
+        })) return;
+        firstKey = key;
         render();
       });
     },
