@@ -48,10 +48,10 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     console.log(`ui: first contentful paint ${Math.round(paint)} ms, trace list shown after ${Date.now() - started} ms; API calls ${api.join(' ')}`);
     expect(paint).toBeGreaterThan(0);
     // One list query (a live-refresh tick on a slow machine may repeat it, never vary it), the
-    // header's stats and the service filter; no call per trace or per row.
+    // header's stats, the service filter and the live stream (GET /api/live); no call per trace or per row.
     const listCalls = api.filter((p) => /^\/api\/traces(\?|$)/.test(p));
     expect(new Set(listCalls).size, api.join(' ')).toBe(1);
-    expect(new Set(api.map((p) => p.split('?')[0])), api.join(' ')).toEqual(new Set(['/api/stats', '/api/services', '/api/traces']));
+    expect(new Set(api.map((p) => p.split('?')[0]).filter((p) => p !== '/api/live')), api.join(' ')).toEqual(new Set(['/api/stats', '/api/services', '/api/traces']));
     const listed = (await getJson(t.baseUrl, '/api/traces?limit=200')).body.traces as { traceId: string }[];
     await waitFor(async () => (await page.getByTestId('trace-row').count()) === listed.length);
     expect(await page.getByTestId('stats').textContent()).toMatch(/\d+ traces/);
