@@ -148,6 +148,36 @@ describe.skipIf(!hasChromium)('UI: open a trace by id, filters in the URL', () =
     expect(errors).toEqual([]);
   });
 
+  it('suggests attribute keys, then values, and span names of the chosen service, from the data; counts services', async () => {
+    await page.goto(`${t.baseUrl}/#/traces?sort=start`); // a query naming a filter resets the others
+    await waitFor(async () => (await page.getByTestId('trace-row').count()) === 4);
+    const attr = page.locator('main input[aria-label="Attribute filter"]');
+    const optionsOf = async (input: typeof attr): Promise<string[]> => {
+      const id = await input.getAttribute('list');
+      return page.locator(`datalist[id="${id}"] option`).evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    };
+    await attr.fill('http.r');
+    // Only keys with that prefix (the list first holds every key, from the focus).
+    await waitFor(async () => { const o = await optionsOf(attr); return o.includes('http.route=') && !o.includes('user.id='); });
+    await attr.fill('http.route=');
+    await waitFor(async () => (await optionsOf(attr)).includes('http.route=/checkout'));
+    await attr.fill('');
+    await attr.press('Enter');
+
+    const svc = page.locator('main select[aria-label=Service]');
+    await waitFor(async () => ((await svc.locator('option[value=frontend]').textContent()) ?? '').includes('spans)'));
+    const spans = (await getJson(t.baseUrl, '/api/services')).body.services.find((x: { name: string }) => x.name === 'frontend').spanCount;
+    expect(await svc.locator('option[value=frontend]').textContent()).toBe(`frontend (${spans} spans)`);
+    await svc.selectOption('frontend');
+    const name = page.locator('main input[aria-label="Span name"]');
+    await name.fill('GET');
+    await waitFor(async () => { const o = await optionsOf(name); return o.includes('GET /checkout') && !o.includes('render'); });
+    await name.fill('');
+    await name.press('Enter');
+    await svc.selectOption('');
+    expect(errors).toEqual([]);
+  });
+
   it('keeps the log filters in the URL across a reload', async () => {
     await page.goto(`${t.baseUrl}/#/logs?severity=WARN&service=backend&q=card`);
     await page.locator('main select[aria-label="Minimum severity"]').waitFor();

@@ -92,6 +92,16 @@ export async function listLogs(params: LogQueryParams, signal?: AbortSignal): Pr
   return (await getJson<{ logs: LogRecord[] }>('/api/logs', params as Params, signal)).logs ?? [];
 }
 
+/** GET /api/attributes (CONTRACT §7): attribute keys seen, most frequent first. */
+export async function listAttributeKeys(params: { signal?: string; service?: string; prefix?: string }, signal?: AbortSignal): Promise<{ key: string; count: number }[]> {
+  return (await getJson<{ keys: { key: string; count: number }[] }>('/api/attributes', params, signal)).keys ?? [];
+}
+
+/** GET /api/attributes/{key}/values (CONTRACT §7): values seen for one key, most frequent first. */
+export async function listAttributeValues(key: string, params: { signal?: string; service?: string; prefix?: string }, signal?: AbortSignal): Promise<{ value: string; count: number }[]> {
+  return (await getJson<{ values: { value: string; count: number }[] }>(`/api/attributes/${enc(key)}/values`, params, signal)).values ?? [];
+}
+
 /** GET /api/logs, one page (pass `cursor` for the next). */
 export async function listLogsPage(params: LogQueryParams, signal?: AbortSignal): Promise<Page<LogRecord>> {
   const r = await getJson<{ logs: LogRecord[]; nextCursor?: string | null }>('/api/logs', params as Params, signal);

@@ -43,5 +43,8 @@ export function traceIdBox(): HTMLElement {
   // A paste of a whole id opens it at once; typing waits for Enter.
   input.addEventListener('paste', () => setTimeout(() => { if (traceIdOf(input.value)) void go(); }, 0));
   input.addEventListener('input', () => { if (!input.value) say(''); });
+  // The answer floats over the page: it goes when the box loses focus or the page changes.
+  input.addEventListener('blur', () => say(''));
+  window.addEventListener('hashchange', () => say(''));
   return h('span', { class: 'trace-id-box' }, input, note);
 }

@@ -2,7 +2,7 @@
  * @module ui/views/traces: the trace list (newest first, filters, sort, duration bars).
  * Rows link to the trace view; data comes from GET /api/traces only.
  */
-import { listTracesPage } from '../api.js';
+import { listAttributeKeys, listAttributeValues, listOperations, listTracesPage } from '../api.js';
 import type { Page, TraceQueryParams, TraceSummary } from '../api-types.js';
 import { serviceColor } from '../lib/colors.js';
 import { formatDuration, formatTimestamp, nanosToMs } from '../lib/format.js';
@@ -11,7 +11,7 @@ import { DEFAULT_TRACE_FILTERS, hasTraceFilters, traceFiltersOf, traceQueryOf, t
 import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch } from './empty-state.js';
 import { exportButton } from './export-buttons.js';
-import { checkbox, serviceSelect, textFilter } from './filters.js';
+import { checkbox, serviceSelect, suggestions, textFilter } from './filters.js';
 import { pager } from './pager.js';
 import { liveHold } from './live-hold.js';
 import { keepInUrl, nothingYet, queryKeyOf, rangeQuery, state, timeBounds } from './state.js';
@@ -49,17 +49,34 @@ export function tracesView(route?: Route): View {
   if (hasTraceFilters(q) || q.via !== undefined) Object.assign(filters, traceFiltersOf(q));
   // The header's service filter changed since the last visit: newer than what the URL says.
   if (state.service !== lastGlobalService) { filters.service = state.service; lastGlobalService = state.service; }
-  const svc = serviceSelect(filters.service, (v) => { filters.service = v; void view.refresh(); });
+  const svc = serviceSelect(filters.service, (v) => { filters.service = v; void view.refresh(); }, (s) => s.spanCount, ' spans');
   const num = (label: string, key: 'minMs' | 'maxMs'): HTMLInputElement => {
     const i = h('input', { type: 'number', min: '0', step: 'any', class: 'input num', placeholder: label, 'aria-label': `${label} duration (ms)`, value: filters[key] });
     i.addEventListener('change', () => { filters[key] = i.value; void view.refresh(); });
     return i;
   };
+  const nameInput = textFilter({ placeholder: 'Span name contains…  ( / )', label: 'Span name', value: filters.name, search: true, width: '220px', onChange: (v) => { filters.name = v; void view.refresh(); } });
+  // The operations of the chosen service (GET /api/services/{name}/operations).
+  const nameList = suggestions(nameInput, async (text) => {
+    if (!filters.service) return [];
+    const needle = text.toLowerCase();
+    return (await listOperations(filters.service)).map((o) => o.name).filter((n) => n.toLowerCase().includes(needle));
+  });
+  const attrInput = textFilter({ placeholder: 'attribute key=value', label: 'Attribute filter', value: filters.attr, width: '190px', onChange: (v) => { filters.attr = v; void view.refresh(); } });
+  // Keys, then values of that key, that exist (GET /api/attributes, CONTRACT §7).
+  const attrList = suggestions(attrInput, async (text) => {
+    const scope = { signal: 'traces', service: filters.service || undefined };
+    const eq = text.indexOf('=');
+    if (eq < 0) return (await listAttributeKeys({ ...scope, prefix: text.trim() || undefined })).map((k) => `${k.key}=`);
+    const key = text.slice(0, eq);
+    if (!key) return [];
+    return (await listAttributeValues(key, { ...scope, prefix: text.slice(eq + 1) || undefined })).map((v) => `${key}=${v.value}`);
+  });
   const bar = h('div', { class: 'filter-bar' },
     svc.el,
-    textFilter({ placeholder: 'Span name contains…  ( / )', label: 'Span name', value: filters.name, search: true, width: '220px', onChange: (v) => { filters.name = v; void view.refresh(); } }),
+    nameInput, nameList,
     h('span', { class: 'range-inputs' }, num('min ms', 'minMs'), h('span', { class: 'muted' }, '–'), num('max ms', 'maxMs')),
-    textFilter({ placeholder: 'attribute key=value', label: 'Attribute filter', value: filters.attr, width: '190px', onChange: (v) => { filters.attr = v; void view.refresh(); } }),
+    attrInput, attrList,
     checkbox('Errors only', filters.errorsOnly, (v) => { filters.errorsOnly = v; void view.refresh(); }),
     exportButton(() => ({
       signal: 'traces', format: 'json', ...timeBounds(), service: filters.service || undefined, name: filters.name || undefined,
