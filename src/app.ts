@@ -118,7 +118,7 @@ export async function start(config: Config, overrides: { store?: Store; logError
     logError(`tinyolly: unexpected error answering ${req.method} ${req.url}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   const exportImport = { ingester, normalise: normaliseOptionsOf(config), maxImportBytes: config.maxImportMb * MIB, maxDocumentBytes: Math.max(64 * MIB, maxBodyBytes) };
   const drops = () => (store instanceof MemoryStore ? store.dropped : { evicted: 0, expired: 0 });
-  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport, ingest: { inspector, drops } });
+  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport, ingest: { inspector, drops }, ttlSeconds: config.ttlSeconds });
   await ui.register(uiStatic, { auth, hostAllowed });
 
   try {

@@ -38,6 +38,8 @@ export interface ApiOptions {
   exportImport?: Omit<ExportImportOptions, 'store'>;
   /** GET /api/ingest/* (CONTRACT §8). */
   ingest?: IngestRoutesOptions;
+  /** The retention, reported by GET /api/stats as `ttlSeconds` (the UI shows it). */
+  ttlSeconds?: number;
 }
 
 /** Registers /healthz and the /api plugin. */
@@ -140,6 +142,7 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
       uptimeSeconds: Math.round((Date.now() - opts.startedAtMs) / 1000),
       otlpHttpPort: ports.http,
       grpcPort: ports.grpc,
+      ttlSeconds: opts.ttlSeconds,
     };
   });
 

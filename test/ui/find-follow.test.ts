@@ -271,3 +271,65 @@ describe.skipIf(!hasChromium)('UI: live push instead of polling', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe.skipIf(!hasChromium)('UI: theme, time format, retention and Clear data', () => {
+  let t: TinyOllyProcess;
+  let b: LaunchedBrowser;
+
+  beforeAll(async () => {
+    [t, b] = await Promise.all([startTinyOlly({ TINYOLLY_TTL_SECONDS: '900' }), launchBrowser()]);
+    await sendSimpleTrace({ grpcUrl: t.grpcUrl, otlpHttpUrl: t.otlpHttpUrl }, 'clear-me', 'GET /soon-gone');
+    await waitFor(async () => (await getJson(t.baseUrl, '/api/traces')).body.traces?.length === 1, 15_000);
+  });
+  afterAll(async () => {
+    await b?.close();
+    await t?.stop();
+  });
+
+  it('follows the system colour scheme until the user picks a theme, then remembers the pick', async () => {
+    const { page, errors } = await newPage(b.browser);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${t.baseUrl}/#/traces`);
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+    await page.getByTestId('theme-toggle').click(); // picks light
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    await page.getByTestId('trace-row').first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    await page.evaluate(() => localStorage.removeItem('tinyolly.theme'));
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('shows local times with milliseconds, the zone once, and the retention', async () => {
+    const { page, errors } = await newPage(b.browser);
+    await page.goto(`${t.baseUrl}/#/traces`);
+    const row = page.getByTestId('trace-row').first();
+    await row.waitFor();
+    expect(await row.locator('.col-time').textContent()).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3}$/);
+    expect(await row.locator('.col-time').getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC[+-]\d{2}:\d{2}$/);
+    expect(await page.getByTestId('time-zone').textContent()).toMatch(/^times in .*UTC[+-]\d{2}:\d{2}$/);
+    await waitFor(async () => (await page.getByTestId('retention').textContent()) === 'data expires 15 min after it arrives');
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+
+  it('clears every stored item after a confirmation, and not without one', async () => {
+    const { page, errors } = await newPage(b.browser);
+    await page.goto(`${t.baseUrl}/#/traces`);
+    await page.getByTestId('trace-row').first().waitFor();
+    await page.getByTestId('clear-data').click();
+    await page.getByTestId('clear-data-cancel').click();
+    expect((await getJson(t.baseUrl, '/api/traces')).body.traces).toHaveLength(1);
+    await page.getByTestId('clear-data').click();
+    await page.getByTestId('clear-data-confirm').click();
+    await waitFor(async () => (await getJson(t.baseUrl, '/api/traces')).body.traces.length === 0);
+    await page.getByTestId('empty-state').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('trace-row').count()).toBe(0);
+    await page.close();
+    expect(errors).toEqual([]);
+  });
+});

@@ -38,6 +38,8 @@ export interface Stats {
   /** The OTLP/HTTP port this instance listens on (4318 assumed when absent). */
   otlpHttpPort?: number;
   grpcPort?: number;
+  /** Retention: every item expires this long after it arrived. */
+  ttlSeconds?: number;
 }
 
 export interface TraceQueryParams {

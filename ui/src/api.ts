@@ -42,6 +42,13 @@ async function getJson<T>(path: string, params?: Params, signal?: AbortSignal): 
 
 const enc = encodeURIComponent;
 
+/** DELETE /api/data: removes everything this instance stored. */
+export async function clearData(): Promise<void> {
+  let res: Response;
+  try { res = await fetch('/api/data', { method: 'DELETE', credentials: 'same-origin' }); } catch { throw new ApiError(0, 'TinyOlly is not reachable'); }
+  if (!res.ok) throw new ApiError(res.status, `clearing failed: ${res.status}`);
+}
+
 /** GET /api/stats. */
 export const getStats = (signal?: AbortSignal): Promise<Stats> => getJson('/api/stats', undefined, signal);
 

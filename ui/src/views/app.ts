@@ -16,7 +16,7 @@ import { doctorView } from './doctor.js';
 import { servicesView } from './services.js';
 import { ingestView } from './ingest.js';
 import { shortcutsDialog } from './shortcuts.js';
-import { onState, state, update } from './state.js';
+import { followSystemTheme, onState, state, update } from './state.js';
 import { traceView } from './trace-view.js';
 import { tracesView } from './traces.js';
 import { liveStream } from './live-stream.js';
@@ -44,6 +44,7 @@ function createView(route: Route): View {
 /** Starts the UI inside `root`. */
 export function startApp(root: HTMLElement): void {
   document.documentElement.dataset.theme = state.theme;
+  followSystemTheme();
   const dialog = shortcutsDialog();
   const hdr = header(() => void refreshAll('manual'), () => dialog.showModal());
   const main = h('main', { class: 'app-main', id: 'main' });

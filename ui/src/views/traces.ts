@@ -5,7 +5,7 @@
 import { listAttributeKeys, listAttributeValues, listOperations, listTracesPage } from '../api.js';
 import type { Page, TraceQueryParams, TraceSummary } from '../api-types.js';
 import { serviceColor } from '../lib/colors.js';
-import { formatDuration, formatTimestamp, nanosToMs } from '../lib/format.js';
+import { formatDuration, formatFullTime, formatTimestamp, nanosToMs } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
 import { DEFAULT_TRACE_FILTERS, hasTraceFilters, traceFiltersOf, traceQueryOf, type TraceFilters } from '../lib/list-query.js';
 import { h, latestOnly, reconcile, replace } from './dom.js';
@@ -144,7 +144,7 @@ export function tracesView(route?: Route): View {
     const row = h('tr', { class: 'row-link', 'data-testid': 'trace-row', 'data-trace-id': t.traceId, 'data-kb-row': '', tabindex: '-1' },
       h('td', { class: 'col-svc' }, serviceChip(t.rootService)),
       h('td', { class: 'col-name' }, h('a', { href, class: 'row-title', title: t.rootName }, t.rootName || '(no name)'), t.incomplete ? incompleteMarker() : null),
-      h('td', { class: 'col-time mono', title: new Date(startMs).toISOString() }, formatTimestamp(startMs)),
+      h('td', { class: 'col-time mono', title: formatFullTime(startMs) }, formatTimestamp(startMs)),
       h('td', { class: 'col-dur' }, h('div', { class: 'dur-cell' }, h('span', { class: 'dur-text mono' }, formatDuration(t.durationMs)), h('span', { class: 'dur-track' }, fill))),
       h('td', { class: 'col-num mono' }, String(t.spanCount)),
       h('td', { class: `col-num mono${t.errorCount ? ' err-text' : ' muted'}` }, String(t.errorCount)),
