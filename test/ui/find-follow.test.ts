@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
 import { hasChromium, launchBrowser, newPage, type LaunchedBrowser } from './browser.js';
-import { sendCheckoutTrace, sendManyTraces, sendSimpleTrace, type SeededTrace } from './seed.js';
+import { sendCheckoutTrace, sendLogs, sendManyTraces, sendSimpleTrace, type SeededTrace } from './seed.js';
 import { loggerProvider } from '../helpers/otel-sdk.js';
 
 if (!hasChromium) console.warn('test/ui skipped: /usr/bin/chromium is missing (apt-get install chromium)');
@@ -76,6 +76,7 @@ describe.skipIf(!hasChromium)('UI: open a trace by id, filters in the URL', () =
     ({ page, errors } = await newPage(b.browser));
     const target = { grpcUrl: t.grpcUrl, otlpHttpUrl: t.otlpHttpUrl };
     ({ checkout } = await sendCheckoutTrace(target, base));
+    await sendLogs(target, checkout, base);
     other = await sendSimpleTrace(target, 'frontend', 'GET /health', base + 1000);
     await sendSimpleTrace(target, 'backend', 'GET /ready', base + 2000);
     await waitFor(async () => (await getJson(t.baseUrl, '/api/traces')).body.traces?.length === 4, 15_000);
@@ -175,6 +176,29 @@ describe.skipIf(!hasChromium)('UI: open a trace by id, filters in the URL', () =
     await name.fill('');
     await name.press('Enter');
     await svc.selectOption('');
+    expect(errors).toEqual([]);
+  });
+
+  it('marks each span\'s events and logs on its waterfall row, with tooltips; a log mark selects its span and log', async () => {
+    await waitFor(async () => (await getJson(t.baseUrl, `/api/logs?trace_id=${checkout.traceId}`)).body.logs?.length === 3, 15_000);
+    await page.goto(`${t.baseUrl}/#/traces/${checkout.traceId}`);
+    await page.getByTestId('waterfall-row').first().waitFor();
+    const charge = page.locator(`[data-testid=waterfall-row][data-span-id="${checkout.spans.charge}"]`);
+    await waitFor(async () => (await charge.getByTestId('waterfall-log').count()) === 2);
+    expect(await charge.getByTestId('waterfall-event').count()).toBe(1);
+    expect(await charge.getByTestId('waterfall-event').getAttribute('title')).toBe('event “exception” at +66ms');
+    const titles = await charge.getByTestId('waterfall-log').evaluateAll((els) => els.map((e) => e.getAttribute('title')));
+    expect(titles.sort()).toEqual(['log ERROR at +67ms: {"event":"payment_failed","reason":"card declined","attempt":2}', 'log WARN at +63ms: payment provider slow']);
+    const root = page.locator(`[data-testid=waterfall-row][data-span-id="${checkout.spans.root}"]`);
+    expect(await root.getByTestId('waterfall-log').count()).toBe(1);
+    expect(await root.getByTestId('waterfall-event').count()).toBe(0);
+    // Mark positions follow the time: the 63 ms log sits left of the 67 ms one.
+    const lefts = await charge.getByTestId('waterfall-log').evaluateAll((els) => els.map((e) => [e.getAttribute('title')!.includes('WARN'), e.getBoundingClientRect().left] as const));
+    expect(lefts.find(([w]) => w)![1]).toBeLessThan(lefts.find(([w]) => !w)![1]);
+    await charge.getByTestId('waterfall-log').filter({ has: page.locator('xpath=self::*[contains(@title, "WARN")]') }).click();
+    await page.waitForURL(new RegExp(`span=${checkout.spans.charge}`));
+    await waitFor(async () => (await page.locator('.log-row.flash').count()) === 1);
+    expect(await page.locator('.log-row.flash').textContent()).toContain('payment provider slow');
     expect(errors).toEqual([]);
   });
 

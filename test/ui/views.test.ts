@@ -237,18 +237,18 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     await page.getByTestId('shortcuts').waitFor({ state: 'hidden' });
   });
 
-  it('remembers the theme across reloads, dark by default', async () => {
+  it('remembers the theme across reloads; until one is picked it follows the system (issue 14)', async () => {
     const fresh = await b.browser.newPage();
     await fresh.emulateMedia({ colorScheme: 'light' });
     await fresh.goto(`${t.baseUrl}/#/services`);
     await fresh.evaluate(() => localStorage.clear());
     await fresh.reload();
     await fresh.getByTestId('service-row').first().waitFor();
-    expect(await fresh.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await fresh.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
     await fresh.getByTestId('theme-toggle').click();
     await fresh.reload();
     await fresh.getByTestId('service-row').first().waitFor();
-    expect(await fresh.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    expect(await fresh.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await fresh.evaluate(() => localStorage.clear());
     await fresh.close();
   });
