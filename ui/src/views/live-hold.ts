@@ -10,10 +10,11 @@ export interface LiveHold {
   /** The chip ("N new"), hidden while nothing is held. */
   el: HTMLElement;
   /**
-   * Whether this refresh should only be counted: a live one while the user reads `list`. When so,
-   * `newCount` rows are announced; otherwise the chip is cleared.
+   * Whether this refresh should only be counted: a live one while the user reads `list` (whose rows
+   * carry `data-key`, as dom.reconcile sets it). When so, the `items` not shown yet are announced;
+   * otherwise the chip is cleared.
    */
-  holds(reason: string | undefined, list: HTMLElement, newCount: () => number): boolean;
+  holds<T>(reason: string | undefined, list: HTMLElement, items: readonly T[], key: (t: T) => string): boolean;
 }
 
 /** Whether the user is reading `list`: the page scrolled, or a row of it expanded or keyboard-selected. */
@@ -34,10 +35,11 @@ export function liveHold(noun: string, apply: () => void): LiveHold {
   });
   return {
     el,
-    holds(reason, list, newCount) {
+    holds(reason, list, items, key) {
       if (reason !== 'live' || !isReading(list)) { el.hidden = true; return false; }
       scroller = list.closest('.app-main');
-      const n = newCount();
+      const shown = new Set(Array.from(list.children, (c) => (c as HTMLElement).dataset.key));
+      const n = items.filter((t) => !shown.has(key(t))).length;
       if (n > 0) {
         el.textContent = `↑ ${n} new ${noun}`;
         el.title = `Show the ${n} new ${noun} (updates pause while you scroll or have a row open)`;

@@ -65,7 +65,7 @@ export function logsView(route: Route): View {
   let firstKey = '';
   const render = (): void => {
     const logs = more.rows(firstKey, first);
-    const tail = more.el.hidden ? (!more.extended && logs.length >= PAGE ? ` (newest ${PAGE})` : '') : ' · more below';
+    const tail = more.tail(logs.length, PAGE);
     status.textContent = logs.length ? `${logs.length} log record${logs.length === 1 ? '' : 's'}${tail}${state.live ? ' · live' : ''}` : '';
     if (!logs.length) { replace(body, nothingYet() ? emptyState('logs') : noMatch('logs')); return; }
     if (body.firstChild !== list) replace(body, list);
@@ -84,10 +84,7 @@ export function logsView(route: Route): View {
         first = page;
         const key = queryKeyOf(p);
         // Reading (scrolled, a record expanded): hold the new records behind "N new" instead of moving them.
-        if (key === firstKey && hold.holds(reason, list, () => {
-          const shown = new Set(Array.from(list.children, (c) => (c as HTMLElement).dataset.key));
-          return page.items.filter((l) => !shown.has(l.id)).length;
-        })) return;
+        if (key === firstKey && hold.holds(reason, list, page.items, (l) => l.id)) return;
         firstKey = key;
         render();
       });

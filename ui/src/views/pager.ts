@@ -16,6 +16,8 @@ export interface Pager<T> {
   rows(queryKey: string, first: Page<T>): T[];
   /** Whether more pages were loaded beyond the first. */
   readonly extended: boolean;
+  /** What the list's status line adds after its count: ` · more below`, ` (newest N)` or nothing. */
+  tail(shown: number, firstPageSize: number): string;
 }
 
 /**
@@ -55,6 +57,10 @@ export function pager<T>(opts: { key: (t: T) => string; fetchPage: (cursor: stri
   return {
     el,
     get extended() { return extra.length > 0; },
+    tail(shown, firstPageSize) {
+      if (cursor !== null) return ' · more below';
+      return extra.length === 0 && shown >= firstPageSize ? ` (newest ${firstPageSize})` : '';
+    },
     rows(key, first) {
       if (key !== queryKey) { queryKey = key; extra = []; cursor = null; }
       if (extra.length === 0) cursor = first.nextCursor;

@@ -161,7 +161,7 @@ export function tracesView(route?: Route): View {
     const got = more.rows(firstKey, first);
     const traces = via ? got.filter((t) => t.services.includes(via)) : got;
     maxShown = traces.reduce((m, t) => Math.max(m, t.durationMs), 0);
-    const tail = more.el.hidden ? (!more.extended && traces.length >= PAGE ? ` (newest ${PAGE})` : '') : ' · more below';
+    const tail = more.tail(traces.length, PAGE);
     status.textContent = traces.length ? `${traces.length} trace${traces.length === 1 ? '' : 's'}${tail}` : '';
     if (!traces.length) {
       replace(body, nothingYet() ? emptyState('traces') : noMatch('traces'));
@@ -185,10 +185,7 @@ export function tracesView(route?: Route): View {
         first = page;
         const key = queryKeyOf({ ...p, via });
         // Reading (scrolled, a row selected): hold the new rows behind "N new" instead of moving the list.
-        if (key === firstKey && hold.holds(reason, tbody, () => {
-          const shown = new Set(Array.from(tbody.children, (c) => (c as HTMLElement).dataset.key));
-          return page.items.filter((t) => !shown.has(t.traceId)).length;
-        })) return;
+        if (key === firstKey && hold.holds(reason, tbody, page.items, (t) => t.traceId)) return;
         firstKey = key;
         render();
       });
