@@ -115,9 +115,17 @@ export async function listLogsPage(params: LogQueryParams, signal?: AbortSignal)
   return { items: r.logs ?? [], nextCursor: r.nextCursor ?? null };
 }
 
-/** GET /api/metrics. */
-export async function listMetrics(signal?: AbortSignal): Promise<MetricSummary[]> {
-  return (await getJson<{ metrics: MetricSummary[] }>('/api/metrics', undefined, signal)).metrics ?? [];
+/** GET /api/metrics, following nextCursor (pages of 1000 names, CONTRACT §7) up to `maxPages`. */
+export async function listMetrics(signal?: AbortSignal, maxPages = 10): Promise<MetricSummary[]> {
+  const out: MetricSummary[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const r = await getJson<{ metrics: MetricSummary[]; nextCursor?: string | null }>('/api/metrics', { limit: 1000, cursor }, signal);
+    out.push(...(r.metrics ?? []));
+    if (!r.nextCursor) break;
+    cursor = r.nextCursor;
+  }
+  return out;
 }
 
 /**
