@@ -24,8 +24,12 @@ import { copyPoint, MetricChunkCache, READ_CHUNKS } from './metric-chunks.js';
 /** At most this many index entries are examined by one trace or log query. */
 const TRACE_SCAN_BUDGET = 5000;
 const LOG_SCAN_BUDGET = 50_000;
-/** How far (ms) a trace index score may be from the trace's exact start or duration. */
-const SCORE_SLACK = 2;
+/**
+ * Scores past a page's cut that are still read (ms). Index scores are the exact start (nanosToMs)
+ * or duration of the trace, so only entries with the same score as the cut can still rank before
+ * it (Redis orders those by member, the pages by start and id): the slack covers float rounding.
+ */
+const SCORE_SLACK = 1e-6;
 
 interface MetricMeta {
   type: MetricType;
@@ -129,9 +133,9 @@ export abstract class RedisReads {
     const scoreOf = new Map<string, number>();
     const cmp = compareTraceRows(q);
     const desc = q.order === 'desc';
-    // Once `limit` rows are found, the scan goes on while index scores could still beat the
-    // limit-th best (scores tie, and are approximate: SCORE_SLACK), so a page is the exact top even
-    // when many traces share a start or a duration (the cursor of the next page depends on it).
+    // Once `limit` rows are found, the scan goes on through the index entries that tie with the
+    // limit-th best (SCORE_SLACK), so a page is the exact top even when many traces share a start
+    // or a duration (the cursor of the next page depends on it).
     let bound: number | undefined;
     const within = (score: number): boolean => bound === undefined || (desc ? score >= bound : score <= bound);
     scan: for (let offset = 0; offset < TRACE_SCAN_BUDGET;) {
