@@ -39,9 +39,10 @@ export function serviceChip(name: string): HTMLElement {
 }
 
 /**
- * Mounts the trace list. A route query (`#/traces?service=&name=&via=`, from the service map and
- * the operations table) replaces the filters: that service's traces, with that span name, and
- * (`via`) only those that also cross that service.
+ * Mounts the trace list. A route query naming any filter (`#/traces?service=&name=&min_ms=&max_ms=
+ * &status=error&attr=&sort=&order=&via=`, lib/list-query; from a shared link, a reload, the service
+ * map or the operations table) replaces the filters; `via` keeps only traces that also cross that
+ * service. Every change is written back to the route (history.replaceState).
  */
 export function tracesView(route?: Route): View {
   const q = route?.query ?? {};
