@@ -11,6 +11,7 @@ import { uiStatic } from './api/ui-static.js';
 import type { Config } from './config.js';
 import { Ingester } from './ingest/ingester.js';
 import { doctorOf } from './doctor/registry.js';
+import { liveOf } from './live/registry.js';
 import { Inspector } from './inspect/inspector.js';
 import { inspectClientErrors, inspectNotFound, isOutsideApi, recordNotFound } from './inspect/http.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise/options.js';
@@ -87,6 +88,8 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const ingester = new Ingester(store, { ...normaliseOptionsOf(config), maxInFlight: config.maxInFlightExports });
   // The instrumentation doctor hears every write from the start (CONTRACT §9).
   doctorOf(store, { maxAttributeLength: config.maxAttributeLength });
+  // Live push and the attribute catalog (CONTRACT §7) hear every write too.
+  const live = liveOf(store, { ttlSeconds: config.ttlSeconds });
   const ports = { grpc: 0, http: 0, ui: 0 };
   // The ingest inspector (CONTRACT §8): fed by both receivers, told the services by the ingester.
   const inspector = new Inspector(config.inspectorRequests ?? 1000);
@@ -134,7 +137,7 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const exportImport = { ingester, normalise: normaliseOptionsOf(config), maxImportBytes: config.maxImportMb * MIB, maxDocumentBytes: Math.max(64 * MIB, maxBodyBytes) };
   // The memory store counts items evicted and expired; the Redis store counts what its trimmer saw expire.
   const drops = () => (store as { dropped?: { evicted: number; expired: number } }).dropped ?? { evicted: 0, expired: 0 };
-  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport, ingest: { inspector, drops } });
+  await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport, ingest: { inspector, drops }, ttlSeconds: config.ttlSeconds });
   await ui.register(uiStatic, { auth, hostAllowed });
 
   try {
@@ -153,7 +156,9 @@ export async function start(config: Config, overrides: { store?: Store; logError
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      // Stop accepting first, let in-flight exports finish, then close the store.
+      // Stop accepting first, let in-flight exports finish, then close the store. Live streams
+      // never go idle: they are ended first so they do not hold the UI server open.
+      live.hub.close();
       await Promise.allSettled([shutdownGrpcServer(grpcServer, 3000), otlpHttpClose.close(), uiClose.close()]);
       await ingester.drain();
       await store.close();

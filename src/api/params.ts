@@ -5,6 +5,7 @@
  */
 import { TinyOllyError } from '../errors.js';
 import type { LogQuery, TimeRange, TraceQuery } from '../store/store.js';
+import { parseLogCursor, parseTraceCursor } from './cursor.js';
 
 // Numbers arrive as text and are parsed here (strictNumber, strictInteger), not by the schema's
 // type coercion, which reads `0x10` as 16 and ` ` as 0 (CONTRACT §5: a limit that is not an
@@ -18,14 +19,20 @@ export const TRACES_QUERY_SCHEMA = {
   type: 'object',
   properties: {
     limit: int, service: str, name: str, min_duration_ms: num, max_duration_ms: num,
-    status: str, attr: str, start: num, end: num, sort: str, order: str,
+    status: str, attr: str, start: num, end: num, sort: str, order: str, cursor: str,
   },
 } as const;
 
 /** JSON schema of GET /api/logs. */
 export const LOGS_QUERY_SCHEMA = {
   type: 'object',
-  properties: { trace_id: str, span_id: str, service: str, severity: str, q: str, start: num, end: num, limit: int },
+  properties: { trace_id: str, span_id: str, service: str, severity: str, q: str, start: num, end: num, limit: int, cursor: str },
+} as const;
+
+/** JSON schema of GET /api/metrics. */
+export const METRICS_QUERY_SCHEMA = {
+  type: 'object',
+  properties: { limit: int, cursor: str },
 } as const;
 
 /** JSON schema of GET /api/traces/{id}: a page of the trace's spans. */
@@ -107,17 +114,21 @@ export function toTraceQuery(q: Record<string, unknown>): TraceQuery {
     attr = { key: q.attr.slice(0, eq), value: q.attr.slice(eq + 1) };
   }
   const blank = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const sort = oneOf('sort', blank(q.sort), ['start', 'duration'] as const) ?? 'start';
+  const order = oneOf('order', blank(q.order), ['desc', 'asc'] as const) ?? 'desc';
+  const cursor = blank(q.cursor);
   return {
     ...toRange(q),
     limit: clampLimit(strictInteger('limit', q.limit), 50),
+    after: cursor === undefined ? undefined : parseTraceCursor({ sort, order }, cursor),
     service: blank(q.service),
     name: blank(q.name),
     minDurationMs: strictNumber('min_duration_ms', q.min_duration_ms),
     maxDurationMs: strictNumber('max_duration_ms', q.max_duration_ms),
     status: oneOf('status', blank(q.status), ['error', 'ok', 'unset'] as const),
     attr,
-    sort: oneOf('sort', blank(q.sort), ['start', 'duration'] as const) ?? 'start',
-    order: oneOf('order', blank(q.order), ['desc', 'asc'] as const) ?? 'desc',
+    sort,
+    order,
   };
 }
 
@@ -133,6 +144,7 @@ export function toLogQuery(q: Record<string, unknown>): LogQuery {
   return {
     ...toRange(q),
     limit: clampLimit(strictInteger('limit', q.limit), 100),
+    after: blank(q.cursor) === undefined ? undefined : parseLogCursor(q.cursor as string),
     traceId: blank(q.trace_id)?.toLowerCase(),
     spanId: blank(q.span_id)?.toLowerCase(),
     service: blank(q.service),

@@ -17,7 +17,11 @@ import { waitRoutes } from './wait.js';
 import { compareRoutes } from './compare.js';
 import { doctorRoutes } from './doctor.js';
 import { ingestRoutes, type IngestRoutesOptions } from './ingest.js';
-import { LOGS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, toLogQuery, toRange, toSpanPage, toTraceQuery, TRACE_SPANS_QUERY_SCHEMA, TRACES_QUERY_SCHEMA } from './params.js';
+import { clampLimit, LOGS_QUERY_SCHEMA, METRICS_QUERY_SCHEMA, RANGE_QUERY_SCHEMA, strictInteger, toLogQuery, toRange, toSpanPage, toTraceQuery, TRACE_SPANS_QUERY_SCHEMA, TRACES_QUERY_SCHEMA } from './params.js';
+import { logCursorOf, metricCursorOf, pageOf, parseMetricCursor, traceCursorOf } from './cursor.js';
+import { traceIdRoutes } from './trace-ids.js';
+import { liveRoutes } from './live.js';
+import { liveOf } from '../live/registry.js';
 
 export interface ApiOptions {
   store: Store;
@@ -34,6 +38,8 @@ export interface ApiOptions {
   exportImport?: Omit<ExportImportOptions, 'store'>;
   /** GET /api/ingest/* (CONTRACT §8). */
   ingest?: IngestRoutesOptions;
+  /** The retention, reported by GET /api/stats as `ttlSeconds` (the UI shows it). */
+  ttlSeconds?: number;
 }
 
 /** Registers /healthz and the /api plugin. */
@@ -73,9 +79,12 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
 
   // `searchLimited: true` when the store's bounded scan stopped before the end (older matches may be missing).
   const limitedFlag = (list: readonly unknown[]) => (isSearchLimited(list) ? { searchLimited: true } : {});
+  // Lists page by keyset (CONTRACT §7): one row more than asked tells whether a next page exists.
   app.get('/traces', { schema: { querystring: TRACES_QUERY_SCHEMA } }, async (req) => {
-    const traces = await store.findTraces(toTraceQuery(req.query as Record<string, unknown>));
-    return { traces, ...limitedFlag(traces) };
+    const q = toTraceQuery(req.query as Record<string, unknown>);
+    const found = await store.findTraces({ ...q, limit: q.limit + 1 });
+    const page = pageOf(found, q.limit, (t) => traceCursorOf(q, t));
+    return { traces: page.items, nextCursor: page.nextCursor, ...limitedFlag(found) };
   });
 
   // One page of the trace's spans (by start time): `totalSpans` of them are stored, `nextCursor` asks
@@ -98,11 +107,21 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
   });
 
   app.get('/logs', { schema: { querystring: LOGS_QUERY_SCHEMA } }, async (req) => {
-    const logs = await store.findLogs(toLogQuery(req.query as Record<string, unknown>));
-    return { logs, ...limitedFlag(logs) };
+    const q = toLogQuery(req.query as Record<string, unknown>);
+    const found = await store.findLogs({ ...q, limit: q.limit + 1 });
+    const page = pageOf(found, q.limit, logCursorOf);
+    return { logs: page.items, nextCursor: page.nextCursor, ...limitedFlag(found) };
   });
 
-  app.get('/metrics', async () => ({ metrics: await store.listMetrics() }));
+  app.get('/metrics', { schema: { querystring: METRICS_QUERY_SCHEMA } }, async (req) => {
+    const query = req.query as Record<string, unknown>;
+    const limit = clampLimit(strictInteger('limit', query.limit), 1000);
+    const after = typeof query.cursor === 'string' && query.cursor !== '' ? parseMetricCursor(query.cursor) : undefined;
+    const all = await store.listMetrics();
+    const rest = after === undefined ? all : all.filter((m) => m.name > after);
+    const page = pageOf(rest.slice(0, limit + 1), limit, metricCursorOf);
+    return { metrics: page.items, nextCursor: page.nextCursor };
+  });
 
   const metric = async (name: string, query: Record<string, unknown>, reply: FastifyReply) => {
     const set = await store.getMetric(name, toRange(query));
@@ -135,9 +154,12 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
       uptimeSeconds: Math.round((Date.now() - opts.startedAtMs) / 1000),
       otlpHttpPort: ports.http,
       grpcPort: ports.grpc,
+      ttlSeconds: opts.ttlSeconds,
     };
   });
 
+  traceIdRoutes(app, { store });
+  liveRoutes(app, { store });
   waitRoutes(app, { store });
   doctorRoutes(app, { store });
   ingestRoutes(app, opts.ingest ?? {});
@@ -145,6 +167,7 @@ async function queryRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void
 
   app.delete('/data', async () => {
     await store.clear();
+    liveOf(store).attributes.clear();
     return { status: 'ok' };
   });
 }

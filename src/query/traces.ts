@@ -150,15 +150,6 @@ export function summaryMatches(t: TraceSummary, q: TraceQuery): boolean {
   return true;
 }
 
-/** Orders summaries per the query's sort and order (ties broken by trace id for stability). */
-export function compareSummaries(q: Pick<TraceQuery, 'sort' | 'order'>): (a: TraceSummary, b: TraceSummary) => number {
-  const dir = q.order === 'asc' ? 1 : -1;
-  if (q.sort === 'duration') {
-    return (a, b) => dir * (a.durationMs - b.durationMs || compareNanos(a.startTimeUnixNano, b.startTimeUnixNano));
-  }
-  return (a, b) => dir * (compareNanos(a.startTimeUnixNano, b.startTimeUnixNano) || (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0));
-}
-
 /** Spans ordered by start time (then span id), as GET /api/traces/{id} returns them. */
 export function sortSpans(spans: Span[]): Span[] {
   return spans.sort((a, b) => compareNanos(a.startTimeUnixNano, b.startTimeUnixNano) || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));

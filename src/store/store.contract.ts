@@ -310,6 +310,49 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
         });
       });
 
+      describe('findTraces paging (after a cursor)', () => {
+        // 60 traces, threes sharing a start and thirty a duration (more than a backend's read-ahead
+        // of limit + 20), so the tie-breaks and a page's exact cut are exercised.
+        beforeEach(async () => {
+          const spans: Span[] = [];
+          for (let n = 1; n <= 60; n++) spans.push(span({ traceId: tid(n * 7919 % 1000), startMs: Math.floor(n / 3) * 1000, durMs: (n % 2) + 1 }));
+          await store.writeSpans(spans);
+        });
+        const pageAll = async (o: Partial<TraceQuery>): Promise<string[]> => {
+          const seen: string[] = [];
+          let after: TraceQuery['after'];
+          for (let i = 0; i < 40; i++) {
+            const rows = await store.findTraces(tq({ ...o, limit: 4, after }));
+            seen.push(...rows.map((r) => r.traceId));
+            if (rows.length < 4) break;
+            const last = rows[rows.length - 1];
+            after = { durationMs: last.durationMs, startTimeUnixNano: last.startTimeUnixNano, traceId: last.traceId };
+          }
+          return seen;
+        };
+        for (const o of [{}, { order: 'asc' as const }, { sort: 'duration' as const }, { sort: 'duration' as const, order: 'asc' as const }]) {
+          it(`pages through every trace once, in the one-page order (${JSON.stringify(o)})`, async () => {
+            const all = (await store.findTraces(tq({ ...o, limit: 1000 }))).map((r) => r.traceId);
+            expect(all).toHaveLength(60);
+            expect(await pageAll(o)).toEqual(all);
+          });
+        }
+        it('pages with filters', async () => {
+          const all = (await store.findTraces(tq({ limit: 1000, minDurationMs: 3 }))).map((r) => r.traceId);
+          expect(await pageAll({ minDurationMs: 3 })).toEqual(all);
+        });
+      });
+
+      it('finds trace ids by prefix', async () => {
+        await store.writeSpans([
+          span({ traceId: 'abcdef0011111111111111111111111a' }), span({ traceId: 'abcdef0022222222222222222222222b' }),
+          span({ traceId: 'ffffffff33333333333333333333333c' }),
+        ]);
+        expect(await store.traceIdsWithPrefix('abcdef00', 10)).toEqual(['abcdef0011111111111111111111111a', 'abcdef0022222222222222222222222b']);
+        expect(await store.traceIdsWithPrefix('abcdef001', 10)).toEqual(['abcdef0011111111111111111111111a']);
+        expect(await store.traceIdsWithPrefix('0123456789', 10)).toEqual([]);
+      });
+
       describe('findTraces filters', () => {
         beforeEach(async () => {
           await store.writeSpans([
@@ -433,6 +476,22 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
           const expected = [...many].sort((a, b) => b.timestamp - a.timestamp).slice(0, 100);
           expect(got.map((l) => l.id)).toEqual(expected.map((l) => l.id));
           expect((await store.findLogs({ limit: 1000 })).length).toBe(306);
+        });
+        it('pages through logs after a cursor, ties included, each once, newest first', async () => {
+          // Many records share a timestamp: the order among them is timeUnixNano, then id.
+          const many = Array.from({ length: 47 }, (_, i) => log({ id: `p-${(i * 31) % 47}`, timestamp: BASE_S + 20 + Math.floor(i / 5), service: 'pager' }));
+          await store.writeLogs(many);
+          const all = (await store.findLogs({ limit: 1000, service: 'pager' })).map((l) => l.id);
+          expect(all).toHaveLength(47);
+          const seen: string[] = [];
+          let after: LogRecord | undefined;
+          for (let i = 0; i < 30; i++) {
+            const rows = await store.findLogs({ limit: 6, service: 'pager', after });
+            seen.push(...rows.map((l) => l.id));
+            if (rows.length < 6) break;
+            after = rows[rows.length - 1];
+          }
+          expect(seen).toEqual(all);
         });
         it('filters by trace id and span id', async () => {
           expect(await find({ traceId: tid(1) })).toEqual(['l5', 'l2', 'l1']);

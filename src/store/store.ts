@@ -14,9 +14,28 @@ export interface TimeRange {
   end?: number;
 }
 
+/**
+ * Where a page of traces starts (keyset paging, CONTRACT §7): the sort keys of the previous page's
+ * last row. A page holds only rows that come strictly after it in the query's order.
+ */
+export interface TraceCursor {
+  durationMs: number;
+  startTimeUnixNano: string;
+  traceId: string;
+}
+
+/** Where a page of logs starts: the previous page's last record (newest-first order). */
+export interface LogCursor {
+  timestamp: number;
+  timeUnixNano: string;
+  id: string;
+}
+
 export interface TraceQuery extends TimeRange {
-  /** Already clamped to 1..1000. */
+  /** Already clamped to 1..1000 (the API asks one more to learn whether a next page exists). */
   limit: number;
+  /** Only rows after this one in sort/order (the next page). */
+  after?: TraceCursor;
   /** Any span of the trace has this service. */
   service?: string;
   /** Case-insensitive substring of any span name. */
@@ -33,6 +52,8 @@ export interface TraceQuery extends TimeRange {
 
 export interface LogQuery extends TimeRange {
   limit: number;
+  /** Only records after this one, newest first (the next page). */
+  after?: LogCursor;
   traceId?: string;
   spanId?: string;
   service?: string;
@@ -83,9 +104,15 @@ export interface Store {
    * bounds its scan marks the list with markSearchLimited when it stopped before the end.
    */
   findTraces(query: TraceQuery): Promise<TraceSummary[]>;
+  /** Stored trace ids starting with `prefix` (lower-case hex), sorted, at most `limit`. */
+  traceIdsWithPrefix(prefix: string, limit: number): Promise<string[]>;
   /** Spans of other traces whose links point at a span of this trace. */
   getBacklinks(traceId: string): Promise<Backlink[]>;
-  /** Log records matching the query, newest first, at most `limit` (marked as findTraces when the scan stopped early). */
+  /**
+   * Log records matching the query, newest first (timestamp, then timeUnixNano, then id, all
+   * descending: query/paging compareLogsNewestFirst), at most `limit` (marked as findTraces when the
+   * scan stopped early).
+   */
   findLogs(query: LogQuery): Promise<LogRecord[]>;
   /** One summary per metric name, sorted by name. */
   listMetrics(): Promise<MetricSummary[]>;

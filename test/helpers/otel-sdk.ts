@@ -4,8 +4,8 @@
  * our decoder is checked against an independent encoder.
  */
 import { Metadata } from '@grpc/grpc-js';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchLogRecordProcessor, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { AggregationTemporality, MeterProvider, PeriodicExportingMetricReader, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
@@ -39,6 +39,8 @@ export interface SdkOptions {
   views?: ViewOptions[];
   /** The resource's schema URL. */
   resourceSchemaUrl?: string;
+  /** Batch spans and logs (the SDK's batch processors; sent on forceFlush) instead of one export per item. */
+  batch?: boolean;
 }
 
 function exporterConfig(t: Target, o: SdkOptions, signal: 'traces' | 'logs' | 'metrics') {
@@ -52,23 +54,23 @@ function exporterConfig(t: Target, o: SdkOptions, signal: 'traces' | 'logs' | 'm
   return { url, compression, headers: o.headers, timeoutMillis: 5000 };
 }
 
-/** A tracer provider exporting each ended span at once. */
+/** A tracer provider exporting each ended span at once (or in batches with `batch`). */
 export function tracerProvider(t: Target, o: SdkOptions): BasicTracerProvider {
   const cfg = exporterConfig(t, o, 'traces');
   const exporter = o.protocol === 'grpc' ? new TraceGrpc(cfg) : o.protocol === 'http/protobuf' ? new TraceProto(cfg) : new TraceJson(cfg);
   return new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': o.serviceName, ...o.resource }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [o.batch ? new BatchSpanProcessor(exporter, { maxExportBatchSize: 512, maxQueueSize: 100_000 }) : new SimpleSpanProcessor(exporter)],
   });
 }
 
-/** A logger provider exporting each record at once. */
+/** A logger provider exporting each record at once (or in batches with `batch`). */
 export function loggerProvider(t: Target, o: SdkOptions): LoggerProvider {
   const cfg = exporterConfig(t, o, 'logs');
   const exporter = o.protocol === 'grpc' ? new LogGrpc(cfg) : o.protocol === 'http/protobuf' ? new LogProto(cfg) : new LogJson(cfg);
   return new LoggerProvider({
     resource: resourceFromAttributes({ 'service.name': o.serviceName, ...o.resource }),
-    processors: [new SimpleLogRecordProcessor({ exporter })],
+    processors: [o.batch ? new BatchLogRecordProcessor({ exporter, maxExportBatchSize: 512, maxQueueSize: 100_000 }) : new SimpleLogRecordProcessor({ exporter })],
   });
 }
 

@@ -23,6 +23,8 @@ export async function launchBrowser(): Promise<LaunchedBrowser> {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 860 },
+    // The UI's theme follows prefers-color-scheme until one is picked: tests start dark, as the UI did before.
+    colorScheme: 'dark',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });

@@ -150,6 +150,28 @@ export async function sendBigTrace(t: Target, count: number, baseMs = Date.now()
   return root.spanContext().traceId;
 }
 
+/**
+ * Sends `count` one-span traces from `service` in batches, named `${name} <i>`, 1 ms apart from
+ * `baseMs` (the last is the newest). Resolves with their trace ids, oldest first.
+ */
+export async function sendManyTraces(t: Target, service: string, name: string, count: number, baseMs = Date.now() - 60_000): Promise<string[]> {
+  const exporter = new OTLPTraceExporter({ url: `${t.otlpHttpUrl}/v1/traces`, timeoutMillis: 10_000 });
+  const p = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: count + 10, maxExportBatchSize: 1000, scheduledDelayMillis: 50 })],
+  });
+  const tr = p.getTracer('ui-test');
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = tr.startSpan(`${name} ${i}`, { startTime: at(baseMs, i) }, ROOT_CONTEXT);
+    s.end(at(baseMs, i + 0.5));
+    ids.push(s.spanContext().traceId);
+  }
+  await p.forceFlush();
+  await p.shutdown();
+  return ids;
+}
+
 /** Sends one more span (`name`, 2 ms) into an existing trace, under `parentSpanId`. */
 export async function sendChildSpan(t: Target, traceId: string, parentSpanId: string, service: string, name: string): Promise<string> {
   const p = tracerProvider(t, { protocol: 'http/protobuf', serviceName: service });

@@ -21,6 +21,13 @@ export async function startStubApi(routes: Record<string, StubRoute>): Promise<S
   const requests: string[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://stub');
+    // The UI opens the live stream (GET /api/live) on every page: the stub keeps one open, quietly,
+    // unless a test routes it (it is not recorded among the requests).
+    if (url.pathname === '/api/live' && routes[url.pathname] === undefined) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.write(': stub\n\n');
+      return;
+    }
     if (url.pathname.startsWith('/api/')) {
       requests.push(url.pathname + url.search);
       const r = routes[url.pathname];

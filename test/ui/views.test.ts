@@ -48,10 +48,10 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     console.log(`ui: first contentful paint ${Math.round(paint)} ms, trace list shown after ${Date.now() - started} ms; API calls ${api.join(' ')}`);
     expect(paint).toBeGreaterThan(0);
     // One list query (a live-refresh tick on a slow machine may repeat it, never vary it), the
-    // header's stats and the service filter; no call per trace or per row.
+    // header's stats, the service filter and the live stream (GET /api/live); no call per trace or per row.
     const listCalls = api.filter((p) => /^\/api\/traces(\?|$)/.test(p));
     expect(new Set(listCalls).size, api.join(' ')).toBe(1);
-    expect(new Set(api.map((p) => p.split('?')[0])), api.join(' ')).toEqual(new Set(['/api/stats', '/api/services', '/api/traces']));
+    expect(new Set(api.map((p) => p.split('?')[0]).filter((p) => p !== '/api/live')), api.join(' ')).toEqual(new Set(['/api/stats', '/api/services', '/api/traces']));
     const listed = (await getJson(t.baseUrl, '/api/traces?limit=200')).body.traces as { traceId: string }[];
     await waitFor(async () => (await page.getByTestId('trace-row').count()) === listed.length);
     expect(await page.getByTestId('stats').textContent()).toMatch(/\d+ traces/);
@@ -139,7 +139,7 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     await screenshot(page, 'services-dark-1024');
     await page.setViewportSize({ width: 1280, height: 860 });
     await rows.filter({ hasText: 'postgres' }).click();
-    await page.waitForURL(/#\/traces$/);
+    await page.waitForURL(/#\/traces(\?service=postgres)?$/); // the filter is in the URL (issue 14)
     const traceRows = page.getByTestId('trace-row');
     await waitFor(async () => (await traceRows.count()) === 1);
     expect(await traceRows.first().getAttribute('data-trace-id')).toBe(checkout.traceId);
@@ -237,18 +237,18 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     await page.getByTestId('shortcuts').waitFor({ state: 'hidden' });
   });
 
-  it('remembers the theme across reloads, dark by default', async () => {
+  it('remembers the theme across reloads; until one is picked it follows the system (issue 14)', async () => {
     const fresh = await b.browser.newPage();
     await fresh.emulateMedia({ colorScheme: 'light' });
     await fresh.goto(`${t.baseUrl}/#/services`);
     await fresh.evaluate(() => localStorage.clear());
     await fresh.reload();
     await fresh.getByTestId('service-row').first().waitFor();
-    expect(await fresh.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await fresh.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
     await fresh.getByTestId('theme-toggle').click();
     await fresh.reload();
     await fresh.getByTestId('service-row').first().waitFor();
-    expect(await fresh.evaluate(() => document.documentElement.dataset.theme)).toBe('light');
+    expect(await fresh.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await fresh.evaluate(() => localStorage.clear());
     await fresh.close();
   });

@@ -44,6 +44,8 @@ export interface Stats {
   /** The OTLP/HTTP port this instance listens on (4318 assumed when absent). */
   otlpHttpPort?: number;
   grpcPort?: number;
+  /** Retention: every item expires this long after it arrived. */
+  ttlSeconds?: number;
 }
 
 export interface TraceQueryParams {
@@ -58,6 +60,8 @@ export interface TraceQueryParams {
   end?: number;
   sort?: 'start' | 'duration';
   order?: 'asc' | 'desc';
+  /** A nextCursor of the same query (CONTRACT §7). */
+  cursor?: string;
 }
 
 export interface LogQueryParams {
@@ -69,6 +73,16 @@ export interface LogQueryParams {
   start?: number;
   end?: number;
   limit?: number;
+  /** A nextCursor of the same query (CONTRACT §7). */
+  cursor?: string;
+}
+
+/** One page of a list (CONTRACT §7): `nextCursor` null at the end. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+  /** The server's search stopped early (`"searchLimited": true`): older matches may be missing. */
+  searchLimited?: boolean;
 }
 
 // GET /api/compare (CONTRACT §12): the node and finding shapes are the server's own (type-only import).

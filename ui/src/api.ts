@@ -3,7 +3,7 @@
  * every call takes an AbortSignal and rejects with ApiError on a non-2xx answer.
  */
 import type {
-  Backlink, CompareAnswer, CompareParams, LogQueryParams, LogRecord, MetricSeriesSet, MetricSummary, OperationStats, ServiceMap, ServiceStats,
+  Backlink, CompareAnswer, CompareParams, LogQueryParams, LogRecord, MetricSeriesSet, MetricSummary, OperationStats, Page, ServiceMap, ServiceStats,
   Span, Stats, TraceDoc, TraceQueryParams, TraceSummary,
 } from './api-types.js';
 
@@ -42,6 +42,13 @@ async function getJson<T>(path: string, params?: Params, signal?: AbortSignal): 
 
 const enc = encodeURIComponent;
 
+/** DELETE /api/data: removes everything this instance stored. */
+export async function clearData(): Promise<void> {
+  let res: Response;
+  try { res = await fetch('/api/data', { method: 'DELETE', credentials: 'same-origin' }); } catch { throw new ApiError(0, 'TinyOlly is not reachable'); }
+  if (!res.ok) throw new ApiError(res.status, `clearing failed: ${res.status}`);
+}
+
 /** GET /api/stats. */
 export const getStats = (signal?: AbortSignal): Promise<Stats> => getJson('/api/stats', undefined, signal);
 
@@ -59,6 +66,17 @@ function limitedList<T>(list: T[] | undefined, limited: boolean | undefined): Ma
 export async function listTraces(params: TraceQueryParams, signal?: AbortSignal): Promise<MaybeLimited<TraceSummary>> {
   const d = await getJson<{ traces: TraceSummary[]; searchLimited?: boolean }>('/api/traces', params as Params, signal);
   return limitedList(d.traces, d.searchLimited);
+}
+
+/** GET /api/traces, one page (pass `cursor` for the next). */
+export async function listTracesPage(params: TraceQueryParams, signal?: AbortSignal): Promise<Page<TraceSummary>> {
+  const r = await getJson<{ traces: TraceSummary[]; nextCursor?: string | null; searchLimited?: boolean }>('/api/traces', params as Params, signal);
+  return { items: r.traces ?? [], nextCursor: r.nextCursor ?? null, ...(r.searchLimited === true ? { searchLimited: true } : {}) };
+}
+
+/** GET /api/trace-ids: stored trace ids starting with an 8+ hex digit prefix (at most 20). */
+export async function findTraceIds(prefix: string, signal?: AbortSignal): Promise<string[]> {
+  return (await getJson<{ traceIds: string[] }>('/api/trace-ids', { prefix }, signal)).traceIds ?? [];
 }
 
 /** GET /api/traces/{id}: spans by start time; undefined for an unknown trace (404). */
@@ -93,9 +111,33 @@ export async function listLogs(params: LogQueryParams, signal?: AbortSignal): Pr
   return limitedList(d.logs, d.searchLimited);
 }
 
-/** GET /api/metrics. */
-export async function listMetrics(signal?: AbortSignal): Promise<MetricSummary[]> {
-  return (await getJson<{ metrics: MetricSummary[] }>('/api/metrics', undefined, signal)).metrics ?? [];
+/** GET /api/attributes (CONTRACT §7): attribute keys seen, most frequent first. */
+export async function listAttributeKeys(params: { signal?: string; service?: string; prefix?: string }, signal?: AbortSignal): Promise<{ key: string; count: number }[]> {
+  return (await getJson<{ keys: { key: string; count: number }[] }>('/api/attributes', params, signal)).keys ?? [];
+}
+
+/** GET /api/attributes/{key}/values (CONTRACT §7): values seen for one key, most frequent first. */
+export async function listAttributeValues(key: string, params: { signal?: string; service?: string; prefix?: string }, signal?: AbortSignal): Promise<{ value: string; count: number }[]> {
+  return (await getJson<{ values: { value: string; count: number }[] }>(`/api/attributes/${enc(key)}/values`, params, signal)).values ?? [];
+}
+
+/** GET /api/logs, one page (pass `cursor` for the next). */
+export async function listLogsPage(params: LogQueryParams, signal?: AbortSignal): Promise<Page<LogRecord>> {
+  const r = await getJson<{ logs: LogRecord[]; nextCursor?: string | null; searchLimited?: boolean }>('/api/logs', params as Params, signal);
+  return { items: r.logs ?? [], nextCursor: r.nextCursor ?? null, ...(r.searchLimited === true ? { searchLimited: true } : {}) };
+}
+
+/** GET /api/metrics, following nextCursor (pages of 1000 names, CONTRACT §7) up to `maxPages`. */
+export async function listMetrics(signal?: AbortSignal, maxPages = 10): Promise<MetricSummary[]> {
+  const out: MetricSummary[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const r = await getJson<{ metrics: MetricSummary[]; nextCursor?: string | null }>('/api/metrics', { limit: 1000, cursor }, signal);
+    out.push(...(r.metrics ?? []));
+    if (!r.nextCursor) break;
+    cursor = r.nextCursor;
+  }
+  return out;
 }
 
 /**

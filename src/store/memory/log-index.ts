@@ -4,13 +4,8 @@
  */
 import type { LogRecord } from '../../model/model.js';
 import type { LogQuery } from '../store.js';
-import { compareNanos } from '../../query/traces.js';
+import { compareLogsNewestFirst, logAfter } from '../../query/paging.js';
 import { TopK } from '../../query/top-k.js';
-
-/** Newest first: by timestamp, then exact time, then id (for a stable order). */
-export function compareLogsNewestFirst(a: LogRecord, b: LogRecord): number {
-  return b.timestamp - a.timestamp || compareNanos(b.timeUnixNano, a.timeUnixNano) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-}
 
 /** The lower-cased text `q` is matched against: the body itself, or its JSON text when structured. */
 export function logSearchText(body: LogRecord['body']): string {
@@ -90,6 +85,7 @@ export class LogIndex {
       if (q.minSeverity !== undefined && l.severityNumber < q.minSeverity) return;
       if (q.start !== undefined && l.timestamp < q.start) return;
       if (q.end !== undefined && l.timestamp > q.end) return;
+      if (!logAfter(q.after, l)) return;
       if (!top.wouldAccept(l)) return;
       if (needle !== undefined && !logSearchText(l.body).includes(needle)) return;
       top.offer(l);

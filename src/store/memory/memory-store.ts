@@ -186,6 +186,11 @@ export class MemoryStore implements Store {
     return this.traces.find(query);
   }
 
+  async traceIdsWithPrefix(prefix: string, limit: number): Promise<string[]> {
+    this.expire();
+    return this.traces.idsWithPrefix(prefix, limit);
+  }
+
   async getBacklinks(traceId: string): Promise<Backlink[]> {
     this.expire();
     return this.traces.backlinks(traceId);

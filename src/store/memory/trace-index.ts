@@ -251,14 +251,19 @@ export class TraceIndex {
   /** Trace summaries matching the query, best `limit` by sort/order; visits only candidate traces. */
   find(q: TraceQuery): TraceSummary[] {
     const needle = q.name?.toLowerCase();
-    const top = new TopK<TraceEntry>(q.limit, entryComparator(q));
+    const cmp = entryComparator(q);
+    const top = new TopK<TraceEntry>(q.limit, cmp);
     const service = q.service;
+    const after = q.after === undefined ? undefined
+      : { durationMs: q.after.durationMs, startMs: nanosToMs(q.after.startTimeUnixNano), startNs: q.after.startTimeUnixNano, traceId: q.after.traceId } as TraceEntry;
     const visit = (e: TraceEntry, checkService: boolean): void => {
       refresh(e);
       if (q.minDurationMs !== undefined && e.durationMs < q.minDurationMs) return;
       if (q.maxDurationMs !== undefined && e.durationMs > q.maxDurationMs) return;
       if (q.start !== undefined && e.startSeconds < q.start) return;
       if (q.end !== undefined && e.startSeconds > q.end) return;
+      // The next page: only traces after the cursor (the same total order as query/paging).
+      if (after !== undefined && cmp(after, e) >= 0) return;
       // Rank before the costlier span-level filters: most traces fall outside the top anyway.
       if (!top.wouldAccept(e)) return;
       if (checkService && !e.services.has(service!)) return;
@@ -280,6 +285,13 @@ export class TraceIndex {
       }
     }
     return top.result().map((e) => (e.summary ??= summariseTrace(e.traceId, [...e.spans.values()])));
+  }
+
+  /** Stored trace ids starting with `prefix`, sorted, at most `limit` (a scan of the ids: O(traces)). */
+  idsWithPrefix(prefix: string, limit: number): string[] {
+    const out: string[] = [];
+    for (const id of this.traces.keys()) if (id.startsWith(prefix)) out.push(id);
+    return out.sort().slice(0, limit);
   }
 
   /** Spans of other traces whose links point into `traceId`, one row per link, by linking span start. */

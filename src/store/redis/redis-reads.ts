@@ -8,7 +8,8 @@ import type {
   ServiceMapNodeType, ServiceStats, Span, SpanKind, StoreStats, Temporality, TraceSummary,
 } from '../../model/model.js';
 import { markSearchLimited, type LogQuery, type TimeRange, type TraceQuery } from '../store.js';
-import { compareSummaries, sortSpans, summariseTrace, summaryMatches, traceMatchesSpans } from '../../query/traces.js';
+import { nanosToMs, sortSpans, summariseTrace, summaryMatches, traceMatchesSpans } from '../../query/traces.js';
+import { compareLogsNewestFirst, compareTraceRows, logAfter, traceAfter } from '../../query/paging.js';
 import { type EntryRecord, operationsOf, percentile, requestStats } from '../../query/services.js';
 import { buildServiceMap } from '../../query/service-map.js';
 import type { Op, RedisConnection } from './connection.js';
@@ -24,6 +25,12 @@ import { copyPoint, decodeOrigin, MetricChunkCache, READ_CHUNKS, type StoredPoin
 /** At most this many index entries are examined by one trace or log query. */
 export const TRACE_SCAN_BUDGET = 5000;
 export const LOG_SCAN_BUDGET = 50_000;
+/**
+ * Scores past a page's cut that are still read (ms). Index scores are the exact start (nanosToMs)
+ * or duration of the trace, so only entries with the same score as the cut can still rank before
+ * it (Redis orders those by member, the pages by start and id): the slack covers float rounding.
+ */
+const SCORE_SLACK = 1e-6;
 
 interface MetricMeta {
   type: MetricType;
@@ -121,19 +128,41 @@ export abstract class RedisReads {
     const index = byDuration ? this.keys.tracesByDuration
       : q.service !== undefined ? this.keys.tracesOfService(q.service) : this.keys.tracesByStart;
     // Index scores are approximate (ms as doubles, earliest start ever seen): widen, then filter exactly.
-    const lo = byDuration ? q.minDurationMs : q.start !== undefined ? q.start * 1000 : undefined;
-    const hi = byDuration ? q.maxDurationMs : q.end !== undefined ? q.end * 1000 : undefined;
+    let lo = byDuration ? q.minDurationMs : q.start !== undefined ? q.start * 1000 : undefined;
+    let hi = byDuration ? q.maxDurationMs : q.end !== undefined ? q.end * 1000 : undefined;
+    if (q.after !== undefined) {
+      // The next page starts at the cursor's score (the exact cut is traceAfter below).
+      const at = byDuration ? q.after.durationMs : nanosToMs(q.after.startTimeUnixNano);
+      if (q.order === 'desc') hi = hi === undefined ? at : Math.min(hi, at);
+      else lo = lo === undefined ? at : Math.max(lo, at);
+    }
     const min = lo === undefined ? '-inf' : lo - 1;
     const max = hi === undefined ? '+inf' : hi + 1;
     const pageSize = Math.min(1000, q.limit + 20);
     const out: TraceSummary[] = [];
+    const scoreOf = new Map<string, number>();
+    const cmp = compareTraceRows(q);
+    const desc = q.order === 'desc';
+    // Once `limit` rows are found, the scan goes on through the index entries that tie with the
+    // limit-th best (SCORE_SLACK), so a page is the exact top even when many traces share a start
+    // or a duration (the cursor of the next page depends on it).
+    let bound: number | undefined;
+    const within = (score: number): boolean => bound === undefined || (desc ? score >= bound : score <= bound);
     // The scan is bounded: when it stops at the bound with entries left and too few matches, the answer says so.
     let ended = false;
-    for (let offset = 0; offset < this.scanBudget.traces && out.length < q.limit;) {
+    scan: for (let offset = 0; offset < this.scanBudget.traces;) {
       const want = Math.min(pageSize, this.scanBudget.traces - offset);
-      const [ids] = await this.conn.exec([q.order === 'desc'
-        ? { key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, want] }
-        : { key: index, cmd: 'zrangebyscore', args: [index, min, max, 'LIMIT', offset, want] }]) as [string[]];
+      const [reply] = await this.conn.exec([desc
+        ? { key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'WITHSCORES', 'LIMIT', offset, want] }
+        : { key: index, cmd: 'zrangebyscore', args: [index, min, max, 'WITHSCORES', 'LIMIT', offset, want] }]) as [string[]];
+      const ids: string[] = [];
+      let last = reply.length < 2 * want;
+      for (let i = 0; i + 1 < reply.length; i += 2) {
+        const score = Number(reply[i + 1]);
+        if (!within(score)) { last = true; break; }
+        ids.push(reply[i]);
+        scoreOf.set(reply[i], score);
+      }
       if (ids.length === 0) { ended = true; break; }
       offset += ids.length;
       const replies = await this.conn.exec(ids.flatMap((id) => this.traceOps(id)));
@@ -141,12 +170,32 @@ export abstract class RedisReads {
         const spans = this.traceSpansOf(id, replies[2 * i], replies[2 * i + 1], cutoff);
         if (spans.length === 0 || !traceMatchesSpans(spans, q)) return;
         const summary = summariseTrace(id, spans);
-        if (summaryMatches(summary, q)) out.push(summary);
+        if (summaryMatches(summary, q) && traceAfter(q, summary)) out.push(summary);
       });
-      if (ids.length < want) { ended = true; break; }
+      if (last) { ended = true; break scan; }
+      if (bound === undefined && out.length >= q.limit) {
+        out.sort(cmp);
+        const edge = scoreOf.get(out[q.limit - 1].traceId)!;
+        bound = desc ? edge - SCORE_SLACK : edge + SCORE_SLACK;
+      }
     }
-    const result = out.sort(compareSummaries(q)).slice(0, q.limit);
+    const result = out.sort(cmp).slice(0, q.limit);
     return ended || out.length >= q.limit ? result : markSearchLimited(result);
+  }
+
+  async traceIdsWithPrefix(prefix: string, limit: number): Promise<string[]> {
+    // ZSCAN of the trace index with a glob: O(traces) on the server, in bounded steps.
+    const key = this.keys.tracesByWrite;
+    const glob = prefix.replace(/[*?[\]\\]/g, (c) => '\\' + c) + '*';
+    const cutoff = this.cutoff();
+    const out = new Set<string>();
+    let cursor = '0';
+    do {
+      const [[next, pairs]] = await this.conn.exec([{ key, cmd: 'zscan', args: [key, cursor, 'MATCH', glob, 'COUNT', 1000] }]) as [[string, string[]]];
+      for (let i = 0; i + 1 < pairs.length; i += 2) if (Number(pairs[i + 1]) >= cutoff) out.add(pairs[i]);
+      cursor = next;
+    } while (cursor !== '0' && out.size < limit);
+    return [...out].sort().slice(0, limit);
   }
 
   async getBacklinks(traceId: string): Promise<Backlink[]> {
@@ -161,14 +210,21 @@ export abstract class RedisReads {
     const cutoff = this.cutoff();
     const index = q.traceId !== undefined ? this.keys.traceLogs(q.traceId) : this.keys.logsByTime;
     const min = q.start ?? '-inf';
-    const max = q.end ?? '+inf';
+    // The next page starts at the cursor's timestamp (the exact cut is logAfter below).
+    const max = q.after !== undefined ? Math.min(q.after.timestamp, q.end ?? Infinity) : q.end ?? '+inf';
     const needle = q.q?.toLowerCase();
     const pageSize = Math.min(1000, Math.max(200, q.limit * 2));
     const out: LogRecord[] = [];
+    // Once `limit` records are found, the scan goes on through records of the same timestamp (the
+    // index orders those by member, not by the total order of query/paging), then sorts and cuts.
+    let stopBelow: number | undefined;
     let ended = false;
-    for (let offset = 0; offset < this.scanBudget.logs && out.length < q.limit;) {
+    scan: for (let offset = 0; offset < this.scanBudget.logs;) {
       const want = Math.min(pageSize, this.scanBudget.logs - offset);
-      const [members] = await this.conn.exec([{ key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'LIMIT', offset, want] }]) as [string[]];
+      const [reply] = await this.conn.exec([{ key: index, cmd: 'zrevrangebyscore', args: [index, max, min, 'WITHSCORES', 'LIMIT', offset, want] }]) as [string[]];
+      const members: string[] = [];
+      const scores: number[] = [];
+      for (let i = 0; i + 1 < reply.length; i += 2) { members.push(reply[i]); scores.push(Number(reply[i + 1])); }
       if (members.length === 0) { ended = true; break; }
       offset += members.length;
       const byBucket = new Map<number, string[]>();
@@ -194,15 +250,17 @@ export abstract class RedisReads {
           if (log) found.set(`${b}:${ids[j]}`, log);
         });
       });
-      for (const m of members) {
-        const log = found.get(m);
-        if (!log || !this.logMatches(log, q, needle)) continue;
+      for (let i = 0; i < members.length; i++) {
+        if (stopBelow !== undefined && scores[i] < stopBelow) { ended = true; break scan; }
+        const log = found.get(members[i]);
+        if (!log || !this.logMatches(log, q, needle) || !logAfter(q.after, log)) continue;
         out.push(log);
-        if (out.length >= q.limit) break;
+        if (out.length === q.limit) stopBelow = scores[i];
       }
       if (members.length < want) { ended = true; break; }
     }
-    return ended || out.length >= q.limit ? out : markSearchLimited(out);
+    const result = out.sort(compareLogsNewestFirst).slice(0, q.limit);
+    return ended || out.length >= q.limit ? result : markSearchLimited(result);
   }
 
   private logMatches(log: LogRecord, q: LogQuery, needle: string | undefined): boolean {

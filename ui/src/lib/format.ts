@@ -60,6 +60,27 @@ export function formatClock(unixMs: number, withDate = false): string {
 }
 
 /**
+ * The browser's time zone as the UI labels it once (`Europe/Paris, UTC+01:00`): every time the UI
+ * shows is local, 24 h, with milliseconds (formatClock).
+ */
+export function timeZoneLabel(at: Date = new Date()): string {
+  const off = -at.getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  const offset = `UTC${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+  let zone = '';
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone ?? ''; } catch { /* no Intl */ }
+  return zone && zone !== 'UTC' ? `${zone}, ${offset}` : offset;
+}
+
+/** A full local timestamp for tooltips and details: `YYYY-MM-DD HH:MM:SS.mmm UTC+01:00`. */
+export function formatFullTime(unixMs: number): string {
+  if (!Number.isFinite(unixMs) || Number.isNaN(new Date(unixMs).getTime())) return '—';
+  const off = -new Date(unixMs).getTimezoneOffset();
+  const sign = off < 0 ? '-' : '+';
+  return `${formatClock(unixMs, true)} UTC${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+}
+
+/**
  * A timestamp relative to `nowMs`: today's times as clock time, older ones with their date.
  * Input is unix milliseconds.
  */

@@ -5,6 +5,7 @@
 import { installImportDrop } from './import-drop.js';
 import { getStats } from '../api.js';
 import { parseRoute, tabOf, windowOf, type Route } from '../lib/route.js';
+import { rangeOf } from '../lib/list-query.js';
 import { h } from './dom.js';
 import { header } from './header.js';
 import { logsView } from './logs.js';
@@ -16,9 +17,10 @@ import { compareView } from './compare-view.js';
 import { servicesView } from './services.js';
 import { ingestView } from './ingest.js';
 import { shortcutsDialog } from './shortcuts.js';
-import { onState, state, update } from './state.js';
+import { followSystemTheme, onState, state, update } from './state.js';
 import { traceView } from './trace-view.js';
 import { tracesView } from './traces.js';
+import { liveStream } from './live-stream.js';
 import type { View } from './view.js';
 
 const LIVE_MS = 5000;
@@ -44,6 +46,7 @@ function createView(route: Route): View {
 /** Starts the UI inside `root`. */
 export function startApp(root: HTMLElement): void {
   document.documentElement.dataset.theme = state.theme;
+  followSystemTheme();
   const dialog = shortcutsDialog();
   const hdr = header(() => void refreshAll('manual'), () => dialog.showModal());
   const main = h('main', { class: 'app-main', id: 'main' });
@@ -61,21 +64,34 @@ export function startApp(root: HTMLElement): void {
       hdr.setStats(null, err instanceof Error ? `TinyOlly not reachable: ${err.message}` : 'TinyOlly not reachable');
     }
   };
+  let again = false;
   const refreshAll = async (reason: 'live' | 'manual'): Promise<void> => {
-    if (busy) return;
+    if (busy) { if (reason === 'live') again = true; return; }
     busy = true;
     try {
       await refreshStats();
       await current?.refresh(reason);
       hdr.markRefreshed();
     } finally { busy = false; }
+    // A push that came in while refreshing is not lost: one more refresh follows.
+    if (again) { again = false; pushed(); }
   };
+  // Live push (GET /api/live): an event re-queries what is on screen, a few times a second at most;
+  // the 5 s poll runs only while the stream is down.
+  let pushTimer: ReturnType<typeof setTimeout> | undefined;
+  const pushed = (): void => {
+    if (!state.live || document.visibilityState === 'hidden' || pushTimer) return;
+    pushTimer = setTimeout(() => { pushTimer = undefined; void refreshAll('live'); }, 150);
+  };
+  const stream = liveStream(pushed, (connected) => hdr.setStream(connected));
 
   const route = (): void => {
     const r = parseRoute(location.hash);
     // A deep link's time window (e.g. from the MCP server) becomes the custom range.
     const w = windowOf(r.query);
     if (w) update({ range: 'custom', customStart: w.start, customEnd: w.end });
+    const relative = rangeOf(r.query);
+    if (relative) update({ range: relative });
     hdr.setTab(tabOf(r.view));
     document.title = `${TITLES[r.view]}${r.param ? ` ${r.param.slice(0, 60)}` : ''} · TinyOlly`;
     if (current && currentRoute && currentRoute.view === r.view && current.update?.(r)) { currentRoute = r; return; }
@@ -95,7 +111,7 @@ export function startApp(root: HTMLElement): void {
     if (changed.some((k) => k === 'range' || k === 'customStart' || k === 'customEnd')) void current?.refresh();
     if (changed.includes('service')) { hdr.setTab(tabOf(currentRoute?.view ?? 'traces')); current?.destroy?.(); current = null; route(); }
   });
-  setInterval(() => { if (state.live && document.visibilityState !== 'hidden') void refreshAll('live'); }, LIVE_MS);
+  setInterval(() => { if (state.live && document.visibilityState !== 'hidden' && !stream.connected()) void refreshAll('live'); }, LIVE_MS);
   installKeys(() => current, dialog);
   installImportDrop(root, () => void refreshAll('manual'));
   route();

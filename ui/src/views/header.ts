@@ -3,11 +3,17 @@
  * refresh, theme and help; and the status strip with /api/stats counts and storage mode.
  */
 import type { Stats } from '../api-types.js';
-import { formatCount } from '../lib/format.js';
+import { clearData } from '../api.js';
+import { formatClock, formatCount, timeZoneLabel } from '../lib/format.js';
 import { h, replace } from './dom.js';
 import { onState, state, update, type RangeKind } from './state.js';
+import { traceIdBox } from './trace-id-box.js';
 
-export interface Header { el: HTMLElement; setTab(tab: string): void; setStats(s: Stats | null, error?: string): void; markRefreshed(): void }
+export interface Header {
+  el: HTMLElement; setTab(tab: string): void; setStats(s: Stats | null, error?: string): void; markRefreshed(): void;
+  /** Whether the live stream (GET /api/live) is open: live updates are pushed, not polled. */
+  setStream(connected: boolean): void;
+}
 
 const TABS: [string, string][] = [['traces', 'Traces'], ['logs', 'Logs'], ['metrics', 'Metrics'], ['services', 'Services'], ['service-map', 'Service map'], ['ingest', 'Ingest'], ['doctor', 'Doctor']];
 
@@ -56,11 +62,14 @@ export function header(onRefresh: () => void, onHelp: () => void): Header {
     }
   });
   const live = h('button', { class: 'btn live', type: 'button', 'data-testid': 'live-toggle' });
+  let streaming = false;
   const paintLive = (): void => {
     live.replaceChildren(h('span', { class: 'live-dot', 'aria-hidden': 'true' }), state.live ? 'Live' : 'Paused');
     live.classList.toggle('on', state.live);
     live.setAttribute('aria-pressed', String(state.live));
-    live.title = state.live ? 'Auto-refresh every 5 s (click to pause)' : 'Paused (click to resume auto-refresh)';
+    live.dataset.stream = streaming ? 'on' : 'off';
+    live.title = !state.live ? 'Paused (click to resume live updates)'
+      : streaming ? 'Live: updates are pushed as data arrives (click to pause)' : 'Live: refreshing every 5 s (click to pause)';
   };
   paintLive();
   live.addEventListener('click', () => { update({ live: !state.live }); paintLive(); });
@@ -80,12 +89,16 @@ export function header(onRefresh: () => void, onHelp: () => void): Header {
   const stats = h('div', { class: 'stats', 'data-testid': 'stats' });
   const filterChip = h('span', { class: 'filter-chip-host' });
   const refreshed = h('span', { class: 'muted refreshed' });
+  // Every time shown is local, 24 h, with milliseconds: the zone is named once, here.
+  const zone = h('span', { class: 'muted time-zone', 'data-testid': 'time-zone', title: 'Times are shown in this time zone' }, `times in ${timeZoneLabel()}`);
   const top = h('div', { class: 'topbar' },
     h('a', { class: 'brand', href: '#/traces', 'aria-label': 'TinyOlly home' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '◉'), 'TinyOlly'),
     h('nav', { class: 'tabs', 'aria-label': 'Views' }, ...tabs),
     h('div', { class: 'spacer' }),
-    h('div', { class: 'controls' }, range, custom, live, refresh, theme, help));
-  const strip = h('div', { class: 'statusbar' }, stats, filterChip, h('div', { class: 'spacer' }), refreshed);
+    h('div', { class: 'controls' }, traceIdBox(), range, custom, live, refresh, theme, help));
+  const retention = h('span', { class: 'muted retention', 'data-testid': 'retention' });
+  const clear = clearDataButton(onRefresh);
+  const strip = h('div', { class: 'statusbar' }, stats, filterChip, h('div', { class: 'spacer' }), retention, zone, refreshed, clear);
   const el = h('header', { class: 'app-header' }, top, strip);
 
   const paintFilter = (): void => {
@@ -102,12 +115,50 @@ export function header(onRefresh: () => void, onHelp: () => void): Header {
     setStats(s, error) {
       if (error) { replace(stats, h('span', { class: 'err-text' }, error)); return; }
       if (!s) return;
+      if (s.ttlSeconds) {
+        retention.textContent = `data expires ${retentionText(s.ttlSeconds)} after it arrives`;
+        retention.title = 'Retention (TINYOLLY_TTL_SECONDS, --ttl): older data leaves the lists by itself';
+      }
       const item = (n: number, label: string, key: string): HTMLElement => h('span', { class: 'stat', 'data-stat': key }, h('strong', null, formatCount(n)), ` ${label}`);
       replace(stats,
         item(s.traces, 'traces', 'traces'), item(s.spans, 'spans', 'spans'), item(s.logs, 'logs', 'logs'), item(s.metrics, 'metrics', 'metrics'),
         h('span', { class: `badge storage storage-${s.storage}`, 'data-testid': 'storage', title: 'Storage mode' }, s.storage),
         s.droppedSeries ? h('span', { class: 'badge warn', title: 'Series refused by TINYOLLY_MAX_SERIES_PER_METRIC' }, `${s.droppedSeries} series dropped`) : null);
     },
-    markRefreshed() { refreshed.textContent = `updated ${new Date().toLocaleTimeString()}`; },
+    setStream(connected) { streaming = connected; paintLive(); },
+    markRefreshed() { refreshed.textContent = `updated ${formatClock(Date.now())}`; },
   };
+}
+
+/** `10 min`, `90 s`, `2 h`, `1.5 h`. */
+export function retentionText(ttlSeconds: number): string {
+  if (ttlSeconds < 120) return `${ttlSeconds} s`;
+  if (ttlSeconds < 7200) return `${Math.round(ttlSeconds / 60)} min`;
+  if (ttlSeconds < 2 * 86400) return `${Math.round(ttlSeconds / 360) / 10} h`;
+  return `${Math.round(ttlSeconds / 8640) / 10} days`;
+}
+
+/** "Clear data" with a confirmation dialog; DELETE /api/data, then `after()`. */
+function clearDataButton(after: () => void): HTMLElement {
+  const button = h('button', { class: 'btn small-btn', type: 'button', 'data-testid': 'clear-data', title: 'Delete everything TinyOlly stored' }, 'Clear data');
+  const note = h('p', { class: 'muted' });
+  const yes = h('button', { class: 'btn danger', type: 'button', 'data-testid': 'clear-data-confirm' }, 'Delete everything');
+  const no = h('button', { class: 'btn', type: 'button', 'data-testid': 'clear-data-cancel' }, 'Cancel');
+  const dialog = h('dialog', { class: 'confirm-dialog', 'aria-label': 'Clear data' },
+    h('h3', null, 'Delete all stored data?'),
+    h('p', null, 'Every trace, log and metric this TinyOlly holds is removed, for every browser looking at it. This cannot be undone.'),
+    note, h('div', { class: 'dialog-actions' }, no, yes));
+  button.addEventListener('click', () => { note.textContent = ''; dialog.showModal(); no.focus(); });
+  no.addEventListener('click', () => dialog.close());
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    try {
+      await clearData();
+      dialog.close();
+      after();
+    } catch (err) {
+      note.textContent = err instanceof Error ? err.message : 'Clearing failed';
+    } finally { yes.disabled = false; }
+  });
+  return h('span', { class: 'clear-data' }, button, dialog);
 }

@@ -5,7 +5,7 @@
  */
 import type { LogRecord } from '../api-types.js';
 import { severityClass } from '../lib/colors.js';
-import { formatClock, formatDuration, shortId } from '../lib/format.js';
+import { formatClock, formatDuration, formatFullTime, shortId } from '../lib/format.js';
 import { buildHash } from '../lib/route.js';
 import { h, valueText } from './dom.js';
 import { kvTable } from './kv-table.js';
@@ -47,7 +47,7 @@ export function logRow(log: LogRecord, opts: LogRowOptions = {}): HTMLElement {
   }
   const body = h('span', { class: `log-body${structured ? ' structured' : ''}` }, bodyLine(log.body));
   const row = h('div', { class: `log-row sev-${sev}`, 'data-testid': 'log-row', 'data-kb-row': '', tabindex: '-1', 'data-log-id': log.id },
-    h('span', { class: 'log-time mono', title: new Date(ms).toISOString() }, time),
+    h('span', { class: 'log-time mono', title: formatFullTime(ms) }, time),
     h('span', { class: `sev-badge sev-${sev}` }, (log.severityText || sev).toUpperCase().slice(0, 5)),
     h('span', { class: 'log-svc' }, serviceChip(log.service)),
     body,
@@ -62,7 +62,7 @@ export function logRow(log: LogRecord, opts: LogRowOptions = {}): HTMLElement {
         ? h('pre', { class: 'body-pretty' }, structured ? JSON.stringify(log.body, null, 2) : String(log.body)) : null,
       kvTable('Attributes', log.attributes),
       kvTable('Resource', log.resource),
-      h('div', { class: 'kv-meta muted mono' }, `time ${new Date(ms).toISOString()} · severity ${log.severityText || '—'} (${log.severityNumber})`,
+      h('div', { class: 'kv-meta muted mono' }, `time ${formatFullTime(ms)} · severity ${log.severityText || '—'} (${log.severityNumber})`,
         log.traceId ? ` · trace ${log.traceId}` : '', log.spanId ? ` · span ${log.spanId}` : ''),
     );
     row.appendChild(detail);

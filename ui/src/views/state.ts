@@ -1,6 +1,7 @@
 /**
  * @module ui/views/state: the UI-wide state (live refresh, time range, service filter, theme,
- * latest stats) and its change notifications. Persists only the theme (localStorage).
+ * latest stats) and its change notifications. Persists only the theme the user picked (localStorage);
+ * until then the theme follows the system (prefers-color-scheme).
  */
 import type { Stats } from '../api-types.js';
 
@@ -20,8 +21,21 @@ export interface UiState {
 
 const THEME_KEY = 'tinyolly.theme';
 
+function chosenTheme(): 'dark' | 'light' | undefined {
+  try {
+    const t = localStorage.getItem(THEME_KEY);
+    return t === 'light' || t === 'dark' ? t : undefined;
+  } catch { return undefined; }
+}
+
+/** The system's preference (prefers-color-scheme), dark when it has none. */
+function systemTheme(): 'dark' | 'light' {
+  try { return matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark'; } catch { return 'dark'; }
+}
+
+/** The user's choice once made (remembered), else the system's. */
 function storedTheme(): 'dark' | 'light' {
-  try { return localStorage.getItem(THEME_KEY) === 'light' ? 'light' : 'dark'; } catch { return 'dark'; }
+  return chosenTheme() ?? systemTheme();
 }
 
 /** The single state object; mutate through `update` so listeners hear about it. */
@@ -64,4 +78,42 @@ export function timeBounds(nowMs: number = Date.now()): { start?: number; end?: 
 export function nothingYet(): boolean {
   const s = state.stats;
   return !!s && !s.traces && !s.spans && !s.logs && !s.metrics;
+}
+
+/**
+ * A list query's identity for paging: its parameters without the moving bounds of a relative time
+ * range (which change on every refresh), plus the range itself. Loaded pages are kept while it holds.
+ */
+export function queryKeyOf(params: object): string {
+  const { start: _s, end: _e, ...rest } = params as { start?: number; end?: number };
+  return JSON.stringify([rest, state.range, state.customStart, state.customEnd]);
+}
+
+/** The time range as route query parameters (`range=15m`, or start/end for a custom range; nothing for all). */
+export function rangeQuery(): Record<string, string | undefined> {
+  if (state.range === 'custom') {
+    return { start: state.customStart === undefined ? undefined : String(state.customStart), end: state.customEnd === undefined ? undefined : String(state.customEnd) };
+  }
+  return { range: state.range === 'all' ? undefined : state.range };
+}
+
+/** Replaces the current hash (no new history entry, no hashchange) when it differs from `hash`. */
+export function keepInUrl(hash: string): void {
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+}
+
+/**
+ * Follows the system's colour scheme while the user has not picked a theme (a pick is remembered
+ * and wins from then on). Call once at start.
+ */
+export function followSystemTheme(): void {
+  try {
+    matchMedia('(prefers-color-scheme: light)').addEventListener('change', () => {
+      if (chosenTheme() !== undefined) return;
+      const theme = systemTheme();
+      if (state.theme === theme) return;
+      state.theme = theme;
+      for (const fn of listeners) fn(['theme']);
+    });
+  } catch { /* no matchMedia */ }
 }

@@ -5,20 +5,20 @@
  */
 import { getBacklinks, getTraceDoc, listLogs } from '../api.js';
 import type { Backlink, LogRecord, Span } from '../api-types.js';
-import { formatDuration, formatTimestamp, nanosToMs, shortId } from '../lib/format.js';
+import { formatDuration, formatTimestamp, nanosDiffMs, nanosToMs, shortId } from '../lib/format.js';
 import { buildHash, type Route } from '../lib/route.js';
 import { layoutWaterfall, type WaterfallLayout } from '../lib/waterfall.js';
 import { copyButton, h, latestOnly, replace } from './dom.js';
 import { errorBanner } from './empty-state.js';
 import { copyForAiButton, exportButton } from './export-buttons.js';
-import { logRow } from './log-list.js';
+import { bodyLine, logRow } from './log-list.js';
 import { spanDetails } from './span-details.js';
 import { markAttribute } from './doctor-rules.js';
 import { incompleteMarker, serviceChip } from './traces.js';
 import { findNPlusOne } from '../../../src/compare/n-plus-one.js';
 import { comparePanel } from './compare-panel.js';
 import type { View } from './view.js';
-import { waterfallView, type WaterfallView } from './waterfall-view.js';
+import { waterfallView, type LogMark, type WaterfallView } from './waterfall-view.js';
 
 /** Mounts the trace view for `route.param`, selecting `route.query.span` if given. */
 export function traceView(route: Route): View {
@@ -72,6 +72,16 @@ export function traceView(route: Route): View {
     if (!span || !layout) { details.replaceChildren(); return; }
     replace(details, spanDetails(span, layout.traceStartNanos, backlinks, traceId, () => select(null), (id) => select(id, true)));
     if (mark.attr && span.spanId === mark.span) markAttribute(details, mark.attr);
+  };
+
+  // A log mark on the waterfall: select its span, then bring its row in the logs below into view.
+  const focusLog = (spanId: string, logId: string): void => {
+    select(spanId);
+    const row = Array.from(logsHost.querySelectorAll<HTMLElement>('[data-log-id]')).find((el) => el.dataset.logId === logId);
+    if (!row) return;
+    row.scrollIntoView({ block: 'nearest' });
+    row.classList.add('flash');
+    setTimeout(() => row.classList.remove('flash'), 1500);
   };
 
   const select = (spanId: string | null, scroll = false): void => {
@@ -140,27 +150,25 @@ export function traceView(route: Route): View {
           || JSON.stringify(bl) !== JSON.stringify(backlinks);
         const lsig = lg.map((l) => l.id).join(',');
         unchangedTicks = changed || lsig !== logsSig ? 0 : unchangedTicks + 1;
-        if (changed) {
-          spans = sp2;
-          incomplete = inc;
-          cut = nextCut;
-          backlinks = bl;
-          layout = layoutWaterfall(spans);
+        if (changed || lsig !== logsSig) {
+          if (changed) {
+            spans = sp2;
+            incomplete = inc;
+            cut = nextCut;
+            backlinks = bl;
+            layout = layoutWaterfall(spans);
+          }
+          logs = lg;
+          logsSig = lsig;
           const prev = wf?.viewState();
-          wf = waterfallView(layout, (id) => select(id), prev);
+          wf = waterfallView(layout!, (id) => select(id), prev, { logs: logMarksOf(layout!, logs), onLog: focusLog });
           wf.setCriticalPath(cpOn);
           replace(wfHost, wf.el);
-          renderHead();
+          if (changed) renderHead();
           const target = wantSpan ?? selected;
           wantSpan = null;
-          logs = lg;
-          logsSig = lsig;
           // Scroll to the deep-linked span on first load; a live rebuild keeps the reader's scroll.
           select(target, !!target && !prev);
-        } else if (lsig !== logsSig) {
-          logs = lg;
-          logsSig = lsig;
-          renderLogs();
         }
       });
     },
@@ -246,4 +254,19 @@ function nPlusOneBadge(spans: Span[]): HTMLElement | null {
   const more = found.length > 1 ? ` (+${found.length - 1} more)` : '';
   return h('span', { class: 'badge warn n-plus-one', 'data-testid': 'n-plus-one-badge', title: `${top.count} × ${top.service}:${top.name} in sequence under ${top.parent.name}: ${top.statement}` },
     `N+1 · ${top.count}× ${top.name}${more}`);
+}
+
+/** Each log of the trace that names a span of it, as a mark on that span's row. */
+function logMarksOf(layout: WaterfallLayout, logs: LogRecord[]): Map<string, LogMark[]> {
+  const out = new Map<string, LogMark[]>();
+  const total = layout.traceDurationMs;
+  for (const l of logs) {
+    if (!l.spanId || !layout.indexById.has(l.spanId)) continue;
+    const offsetMs = /^\d+$/.test(l.timeUnixNano) ? nanosDiffMs(l.timeUnixNano, layout.traceStartNanos) : 0;
+    const pct = total > 0 ? Math.min(100, Math.max(0, (offsetMs / total) * 100)) : 0;
+    const title = `log ${(l.severityText || 'LOG').toUpperCase()} at +${formatDuration(Math.max(0, offsetMs))}: ${bodyLine(l.body).slice(0, 160)}`;
+    const list = out.get(l.spanId) ?? out.set(l.spanId, []).get(l.spanId)!;
+    list.push({ pct, title, logId: l.id });
+  }
+  return out;
 }

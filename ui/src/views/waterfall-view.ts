@@ -29,8 +29,14 @@ export interface WaterfallView {
 
 export interface WaterfallViewState { collapsed: string[]; scrollTop: number }
 
+/** A log record drawn on its span's row (issue 14): where, what the tooltip says, and its id. */
+export interface LogMark { pct: number; title: string; logId: string }
+
+/** Log marks per span id, and what a click on one does (the trace view selects the span and its log). */
+export interface WaterfallMarks { logs: Map<string, LogMark[]>; onLog(spanId: string, logId: string): void }
+
 /** Builds the waterfall for a laid-out trace; `onSelect` hears span clicks (null to deselect). */
-export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string | null) => void, init?: WaterfallViewState): WaterfallView {
+export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string | null) => void, init?: WaterfallViewState, marks?: WaterfallMarks): WaterfallView {
   const { rows } = layout;
   const collapsed = new Set<string>(init?.collapsed ?? []);
   let visible = visibleRows(rows, collapsed);
@@ -99,9 +105,20 @@ export function waterfallView(layout: WaterfallLayout, onSelect: (spanId: string
     // The timeline keeps a right margin wide enough for this label after the longest bar.
     dur.style.left = `${r.offsetPct + r.widthPct}%`;
     const timeline = h('div', { class: 'wf-timeline' }, bar, dur);
-    for (const p of r.eventPcts.slice(0, 50)) {
-      const m = h('span', { class: 'wf-event', 'data-testid': 'waterfall-event' });
+    // Events and logs as marks on the bar, each with a tooltip; a click selects the span (and the log).
+    const events = (s.events ?? []).filter((e) => /^\d+$/.test(e.timeUnixNano));
+    r.eventPcts.slice(0, 50).forEach((p, i) => {
+      const e = events[i];
+      const at = e ? formatDuration(Math.max(0, (p / 100) * layout.traceDurationMs)) : '';
+      const m = h('span', { class: 'wf-event', 'data-testid': 'waterfall-event', title: e ? `event “${e.name}” at +${at}` : 'event' });
       m.style.left = `${p}%`;
+      m.addEventListener('click', (ev) => { ev.stopPropagation(); onSelect(s.spanId); });
+      timeline.appendChild(m);
+    });
+    for (const lm of (marks?.logs.get(s.spanId) ?? []).slice(0, 50)) {
+      const m = h('span', { class: 'wf-log', 'data-testid': 'waterfall-log', 'data-log-id': lm.logId, title: lm.title });
+      m.style.left = `${lm.pct}%`;
+      m.addEventListener('click', (ev) => { ev.stopPropagation(); marks!.onLog(s.spanId, lm.logId); });
       timeline.appendChild(m);
     }
     const row = h('div', {
