@@ -186,6 +186,16 @@ describe('the seams between stages', () => {
   });
 });
 
+describe('bench/', () => {
+  it('is a black-box client: imports nothing of src/ (the official encoder builds its requests)', () => {
+    const dir = path.join(REPO_ROOT, 'bench');
+    const reaching = sourceFiles(dir).flatMap((file) => ts.preProcessFile(readFileSync(path.join(dir, file), 'utf8'), true, true).importedFiles
+      .map((i) => i.fileName).filter((spec) => spec.startsWith('.') && !path.resolve(dir, path.dirname(file), spec).startsWith(dir + path.sep))
+      .map((spec) => `${file} → ${spec}`));
+    expect(reaching).toEqual([]);
+  });
+});
+
 describe('package.json dependencies', () => {
   it('installs in production only what production code imports (src/, ui/src/, bin/, scripts/; tests excluded)', () => {
     const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
