@@ -37,7 +37,7 @@ export function stageOf(file: string): string {
 
 /** Test code beside the sources: not part of the graph. */
 function isTestFile(file: string): boolean {
-  return /\.test\.ts$/.test(file) || /\.contract\.ts$/.test(file);
+  return /\.(test|contract|bench)\.ts$/.test(file);
 }
 
 /** Production .ts files under `dir`, relative to it, sorted. */
