@@ -7,6 +7,7 @@
  * Field numbers: opentelemetry-proto common.proto, trace.proto, logs.proto.
  */
 import { cut } from '../normalise/attributes.js';
+import { readTypedAnyValue } from '../normalise/protobuf-common.js';
 import type { NormaliseOptions } from '../normalise/options.js';
 import { int64Value } from '../otlp/values.js';
 import { WireReader } from '../otlp/wire.js';
@@ -18,48 +19,13 @@ function fixed32(r: WireReader): number {
   return v;
 }
 
-function doubleJson(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
-  if (Number.isFinite(n)) return n;
-  return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+/** An AnyValue with its own type: the fused decoders' walk (readTypedAnyValue), so the limits are theirs. */
+function typedAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): JsonAnyValue {
+  return readTypedAnyValue(r, end, o, depth, typedKvlist);
 }
 
-/** AnyValue: 1 string, 2 bool, 3 int64, 4 double, 5 array, 6 kvlist, 7 bytes; the last member on the wire wins. */
-function typedAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): JsonAnyValue {
-  let value: JsonAnyValue = {};
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case 10: value = { stringValue: cut(r.string(), o.maxAttributeLength) }; break;
-      case 16: value = { boolValue: r.uint32() !== 0 }; break;
-      case 24: r.varint64(); value = { intValue: String(int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false })) }; break;
-      case 33: value = { doubleValue: doubleJson(r.double()) }; break;
-      case 42: {
-        const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; value = {}; break; }
-        const values: JsonAnyValue[] = [];
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === 10) {
-            const ve = r.delimitedEnd();
-            if (values.length < o.maxAttributes) values.push(typedAnyValue(r, ve, o, depth + 1));
-            r.pos = ve;
-          } else r.skip(t & 7);
-        }
-        value = { arrayValue: { values } };
-        break;
-      }
-      case 50: {
-        const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; value = {}; break; }
-        value = { kvlistValue: { values: typedKeyValues(r, e, o, depth + 1, 1) } };
-        break;
-      }
-      case 58: value = { bytesValue: r.base64() }; break;
-      default: r.skip(tag & 7);
-    }
-  }
-  r.pos = end;
-  return value;
+function typedKvlist(r: WireReader, end: number, o: NormaliseOptions, depth: number): JsonKeyValue[] {
+  return typedKeyValues(r, end, o, depth, 1);
 }
 
 /**

@@ -16,47 +16,81 @@ function setKey(obj: Attributes, key: string, value: AttrValue): void {
   else obj[key] = value;
 }
 
-/** AnyValue (common.proto): 1 string, 2 bool, 3 int64, 4 double, 5 array, 6 kvlist, 7 bytes. */
-export function readAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): AttrValue {
-  let value: AttrValue = null;
+/**
+ * An AnyValue with its own type (OTLP/JSON's shape: `{ stringValue }`, `{ intValue: "…" }`, …); the
+ * empty AnyValue is `{}`. What export/ writes; the model keeps the flat value instead.
+ */
+export type TypedAnyValue =
+  | { stringValue: string } | { boolValue: boolean } | { intValue: string } | { doubleValue: number | 'NaN' | 'Infinity' | '-Infinity' }
+  | { bytesValue: string } | { arrayValue: { values: TypedAnyValue[] } } | { kvlistValue: { values: { key: string; value: TypedAnyValue }[] } }
+  | Record<string, never>;
+
+/** Reads the KeyValueList of a typed kvlist AnyValue (export/wire-typed.ts supplies it, with readKeyValues' rules). */
+export type TypedKeyValuesReader = (r: WireReader, end: number, o: NormaliseOptions, depth: number) => { key: string; value: TypedAnyValue }[];
+
+function doubleJson(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
+  if (Number.isFinite(n)) return n;
+  return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
+}
+
+/**
+ * AnyValue (common.proto): 1 string, 2 bool, 3 int64, 4 double, 5 array, 6 kvlist, 7 bytes; the last
+ * member on the wire wins. The one walk of an AnyValue's bytes, with the limits of
+ * normalise/attributes.ts (string length, `maxAttributes` array values, `maxDepth` nesting): the flat
+ * model value when `typed` is undefined, else the typed value (kvlists read by `typed`). One function
+ * with a branch per value, not a builder object: calls through a builder cost the ingest path ~10 %.
+ */
+function walkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number, typed: TypedKeyValuesReader | undefined): AttrValue | TypedAnyValue {
+  let value: AttrValue | TypedAnyValue = typed ? {} : null;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 10: value = cut(r.string(), o.maxAttributeLength); break;
-      case 16: value = r.uint32() !== 0; break;
+      case 10: { const s = cut(r.string(), o.maxAttributeLength); value = typed ? { stringValue: s } : s; break; }
+      case 16: { const b = r.uint32() !== 0; value = typed ? { boolValue: b } : b; break; }
       case 24: {
         r.varint64();
-        value = r.hi < 0x200000 ? r.hi * 4294967296 + r.lo : int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false });
+        if (typed) value = { intValue: String(int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false })) };
+        else value = r.hi < 0x200000 ? r.hi * 4294967296 + r.lo : int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false });
         break;
       }
-      case 33: value = jsonNumber(r.double()); break;
+      case 33: { const d = r.double(); value = typed ? { doubleValue: doubleJson(d) } : jsonNumber(d); break; }
       case 42: {
         const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; value = null; break; }
-        const out: AttrValue[] = [];
+        if (depth >= o.maxDepth) { r.pos = e; value = typed ? {} : null; break; }
+        const out: (AttrValue | TypedAnyValue)[] = [];
         while (r.pos < e) {
           const t = r.uint32();
           if (t === 10) {
             const ve = r.delimitedEnd();
-            if (out.length < o.maxAttributes) out.push(readAnyValue(r, ve, o, depth + 1));
+            if (out.length < o.maxAttributes) out.push(walkAnyValue(r, ve, o, depth + 1, typed));
             r.pos = ve;
           } else r.skip(t & 7);
         }
-        value = out;
+        value = typed ? { arrayValue: { values: out as TypedAnyValue[] } } : out as AttrValue[];
         break;
       }
       case 50: {
         const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; value = null; break; }
-        value = readKeyValues(r, e, o, depth + 1, false, 1);
+        if (depth >= o.maxDepth) { r.pos = e; value = typed ? {} : null; break; }
+        value = typed ? { kvlistValue: { values: typed(r, e, o, depth + 1) } } : readKeyValues(r, e, o, depth + 1, false, 1);
         break;
       }
-      case 58: value = r.base64(); break;
+      case 58: { const b = r.base64(); value = typed ? { bytesValue: b } : b; break; }
       default: r.skip(tag & 7);
     }
   }
   r.pos = end;
   return value;
+}
+
+/** An AnyValue as its flat model value (CONTRACT §3): int64 as a number when exact, else its decimal text. */
+export function readAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): AttrValue {
+  return walkAnyValue(r, end, o, depth, undefined) as AttrValue;
+}
+
+/** An AnyValue with its own type (int64 as decimal text, doubles and bytes as such); kvlists read by `kvlist`. */
+export function readTypedAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number, kvlist: TypedKeyValuesReader): TypedAnyValue {
+  return walkAnyValue(r, end, o, depth, kvlist) as TypedAnyValue;
 }
 
 /**
