@@ -7,9 +7,8 @@
  * Field numbers: opentelemetry-proto common.proto, trace.proto, logs.proto.
  */
 import { cut } from '../normalise/attributes.js';
-import { readTypedAnyValue } from '../normalise/protobuf-common.js';
+import { readTypedAnyValue, readTypedKeyValues } from '../normalise/protobuf-common.js';
 import type { NormaliseOptions } from '../normalise/options.js';
-import { int64Value } from '../otlp/values.js';
 import { WireReader } from '../otlp/wire.js';
 import type { JsonAnyValue, JsonKeyValue } from './otlp-values.js';
 
@@ -19,51 +18,9 @@ function fixed32(r: WireReader): number {
   return v;
 }
 
-/** An AnyValue with its own type: the fused decoders' walk (readTypedAnyValue), so the limits are theirs. */
-function typedAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): JsonAnyValue {
-  return readTypedAnyValue(r, end, o, depth, typedKvlist);
-}
-
-function typedKvlist(r: WireReader, end: number, o: NormaliseOptions, depth: number): JsonKeyValue[] {
-  return typedKeyValues(r, end, o, depth, 1);
-}
-
-/**
- * The repeated KeyValue field `fieldNo` up to `end`, kept as readKeyValues keeps it: the first
- * `maxAttributes` keys in the order sent, a later duplicate replacing the earlier value in place.
- */
-function typedKeyValues(r: WireReader, end: number, o: NormaliseOptions, depth: number, fieldNo: number): JsonKeyValue[] {
-  const byKey = new Map<string, JsonAnyValue>();
-  const want = (fieldNo << 3) | 2;
-  let kept = 0;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag !== want) { r.skip(tag & 7); continue; }
-    const kvEnd = r.delimitedEnd();
-    let key = '';
-    let vs = -1;
-    let ve = -1;
-    while (r.pos < kvEnd) {
-      const t = r.uint32();
-      if (t === 10) key = r.string();
-      else if (t === 18) { ve = r.delimitedEnd(); vs = r.pos; r.pos = ve; }
-      else r.skip(t & 7);
-    }
-    r.pos = kvEnd;
-    if (kept >= o.maxAttributes) continue;
-    kept++;
-    let value: JsonAnyValue = {};
-    if (vs >= 0) { r.pos = vs; value = typedAnyValue(r, ve, o, depth); r.pos = kvEnd; }
-    byKey.set(key, value);
-  }
-  const out: JsonKeyValue[] = [];
-  for (const [key, value] of byKey) out.push({ key, value });
-  return out;
-}
-
 /** Attributes of field `fieldNo` of a message spanning [start, end). */
 function attributesOf(buf: Buffer, start: number, end: number, o: NormaliseOptions, fieldNo: number): JsonKeyValue[] {
-  return typedKeyValues(new WireReader(buf, start, end), end, o, 0, fieldNo);
+  return readTypedKeyValues(new WireReader(buf, start, end), end, o, 0, fieldNo);
 }
 
 /** What a span's bytes add to its model fields. */
@@ -162,7 +119,7 @@ export function typedLogParts(buf: Buffer, o: NormaliseOptions): TypedLogParts {
       case 9: out.timeUnixNano = r.fixed64Decimal(); break;
       case 89: out.observedTimeUnixNano = r.fixed64Decimal(); break;
       case 26: out.severityText = r.string().slice(0, 64); break;
-      case 42: { const e = r.delimitedEnd(); out.body = typedAnyValue(r, e, o, 0); r.pos = e; break; }
+      case 42: { const e = r.delimitedEnd(); out.body = readTypedAnyValue(r, e, o, 0); r.pos = e; break; }
       case 56: out.droppedAttributesCount = r.uint32(); break;
       case 69: out.flags = fixed32(r); break;
       case 98: out.eventName = r.string(); break;
