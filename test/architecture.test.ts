@@ -64,6 +64,7 @@ const SEAMS: Seam[] = [
     breaks: (i) => inStage(i.from, 'normalise/') && (!i.internal || !inStage(i.to, 'model/', 'normalise/')),
     allowed: {
       'normalise/attributes.ts → otlp/types.ts': NORMALISE_OTLP_TODAY,
+      'normalise/decoded-request.ts → otlp/types.ts': NORMALISE_OTLP_TODAY,
       'normalise/attributes.ts → otlp/values.ts': NORMALISE_OTLP_TODAY,
       'normalise/logs-protobuf.ts → otlp/values.ts': NORMALISE_OTLP_TODAY,
       'normalise/logs-protobuf.ts → otlp/wire.ts': NORMALISE_OTLP_TODAY,

@@ -3,30 +3,17 @@
  * Pure and synchronous. A span without trace or span id is rejected; odd values are stored as sent.
  */
 import type { Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model/model.js';
-import type { OtlpScope, OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
+import type { OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
 import { enumNumber, idHex, u64String } from '../otlp/values.js';
 import { durationBetweenMs } from '../query/traces.js';
-import { attributes, cut, serviceName } from './attributes.js';
+import { attributes, cut } from './attributes.js';
+import { list, walkDecodedRequest } from './decoded-request.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 
 const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 const KIND_NAMES: Record<string, number> = Object.fromEntries(KINDS.map((k, i) => ['SPAN_KIND_' + k, i]));
 const STATUS: StatusCode[] = ['UNSET', 'OK', 'ERROR'];
 const STATUS_NAMES: Record<string, number> = Object.fromEntries(STATUS.map((k, i) => ['STATUS_CODE_' + k, i]));
-
-/** Array-typed field or [] (OTLP/JSON may carry anything). */
-export function list<T>(x: T[] | null | undefined): T[] {
-  return Array.isArray(x) ? x : [];
-}
-
-/** An InstrumentationScope → {name, version}, cut to the attribute length limit (CONTRACT §6). */
-export function scopeOf(s: OtlpScope | null | undefined, o: NormaliseOptions): Scope {
-  if (!s || typeof s !== 'object') return { name: '', version: '' };
-  return {
-    name: typeof s.name === 'string' ? cut(s.name, o.maxAttributeLength) : '',
-    version: typeof s.version === 'string' ? cut(s.version, o.maxAttributeLength) : '',
-  };
-}
 
 /** Span duration in ms from nanosecond strings, exact; 0 when end is before start. */
 export const durationMs = durationBetweenMs;
@@ -83,28 +70,8 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
  * in `rejected`, and the rest of the batch is kept.
  */
 export function normaliseTraces(req: OtlpTracesRequest, o: NormaliseOptions): Normalised<Span> {
-  const items: Span[] = [];
-  let rejected = 0;
-  for (const rs of list(req.resourceSpans)) {
-    if (!rs || typeof rs !== 'object') continue;
-    const resource = attributes(rs.resource?.attributes, o, 0, true);
-    const service = serviceName(resource);
-    for (const ss of list(rs.scopeSpans)) {
-      if (!ss || typeof ss !== 'object') continue;
-      const scope = scopeOf(ss.scope, o);
-      for (const s of list(ss.spans)) {
-        if (items.length >= o.maxItems) { rejected++; continue; }
-        let span: Span | undefined;
-        try {
-          span = s && typeof s === 'object' ? normaliseSpan(s, service, resource, scope, o) : undefined;
-        } catch {
-          span = undefined;
-        }
-        if (span) items.push(span);
-        else rejected++;
-      }
-    }
-  }
+  const { items, rejected } = walkDecodedRequest(req.resourceSpans, (rs) => rs.scopeSpans, (ss) => ss.spans, o, (s, service, resource, scope) =>
+    normaliseSpan(s, service, resource, scope, o));
   return rejected > 0
     ? { items, rejected, message: `${rejected} span(s) rejected: a span needs a non-empty trace_id and span_id, and a request at most ${o.maxItems} spans` }
     : { items, rejected };
