@@ -16,6 +16,7 @@ import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
 import { WireBacked } from '../normalise/protobuf-common.js';
 import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
 import { encodeLogsProtobuf, encodeSpansProtobuf } from '../../test/helpers/otlp-encode.js';
+import { readAsPlain } from '../../test/helpers/wire-checks.js';
 import type { Store, StoreOptions, TraceQuery } from './store.js';
 
 /**
@@ -76,8 +77,7 @@ function equalAsRead(this: TesterContext, a: unknown, b: unknown, testers: Teste
   const aWire = a instanceof WireBacked;
   const bWire = b instanceof WireBacked;
   if (!aWire && !bWire) return undefined;
-  const read = (x: unknown, wire: boolean): unknown => (wire ? (x as { toJSON(): unknown }).toJSON() : x);
-  return this.equals(read(a, aWire), read(b, bWire), testers);
+  return this.equals(readAsPlain(a), readAsPlain(b), testers);
 }
 expect.addEqualityTesters([equalAsRead]);
 
