@@ -36,49 +36,74 @@ function doubleJson(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
   return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
 }
 
+/** What walkAnyValue makes: the flat model value, the typed value, or nothing (a check at ingest). */
+const FLAT = 0;
+const TYPED = 1;
+const CHECK = 2;
+type WalkMode = typeof FLAT | typeof TYPED | typeof CHECK;
+
 /**
  * AnyValue (common.proto): 1 string, 2 bool, 3 int64, 4 double, 5 array, 6 kvlist, 7 bytes; the last
  * member on the wire wins. The one walk of an AnyValue's bytes, with the limits of
  * normalise/attributes.ts (string length, `maxAttributes` array values, `maxDepth` nesting): the flat
- * model value, or with `typed` the typed one. One function with a branch per value, not a builder
- * object: calls through a builder cost the flat paths 5-12 % (measured, see the commit).
+ * model value, the typed one, or (CHECK) nothing at all while throwing exactly where a read would
+ * throw, so that a value checked at ingest reads later without fail. One function with a branch
+ * per value, not a builder object: calls through a builder cost the flat paths 5-12 % (measured,
+ * see the commits).
  */
-function walkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number, typed: boolean): AttrValue | TypedAnyValue {
-  let value: AttrValue | TypedAnyValue = typed ? {} : null;
+function walkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number, mode: WalkMode): AttrValue | TypedAnyValue {
+  let value: AttrValue | TypedAnyValue = mode === TYPED ? {} : null;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 10: { const s = cut(r.string(), o.maxAttributeLength); value = typed ? { stringValue: s } : s; break; }
-      case 16: { const b = r.uint32() !== 0; value = typed ? { boolValue: b } : b; break; }
+      case 10: {
+        if (mode === CHECK) { r.skip(2); break; }
+        const s = cut(r.string(), o.maxAttributeLength);
+        value = mode === TYPED ? { stringValue: s } : s;
+        break;
+      }
+      case 16: { const b = r.uint32() !== 0; value = mode === TYPED ? { boolValue: b } : b; break; }
       case 24: {
         r.varint64();
-        if (typed) value = { intValue: String(int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false })) };
+        if (mode === CHECK) break;
+        if (mode === TYPED) value = { intValue: String(int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false })) };
         else value = r.hi < 0x200000 ? r.hi * 4294967296 + r.lo : int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false });
         break;
       }
-      case 33: { const d = r.double(); value = typed ? { doubleValue: doubleJson(d) } : jsonNumber(d); break; }
+      case 33: { const d = r.double(); value = mode === TYPED ? { doubleValue: doubleJson(d) } : jsonNumber(d); break; }
       case 42: {
         const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; value = typed ? {} : null; break; }
+        if (depth >= o.maxDepth) { r.pos = e; value = mode === TYPED ? {} : null; break; }
         const out: (AttrValue | TypedAnyValue)[] = [];
+        let n = 0;
         while (r.pos < e) {
           const t = r.uint32();
           if (t === 10) {
             const ve = r.delimitedEnd();
-            if (out.length < o.maxAttributes) out.push(walkAnyValue(r, ve, o, depth + 1, typed));
+            if (n < o.maxAttributes) {
+              n++;
+              const v = walkAnyValue(r, ve, o, depth + 1, mode);
+              if (mode !== CHECK) out.push(v);
+            }
             r.pos = ve;
           } else r.skip(t & 7);
         }
-        value = typed ? { arrayValue: { values: out as TypedAnyValue[] } } : out as AttrValue[];
+        value = mode === TYPED ? { arrayValue: { values: out as TypedAnyValue[] } } : out as AttrValue[];
         break;
       }
       case 50: {
         const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; value = typed ? {} : null; break; }
-        value = typed ? { kvlistValue: { values: readTypedKeyValues(r, e, o, depth + 1, 1) } } : readKeyValues(r, e, o, depth + 1, false, 1);
+        if (depth >= o.maxDepth) { r.pos = e; value = mode === TYPED ? {} : null; break; }
+        if (mode === CHECK) checkKeyValues(r, e, o, depth + 1, 1, 0);
+        else value = mode === TYPED ? { kvlistValue: { values: readTypedKeyValues(r, e, o, depth + 1, 1) } } : readKeyValues(r, e, o, depth + 1, false, 1);
         break;
       }
-      case 58: { const b = r.base64(); value = typed ? { bytesValue: b } : b; break; }
+      case 58: {
+        if (mode === CHECK) { r.skip(2); break; }
+        const b = r.base64();
+        value = mode === TYPED ? { bytesValue: b } : b;
+        break;
+      }
       default: r.skip(tag & 7);
     }
   }
@@ -88,12 +113,12 @@ function walkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: nu
 
 /** An AnyValue as its flat model value (CONTRACT §3): int64 as a number when exact, else its decimal text. */
 export function readAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): AttrValue {
-  return walkAnyValue(r, end, o, depth, false) as AttrValue;
+  return walkAnyValue(r, end, o, depth, FLAT) as AttrValue;
 }
 
 /** An AnyValue with its own type (int64 as decimal text, doubles and bytes as such, NaN named). */
 export function readTypedAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): TypedAnyValue {
-  return walkAnyValue(r, end, o, depth, true) as TypedAnyValue;
+  return walkAnyValue(r, end, o, depth, TYPED) as TypedAnyValue;
 }
 
 /**
@@ -145,7 +170,7 @@ function walkKeyValues(
     let value: AttrValue | TypedAnyValue = typed ? {} : null;
     if (valueStart >= 0) {
       r.pos = valueStart;
-      value = walkAnyValue(r, valueEnd, o, depth, typed);
+      value = walkAnyValue(r, valueEnd, o, depth, typed ? TYPED : FLAT);
       r.pos = kvEnd;
     }
     if (byKey) byKey.set(key, value as TypedAnyValue);
@@ -241,42 +266,6 @@ export function walkRequest<T>(buf: Buffer, o: NormaliseOptions, readItem: ItemR
   return { items, rejected };
 }
 
-/**
- * Walks an AnyValue exactly as readAnyValue reads it, building nothing: it throws where
- * readAnyValue would throw, so a lazily decoded value can be checked at ingest and read later.
- */
-function checkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): void {
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case 16: r.uint32(); break;
-      case 24: r.varint64(); break;
-      case 42: {
-        const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; break; }
-        let n = 0;
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === 10) {
-            const ve = r.delimitedEnd();
-            if (n++ < o.maxAttributes) checkAnyValue(r, ve, o, depth + 1);
-            r.pos = ve;
-          } else r.skip(t & 7);
-        }
-        break;
-      }
-      case 50: {
-        const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; break; }
-        checkKeyValues(r, e, o, depth + 1, 1, 0);
-        break;
-      }
-      default: r.skip(tag & 7);
-    }
-  }
-  r.pos = end;
-}
-
 /** Checks one KeyValue (as walkKeyValues reads it, without service.name's exception); returns the new kept count. */
 export function checkKeyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number, kept: number): number {
   let valueStart = -1;
@@ -288,7 +277,7 @@ export function checkKeyValue(r: WireReader, end: number, o: NormaliseOptions, d
   if (kept >= o.maxAttributes) return kept;
   if (valueStart >= 0) {
     r.pos = valueStart;
-    checkAnyValue(r, valueEnd, o, depth);
+    walkAnyValue(r, valueEnd, o, depth, CHECK);
     r.pos = end;
   }
   return kept + 1;
