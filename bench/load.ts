@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
-import { decodeExportResponseProtobuf, REJECTED_FIELD } from '../src/otlp/protobuf.js';
+import { ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { patch, type Signal, type Template } from './payloads.js';
 
 export type Transport = 'grpc' | 'http';
@@ -22,10 +22,12 @@ export interface Sender {
   close(): void;
 }
 
+/** partial_success's rejected count of an Export*ServiceResponse, read by the official decoder (not ours). */
 function rejectedIn(signal: Signal, body: Uint8Array): number {
   if (body.length === 0) return 0;
-  const res = decodeExportResponseProtobuf(signal, body) as { partialSuccess?: Record<string, unknown> };
-  return Number(res.partialSuccess?.[REJECTED_FIELD[signal]] ?? 0);
+  if (signal === 'traces') return Number(ProtobufTraceSerializer.deserializeResponse(body).partialSuccess?.rejectedSpans ?? 0);
+  if (signal === 'logs') return Number(ProtobufLogsSerializer.deserializeResponse(body).partialSuccess?.rejectedLogRecords ?? 0);
+  return Number(ProtobufMetricsSerializer.deserializeResponse(body).partialSuccess?.rejectedDataPoints ?? 0);
 }
 
 const identity = (b: Buffer): Buffer => b;

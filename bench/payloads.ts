@@ -1,9 +1,14 @@
 /**
  * @module bench/payloads: realistic OTLP export requests, encoded once before timing, and a cheap
  * per-send patch that makes every trace id (and every metric timestamp) distinct without re-encoding.
+ * The bench is a black-box client: requests are built as the SDK's readable spans, log records and
+ * metrics and encoded by the official encoder (@opentelemetry/otlp-transformer), never by TinyOlly's
+ * own codec, so a server-side decoding bug cannot cancel out.
  */
 import { randomBytes } from 'node:crypto';
-import { encodeRequestProtobuf } from '../src/otlp/protobuf.js';
+import { ValueType, type HrTime } from '@opentelemetry/api';
+import { ProtobufLogsSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { AggregationTemporality, DataPointType } from '@opentelemetry/sdk-metrics';
 
 export type Signal = 'traces' | 'logs' | 'metrics';
 
@@ -53,22 +58,23 @@ const ROUTES = ['/api/checkout', '/api/cart', '/api/users/{id}', '/api/products/
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const STATUSES = [200, 201, 404, 500];
 
-type KV = { key: string; value: Record<string, unknown> };
-const str = (key: string, v: string): KV => ({ key, value: { stringValue: v } });
-const int = (key: string, v: number): KV => ({ key, value: { intValue: v } });
-const bool = (key: string, v: boolean): KV => ({ key, value: { boolValue: v } });
+// The encoder's input types: the SDK's readable items (only the fields the encoder reads are set).
+type ReadableSpans = Parameters<typeof ProtobufTraceSerializer.serializeRequest>[0];
+type ReadableLogs = Parameters<typeof ProtobufLogsSerializer.serializeRequest>[0];
+type ResourceMetrics = Parameters<typeof ProtobufMetricsSerializer.serializeRequest>[0];
+type Attrs = Record<string, string | number | boolean>;
 
-function resource(service: number): { attributes: KV[] } {
-  return {
-    attributes: [
-      str('service.name', SERVICES[service]), str('service.version', '1.4.2'), str('service.instance.id', `instance-${service}-7f3a`),
-      str('deployment.environment', 'bench'), str('host.name', 'bench-host-01'), str('os.type', 'linux'), int('process.pid', 4200 + service),
-      str('process.runtime.name', 'nodejs'), str('process.runtime.version', '20.11.1'), str('telemetry.sdk.name', 'opentelemetry'),
-      str('telemetry.sdk.language', 'nodejs'), str('telemetry.sdk.version', '2.12.0'),
-    ],
-  };
-}
+/** One resource object per service: the encoder groups items by resource identity. */
+const RESOURCES = SERVICES.map((name, service) => ({
+  attributes: {
+    'service.name': name, 'service.version': '1.4.2', 'service.instance.id': `instance-${service}-7f3a`,
+    'deployment.environment': 'bench', 'host.name': 'bench-host-01', 'os.type': 'linux', 'process.pid': 4200 + service,
+    'process.runtime.name': 'nodejs', 'process.runtime.version': '20.11.1', 'telemetry.sdk.name': 'opentelemetry',
+    'telemetry.sdk.language': 'nodejs', 'telemetry.sdk.version': '2.12.0',
+  } as Attrs,
+}));
 const SCOPE = { name: '@opentelemetry/instrumentation-http', version: '0.223.0' };
+const LOG_SCOPE = { name: 'bench-logger', version: '1.0.0' };
 
 /** A small deterministic PRNG so templates are reproducible. */
 function rng(seed: number): () => number {
@@ -77,6 +83,12 @@ function rng(seed: number): () => number {
     s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
     return s / 4294967296;
   };
+}
+
+const NS_PER_S = 1_000_000_000n;
+/** Nanoseconds as the SDK's [seconds, nanoseconds]. */
+function hrTime(ns: bigint): HrTime {
+  return [Number(ns / NS_PER_S), Number(ns % NS_PER_S)];
 }
 
 function traceIdOf(templateIndex: number, traceIndex: number): Buffer {
@@ -100,17 +112,17 @@ function findAll(bytes: Buffer, needle: Buffer): number[] {
   return out;
 }
 
-function nanos(ms: number): string {
-  return (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+function nanos(ms: number): HrTime {
+  return hrTime(BigInt(Math.round(ms * 1000)) * 1000n);
 }
 
 /** An export request of `batch` spans in 10-span traces (the last trace may be shorter). */
 export function buildTracesTemplate(batch: number, templateIndex: number, baseMs: number): Template {
   const r = rng(templateIndex * 7919 + batch);
-  const perService: object[][] = SERVICES.map(() => []);
+  const spans: object[] = [];
   const traces = Math.ceil(batch / SPANS_PER_TRACE);
   for (let t = 0, n = 0; t < traces; t++) {
-    const traceId = traceIdOf(templateIndex, t);
+    const traceId = traceIdOf(templateIndex, t).toString('hex');
     const startMs = baseMs - r() * 5000;
     const route = ROUTES[Math.floor(r() * ROUTES.length)];
     const userId = Math.floor(r() * 100000);
@@ -120,72 +132,69 @@ export function buildTracesTemplate(batch: number, templateIndex: number, baseMs
       const spanStart = startMs + s * 2;
       const durMs = (SPANS_PER_TRACE - s) * (3 + r() * 20);
       const error = r() < 0.02;
-      perService[service].push({
-        traceId,
-        spanId: spanIdOf(t, s),
-        parentSpanId: shape.parent >= 0 ? spanIdOf(t, shape.parent) : undefined,
+      const spanId = spanIdOf(t, s).toString('hex');
+      const attributes: Attrs = {
+        'http.request.method': s % 3 === 0 ? 'GET' : 'POST', 'url.path': route.replace('{id}', String(userId)),
+        'http.route': route, 'http.response.status_code': error ? 500 : 200, 'server.address': SERVICES[service],
+        'server.port': 8080 + service, 'network.protocol.version': '1.1', 'client.address': `10.0.${s}.${t % 250}`,
+        'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) bench/1.0', 'app.user_id': userId, 'app.cart.express': r() < 0.3,
+      };
+      const eventAttributes: Attrs = error
+        ? { 'exception.type': 'TimeoutError', 'exception.message': 'upstream timed out after 2000 ms' }
+        : { 'cache.key': `cart:${userId}`, 'cache.hit': r() < 0.8 };
+      spans.push({
         name: service === 3 ? PAYMENT_NAMES[s - 7] : shape.name,
-        kind: shape.kind,
-        startTimeUnixNano: nanos(spanStart),
-        endTimeUnixNano: nanos(spanStart + durMs),
-        attributes: [
-          str('http.request.method', s % 3 === 0 ? 'GET' : 'POST'), str('url.path', route.replace('{id}', String(userId))),
-          str('http.route', route), int('http.response.status_code', error ? 500 : 200), str('server.address', SERVICES[service]),
-          int('server.port', 8080 + service), str('network.protocol.version', '1.1'), str('client.address', `10.0.${s}.${t % 250}`),
-          str('user_agent.original', 'Mozilla/5.0 (X11; Linux x86_64) bench/1.0'), int('app.user_id', userId), bool('app.cart.express', r() < 0.3),
-        ],
-        events: [{
-          name: error ? 'exception' : 'cache.lookup',
-          timeUnixNano: nanos(spanStart + 1),
-          attributes: error
-            ? [str('exception.type', 'TimeoutError'), str('exception.message', 'upstream timed out after 2000 ms')]
-            : [str('cache.key', `cart:${userId}`), bool('cache.hit', r() < 0.8)],
-        }],
+        // TRACE_SHAPE holds OTLP kinds (1 INTERNAL, 2 SERVER, 3 CLIENT); the SDK's SpanKind is one less.
+        kind: shape.kind - 1,
+        spanContext: () => ({ traceId, spanId, traceFlags: 1 }),
+        parentSpanContext: shape.parent >= 0 ? { traceId, spanId: spanIdOf(t, shape.parent).toString('hex'), traceFlags: 1 } : undefined,
+        startTime: nanos(spanStart),
+        endTime: nanos(spanStart + durMs),
+        attributes,
+        events: [{ name: error ? 'exception' : 'cache.lookup', time: nanos(spanStart + 1), attributes: eventAttributes }],
+        links: [],
         status: error ? { code: 2, message: 'upstream timed out' } : { code: 0 },
+        resource: RESOURCES[service],
+        instrumentationScope: SCOPE,
+        droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0,
       });
     }
   }
-  const request = {
-    resourceSpans: perService.map((spans, service) => ({ resource: resource(service), scopeSpans: [{ scope: SCOPE, spans }] })).filter((_, i) => perService[i].length > 0),
-  };
-  const bytes = Buffer.from(encodeRequestProtobuf('traces', request));
+  const bytes = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans as unknown as ReadableSpans)!);
   return { signal: 'traces', bytes, items: batch, traces, traceIdOffsets: findAll(bytes, ID_MARKER), timeOffsets: [] };
 }
 
 /** An export request of `batch` log records, one per span of the matching traces template (same trace/span ids). */
 export function buildLogsTemplate(batch: number, templateIndex: number, baseMs: number): Template {
   const r = rng(templateIndex * 104729 + batch);
-  const perService: object[][] = SERVICES.map(() => []);
+  const logs: object[] = [];
   const traces = Math.ceil(batch / SPANS_PER_TRACE);
   for (let t = 0, n = 0; t < traces; t++) {
-    const traceId = traceIdOf(templateIndex, t);
+    const traceId = traceIdOf(templateIndex, t).toString('hex');
     const userId = Math.floor(r() * 100000);
     for (let s = 0; s < SPANS_PER_TRACE && n < batch; s++, n++) {
       const shape = TRACE_SHAPE[s];
       const service = serviceOf(t, s);
       const warn = r() < 0.05;
       const ms = baseMs - r() * 5000;
-      perService[service].push({
-        timeUnixNano: nanos(ms),
-        observedTimeUnixNano: nanos(ms + 1),
+      logs.push({
+        hrTime: nanos(ms),
+        hrTimeObserved: nanos(ms + 1),
         severityNumber: warn ? 13 : 9,
         severityText: warn ? 'WARN' : 'INFO',
-        body: { stringValue: warn ? `slow ${shape.name} for user ${userId}: ${Math.floor(r() * 900 + 100)} ms` : `${shape.name} handled for user ${userId}` },
-        attributes: [
-          str('code.function', 'handleRequest'), str('code.filepath', `src/handlers/${shape.name.split(' ')[0].toLowerCase()}.ts`),
-          str('log.logger', SERVICES[service]), int('app.user_id', userId), str('http.route', ROUTES[s % ROUTES.length]),
-        ],
-        traceId,
-        spanId: spanIdOf(t, s),
-        flags: 1,
+        body: warn ? `slow ${shape.name} for user ${userId}: ${Math.floor(r() * 900 + 100)} ms` : `${shape.name} handled for user ${userId}`,
+        attributes: {
+          'code.function': 'handleRequest', 'code.filepath': `src/handlers/${shape.name.split(' ')[0].toLowerCase()}.ts`,
+          'log.logger': SERVICES[service], 'app.user_id': userId, 'http.route': ROUTES[s % ROUTES.length],
+        } as Attrs,
+        droppedAttributesCount: 0,
+        spanContext: { traceId, spanId: spanIdOf(t, s).toString('hex'), traceFlags: 1 },
+        resource: RESOURCES[service],
+        instrumentationScope: LOG_SCOPE,
       });
     }
   }
-  const request = {
-    resourceLogs: perService.map((logRecords, service) => ({ resource: resource(service), scopeLogs: [{ scope: { name: 'bench-logger', version: '1.0.0' }, logRecords }] }))
-      .filter((_, i) => perService[i].length > 0),
-  };
-  const bytes = Buffer.from(encodeRequestProtobuf('logs', request));
+  const bytes = Buffer.from(ProtobufLogsSerializer.serializeRequest(logs as unknown as ReadableLogs)!);
   return { signal: 'logs', bytes, items: batch, traces, traceIdOffsets: findAll(bytes, ID_MARKER), timeOffsets: [] };
 }
 
@@ -203,41 +212,49 @@ export function buildMetricsTemplate(batch: number, templateIndex: number, baseM
   const r = rng(templateIndex * 15485863 + batch);
   // slots: (service, metric) pairs; points are dealt round-robin so the total is exactly `batch`.
   const slots: object[][] = Array.from({ length: METRIC_SERVICES * 2 }, () => []);
-  const marker = TIME_MARKER.toString();
+  const marker = hrTime(TIME_MARKER);
   const start = nanos(baseMs - 60_000);
   for (let i = 0; i < batch; i++) {
     const slot = i % slots.length;
     const k = Math.floor(i / slots.length);
-    const attributes = [
-      str('http.request.method', METHODS[k % METHODS.length]), str('http.route', ROUTES[Math.floor(k / METHODS.length) % ROUTES.length]),
-      int('http.response.status_code', STATUSES[Math.floor(k / (METHODS.length * ROUTES.length)) % STATUSES.length]),
-      str('bench.shard', `s${Math.floor(k / (METHODS.length * ROUTES.length * STATUSES.length))}`),
-    ];
+    const attributes: Attrs = {
+      'http.request.method': METHODS[k % METHODS.length], 'http.route': ROUTES[Math.floor(k / METHODS.length) % ROUTES.length],
+      'http.response.status_code': STATUSES[Math.floor(k / (METHODS.length * ROUTES.length)) % STATUSES.length],
+      'bench.shard': `s${Math.floor(k / (METHODS.length * ROUTES.length * STATUSES.length))}`,
+    };
     if (slot % 2 === 0) {
-      slots[slot].push({ attributes, startTimeUnixNano: start, timeUnixNano: marker, asInt: 1000 + Math.floor(r() * 5000) });
+      slots[slot].push({ attributes, startTime: start, endTime: marker, value: 1000 + Math.floor(r() * 5000) });
     } else {
       const counts = BOUNDS.map(() => Math.floor(r() * 50));
       counts.push(Math.floor(r() * 3));
       const count = counts.reduce((a, b) => a + b, 0);
       slots[slot].push({
-        attributes, startTimeUnixNano: start, timeUnixNano: marker, count, sum: count * 42.5, min: 1.2, max: 1800,
-        bucketCounts: counts, explicitBounds: BOUNDS,
+        attributes, startTime: start, endTime: marker,
+        value: { count, sum: count * 42.5, min: 1.2, max: 1800, buckets: { counts, boundaries: BOUNDS } },
       });
     }
   }
-  const request = {
-    resourceMetrics: SERVICES.slice(0, METRIC_SERVICES).map((_, service) => ({
-      resource: resource(service),
+  // The encoder takes one resource per request; requests of one resource each, concatenated, are
+  // one request holding them all (protobuf merges a repeated field across concatenated messages).
+  const bytes = Buffer.concat(SERVICES.slice(0, METRIC_SERVICES).map((_, service) => {
+    const resourceMetrics = {
+      resource: RESOURCES[service],
       scopeMetrics: [{
         scope: { name: 'bench-meter', version: '1.0.0' },
         metrics: [
-          { name: METRIC_NAMES[0], unit: '{request}', description: 'HTTP requests served', sum: { dataPoints: slots[service * 2], aggregationTemporality: 2, isMonotonic: true } },
-          { name: METRIC_NAMES[1], unit: 'ms', description: 'HTTP request duration', histogram: { dataPoints: slots[service * 2 + 1], aggregationTemporality: 2 } },
+          {
+            descriptor: { name: METRIC_NAMES[0], unit: '{request}', description: 'HTTP requests served', valueType: ValueType.INT },
+            dataPointType: DataPointType.SUM, aggregationTemporality: AggregationTemporality.CUMULATIVE, isMonotonic: true, dataPoints: slots[service * 2],
+          },
+          {
+            descriptor: { name: METRIC_NAMES[1], unit: 'ms', description: 'HTTP request duration', valueType: ValueType.DOUBLE },
+            dataPointType: DataPointType.HISTOGRAM, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPoints: slots[service * 2 + 1],
+          },
         ],
       }],
-    })),
-  };
-  const bytes = Buffer.from(encodeRequestProtobuf('metrics', request));
+    };
+    return ProtobufMetricsSerializer.serializeRequest(resourceMetrics as unknown as ResourceMetrics)!;
+  }));
   const m = Buffer.alloc(8);
   m.writeBigUInt64LE(TIME_MARKER);
   return { signal: 'metrics', bytes, items: batch, traces: 0, traceIdOffsets: [], timeOffsets: findAll(bytes, m) };

@@ -7,8 +7,8 @@
  * Field numbers: opentelemetry-proto common.proto, trace.proto, logs.proto.
  */
 import { cut } from '../normalise/attributes.js';
+import { readTypedAnyValue, readTypedKeyValues } from '../normalise/protobuf-common.js';
 import type { NormaliseOptions } from '../normalise/options.js';
-import { int64Value } from '../otlp/values.js';
 import { WireReader } from '../otlp/wire.js';
 import type { JsonAnyValue, JsonKeyValue } from './otlp-values.js';
 
@@ -18,86 +18,9 @@ function fixed32(r: WireReader): number {
   return v;
 }
 
-function doubleJson(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
-  if (Number.isFinite(n)) return n;
-  return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
-}
-
-/** AnyValue: 1 string, 2 bool, 3 int64, 4 double, 5 array, 6 kvlist, 7 bytes; the last member on the wire wins. */
-function typedAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): JsonAnyValue {
-  let value: JsonAnyValue = {};
-  while (r.pos < end) {
-    const tag = r.uint32();
-    switch (tag) {
-      case 10: value = { stringValue: cut(r.string(), o.maxAttributeLength) }; break;
-      case 16: value = { boolValue: r.uint32() !== 0 }; break;
-      case 24: r.varint64(); value = { intValue: String(int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false })) }; break;
-      case 33: value = { doubleValue: doubleJson(r.double()) }; break;
-      case 42: {
-        const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; value = {}; break; }
-        const values: JsonAnyValue[] = [];
-        while (r.pos < e) {
-          const t = r.uint32();
-          if (t === 10) {
-            const ve = r.delimitedEnd();
-            if (values.length < o.maxAttributes) values.push(typedAnyValue(r, ve, o, depth + 1));
-            r.pos = ve;
-          } else r.skip(t & 7);
-        }
-        value = { arrayValue: { values } };
-        break;
-      }
-      case 50: {
-        const e = r.delimitedEnd();
-        if (depth >= o.maxDepth) { r.pos = e; value = {}; break; }
-        value = { kvlistValue: { values: typedKeyValues(r, e, o, depth + 1, 1) } };
-        break;
-      }
-      case 58: value = { bytesValue: r.base64() }; break;
-      default: r.skip(tag & 7);
-    }
-  }
-  r.pos = end;
-  return value;
-}
-
-/**
- * The repeated KeyValue field `fieldNo` up to `end`, kept as readKeyValues keeps it: the first
- * `maxAttributes` keys in the order sent, a later duplicate replacing the earlier value in place.
- */
-function typedKeyValues(r: WireReader, end: number, o: NormaliseOptions, depth: number, fieldNo: number): JsonKeyValue[] {
-  const byKey = new Map<string, JsonAnyValue>();
-  const want = (fieldNo << 3) | 2;
-  let kept = 0;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag !== want) { r.skip(tag & 7); continue; }
-    const kvEnd = r.delimitedEnd();
-    let key = '';
-    let vs = -1;
-    let ve = -1;
-    while (r.pos < kvEnd) {
-      const t = r.uint32();
-      if (t === 10) key = r.string();
-      else if (t === 18) { ve = r.delimitedEnd(); vs = r.pos; r.pos = ve; }
-      else r.skip(t & 7);
-    }
-    r.pos = kvEnd;
-    if (kept >= o.maxAttributes) continue;
-    kept++;
-    let value: JsonAnyValue = {};
-    if (vs >= 0) { r.pos = vs; value = typedAnyValue(r, ve, o, depth); r.pos = kvEnd; }
-    byKey.set(key, value);
-  }
-  const out: JsonKeyValue[] = [];
-  for (const [key, value] of byKey) out.push({ key, value });
-  return out;
-}
-
 /** Attributes of field `fieldNo` of a message spanning [start, end). */
 function attributesOf(buf: Buffer, start: number, end: number, o: NormaliseOptions, fieldNo: number): JsonKeyValue[] {
-  return typedKeyValues(new WireReader(buf, start, end), end, o, 0, fieldNo);
+  return readTypedKeyValues(new WireReader(buf, start, end), end, o, 0, fieldNo);
 }
 
 /** What a span's bytes add to its model fields. */
@@ -196,7 +119,7 @@ export function typedLogParts(buf: Buffer, o: NormaliseOptions): TypedLogParts {
       case 9: out.timeUnixNano = r.fixed64Decimal(); break;
       case 89: out.observedTimeUnixNano = r.fixed64Decimal(); break;
       case 26: out.severityText = r.string().slice(0, 64); break;
-      case 42: { const e = r.delimitedEnd(); out.body = typedAnyValue(r, e, o, 0); r.pos = e; break; }
+      case 42: { const e = r.delimitedEnd(); out.body = readTypedAnyValue(r, e, o, 0); r.pos = e; break; }
       case 56: out.droppedAttributesCount = r.uint32(); break;
       case 69: out.flags = fixed32(r); break;
       case 98: out.eventName = r.string(); break;

@@ -8,20 +8,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeLogsProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
 import { normaliseLogs } from './logs.js';
-import type { LogRecord } from '../model/model.js';
-import { normaliseLogsProtobuf, WireLog } from './logs-protobuf.js';
-import { DEFAULT_NORMALISE_OPTIONS, type Normalised, type NormaliseOptions } from './options.js';
-import { expectAcceptedReadsBack, expectEveryCutRefused } from '../../test/helpers/wire-checks.js';
+import { normaliseLogsProtobuf } from './logs-protobuf.js';
+import type { NormaliseOptions } from './options.js';
+import { countingIdOptions, expectAcceptedReadsBack, expectEveryCutRefused, readOut } from '../../test/helpers/wire-checks.js';
 
 const FIXTURES = path.resolve(__dirname, '../../test/fixtures/otlp/logs');
-const opts = (over: Partial<NormaliseOptions> = {}): NormaliseOptions => {
-  let n = 0;
-  return { ...DEFAULT_NORMALISE_OPTIONS, nextLogId: () => String(++n), ...over };
-};
-/** The fused result with its lazily decoded records read out (toJSON), to compare with plain records. */
-function readOut(n: Normalised<LogRecord>): Normalised<LogRecord> {
-  return { ...n, items: n.items.map((l) => (l instanceof WireLog ? l.toJSON() : l)) };
-}
+const opts = countingIdOptions;
 
 const both = (buf: Buffer, over: Partial<NormaliseOptions> = {}) => ({
   fused: readOut(normaliseLogsProtobuf(buf, opts(over))),

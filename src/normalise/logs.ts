@@ -5,9 +5,9 @@
 import type { LogRecord } from '../model/model.js';
 import type { OtlpLogRecord, OtlpLogsRequest } from '../otlp/types.js';
 import { enumNumber, idHex, nanosToSeconds, u64String } from '../otlp/values.js';
-import { anyValue, attributes, head, serviceName } from './attributes.js';
+import { anyValue, attributes, head } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
-import { list, scopeOf } from './traces.js';
+import { walkDecodedRequest } from './decoded-request.js';
 
 const SEVERITY_TEXT = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
@@ -49,23 +49,7 @@ function normaliseLog(r: OtlpLogRecord, service: string, resource: LogRecord['re
 
 /** Normalises an export request into log records. Never throws; unreadable items count as rejected. */
 export function normaliseLogs(req: OtlpLogsRequest, o: NormaliseOptions): Normalised<LogRecord> {
-  const items: LogRecord[] = [];
-  let rejected = 0;
-  for (const rl of list(req.resourceLogs)) {
-    if (!rl || typeof rl !== 'object') continue;
-    const resource = attributes(rl.resource?.attributes, o, 0, true);
-    const service = serviceName(resource);
-    for (const sl of list(rl.scopeLogs)) {
-      if (!sl || typeof sl !== 'object') continue;
-      const scope = scopeOf(sl.scope, o, sl.schemaUrl, rl.schemaUrl);
-      for (const r of list(sl.logRecords)) {
-        if (items.length >= o.maxItems) { rejected++; continue; }
-        try {
-          if (r && typeof r === 'object') { items.push(normaliseLog(r, service, resource, scope, o)); continue; }
-        } catch { /* counted below */ }
-        rejected++;
-      }
-    }
-  }
+  const { items, rejected } = walkDecodedRequest(req.resourceLogs, (rl) => rl.scopeLogs, (sl) => sl.logRecords, o, (r, service, resource, scope) =>
+    normaliseLog(r, service, resource, scope, o));
   return rejected > 0 ? { items, rejected, message: `${rejected} log record(s) could not be read or passed ${o.maxItems} per request` } : { items, rejected };
 }

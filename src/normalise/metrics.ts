@@ -10,7 +10,7 @@ import type {
 import { countNumber, doubleValue, enumNumber, idHex, int64Value, nanosToSeconds, u64String } from '../otlp/values.js';
 import { attributes, cut, jsonNumber, oneofMember, serviceName } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
-import { list, scopeOf } from './traces.js';
+import { list, scopeOf } from './decoded-request.js';
 
 const DATA_MEMBERS = ['gauge', 'sum', 'histogram', 'exponentialHistogram', 'summary'] as const;
 const TYPE_OF: Record<(typeof DATA_MEMBERS)[number], MetricType> = {

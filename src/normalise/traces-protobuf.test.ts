@@ -9,22 +9,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTracesProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
 import { u64Decimal } from '../otlp/wire.js';
-import { ATTRIBUTE_OF, type Span } from '../model/model.js';
-import { DEFAULT_NORMALISE_OPTIONS, type Normalised, type NormaliseOptions } from './options.js';
+import { ATTRIBUTE_OF } from '../model/model.js';
+import type { NormaliseOptions } from './options.js';
 import { normaliseTraces } from './traces.js';
 import { normaliseTracesProtobuf, WireSpan } from './traces-protobuf.js';
-import { expectAcceptedReadsBack, expectEveryCutRefused } from '../../test/helpers/wire-checks.js';
+import { countingIdOptions, expectAcceptedReadsBack, expectEveryCutRefused, readOut } from '../../test/helpers/wire-checks.js';
 
 const FIXTURES = path.resolve(__dirname, '../../test/fixtures/otlp/traces');
-const opts = (over: Partial<NormaliseOptions> = {}): NormaliseOptions => {
-  let n = 0;
-  return { ...DEFAULT_NORMALISE_OPTIONS, nextLogId: () => String(++n), ...over };
-};
-
-/** The fused result with its lazily decoded spans read out (toJSON), to compare with plain spans. */
-function readOut(n: Normalised<Span>): Normalised<Span> {
-  return { ...n, items: n.items.map((s) => (s instanceof WireSpan ? s.toJSON() : s)) };
-}
+const opts = countingIdOptions;
 
 function both(buf: Buffer, o: NormaliseOptions) {
   return { fused: readOut(normaliseTracesProtobuf(buf, o)), generic: normaliseTraces(decodeTracesProtobuf(buf), o) };

@@ -4,38 +4,17 @@
  */
 import { LIMIT_HITS } from './limit-hits.js';
 import type { Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model/model.js';
-import type { OtlpScope, OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
+import type { OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
 import { enumNumber, idHex, u64String } from '../otlp/values.js';
 import { durationBetweenMs } from '../query/traces.js';
-import { attributes, cut, serviceName } from './attributes.js';
+import { attributes, cut } from './attributes.js';
+import { list, walkDecodedRequest } from './decoded-request.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 
 const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
 const KIND_NAMES: Record<string, number> = Object.fromEntries(KINDS.map((k, i) => ['SPAN_KIND_' + k, i]));
 const STATUS: StatusCode[] = ['UNSET', 'OK', 'ERROR'];
 const STATUS_NAMES: Record<string, number> = Object.fromEntries(STATUS.map((k, i) => ['STATUS_CODE_' + k, i]));
-
-/** Array-typed field or [] (OTLP/JSON may carry anything). */
-export function list<T>(x: T[] | null | undefined): T[] {
-  return Array.isArray(x) ? x : [];
-}
-
-/**
- * An InstrumentationScope → {name, version} (cut to the attribute length limit, CONTRACT §6), plus
- * its attributes and the scope's and resource's schema_url when set (export gives them back).
- */
-export function scopeOf(s: OtlpScope | null | undefined, o: NormaliseOptions, schemaUrl?: unknown, resourceSchemaUrl?: unknown): Scope {
-  const scope: Scope = !s || typeof s !== 'object'
-    ? { name: '', version: '' }
-    : {
-      name: typeof s.name === 'string' ? cut(s.name, o.maxAttributeLength) : '',
-      version: typeof s.version === 'string' ? cut(s.version, o.maxAttributeLength) : '',
-    };
-  if (s && typeof s === 'object' && Array.isArray(s.attributes) && s.attributes.length > 0) scope.attributes = attributes(s.attributes, o);
-  if (typeof schemaUrl === 'string' && schemaUrl !== '') scope.schemaUrl = cut(schemaUrl, o.maxAttributeLength);
-  if (typeof resourceSchemaUrl === 'string' && resourceSchemaUrl !== '') scope.resourceSchemaUrl = cut(resourceSchemaUrl, o.maxAttributeLength);
-  return scope;
-}
 
 /** Span duration in ms from nanosecond strings, exact; 0 when end is before start. */
 export const durationMs = durationBetweenMs;
@@ -94,28 +73,8 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
  * in `rejected`, and the rest of the batch is kept.
  */
 export function normaliseTraces(req: OtlpTracesRequest, o: NormaliseOptions): Normalised<Span> {
-  const items: Span[] = [];
-  let rejected = 0;
-  for (const rs of list(req.resourceSpans)) {
-    if (!rs || typeof rs !== 'object') continue;
-    const resource = attributes(rs.resource?.attributes, o, 0, true);
-    const service = serviceName(resource);
-    for (const ss of list(rs.scopeSpans)) {
-      if (!ss || typeof ss !== 'object') continue;
-      const scope = scopeOf(ss.scope, o, ss.schemaUrl, rs.schemaUrl);
-      for (const s of list(ss.spans)) {
-        if (items.length >= o.maxItems) { rejected++; continue; }
-        let span: Span | undefined;
-        try {
-          span = s && typeof s === 'object' ? normaliseSpan(s, service, resource, scope, o) : undefined;
-        } catch {
-          span = undefined;
-        }
-        if (span) items.push(span);
-        else rejected++;
-      }
-    }
-  }
+  const { items, rejected } = walkDecodedRequest(req.resourceSpans, (rs) => rs.scopeSpans, (ss) => ss.spans, o, (s, service, resource, scope) =>
+    normaliseSpan(s, service, resource, scope, o));
   return rejected > 0
     ? { items, rejected, message: `${rejected} span(s) rejected: a span needs a non-empty trace_id and span_id, and a request at most ${o.maxItems} spans` }
     : { items, rejected };

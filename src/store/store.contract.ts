@@ -1,12 +1,22 @@
 /**
  * @module store/store.contract: runStoreContract(), the one behavioural suite every Store backend
- * passes (memory, Redis, Redis cluster). Backend-specific behaviour (TTL, eviction) lives in each
- * backend's own test file. One file on purpose: the contract reads best in one place.
+ * passes (memory, Redis, Redis cluster), fed twice: plain items (as OTLP/JSON gives them) and
+ * byte-backed items (WireSpan, WireLog), which the builders make by encoding each item with the
+ * official OTLP encoder and decoding it with the fused protobuf decoders, as production does.
+ * Backend-specific behaviour (TTL, eviction) lives in each backend's own test file. One file on
+ * purpose: the contract reads best in one place.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Tester, TesterContext } from '@vitest/expect';
 import type {
   Attributes, Backlink, LogRecord, MetricPoint, MetricSample, MetricSeriesSet, Span,
 } from '../model/model.js';
+import { normaliseLogsProtobuf } from '../normalise/logs-protobuf.js';
+import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
+import { WireBacked } from '../normalise/protobuf-common.js';
+import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
+import { encodeLogsProtobuf, encodeSpansProtobuf } from '../../test/helpers/otlp-encode.js';
+import { readAsPlain } from '../../test/helpers/wire-checks.js';
 import type { Store, StoreOptions, TraceQuery } from './store.js';
 
 /**
@@ -30,10 +40,56 @@ function sid(n: number): string {
   return n.toString(16).padStart(16, '0');
 }
 
+/** What the builders below make: the items as given, or byte-backed items decoded from protobuf. */
+export interface ContractFeed {
+  label: string;
+  wire: boolean;
+}
+/** The two feeds every contract test runs with. */
+export const CONTRACT_FEEDS: readonly ContractFeed[] = [
+  { label: 'plain items', wire: false },
+  { label: 'wire items decoded from OTLP protobuf', wire: true },
+];
+let feed: ContractFeed = CONTRACT_FEEDS[0];
+
+/** The one item `decoded` holds, failing loudly when the decoder refused or split it. */
+function only<T>(decoded: { items: T[]; rejected: number }, what: string): T {
+  if (decoded.items.length !== 1 || decoded.rejected !== 0) throw new Error(`${what} did not decode to one item: ${JSON.stringify(decoded)}`);
+  if (!(decoded.items[0] instanceof WireBacked)) throw new Error(`${what} decoded to a plain item, not a byte-backed one`);
+  return decoded.items[0];
+}
+
+/** `s` as the fused decoder makes it from the official encoder's bytes (a WireSpan). */
+function wireSpan(s: Span): Span {
+  return only(normaliseTracesProtobuf(encodeSpansProtobuf([s]), DEFAULT_NORMALISE_OPTIONS), `span ${s.spanId}`);
+}
+
+/** `l` as the fused decoder makes it (a WireLog), keeping its id (ids are assigned at decode, not sent). */
+function wireLog(l: LogRecord): LogRecord {
+  return only(normaliseLogsProtobuf(encodeLogsProtobuf([l]), { ...DEFAULT_NORMALISE_OPTIONS, nextLogId: () => l.id }), `log ${l.id}`);
+}
+
+/**
+ * Compares a byte-backed item by what it reads as (its toJSON), since its attributes and events are
+ * getters that structural equality would not see.
+ */
+function equalAsRead(this: TesterContext, a: unknown, b: unknown, testers: Tester[]): boolean | undefined {
+  const aWire = a instanceof WireBacked;
+  const bWire = b instanceof WireBacked;
+  if (!aWire && !bWire) return undefined;
+  return this.equals(readAsPlain(a), readAsPlain(b), testers);
+}
+expect.addEqualityTesters([equalAsRead]);
+
 type SpanInit = Partial<Span> & { startMs?: number; durMs?: number };
 
-/** A span; `startMs`/`durMs` (relative to BASE_S) set the times and durationMs. */
+/** A span; `startMs`/`durMs` (relative to BASE_S) set the times and durationMs. Wire-backed in the wire feed. */
 function span(o: SpanInit = {}): Span {
+  const plain = plainSpan(o);
+  return feed.wire ? wireSpan(plain) : plain;
+}
+
+function plainSpan(o: SpanInit): Span {
   const { startMs = 0, durMs = 100, ...rest } = o;
   return {
     traceId: tid(1), spanId: sid(1), parentSpanId: null, name: 'op', kind: 'INTERNAL',
@@ -45,8 +101,13 @@ function span(o: SpanInit = {}): Span {
 }
 
 let logSeq = 0;
-/** A log; `timestamp` defaults to BASE_S and sets timeUnixNano to match. */
+/** A log; `timestamp` defaults to BASE_S and sets timeUnixNano to match. Wire-backed in the wire feed. */
 function log(o: Partial<LogRecord> = {}): LogRecord {
+  const plain = plainLog(o);
+  return feed.wire ? wireLog(plain) : plain;
+}
+
+function plainLog(o: Partial<LogRecord>): LogRecord {
   const timestamp = o.timestamp ?? BASE_S;
   return {
     id: `log-${++logSeq}`, timeUnixNano: (BigInt(Math.round(timestamp * 1000)) * 1_000_000n).toString(), timestamp,
@@ -83,15 +144,28 @@ function sortedBacklinks(rows: Backlink[]): Backlink[] {
   return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : 1));
 }
 
+/** What the suite needs of a backend besides its stores. */
+export interface ContractBackend {
+  /** Lets `seconds` pass for `store` (moves its clock, or waits); its expiry is then read by polling. */
+  passTime(store: Store, seconds: number): Promise<void>;
+}
+
+/** For stores that expire on the wall clock (Redis): time passes by waiting. */
+export const WALL_CLOCK: ContractBackend = {
+  passTime: (_store, seconds) => new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
+};
+
 /**
- * Registers the Store contract suite under `name`. Each test gets a fresh store from
- * `makeStore(CONTRACT_STORE_OPTIONS)` (for Redis: with its own key prefix), and clears and
- * closes it afterwards. Never relies on wall-clock time.
+ * Registers the Store contract suite under `name`, once per feed (CONTRACT_FEEDS: plain items, then
+ * wire-backed ones). Each test gets a fresh store from `makeStore(CONTRACT_STORE_OPTIONS)` (for
+ * Redis: with its own key prefix), and clears and closes it afterwards. Never relies on wall-clock time,
+ * except where `backend.passTime` lets time pass for the expiry test (a clock moved, or a real wait).
  */
-export function runStoreContract(name: string, makeStore: (options: StoreOptions) => Promise<Store>): void {
-  describe(`Store contract: ${name}`, () => {
+export function runStoreContract(name: string, makeStore: (options: StoreOptions) => Promise<Store>, backend: ContractBackend): void {
+  for (const thisFeed of CONTRACT_FEEDS) describe(`Store contract: ${name}, ${thisFeed.label}`, () => {
     let store: Store;
     beforeEach(async () => {
+      feed = thisFeed;
       store = await makeStore({ ...CONTRACT_STORE_OPTIONS });
     });
     afterEach(async () => {
@@ -801,13 +875,14 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
       });
 
       it('counts a request and a database call once when its export is retried', async () => {
-        const batch = [
+        // Built afresh for the retry: equal items, not the same objects.
+        const batch = (): Span[] => [
           span({ traceId: tid(51), spanId: sid(1), service: 'retry', name: 'GET /r', kind: 'SERVER', startMs: 0, durMs: 20 }),
           span({ traceId: tid(51), spanId: sid(2), parentSpanId: sid(1), service: 'retry', name: 'q', kind: 'CLIENT', startMs: 1, durMs: 3,
             attributes: { 'db.system': 'mysql', 'db.statement': 'SELECT 1' } }),
         ];
-        await store.writeSpans(batch);
-        await store.writeSpans(batch.map((x) => ({ ...x })));
+        await store.writeSpans(batch());
+        await store.writeSpans(batch());
         expect((await store.listServices()).find((s) => s.name === 'retry')).toMatchObject({ requestCount: 1, spanCount: 2 });
         expect((await store.serviceMap()).edges).toContainEqual({ source: 'retry', target: 'mysql', callCount: 1, errorCount: 0, p50Ms: 3 });
       });
@@ -853,6 +928,35 @@ export function runStoreContract(name: string, makeStore: (options: StoreOptions
       it('counts items in stats', async () => {
         expect(await store.stats()).toEqual({ traces: 3, spans: 7, logs: 3, metrics: 2, droppedSeries: 0 });
       });
+    });
+
+    it('drops every kind of item from every answer once its TTL has passed (CONTRACT §5)', async () => {
+      const ttlSeconds = 2;
+      const expiring = await makeStore({ ...CONTRACT_STORE_OPTIONS, ttlSeconds });
+      try {
+        await expiring.writeSpans([
+          span({ spanId: sid(1), service: 'front' }),
+          span({ spanId: sid(2), parentSpanId: sid(1), service: 'back', startMs: 10, durMs: 20, links: [{ traceId: tid(2), spanId: sid(1), attributes: {} }] }),
+        ]);
+        await expiring.writeLogs([log({ traceId: tid(1), service: 'logger' })]);
+        await expiring.writeMetrics([sample({ service: 'metrics' })]);
+        expect(await expiring.stats()).toEqual({ traces: 1, spans: 2, logs: 1, metrics: 1, droppedSeries: 0 });
+        expect(await expiring.getBacklinks(tid(2))).toHaveLength(1);
+        expect((await expiring.listServices()).map((s) => s.name)).toEqual(['back', 'front', 'logger', 'metrics']);
+        expect((await expiring.serviceMap()).edges).toHaveLength(1);
+        await backend.passTime(expiring, ttlSeconds);
+        const answers = async (): Promise<unknown[]> => Promise.all([
+          expiring.getTrace(tid(1)), expiring.findTraces(tq()), expiring.findTraces(tq({ service: 'front' })), expiring.getBacklinks(tid(2)),
+          expiring.findLogs({ limit: 10 }), expiring.findLogs({ limit: 10, traceId: tid(1) }), expiring.listMetrics(), expiring.getMetric('m', {}),
+          expiring.listServices(), expiring.serviceMap(), expiring.stats(),
+        ]);
+        await expect.poll(answers, { timeout: 20_000, interval: 100 }).toEqual([
+          undefined, [], [], [], [], [], [], undefined, [], { nodes: [], edges: [] }, { traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 },
+        ]);
+      } finally {
+        await expiring.clear();
+        await expiring.close();
+      }
     });
 
     it('clear() removes everything of this store and nothing of another', async () => {

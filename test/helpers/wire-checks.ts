@@ -1,9 +1,28 @@
 /**
  * @module test/helpers/wire-checks: checks every lazily read protobuf decoder must pass: cut bytes
- * are refused as invalid, and whatever mutated bytes it accepts reads back (JSON.stringify) without error.
+ * are refused as invalid, and whatever mutated bytes it accepts reads back (JSON.stringify) without
+ * error; plus reading byte-backed items out as plain ones, to compare them with the generic path's.
  */
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { DEFAULT_NORMALISE_OPTIONS, type Normalised, type NormaliseOptions } from '../../src/normalise/options.js';
+import { WireBacked } from '../../src/normalise/protobuf-common.js';
+
+/** What a byte-backed item (WireSpan, WireLog) reads as: its toJSON; anything else as it is. */
+export function readAsPlain<T>(x: T): T {
+  return x instanceof WireBacked ? (x as unknown as { toJSON(): T }).toJSON() : x;
+}
+
+/** A normalised batch with its byte-backed items read out (readAsPlain). */
+export function readOut<T>(n: Normalised<T>): Normalised<T> {
+  return { ...n, items: n.items.map(readAsPlain) };
+}
+
+/** The default limits (with `over`), log ids counted from 1 so that two decodes of one request agree. */
+export function countingIdOptions(over: Partial<NormaliseOptions> = {}): NormaliseOptions {
+  let n = 0;
+  return { ...DEFAULT_NORMALISE_OPTIONS, nextLogId: () => String(++n), ...over };
+}
 
 /** Every proper prefix of `buf` is refused with a decode error. */
 export function expectEveryCutRefused(buf: Buffer, decode: (bytes: Buffer) => unknown): void {

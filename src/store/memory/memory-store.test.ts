@@ -9,7 +9,11 @@ import { percentile } from '../../query/services.js';
 import { runStoreContract } from '../store.contract.js';
 import { MemoryStore } from './memory-store.js';
 
-runStoreContract('memory', async (options) => new MemoryStore({ ...options, maxBytes: 64 * 1024 * 1024 }));
+/** The contract's clock: real time plus whatever passTime added. */
+let contractSkewMs = 0;
+runStoreContract('memory', async (options) => new MemoryStore({ ...options, maxBytes: 64 * 1024 * 1024, now: () => Date.now() + contractSkewMs }), {
+  passTime: async (_store, seconds) => { contractSkewMs += seconds * 1000; },
+});
 
 const BASE_S = 1_700_000_000;
 const T0 = 5_000_000;
@@ -67,32 +71,17 @@ describe('MemoryStore TTL', () => {
     for (const s of stores.splice(0)) await s.close();
   });
 
-  it('drops every kind of item ttlSeconds after it was written, from every answer', async () => {
+  // That every answer forgets expired items is the contract's (store.contract.ts); here: the exact boundary and the bytes.
+  it('keeps items until exactly ttlSeconds after their write, then frees their bytes', async () => {
     const { clock, store } = makeClocked({ ttlSeconds: 10 });
     stores.push(store);
-    await store.writeSpans([
-      span({ spanId: sid(1), service: 'front' }),
-      span({ spanId: sid(2), parentSpanId: sid(1), service: 'back', links: [{ traceId: tid(2), spanId: sid(1), attributes: {} }] }),
-    ]);
+    await store.writeSpans([span({ spanId: sid(1), service: 'front' })]);
     await store.writeLogs([log({ traceId: tid(1), service: 'logger' })]);
     await store.writeMetrics([sample({ service: 'metrics' })]);
     clock.t = T0 + 9_999;
-    expect(await store.stats()).toEqual({ traces: 1, spans: 2, logs: 1, metrics: 1, droppedSeries: 0 });
-    expect(await store.getBacklinks(tid(2))).toHaveLength(1);
-    expect((await store.listServices()).map((s) => s.name)).toEqual(['back', 'front', 'logger', 'metrics']);
-    expect((await store.serviceMap()).edges).toHaveLength(1);
-
+    expect(await store.stats()).toEqual({ traces: 1, spans: 1, logs: 1, metrics: 1, droppedSeries: 0 });
+    expect(store.usedBytes).toBeGreaterThan(0);
     clock.t = T0 + 10_000;
-    expect(await store.getTrace(tid(1))).toBeUndefined();
-    expect(await store.findTraces({ limit: 10, sort: 'start', order: 'desc' })).toEqual([]);
-    expect(await store.findTraces({ limit: 10, sort: 'start', order: 'desc', service: 'front' })).toEqual([]);
-    expect(await store.getBacklinks(tid(2))).toEqual([]);
-    expect(await store.findLogs({ limit: 10 })).toEqual([]);
-    expect(await store.findLogs({ limit: 10, traceId: tid(1) })).toEqual([]);
-    expect(await store.listMetrics()).toEqual([]);
-    expect(await store.getMetric('m', {})).toBeUndefined();
-    expect(await store.listServices()).toEqual([]);
-    expect(await store.serviceMap()).toEqual({ nodes: [], edges: [] });
     expect(await store.stats()).toEqual({ traces: 0, spans: 0, logs: 0, metrics: 0, droppedSeries: 0 });
     expect(store.usedBytes).toBe(0);
   });

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runStoreContract } from '../store.contract.js';
+import { WALL_CLOCK, runStoreContract } from '../store.contract.js';
 import { RedisStore } from './redis-store.js';
 import { redisBinariesAvailable, startCluster } from '../../../test/redis/private-redis.js';
 
@@ -33,7 +33,7 @@ describe.skipIf(!bins.ok)('RedisStore on a 3-node Redis Cluster', () => {
 
   const keyPrefixOf = (s: RedisStore): string => (s as unknown as { keys: { prefix: string } }).keys.prefix;
 
-  runStoreContract('redis cluster', (options) => make(options));
+  runStoreContract('redis cluster', (options) => make(options), WALL_CLOCK);
 
   it('works from a single seed URL with cluster=true, spreading traces over several nodes', async () => {
     const store = await make({ ttlSeconds: 600, maxSeriesPerMetric: 10 }, false);

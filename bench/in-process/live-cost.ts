@@ -1,14 +1,14 @@
 /**
- * @module bench/live-cost: `npx tsx bench/live-cost.ts`. The ingest cost of issue 14's observers
+ * @module bench/in-process/live-cost: `npx tsx bench/in-process/live-cost.ts`. The ingest cost of issue 14's observers
  * (live/: the live hub with a listener, the attribute catalog) measured in process: the same
  * pre-encoded protobuf trace exports into a fresh memory store with and without them, alternating,
  * counting the deferred work (the catalog counts on a later turn) in the time. A benchmark, not a test.
  */
-import { Ingester } from '../src/ingest/ingester.js';
-import { liveOf } from '../src/live/registry.js';
-import { DEFAULT_NORMALISE_OPTIONS } from '../src/normalise/options.js';
-import { MemoryStore } from '../src/store/memory/memory-store.js';
-import { buildTemplates, newNonce, patch } from './payloads.js';
+import { Ingester } from '../../src/ingest/ingester.js';
+import { liveOf } from '../../src/live/registry.js';
+import { DEFAULT_NORMALISE_OPTIONS } from '../../src/normalise/options.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import { buildTemplates, newNonce, patch } from '../payloads.js';
 
 const BATCH = Number(process.argv[2] ?? 512);
 const REQUESTS = Number(process.argv[3] ?? 400);
@@ -60,8 +60,8 @@ for (const [mode, r] of Object.entries(rows)) {
 // The catalog's ceiling: what counting its per-second budget of spans costs (attributes read from
 // the wire bytes, as stored spans keep them).
 {
-  const { normaliseTracesProtobuf } = await import('../src/normalise/traces-protobuf.js');
-  const { AttributeCatalog, MAX_ITEMS_PER_SECOND } = await import('../src/live/attributes.js');
+  const { normaliseTracesProtobuf } = await import('../../src/normalise/traces-protobuf.js');
+  const { AttributeCatalog, MAX_ITEMS_PER_SECOND } = await import('../../src/live/attributes.js');
   const spans = normaliseTracesProtobuf(patch(templates[0], nonce, ++seq, 0n), DEFAULT_NORMALISE_OPTIONS).items;
   const times: number[] = [];
   for (let r = 0; r < 7; r++) {

@@ -1,5 +1,5 @@
 /**
- * @module bench/metrics-ingest: `npx tsx bench/metrics-ingest.ts [--redis URL]`. A focused
+ * @module bench/in-process/metrics-ingest: `npx tsx bench/in-process/metrics-ingest.ts [--redis URL]`. A focused
  * micro-benchmark of the metric ingest path inside one process, without HTTP: the bench's metric
  * requests (sums and histograms, 512 points) through the fused protobuf decoder, then into the
  * memory store (and, with --redis, the Redis store under a throwaway prefix). Prints points per
@@ -7,12 +7,12 @@
  * A benchmark, not a test: nothing gates on it.
  */
 import { parseArgs } from 'node:util';
-import { normaliseMetricsProtobuf } from '../src/normalise/metrics-protobuf.js';
-import { DEFAULT_NORMALISE_OPTIONS } from '../src/normalise/options.js';
-import { MemoryStore } from '../src/store/memory/memory-store.js';
-import { createRedisStore } from '../src/store/redis/redis-store.js';
-import type { Store } from '../src/store/store.js';
-import { buildTemplates, patch } from './payloads.js';
+import { normaliseMetricsProtobuf } from '../../src/normalise/metrics-protobuf.js';
+import { DEFAULT_NORMALISE_OPTIONS } from '../../src/normalise/options.js';
+import { MemoryStore } from '../../src/store/memory/memory-store.js';
+import { createRedisStore } from '../../src/store/redis/redis-store.js';
+import type { Store } from '../../src/store/store.js';
+import { buildTemplates, patch } from '../payloads.js';
 
 const { values } = parseArgs({ options: { redis: { type: 'string' }, rounds: { type: 'string', default: '7' }, seconds: { type: 'string', default: '1.5' } } });
 const ROUNDS = Number(values.rounds);
