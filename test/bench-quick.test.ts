@@ -77,7 +77,7 @@ describe('npm run bench -- --quick', () => {
     expect(report.queryPhases.map((p) => p.store)).toEqual(stores);
     for (const p of report.queryPhases) {
       expect(p.traces).toBeGreaterThanOrEqual(2000);
-      expect(p.queries.map((q) => q.name)).toEqual(['trace list', 'trace list, service filter', 'one trace', 'logs by trace id', 'one metric']);
+      expect(p.queries.map((q) => q.name)).toEqual(['trace list', 'trace list, page after 20,000 (cursor)', 'attribute keys', 'trace list, service filter', 'one trace', 'logs by trace id', 'one metric']);
       for (const q of p.queries) {
         expect(q.failures, `${p.store} ${q.name}`).toBe(0);
         expect(q.bytes, `${p.store} ${q.name}`).toBeGreaterThan(0);

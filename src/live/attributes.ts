@@ -11,6 +11,7 @@
 import type { Attributes, LogRecord, MetricSample, Span } from '../model/model.js';
 import type { IngestEvent } from '../ingest/ingester.js';
 import { attrText } from '../query/traces.js';
+import { head } from '../normalise/attributes.js';
 
 export type AttributeSignal = 'traces' | 'logs' | 'metrics';
 
@@ -51,15 +52,16 @@ export interface AttributeQuery {
 }
 
 function countInto(byKey: Map<string, KeyStats>, attrs: Attributes): void {
-  for (const key in attrs) {
+  for (const name in attrs) {
+    // Copies, not slices: a V8 slice of a long key or value would keep the whole original alive.
+    const key = head(name, MAX_VALUE_CHARS);
     let k = byKey.get(key);
     if (!k) {
       if (byKey.size >= MAX_KEYS) continue;
       byKey.set(key, (k = { count: 0, values: new Map() }));
     }
     k.count++;
-    let text = attrText(attrs[key]);
-    if (text.length > MAX_VALUE_CHARS) text = text.slice(0, MAX_VALUE_CHARS);
+    const text = head(attrText(attrs[name]), MAX_VALUE_CHARS);
     const n = k.values.get(text);
     if (n !== undefined) k.values.set(text, n + 1);
     else if (k.values.size < MAX_VALUES) k.values.set(text, 1);

@@ -89,7 +89,8 @@ describe("the README's curl examples", () => {
     expect(normaliseMetrics(decoded.request, O)).toStrictEqual({
       items: [{
         name: 'test.metric', type: 'gauge', unit: '', description: '', service: 'unknown_service', labels: {},
-        point: { timestamp: 1700000000, value: 42.5 },
+        point: { timestamp: 1700000000, timeUnixNano: '1700000000000000000', value: 42.5 },
+        resource: { 'service.name': 'unknown_service' }, scope: { name: '', version: '' },
       }],
       rejected: 0,
     });
@@ -164,9 +165,11 @@ describe('seed metrics', () => {
     ]);
     expect(items).toEqual([
       { name: 'temp', type: 'gauge', unit: '', description: '', service: 'house', labels: { room: 'kitchen', floor: 1, heated: true },
-        point: { timestamp: 1700000000.25, value: 21 } },
+        point: { timestamp: 1700000000.25, timeUnixNano: '1700000000250000000', value: 21 },
+        resource: { 'service.name': 'house' }, scope: { name: '', version: '' } },
       { name: 'temp', type: 'gauge', unit: '', description: '', service: 'unknown_service', labels: {},
-        point: { timestamp: 1700000001, value: 22.5 } },
+        point: { timestamp: 1700000001, timeUnixNano: '1700000001000000000', value: 22.5 },
+        resource: { 'service.name': 'unknown_service' }, scope: { name: '', version: '' } },
     ]);
   });
 

@@ -321,7 +321,15 @@ export class RedisStore extends RedisReads implements Store {
     const k = this.buckets.of(now);
     const kk = this.keys;
     const resources = new ResourceTable();
-    const ids = logs.map((log) => logContentId(log, resources));
+    // Records alike in every field are told apart by their place among their like in this export: a
+    // retry of the export names the same records again, while two identical lines sent once stay two.
+    const alike = new Map<string, number>();
+    const ids = logs.map((log) => {
+      const id = logContentId(log, resources);
+      const n = alike.get(id) ?? 0;
+      alike.set(id, n + 1);
+      return n === 0 ? id : `${id}.${n}`;
+    });
     const claimKeys = [kk.logClaims, kk.logsByTime, kk.logsByWrite, kk.counters(k)];
     // In steps of ITEMS_PER_STEP records, one after the other: Redis runs one script at a time, and each
     // step answers well within the command timeout.

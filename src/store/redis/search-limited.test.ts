@@ -67,8 +67,8 @@ describe.skipIf(!available)('Redis searches stopped by the scan bound', () => {
     await store.waitUntilReady();
     app = await start({ ...DEFAULT_CONFIG, host: '127.0.0.1', grpcPort: 0, httpPort: 0, uiPort: 0, storage: 'redis' }, { store });
     const base = `http://127.0.0.1:${app.ports.ui}`;
-    expect((await getJson(base, '/api/traces?name=needle')).body).toEqual({ traces: [], searchLimited: true });
-    expect((await getJson(base, '/api/logs?q=needle')).body).toEqual({ logs: [], searchLimited: true });
+    expect((await getJson(base, '/api/traces?name=needle')).body).toEqual({ traces: [], nextCursor: null, searchLimited: true });
+    expect((await getJson(base, '/api/logs?q=needle')).body).toEqual({ logs: [], nextCursor: null, searchLimited: true });
     expect((await getJson(base, '/api/traces?name=hay&limit=5')).body.searchLimited).toBeUndefined();
     expect((await getJson(base, '/api/logs?q=hay&limit=5')).body.searchLimited).toBeUndefined();
   });
