@@ -9,6 +9,7 @@ import { ENCODED_SIZE, type AttrValue, type Attributes, type Scope } from '../mo
 import { int64Value } from '../otlp/values.js';
 import { WireReader } from '../otlp/wire.js';
 import { cut, jsonNumber, serviceName } from './attributes.js';
+import { setValueKinds, type ValueKind } from '../model/value-kinds.js';
 import type { NormaliseOptions } from './options.js';
 
 /** Sets a key without ever touching the prototype (a key may be "__proto__"). */
@@ -17,42 +18,78 @@ function setKey(obj: Attributes, key: string, value: AttrValue): void {
   else obj[key] = value;
 }
 
+/**
+ * The kind the value readAny just read hides (an int64 beyond 2^53 kept as a string, a whole or
+ * non-finite double, bytes as base64), as normalise/attributes.ts notes it for OTLP/JSON: set only
+ * then, and taken (reset) by the container that records it in the model/value-kinds.ts side table,
+ * so the common value costs a read, never a write.
+ */
+let hiddenKind: ValueKind | undefined;
+/** The hidden kinds of the KeyValue list being read (readKeyValues keeps the enclosing list's aside). */
+let listKinds: Record<string, ValueKind> | undefined;
+
 /** AnyValue (common.proto): 1 string, 2 bool, 3 int64, 4 double, 5 array, 6 kvlist, 7 bytes. */
 export function readAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): AttrValue {
+  const v = readAny(r, end, o, depth);
+  hiddenKind = undefined;
+  return v;
+}
+
+/** readAnyValue, leaving the kind its value hides in `hiddenKind` for the caller to take. */
+function readAny(r: WireReader, end: number, o: NormaliseOptions, depth: number): AttrValue {
   let value: AttrValue = null;
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
-      case 10: value = cut(r.string(), o.maxAttributeLength); break;
-      case 16: value = r.uint32() !== 0; break;
+      case 10: value = cut(r.string(), o.maxAttributeLength); if (hiddenKind !== undefined) hiddenKind = undefined; break;
+      case 16: value = r.uint32() !== 0; if (hiddenKind !== undefined) hiddenKind = undefined; break;
       case 24: {
         r.varint64();
-        value = r.hi < 0x200000 ? r.hi * 4294967296 + r.lo : int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false });
+        if (r.hi < 0x200000) { value = r.hi * 4294967296 + r.lo; if (hiddenKind !== undefined) hiddenKind = undefined; } else {
+          value = int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false });
+          hiddenKind = typeof value === 'string' ? 'int' : undefined;
+        }
         break;
       }
-      case 33: value = jsonNumber(r.double()); break;
+      case 33: {
+        const n = jsonNumber(r.double());
+        value = n;
+        if (typeof n === 'string' || Number.isSafeInteger(n)) hiddenKind = 'double';
+        else if (hiddenKind !== undefined) hiddenKind = undefined;
+        break;
+      }
       case 42: {
         const e = r.delimitedEnd();
+        hiddenKind = undefined;
         if (depth >= o.maxDepth) { r.pos = e; value = null; break; }
         const out: AttrValue[] = [];
+        let kinds: Record<string, ValueKind> | undefined;
         while (r.pos < e) {
           const t = r.uint32();
           if (t === 10) {
             const ve = r.delimitedEnd();
-            if (out.length < o.maxAttributes) out.push(readAnyValue(r, ve, o, depth + 1));
+            if (out.length < o.maxAttributes) {
+              out.push(readAny(r, ve, o, depth + 1));
+              if (hiddenKind !== undefined) {
+                (kinds ??= Object.create(null) as Record<string, ValueKind>)[out.length - 1] = hiddenKind;
+                hiddenKind = undefined;
+              }
+            }
             r.pos = ve;
           } else r.skip(t & 7);
         }
+        if (kinds) setValueKinds(out, kinds);
         value = out;
         break;
       }
       case 50: {
         const e = r.delimitedEnd();
+        hiddenKind = undefined;
         if (depth >= o.maxDepth) { r.pos = e; value = null; break; }
         value = readKeyValues(r, e, o, depth + 1, false, 1);
         break;
       }
-      case 58: value = r.base64(); break;
+      case 58: value = r.base64(); hiddenKind = 'bytes'; break;
       default: r.skip(tag & 7);
     }
   }
@@ -68,6 +105,9 @@ export function readKeyValues(r: WireReader, end: number, o: NormaliseOptions, d
   const out: Attributes = {};
   const want = (fieldNo << 3) | 2;
   let kept = 0;
+  const enclosing = listKinds;
+  listKinds = undefined;
+  hiddenKind = undefined; // never one left over by a read that threw
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag !== want) { r.skip(tag & 7); continue; }
@@ -75,6 +115,8 @@ export function readKeyValues(r: WireReader, end: number, o: NormaliseOptions, d
     readKeyValueInto(r, kvEnd, o, depth, keepServiceName, out, kept) && kept++;
     r.pos = kvEnd;
   }
+  if (listKinds !== undefined) setValueKinds(out, listKinds);
+  listKinds = enclosing;
   return out;
 }
 
@@ -94,10 +136,15 @@ function readKeyValueInto(r: WireReader, end: number, o: NormaliseOptions, depth
   if (valueStart >= 0) {
     const save = r.pos;
     r.pos = valueStart;
-    value = readAnyValue(r, valueEnd, o, depth);
+    value = readAny(r, valueEnd, o, depth);
     r.pos = save;
   }
   setKey(out, key, value);
+  // Its kind, or none: a later duplicate replaces an earlier one, kind and all.
+  if (hiddenKind !== undefined) {
+    (listKinds ??= Object.create(null) as Record<string, ValueKind>)[key] = hiddenKind;
+    hiddenKind = undefined;
+  } else if (listKinds !== undefined) delete listKinds[key];
   return kept < o.maxAttributes;
 }
 
