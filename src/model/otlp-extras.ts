@@ -3,11 +3,14 @@
  * a log's observed time and event name), kept on spans, events, links and log records normalised
  * from OTLP/JSON so that export gives them back. Items read from protobuf keep them in their wire
  * bytes instead (export/wire-typed.ts); and where the model's value was derived (a log's time from its
- * observed time, its severity text from the number), what was sent. Present only when set: the common item
+ * observed time, its severity text from the number) or its flat value hides the type (a log body),
+ * what was sent. Present only when set: the common item
  * carries nothing. Held under a non-enumerable symbol, so §3 answers (JSON), equality and copies of
  * the model's fields do not see them; plus their serialisable form for stores that keep items as
  * JSON. Imports nothing of ours.
  */
+
+import type { ValueKind } from './value-kinds.js';
 
 /** A span's fields beyond the model (OTLP Span), each present only when not 0 / ''. */
 export interface SpanExtras {
@@ -40,6 +43,8 @@ export interface LogExtras {
   flags?: number;
   eventName?: string;
   droppedAttributesCount?: number;
+  /** The AnyValue kind the flat body hides (model/value-kinds.ts). */
+  bodyKind?: ValueKind;
 }
 
 export type OtlpExtras = SpanExtras | EventExtras | LinkExtras | LogExtras;
@@ -64,10 +69,11 @@ export type PackedExtras = Record<string, string | number>;
 /** Field → its short stored name, and back. Strings first, then the uint32s. */
 const SHORT: Record<string, string> = {
   traceState: 'ts', timeUnixNano: 't', severityText: 'st', observedTimeUnixNano: 'o', eventName: 'n',
-  flags: 'f', droppedAttributesCount: 'da', droppedEventsCount: 'de', droppedLinksCount: 'dl',
+  bodyKind: 'bk', flags: 'f', droppedAttributesCount: 'da', droppedEventsCount: 'de', droppedLinksCount: 'dl',
 };
 const LONG: Record<string, string> = Object.fromEntries(Object.entries(SHORT).map(([k, v]) => [v, k]));
 const STRINGS = new Set(['ts', 't', 'st', 'o', 'n']);
+const KINDS = new Set<unknown>(['int', 'double', 'bytes']);
 
 /** An item's extras in their stored form. */
 export function packExtras(x: OtlpExtras): PackedExtras {
@@ -83,7 +89,7 @@ export function storedExtras(v: unknown): OtlpExtras | undefined {
   for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
     const long = Object.prototype.hasOwnProperty.call(LONG, k) ? LONG[k] : undefined;
     if (long === undefined) continue;
-    const ok = STRINGS.has(k) ? typeof x === 'string' : typeof x === 'number' && Number.isInteger(x) && x > 0 && x <= 0xffffffff;
+    const ok = k === 'bk' ? KINDS.has(x) : STRINGS.has(k) ? typeof x === 'string' : typeof x === 'number' && Number.isInteger(x) && x > 0 && x <= 0xffffffff;
     if (ok) (out ??= {})[long] = x as string | number;
   }
   return out;

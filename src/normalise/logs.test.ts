@@ -159,6 +159,8 @@ describe('fields the model leaves out (model/otlp-extras.ts)', () => {
       { observedTimeUnixNano: '6', flags: 1, eventName: 'ev', droppedAttributesCount: 2 }],
     ['own time unknown: observed stands in', { observedTimeUnixNano: '6', severityText: 'x' }, { timeUnixNano: '0', observedTimeUnixNano: '6' }],
     ['severity text derived from the number', { timeUnixNano: '5', severityNumber: 17 }, { severityText: '' }],
+    ['a body whose flat form hides its type', { timeUnixNano: '5', severityText: 'x', body: { doubleValue: 3 } }, { bodyKind: 'double' }],
+    ['a body that shows its type', { timeUnixNano: '5', severityText: 'x', body: { doubleValue: 3.5 } }, undefined],
   ])('%s', (_name, r, extras) => {
     const l = one(r as OtlpLogRecord);
     expect(extrasOf(l)).toEqual(extras);

@@ -6,7 +6,7 @@ import type { LogRecord } from '../model/model.js';
 import { extrasOf, setExtras, type LogExtras } from '../model/otlp-extras.js';
 import type { OtlpLogRecord, OtlpLogsRequest } from '../otlp/types.js';
 import { enumNumber, idHex, nanosToSeconds, u64String } from '../otlp/values.js';
-import { anyValue, attributes, head, serviceName } from './attributes.js';
+import { anyValue, attributes, head, lastHiddenKind, serviceName, type ValueKind } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { list, noteExtras, scopeOf } from './traces.js';
 
@@ -33,6 +33,7 @@ function normaliseLog(r: OtlpLogRecord, service: string, resource: LogRecord['re
   const severityNumber = n >= 0 && n <= 24 ? n : 0;
   const text = typeof r.severityText === 'string' && r.severityText !== '' ? head(r.severityText, 64) : severityTextOf(severityNumber);
   const body = r.body === undefined || r.body === null ? '' : anyValue(r.body, o);
+  const bodyKind = r.body === undefined || r.body === null ? undefined : lastHiddenKind();
   const log: LogRecord = {
     id: o.nextLogId(),
     timeUnixNano: time,
@@ -47,22 +48,23 @@ function normaliseLog(r: OtlpLogRecord, service: string, resource: LogRecord['re
     resource,
     scope,
   };
-  noteLogExtras(log, r, own, observed);
+  noteLogExtras(log, r, own, observed, bodyKind);
   return log;
 }
 
 const LOG_STRINGS = ['eventName'];
 const LOG_COUNTS = ['flags', 'droppedAttributesCount'];
 
-/** Notes the record's fields beyond the model (model/otlp-extras.ts): its own and observed times and severity text among them. */
-function noteLogExtras(log: LogRecord, r: OtlpLogRecord, own: string, observed: string): void {
+/** Notes the record's fields beyond the model (model/otlp-extras.ts): its own and observed times, severity text and the kind its body hides among them. */
+function noteLogExtras(log: LogRecord, r: OtlpLogRecord, own: string, observed: string, bodyKind: ValueKind | undefined): void {
   noteExtras(log, r, LOG_STRINGS, LOG_COUNTS);
   const derivedText = log.severityText !== '' && (typeof r.severityText !== 'string' || r.severityText === '');
-  if (observed === '0' && !derivedText) return;
+  if (observed === '0' && !derivedText && bodyKind === undefined) return;
   const x: LogExtras = extrasOf<LogExtras>(log) ?? {};
   if (own !== log.timeUnixNano) x.timeUnixNano = own;
   if (observed !== '0') x.observedTimeUnixNano = observed;
   if (derivedText) x.severityText = '';
+  if (bodyKind !== undefined) x.bodyKind = bodyKind;
   setExtras(log, x);
 }
 

@@ -114,6 +114,10 @@ const HAND_LOGS = {
         { timeUnixNano: ns(30n), observedTimeUnixNano: ns(31n), severityNumber: 13, body: { stringValue: 'with extras' }, attributes: [str('k', 'v')],
           droppedAttributesCount: 7, flags: 1, eventName: 'hand.event', traceId: TRACE_ID, spanId: SPAN_ID },
         { observedTimeUnixNano: ns(40n), severityText: 'WARN', body: { stringValue: 'no own time' } },
+        // Bodies whose flat form hides their type.
+        { timeUnixNano: ns(50n), body: { doubleValue: 3 } },
+        { timeUnixNano: ns(51n), body: { intValue: '9007199254740993' } },
+        { timeUnixNano: ns(52n), body: { bytesValue: 'AAEC/w==' } },
       ],
     }],
   }],
@@ -198,7 +202,7 @@ describe.each(['memory', 'redis'] as const)('lossless OTLP export and import wit
   it('exports exactly the OTLP that was sent: SDK metrics (json and protobuf) and hand-built shapes, traces and logs', async () => {
     // What is compared is not trivially small: both SDK exports (each flush and the shutdown's) and every hand-built point.
     expect(proxy.captured.length).toBeGreaterThanOrEqual(2);
-    expect(sent.length).toBeGreaterThanOrEqual(2 * 7 + 7 + 2 + 3 + 1);
+    expect(sent.length).toBeGreaterThanOrEqual(2 * 7 + 7 + 2 + 3 + 3 + 1);
     const exported = canonicalRowsOfJsonl((await exportJsonl(a.baseUrl)).text);
     expect(exported).toEqual(sent);
   });
@@ -218,7 +222,7 @@ describe.each(['memory', 'redis'] as const)('lossless OTLP export and import wit
     try {
       const res = await importText(c.baseUrl, [HAND_TRACES, HAND_LOGS].map((d) => JSON.stringify(d)).join('\n'));
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ imported: { spans: 2, logs: 3 }, errors: [] });
+      expect(res.body).toMatchObject({ imported: { spans: 2, logs: 6 }, errors: [] });
       expect(canonicalRowsOfJsonl((await exportJsonl(c.baseUrl)).text)).toEqual(canonicalRows(HAND_TRACES, HAND_LOGS));
       // The §3 answers do not show them.
       const span = (await getJson(c.baseUrl, `/api/traces/${TRACE_ID}`)).body.spans.find((x: { spanId: string }) => x.spanId === 'aaaaaaaaaaaaaaa1');
