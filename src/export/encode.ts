@@ -148,7 +148,7 @@ export function logJson(log: LogRecord, o: NormaliseOptions): Json {
     setIf(out, 'observedTimeUnixNano', x?.observedTimeUnixNano);
     setIf(out, 'severityNumber', log.severityNumber);
     setIf(out, 'severityText', x?.severityText ?? log.severityText);
-    out.body = inferAnyValue(log.body, x?.bodyKind);
+    if (x?.noBody !== 1) out.body = inferAnyValue(log.body, x?.bodyKind);
     out.attributes = inferKeyValues(log.attributes);
   }
   setIf(out, 'droppedAttributesCount', x?.droppedAttributesCount);

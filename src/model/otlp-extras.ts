@@ -45,6 +45,8 @@ export interface LogExtras {
   droppedAttributesCount?: number;
   /** The AnyValue kind the flat body hides (model/value-kinds.ts). */
   bodyKind?: ValueKind;
+  /** 1 when the record had no body (the model's body is then ''). */
+  noBody?: 1;
 }
 
 export type OtlpExtras = SpanExtras | EventExtras | LinkExtras | LogExtras;
@@ -69,7 +71,7 @@ export type PackedExtras = Record<string, string | number>;
 /** Field → its short stored name, and back. Strings first, then the uint32s. */
 const SHORT: Record<string, string> = {
   traceState: 'ts', timeUnixNano: 't', severityText: 'st', observedTimeUnixNano: 'o', eventName: 'n',
-  bodyKind: 'bk', flags: 'f', droppedAttributesCount: 'da', droppedEventsCount: 'de', droppedLinksCount: 'dl',
+  bodyKind: 'bk', noBody: 'nb', flags: 'f', droppedAttributesCount: 'da', droppedEventsCount: 'de', droppedLinksCount: 'dl',
 };
 const LONG: Record<string, string> = Object.fromEntries(Object.entries(SHORT).map(([k, v]) => [v, k]));
 const STRINGS = new Set(['ts', 't', 'st', 'o', 'n']);

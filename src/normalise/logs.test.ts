@@ -154,13 +154,14 @@ describe('rejected items', () => {
 
 describe('fields the model leaves out (model/otlp-extras.ts)', () => {
   it.each([
-    ['none: own time and text, no observed time', { timeUnixNano: '5', severityText: 'INFO', severityNumber: 9 }, undefined],
-    ['observed time, flags, event name, dropped count', { timeUnixNano: '5', observedTimeUnixNano: '6', flags: 1, eventName: 'ev', droppedAttributesCount: 2, severityText: 'x' },
+    ['none: own time and text, no observed time', { timeUnixNano: '5', severityText: 'INFO', severityNumber: 9, body: { stringValue: 'b' } }, undefined],
+    ['observed time, flags, event name, dropped count', { timeUnixNano: '5', observedTimeUnixNano: '6', flags: 1, eventName: 'ev', droppedAttributesCount: 2, severityText: 'x', body: { stringValue: 'b' } },
       { observedTimeUnixNano: '6', flags: 1, eventName: 'ev', droppedAttributesCount: 2 }],
-    ['own time unknown: observed stands in', { observedTimeUnixNano: '6', severityText: 'x' }, { timeUnixNano: '0', observedTimeUnixNano: '6' }],
-    ['severity text derived from the number', { timeUnixNano: '5', severityNumber: 17 }, { severityText: '' }],
+    ['own time unknown: observed stands in', { observedTimeUnixNano: '6', severityText: 'x', body: { stringValue: 'b' } }, { timeUnixNano: '0', observedTimeUnixNano: '6' }],
+    ['severity text derived from the number', { timeUnixNano: '5', severityNumber: 17, body: { stringValue: 'b' } }, { severityText: '' }],
     ['a body whose flat form hides its type', { timeUnixNano: '5', severityText: 'x', body: { doubleValue: 3 } }, { bodyKind: 'double' }],
     ['a body that shows its type', { timeUnixNano: '5', severityText: 'x', body: { doubleValue: 3.5 } }, undefined],
+    ['no body', { timeUnixNano: '5', severityText: 'x' }, { noBody: 1 }],
   ])('%s', (_name, r, extras) => {
     const l = one(r as OtlpLogRecord);
     expect(extrasOf(l)).toEqual(extras);

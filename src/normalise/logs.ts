@@ -59,12 +59,14 @@ const LOG_COUNTS = ['flags', 'droppedAttributesCount'];
 function noteLogExtras(log: LogRecord, r: OtlpLogRecord, own: string, observed: string, bodyKind: ValueKind | undefined): void {
   noteExtras(log, r, LOG_STRINGS, LOG_COUNTS);
   const derivedText = log.severityText !== '' && (typeof r.severityText !== 'string' || r.severityText === '');
-  if (observed === '0' && !derivedText && bodyKind === undefined) return;
+  const noBody = r.body === undefined || r.body === null;
+  if (observed === '0' && !derivedText && bodyKind === undefined && !noBody) return;
   const x: LogExtras = extrasOf<LogExtras>(log) ?? {};
   if (own !== log.timeUnixNano) x.timeUnixNano = own;
   if (observed !== '0') x.observedTimeUnixNano = observed;
   if (derivedText) x.severityText = '';
   if (bodyKind !== undefined) x.bodyKind = bodyKind;
+  if (noBody) x.noBody = 1;
   setExtras(log, x);
 }
 

@@ -118,6 +118,8 @@ const HAND_LOGS = {
         { timeUnixNano: ns(50n), body: { doubleValue: 3 } },
         { timeUnixNano: ns(51n), body: { intValue: '9007199254740993' } },
         { timeUnixNano: ns(52n), body: { bytesValue: 'AAEC/w==' } },
+        // An event record without a body.
+        { timeUnixNano: ns(53n), eventName: 'hand.no.body', attributes: [str('k', 'v')] },
       ],
     }],
   }],
@@ -202,7 +204,7 @@ describe.each(['memory', 'redis'] as const)('lossless OTLP export and import wit
   it('exports exactly the OTLP that was sent: SDK metrics (json and protobuf) and hand-built shapes, traces and logs', async () => {
     // What is compared is not trivially small: both SDK exports (each flush and the shutdown's) and every hand-built point.
     expect(proxy.captured.length).toBeGreaterThanOrEqual(2);
-    expect(sent.length).toBeGreaterThanOrEqual(2 * 7 + 7 + 2 + 3 + 3 + 1);
+    expect(sent.length).toBeGreaterThanOrEqual(2 * 7 + 7 + 2 + 3 + 3 + 1 + 1);
     const exported = canonicalRowsOfJsonl((await exportJsonl(a.baseUrl)).text);
     expect(exported).toEqual(sent);
   });
@@ -222,7 +224,7 @@ describe.each(['memory', 'redis'] as const)('lossless OTLP export and import wit
     try {
       const res = await importText(c.baseUrl, [HAND_TRACES, HAND_LOGS].map((d) => JSON.stringify(d)).join('\n'));
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ imported: { spans: 2, logs: 6 }, errors: [] });
+      expect(res.body).toMatchObject({ imported: { spans: 2, logs: 7 }, errors: [] });
       expect(canonicalRowsOfJsonl((await exportJsonl(c.baseUrl)).text)).toEqual(canonicalRows(HAND_TRACES, HAND_LOGS));
       // The §3 answers do not show them.
       const span = (await getJson(c.baseUrl, `/api/traces/${TRACE_ID}`)).body.spans.find((x: { spanId: string }) => x.spanId === 'aaaaaaaaaaaaaaa1');
