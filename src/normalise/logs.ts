@@ -57,7 +57,7 @@ const LOG_COUNTS = ['flags', 'droppedAttributesCount'];
 
 /** Notes the record's fields beyond the model (model/otlp-extras.ts): its own and observed times, severity text and the kind its body hides among them. */
 function noteLogExtras(log: LogRecord, r: OtlpLogRecord, own: string, observed: string, bodyKind: ValueKind | undefined): void {
-  noteExtras(log, r, LOG_STRINGS, LOG_COUNTS);
+  if (r.eventName || r.flags || r.droppedAttributesCount) noteExtras(log, r, LOG_STRINGS, LOG_COUNTS);
   const derivedText = log.severityText !== '' && (typeof r.severityText !== 'string' || r.severityText === '');
   const noBody = r.body === undefined || r.body === null;
   if (observed === '0' && !derivedText && bodyKind === undefined && !noBody) return;

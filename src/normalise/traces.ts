@@ -85,7 +85,7 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
       timeUnixNano: u64String(e.timeUnixNano),
       attributes: attributes(e.attributes, o),
     };
-    noteExtras(event, e, NONE, EVENT_COUNTS);
+    if (e.droppedAttributesCount) noteExtras(event, e, NONE, EVENT_COUNTS);
     events.push(event);
   }
   const links: SpanLink[] = [];
@@ -95,7 +95,7 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
     const l = lks[i];
     if (!l || typeof l !== 'object') continue;
     const link: SpanLink = { traceId: idHex(l.traceId), spanId: idHex(l.spanId), attributes: attributes(l.attributes, o) };
-    noteExtras(link, l, SPAN_STRINGS, LINK_COUNTS);
+    if (l.traceState || l.flags || l.droppedAttributesCount) noteExtras(link, l, SPAN_STRINGS, LINK_COUNTS);
     links.push(link);
   }
   const span: Span = {
@@ -118,7 +118,8 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
     events,
     links,
   };
-  noteExtras(span, s, SPAN_STRINGS, SPAN_COUNTS);
+  // Named reads first: the common span has none of them (or only zeros), and costs no more.
+  if (s.traceState || s.flags || s.droppedAttributesCount || s.droppedEventsCount || s.droppedLinksCount) noteExtras(span, s, SPAN_STRINGS, SPAN_COUNTS);
   return span;
 }
 
