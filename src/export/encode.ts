@@ -3,10 +3,11 @@
  * ExportLogsServiceRequest, ExportMetricsServiceRequest), items regrouped under their resource and
  * scope. Spans and logs that keep their wire bytes are re-read with their exact types
  * (export/wire-typed.ts); the others are written from the model with inferred types
- * (export/otlp-values.ts). Reading the store is export/export-query.ts's job.
+ * (export/otlp-values.ts) and the fields the model leaves out that they noted (model/otlp-extras.ts). Reading the store is export/export-query.ts's job.
  */
 import type { Attributes, Exemplar, JsonNumber, LogRecord, MetricOrigin, MetricPoint, MetricSeriesSet, Scope, Span } from '../model/model.js';
 import type { NormaliseOptions } from '../normalise/options.js';
+import { extrasOf, type EventExtras, type LinkExtras, type LogExtras, type SpanExtras } from '../model/otlp-extras.js';
 import { WireBacked } from '../normalise/protobuf-common.js';
 import { inferAnyValue, inferKeyValues, secondsToExactNanos, temporalityNumber, type JsonKeyValue } from './otlp-values.js';
 import { typedLogParts, typedSpanParts } from './wire-typed.js';
@@ -76,42 +77,36 @@ function setIf(o: Json, key: string, v: unknown): void {
   if (v !== undefined && v !== 0 && v !== '') o[key] = v;
 }
 
-/** One span as OTLP/JSON; exact types when the span keeps its wire bytes. */
+/** One span as OTLP/JSON; exact types when the span keeps its wire bytes, its extras (model/otlp-extras.ts) when it has some. */
 export function spanJson(span: Span, o: NormaliseOptions): Json {
   const out: Json = { traceId: span.traceId, spanId: span.spanId };
   let attributes: JsonKeyValue[];
   let events: Json[];
   let links: Json[];
   const wire = span instanceof WireBacked ? typedSpanParts(span.wireBytes(), o) : undefined;
-  if (wire) setIf(out, 'traceState', wire.traceState);
+  const x = wire ?? extrasOf<SpanExtras>(span);
+  setIf(out, 'traceState', x?.traceState);
   if (span.parentSpanId) out.parentSpanId = span.parentSpanId;
-  if (wire) setIf(out, 'flags', wire.flags);
+  setIf(out, 'flags', x?.flags);
   out.name = span.name;
   out.kind = KIND_NUMBER[span.kind] ?? 0;
   out.startTimeUnixNano = span.startTimeUnixNano;
   out.endTimeUnixNano = span.endTimeUnixNano;
   if (wire) {
     attributes = wire.attributes;
-    events = wire.events.map((e) => { const j: Json = { timeUnixNano: e.timeUnixNano, name: e.name, attributes: e.attributes }; setIf(j, 'droppedAttributesCount', e.droppedAttributesCount); return j; });
-    links = wire.links.map((l) => {
-      const j: Json = { traceId: l.traceId, spanId: l.spanId };
-      setIf(j, 'traceState', l.traceState);
-      j.attributes = l.attributes;
-      setIf(j, 'droppedAttributesCount', l.droppedAttributesCount);
-      setIf(j, 'flags', l.flags);
-      return j;
-    });
+    events = wire.events.map((e) => eventJson(e, e.attributes, e));
+    links = wire.links.map((l) => linkJson(l, l.attributes, l));
   } else {
     attributes = inferKeyValues(span.attributes);
-    events = span.events.map((e) => ({ timeUnixNano: e.timeUnixNano, name: e.name, attributes: inferKeyValues(e.attributes) }));
-    links = span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: inferKeyValues(l.attributes) }));
+    events = span.events.map((e) => eventJson(e, inferKeyValues(e.attributes), extrasOf<EventExtras>(e)));
+    links = span.links.map((l) => linkJson(l, inferKeyValues(l.attributes), extrasOf<LinkExtras>(l)));
   }
   out.attributes = attributes;
-  if (wire) setIf(out, 'droppedAttributesCount', wire.droppedAttributesCount);
+  setIf(out, 'droppedAttributesCount', x?.droppedAttributesCount);
   if (events.length) out.events = events;
-  if (wire) setIf(out, 'droppedEventsCount', wire.droppedEventsCount);
+  setIf(out, 'droppedEventsCount', x?.droppedEventsCount);
   if (links.length) out.links = links;
-  if (wire) setIf(out, 'droppedLinksCount', wire.droppedLinksCount);
+  setIf(out, 'droppedLinksCount', x?.droppedLinksCount);
   const status: Json = {};
   if (span.status.message) status.message = span.status.message;
   if (span.status.code !== 'UNSET') status.code = STATUS_NUMBER[span.status.code] ?? 0;
@@ -119,27 +114,46 @@ export function spanJson(span: Span, o: NormaliseOptions): Json {
   return out;
 }
 
-/** One log record as OTLP/JSON; exact types (and the original times) when it keeps its wire bytes. */
+function eventJson(e: { timeUnixNano: string; name: string }, attributes: JsonKeyValue[], x: EventExtras | undefined): Json {
+  const j: Json = { timeUnixNano: e.timeUnixNano, name: e.name, attributes };
+  setIf(j, 'droppedAttributesCount', x?.droppedAttributesCount);
+  return j;
+}
+
+function linkJson(l: { traceId: string; spanId: string }, attributes: JsonKeyValue[], x: LinkExtras | undefined): Json {
+  const j: Json = { traceId: l.traceId, spanId: l.spanId };
+  setIf(j, 'traceState', x?.traceState);
+  j.attributes = attributes;
+  setIf(j, 'droppedAttributesCount', x?.droppedAttributesCount);
+  setIf(j, 'flags', x?.flags);
+  return j;
+}
+
+/** One log record as OTLP/JSON; exact types (and the original times) when it keeps its wire bytes, its extras when it has some. */
 export function logJson(log: LogRecord, o: NormaliseOptions): Json {
   const out: Json = {};
+  let x: LogExtras | undefined;
   if (log instanceof WireBacked) {
     const w = typedLogParts(log.wireBytes(), o);
+    x = w;
     out.timeUnixNano = w.timeUnixNano;
     setIf(out, 'observedTimeUnixNano', w.observedTimeUnixNano === '0' ? undefined : w.observedTimeUnixNano);
     setIf(out, 'severityNumber', log.severityNumber);
     setIf(out, 'severityText', w.severityText);
     if (w.body !== undefined) out.body = w.body;
     out.attributes = w.attributes;
-    setIf(out, 'droppedAttributesCount', w.droppedAttributesCount);
-    setIf(out, 'flags', w.flags);
-    setIf(out, 'eventName', w.eventName);
   } else {
-    out.timeUnixNano = log.timeUnixNano;
+    x = extrasOf<LogExtras>(log);
+    out.timeUnixNano = x?.timeUnixNano ?? log.timeUnixNano;
+    setIf(out, 'observedTimeUnixNano', x?.observedTimeUnixNano);
     setIf(out, 'severityNumber', log.severityNumber);
-    setIf(out, 'severityText', log.severityText);
-    out.body = inferAnyValue(log.body);
+    setIf(out, 'severityText', x?.severityText ?? log.severityText);
+    if (x?.noBody !== 1) out.body = inferAnyValue(log.body, x?.bodyKind);
     out.attributes = inferKeyValues(log.attributes);
   }
+  setIf(out, 'droppedAttributesCount', x?.droppedAttributesCount);
+  setIf(out, 'flags', x?.flags);
+  setIf(out, 'eventName', x?.eventName);
   if (log.traceId) out.traceId = log.traceId;
   if (log.spanId) out.spanId = log.spanId;
   return out;

@@ -92,6 +92,11 @@ export function oneofMember<K extends string>(msg: object, oneofName: string, me
 /** The kind anyValue's last (outermost) call saw but its result hides (read right after the call). */
 let hiddenKind: ValueKind | undefined;
 
+/** The kind the last anyValue call's result hides (read right after the call): for a value no container holds, a log body. */
+export function lastHiddenKind(): ValueKind | undefined {
+  return hiddenKind;
+}
+
 export type { ValueKind } from '../model/value-kinds.js';
 export { valueKindsOf } from '../model/value-kinds.js';
 

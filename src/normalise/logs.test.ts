@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { OtlpLogRecord, OtlpLogsRequest } from '../otlp/types.js';
 import { normaliseLogs, severityTextOf } from './logs.js';
+import { extrasOf } from '../model/otlp-extras.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
 
 function options(over: Partial<NormaliseOptions> = {}): NormaliseOptions {
@@ -148,5 +149,22 @@ describe('rejected items', () => {
 
   it('reads a request of the wrong shape as no records', () => {
     expect(normaliseLogs({ resourceLogs: [null, { scopeLogs: [null, { logRecords: 'x' }] }] } as never, options())).toEqual({ items: [], rejected: 0 });
+  });
+});
+
+describe('fields the model leaves out (model/otlp-extras.ts)', () => {
+  it.each([
+    ['none: own time and text, no observed time', { timeUnixNano: '5', severityText: 'INFO', severityNumber: 9, body: { stringValue: 'b' } }, undefined],
+    ['observed time, flags, event name, dropped count', { timeUnixNano: '5', observedTimeUnixNano: '6', flags: 1, eventName: 'ev', droppedAttributesCount: 2, severityText: 'x', body: { stringValue: 'b' } },
+      { observedTimeUnixNano: '6', flags: 1, eventName: 'ev', droppedAttributesCount: 2 }],
+    ['own time unknown: observed stands in', { observedTimeUnixNano: '6', severityText: 'x', body: { stringValue: 'b' } }, { timeUnixNano: '0', observedTimeUnixNano: '6' }],
+    ['severity text derived from the number', { timeUnixNano: '5', severityNumber: 17, body: { stringValue: 'b' } }, { severityText: '' }],
+    ['a body whose flat form hides its type', { timeUnixNano: '5', severityText: 'x', body: { doubleValue: 3 } }, { bodyKind: 'double' }],
+    ['a body that shows its type', { timeUnixNano: '5', severityText: 'x', body: { doubleValue: 3.5 } }, undefined],
+    ['no body', { timeUnixNano: '5', severityText: 'x' }, { noBody: 1 }],
+  ])('%s', (_name, r, extras) => {
+    const l = one(r as OtlpLogRecord);
+    expect(extrasOf(l)).toEqual(extras);
+    expect(JSON.stringify(l)).not.toMatch(/observed|eventName|flags/);
   });
 });

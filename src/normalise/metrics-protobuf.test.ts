@@ -12,6 +12,8 @@ import { decodeMetricsProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.j
 import { normaliseMetrics } from './metrics.js';
 import { normaliseMetricsProtobuf } from './metrics-protobuf.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
+import { valueKindsOf } from '../model/value-kinds.js';
+import type { Attributes } from '../model/model.js';
 
 const FIXTURES = path.resolve(__dirname, '../../test/fixtures/otlp/metrics');
 const opts = (over: Partial<NormaliseOptions> = {}): NormaliseOptions => ({ ...DEFAULT_NORMALISE_OPTIONS, ...over });
@@ -120,6 +122,33 @@ describe('fused metrics decoder = generic decoder', () => {
       try { generic = normaliseMetrics(decodeMetricsProtobuf(cut), opts()); } catch (err) { generic = err; }
       if (generic instanceof Error) expect(() => normaliseMetricsProtobuf(cut, opts())).toThrowError(/decode/);
       else expect(normaliseMetricsProtobuf(cut, opts())).toStrictEqual(generic);
+    }
+  });
+});
+
+describe('hidden value kinds (model/value-kinds.ts), as the JSON normaliser notes them', () => {
+  const kv = (key: string, value: object) => ({ key, value });
+  const hidden = [
+    kv('whole', { doubleValue: 2 }), kv('half', { doubleValue: 2.5 }), kv('nan', { doubleValue: NaN }), kv('big', { intValue: '9007199254740993' }),
+    kv('small', { intValue: 7 }), kv('raw', { bytesValue: Buffer.from([0, 1, 2, 255]) }), kv('s', { stringValue: 'x' }),
+    kv('list', { arrayValue: { values: [{ doubleValue: 1 }, { stringValue: 's' }, { intValue: '-9007199254740993' }] } }),
+    kv('map', { kvlistValue: { values: [kv('inner', { doubleValue: 3 }), kv('t', { stringValue: 'y' })] } }),
+    kv('dup', { doubleValue: 1 }), kv('dup', { stringValue: 'later wins' }),
+  ];
+  const doc = { resourceMetrics: [{
+    resource: { attributes: [kv('service.name', { stringValue: 'svc' }), ...hidden] },
+    scopeMetrics: [{ scope: { name: 'sc', attributes: hidden }, metrics: [{ name: 'g', gauge: { dataPoints: [{ attributes: hidden, timeUnixNano: '1', asDouble: 1 }] } }] }],
+  }] };
+  it('notes them on resource and scope attributes and metric labels read from protobuf, nested ones too', () => {
+    const buf = Buffer.from(encodeRequestProtobuf('metrics', doc));
+    const [fused] = normaliseMetricsProtobuf(buf, opts()).items;
+    const [generic] = normaliseMetrics(decodeMetricsProtobuf(buf), opts()).items;
+    const kinds = (a: Attributes) => ({ own: valueKindsOf(a), list: valueKindsOf(a.list as object), map: valueKindsOf(a.map as object) });
+    const want = { own: { whole: 'double', nan: 'double', big: 'int', raw: 'bytes' }, list: { 0: 'double', 2: 'int' }, map: { inner: 'double' } };
+    for (const m of [fused, generic]) {
+      expect(kinds(m.labels)).toEqual(want);
+      expect(kinds(m.scope!.attributes!)).toEqual(want);
+      expect(kinds(m.resource!)).toEqual(want);
     }
   });
 });

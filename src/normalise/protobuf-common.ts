@@ -9,6 +9,7 @@ import { ENCODED_SIZE, type AttrValue, type Attributes, type Scope } from '../mo
 import { int64Value } from '../otlp/values.js';
 import { WireReader } from '../otlp/wire.js';
 import { cut, jsonNumber, serviceName } from './attributes.js';
+import { setValueKinds, type ValueKind } from '../model/value-kinds.js';
 import type { NormaliseOptions } from './options.js';
 
 /** Sets a key without ever touching the prototype (a key may be "__proto__"). */
@@ -36,6 +37,16 @@ function doubleJson(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
   if (Number.isFinite(n)) return n;
   return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
 }
+
+/**
+ * The kind the flat value walkAnyValue just read hides (an int64 beyond 2^53 kept as a string, a whole
+ * or non-finite double, bytes as base64), as normalise/attributes.ts notes it for OTLP/JSON: set only
+ * then, and taken (reset) by the container that records it in the model/value-kinds.ts side table,
+ * so the common value costs a read, never a write.
+ */
+let hiddenKind: ValueKind | undefined;
+/** The hidden kinds of the flat KeyValue list being read (walkKeyValues keeps the enclosing list's aside). */
+let listKinds: Record<string, ValueKind> | undefined;
 
 /** What walkAnyValue makes: the flat model value, the typed value, or nothing (a check at ingest). */
 const FLAT = 0;
@@ -67,21 +78,36 @@ function walkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: nu
         }
         const s = cut(r.string(), o.maxAttributeLength);
         value = mode === TYPED ? { stringValue: s } : s;
+        if (hiddenKind !== undefined) hiddenKind = undefined;
         break;
       }
-      case 16: { const b = r.uint32() !== 0; value = mode === TYPED ? { boolValue: b } : b; break; }
+      case 16: { const b = r.uint32() !== 0; value = mode === TYPED ? { boolValue: b } : b; if (hiddenKind !== undefined) hiddenKind = undefined; break; }
       case 24: {
         r.varint64();
         if (mode === CHECK) break;
         if (mode === TYPED) value = { intValue: String(int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false })) };
-        else value = r.hi < 0x200000 ? r.hi * 4294967296 + r.lo : int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false });
+        else if (r.hi < 0x200000) { value = r.hi * 4294967296 + r.lo; if (hiddenKind !== undefined) hiddenKind = undefined; } else {
+          value = int64Value({ low: r.lo | 0, high: r.hi | 0, unsigned: false });
+          hiddenKind = typeof value === 'string' ? 'int' : undefined;
+        }
         break;
       }
-      case 33: { const d = r.double(); value = mode === TYPED ? { doubleValue: doubleJson(d) } : jsonNumber(d); break; }
+      case 33: {
+        const d = r.double();
+        if (mode === CHECK) break;
+        if (mode === TYPED) { value = { doubleValue: doubleJson(d) }; break; }
+        const n = jsonNumber(d);
+        value = n;
+        if (typeof n === 'string' || Number.isSafeInteger(n)) hiddenKind = 'double';
+        else if (hiddenKind !== undefined) hiddenKind = undefined;
+        break;
+      }
       case 42: {
         const e = r.delimitedEnd();
+        hiddenKind = undefined;
         if (depth >= o.maxDepth) { r.pos = e; value = mode === TYPED ? {} : null; break; }
         const out: (AttrValue | TypedAnyValue)[] = [];
+        let kinds: Record<string, ValueKind> | undefined;
         let n = 0;
         while (r.pos < e) {
           const t = r.uint32();
@@ -91,15 +117,21 @@ function walkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: nu
               n++;
               const v = walkAnyValue(r, ve, o, depth + 1, mode);
               if (mode !== CHECK) out.push(v);
+              if (hiddenKind !== undefined) {
+                (kinds ??= Object.create(null) as Record<string, ValueKind>)[out.length - 1] = hiddenKind;
+                hiddenKind = undefined;
+              }
             }
             r.pos = ve;
           } else r.skip(t & 7);
         }
+        if (kinds) setValueKinds(out, kinds);
         value = mode === TYPED ? { arrayValue: { values: out as TypedAnyValue[] } } : out as AttrValue[];
         break;
       }
       case 50: {
         const e = r.delimitedEnd();
+        hiddenKind = undefined;
         if (depth >= o.maxDepth) { r.pos = e; value = mode === TYPED ? {} : null; break; }
         if (mode === CHECK) checkKeyValues(r, e, o, depth + 1, 1, 0);
         else value = mode === TYPED ? { kvlistValue: { values: readTypedKeyValues(r, e, o, depth + 1, 1) } } : readKeyValues(r, e, o, depth + 1, false, 1);
@@ -109,6 +141,7 @@ function walkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: nu
         if (mode === CHECK) { r.skip(2); break; }
         const b = r.base64();
         value = mode === TYPED ? { bytesValue: b } : b;
+        if (mode === FLAT) hiddenKind = 'bytes';
         break;
       }
       default: r.skip(tag & 7);
@@ -120,7 +153,9 @@ function walkAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: nu
 
 /** An AnyValue as its flat model value (CONTRACT §3): int64 as a number when exact, else its decimal text. */
 export function readAnyValue(r: WireReader, end: number, o: NormaliseOptions, depth: number): AttrValue {
-  return walkAnyValue(r, end, o, depth, FLAT) as AttrValue;
+  const v = walkAnyValue(r, end, o, depth, FLAT) as AttrValue;
+  hiddenKind = undefined;
+  return v;
 }
 
 /** An AnyValue with its own type (int64 as decimal text, doubles and bytes as such, NaN named). */
@@ -158,6 +193,9 @@ function walkKeyValues(
   const byKey = typed ? new Map<string, TypedAnyValue>() : undefined;
   const want = (fieldNo << 3) | 2;
   let kept = 0;
+  const enclosing = listKinds;
+  listKinds = undefined;
+  hiddenKind = undefined; // never one left over by a read that threw
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag !== want) { r.skip(tag & 7); continue; }
@@ -181,8 +219,17 @@ function walkKeyValues(
       r.pos = kvEnd;
     }
     if (byKey) byKey.set(key, value as TypedAnyValue);
-    else setKey(flat, key, value as AttrValue);
+    else {
+      setKey(flat, key, value as AttrValue);
+      // Its kind, or none: a later duplicate replaces an earlier one, kind and all.
+      if (hiddenKind !== undefined) {
+        (listKinds ??= Object.create(null) as Record<string, ValueKind>)[key] = hiddenKind;
+        hiddenKind = undefined;
+      } else if (listKinds !== undefined) delete listKinds[key];
+    }
   }
+  if (listKinds !== undefined) setValueKinds(flat, listKinds);
+  listKinds = enclosing;
   return byKey ?? flat;
 }
 

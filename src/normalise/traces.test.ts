@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
 import { durationMs, normaliseTraces } from './traces.js';
+import { extrasOf } from '../model/otlp-extras.js';
 
 const O: NormaliseOptions = DEFAULT_NORMALISE_OPTIONS;
 const T = '5b8efff798038103d269b633813fc60c';
@@ -201,5 +202,27 @@ describe('names, resource and scope', () => {
   ])('reads a scope that is %s as empty name and version', (_name, scope) => {
     const req = { resourceSpans: [{ scopeSpans: [{ scope, spans: [good()] }] }] } as OtlpTracesRequest;
     expect(normaliseTraces(req, O).items[0]).toMatchObject({ scope: { name: '', version: '' }, service: 'unknown_service' });
+  });
+});
+
+describe('fields the model leaves out (model/otlp-extras.ts)', () => {
+  it('notes trace state, flags and dropped counts of spans, events and links, hidden from the JSON', () => {
+    const s = one(good({
+      traceState: 'a=1', flags: 257, droppedAttributesCount: '3', droppedEventsCount: 4, droppedLinksCount: 5,
+      events: [{ name: 'e', droppedAttributesCount: 2 }, { name: 'plain' }],
+      links: [{ traceId: T, spanId: '0000000000000001', traceState: 'b=2', flags: 1, droppedAttributesCount: 6 }, { traceId: T, spanId: '0000000000000002' }],
+    }));
+    expect(extrasOf(s)).toEqual({ traceState: 'a=1', flags: 257, droppedAttributesCount: 3, droppedEventsCount: 4, droppedLinksCount: 5 });
+    expect(s.events.map((e) => extrasOf(e))).toEqual([{ droppedAttributesCount: 2 }, undefined]);
+    expect(s.links.map((l) => extrasOf(l))).toEqual([{ traceState: 'b=2', flags: 1, droppedAttributesCount: 6 }, undefined]);
+    expect(JSON.stringify(s)).not.toContain('traceState');
+  });
+
+  it.each([
+    ['none set', {}],
+    ['defaults', { traceState: '', flags: 0, droppedAttributesCount: '0' }],
+    ['not numbers or out of range', { flags: -1, droppedAttributesCount: 1.5, droppedEventsCount: 2 ** 32, droppedLinksCount: 'x' as never, traceState: 7 as never }],
+  ])('notes nothing when %s', (_name, over) => {
+    expect(extrasOf(one(good(over as Partial<OtlpSpan>)))).toBeUndefined();
   });
 });

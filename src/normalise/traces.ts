@@ -4,8 +4,9 @@
  */
 import { LIMIT_HITS } from './limit-hits.js';
 import type { Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model/model.js';
-import type { OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
-import { enumNumber, idHex, u64String } from '../otlp/values.js';
+import { setExtras } from '../model/otlp-extras.js';
+import type { OtlpScope, OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
+import { enumNumber, idHex, u32Number, u64String } from '../otlp/values.js';
 import { durationBetweenMs } from '../query/traces.js';
 import { attributes, cut } from './attributes.js';
 import { list, walkDecodedRequest } from './decoded-request.js';
@@ -15,6 +16,32 @@ const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODU
 const KIND_NAMES: Record<string, number> = Object.fromEntries(KINDS.map((k, i) => ['SPAN_KIND_' + k, i]));
 const STATUS: StatusCode[] = ['UNSET', 'OK', 'ERROR'];
 const STATUS_NAMES: Record<string, number> = Object.fromEntries(STATUS.map((k, i) => ['STATUS_CODE_' + k, i]));
+
+/**
+ * Notes on `item` the fields of `src` the model leaves out (model/otlp-extras.ts) when one is set:
+ * `strings` kept when a non-empty string, `counts` when a non-zero uint32. Nothing is made otherwise.
+ */
+export function noteExtras(item: object, src: object, strings: readonly string[], counts: readonly string[]): void {
+  const from = src as Record<string, unknown>;
+  let x: Record<string, string | number> | undefined;
+  for (const k of strings) {
+    const v = from[k];
+    if (typeof v === 'string' && v !== '') (x ??= {})[k] = v;
+  }
+  for (const k of counts) {
+    const v = from[k];
+    if (v === undefined || v === 0) continue;
+    const n = u32Number(v);
+    if (n !== 0) (x ??= {})[k] = n;
+  }
+  if (x !== undefined) setExtras(item, x);
+}
+
+const SPAN_STRINGS = ['traceState'];
+const SPAN_COUNTS = ['flags', 'droppedAttributesCount', 'droppedEventsCount', 'droppedLinksCount'];
+const EVENT_COUNTS = ['droppedAttributesCount'];
+const LINK_COUNTS = ['droppedAttributesCount', 'flags'];
+const NONE: string[] = [];
 
 /** Span duration in ms from nanosecond strings, exact; 0 when end is before start. */
 export const durationMs = durationBetweenMs;
@@ -32,11 +59,13 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
   for (let i = 0; i < evs.length && i < o.maxEvents; i++) {
     const e = evs[i];
     if (!e || typeof e !== 'object') continue;
-    events.push({
+    const event: SpanEvent = {
       name: typeof e.name === 'string' ? cut(e.name, o.maxAttributeLength) : '',
       timeUnixNano: u64String(e.timeUnixNano),
       attributes: attributes(e.attributes, o),
-    });
+    };
+    if (e.droppedAttributesCount) noteExtras(event, e, NONE, EVENT_COUNTS);
+    events.push(event);
   }
   const links: SpanLink[] = [];
   const lks = list(s.links);
@@ -44,9 +73,11 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
   for (let i = 0; i < lks.length && i < o.maxLinks; i++) {
     const l = lks[i];
     if (!l || typeof l !== 'object') continue;
-    links.push({ traceId: idHex(l.traceId), spanId: idHex(l.spanId), attributes: attributes(l.attributes, o) });
+    const link: SpanLink = { traceId: idHex(l.traceId), spanId: idHex(l.spanId), attributes: attributes(l.attributes, o) };
+    if (l.traceState || l.flags || l.droppedAttributesCount) noteExtras(link, l, SPAN_STRINGS, LINK_COUNTS);
+    links.push(link);
   }
-  return {
+  const span: Span = {
     traceId,
     spanId,
     parentSpanId: idHex(s.parentSpanId) || null,
@@ -66,6 +97,9 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
     events,
     links,
   };
+  // Named reads first: the common span has none of them (or only zeros), and costs no more.
+  if (s.traceState || s.flags || s.droppedAttributesCount || s.droppedEventsCount || s.droppedLinksCount) noteExtras(span, s, SPAN_STRINGS, SPAN_COUNTS);
+  return span;
 }
 
 /**

@@ -69,25 +69,34 @@ export interface OtlpSpanEvent {
   timeUnixNano?: OtlpInt64;
   name?: string;
   attributes?: OtlpKeyValue[];
+  droppedAttributesCount?: number | string;
 }
 
 export interface OtlpSpanLink {
   traceId?: OtlpBytes;
   spanId?: OtlpBytes;
+  traceState?: string;
   attributes?: OtlpKeyValue[];
+  droppedAttributesCount?: number | string;
+  flags?: number | string;
 }
 
 export interface OtlpSpan {
   traceId?: OtlpBytes;
   spanId?: OtlpBytes;
   parentSpanId?: OtlpBytes;
+  traceState?: string;
+  flags?: number | string;
   name?: string;
   kind?: OtlpEnum;
   startTimeUnixNano?: OtlpInt64;
   endTimeUnixNano?: OtlpInt64;
   attributes?: OtlpKeyValue[];
+  droppedAttributesCount?: number | string;
   events?: OtlpSpanEvent[];
+  droppedEventsCount?: number | string;
   links?: OtlpSpanLink[];
+  droppedLinksCount?: number | string;
   status?: { code?: OtlpEnum; message?: string } | null;
 }
 
@@ -110,6 +119,8 @@ export interface OtlpLogRecord {
   attributes?: OtlpKeyValue[];
   traceId?: OtlpBytes;
   spanId?: OtlpBytes;
+  droppedAttributesCount?: number | string;
+  flags?: number | string;
   eventName?: string;
 }
 

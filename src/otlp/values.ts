@@ -85,6 +85,12 @@ export function countNumber(v: OtlpInt64 | undefined | null): number {
   return typeof x === 'number' ? x : Number(x);
 }
 
+/** A uint32/fixed32 (flags, dropped counts) from a number or (OTLP/JSON) a decimal string; 0 when absent or not one. */
+export function u32Number(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : 0;
+  return Number.isInteger(n) && n > 0 && n <= 0xffffffff ? n : 0;
+}
+
 /** An enum as number, from a number or (OTLP/JSON) its name; unknown names give -1. */
 export function enumNumber(v: OtlpEnum | undefined | null, names: Record<string, number>): number {
   if (v === undefined || v === null) return 0;

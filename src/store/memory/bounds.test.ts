@@ -8,6 +8,8 @@ import type { MetricSample, Span } from '../../model/model.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../../normalise/options.js';
 import { normaliseTracesProtobuf, type WireSpan } from '../../normalise/traces-protobuf.js';
 import { encodeRequestProtobuf } from '../../otlp/protobuf.js';
+import { normaliseLogs } from '../../normalise/logs.js';
+import { normaliseTraces } from '../../normalise/traces.js';
 import { MemoryStore } from './memory-store.js';
 
 const T0 = 5_000_000;
@@ -51,6 +53,32 @@ describe('what a protobuf span keeps besides its wire bytes is counted', () => {
     await a.store.writeSpans(decode(tracesRequest(1, 10, 100, 'lib')));
     await b.store.writeSpans(decode(tracesRequest(1, 10, 100, 'l'.repeat(4000))));
     expect(b.store.usedBytes - a.store.usedBytes).toBeGreaterThanOrEqual(4000 - 3);
+  });
+});
+
+describe('the OTLP fields a JSON span or record notes beside the model are counted', () => {
+  it('trace state of spans and links, dropped counts, a log\'s event name and observed time', async () => {
+    const id = (n: number, len: number) => n.toString(16).padStart(len, '0');
+    const spans = (extras: boolean) => normaliseTraces({ resourceSpans: [{ scopeSpans: [{ spans: Array.from({ length: 10 }, (_, i) => ({
+      traceId: id(i + 1, 32), spanId: id(i + 1, 16), traceState: extras ? 's'.repeat(400) : undefined,
+      events: [{ name: 'e', droppedAttributesCount: extras ? 1 : 0 }],
+      links: [{ traceId: id(99, 32), spanId: id(99, 16), traceState: extras ? 'l'.repeat(400) : undefined }],
+    })) }] }] }, DEFAULT_NORMALISE_OPTIONS).items;
+    let n = 0;
+    const o = { ...DEFAULT_NORMALISE_OPTIONS, nextLogId: () => String(++n) };
+    const logs = (extras: boolean) => normaliseLogs({ resourceLogs: [{ scopeLogs: [{ logRecords: Array.from({ length: 10 }, () => ({
+      timeUnixNano: '1', severityText: 'x', eventName: extras ? 'n'.repeat(400) : undefined, observedTimeUnixNano: extras ? '2' : undefined,
+    })) }] }] }, o).items;
+    const a = makeClocked();
+    const b = makeClocked();
+    await a.store.writeSpans(spans(false));
+    await b.store.writeSpans(spans(true));
+    expect(b.store.usedBytes - a.store.usedBytes).toBeGreaterThanOrEqual(10 * 800);
+    const c = makeClocked();
+    const d = makeClocked();
+    await c.store.writeLogs(logs(false));
+    await d.store.writeLogs(logs(true));
+    expect(d.store.usedBytes - c.store.usedBytes).toBeGreaterThanOrEqual(10 * 400);
   });
 });
 

@@ -3,6 +3,7 @@
  * memory cap. A walk over the values, never a JSON.stringify; close enough to bound memory.
  */
 import { ENCODED_SIZE, type AttrValue, type Attributes, type LogRecord, type MetricPoint, type Scope, type Span } from '../../model/model.js';
+import { extrasBytes } from '../../model/otlp-extras.js';
 
 /** Fixed overhead of one stored span/log/point: keys, quotes, numbers and index entries. */
 const SPAN_OVERHEAD = 320;
@@ -76,9 +77,9 @@ export class SizeEstimator {
     }
     let n = SPAN_OVERHEAD + s.traceId.length + s.spanId.length + (s.parentSpanId?.length ?? 0) + s.name.length
       + s.startTimeUnixNano.length + s.endTimeUnixNano.length + s.status.message.length + s.service.length
-      + this.scopeBytes(s.scope) + attributesBytes(s.attributes) + this.resourceBytes(s.resource);
-    for (const e of s.events) n += 48 + e.name.length + e.timeUnixNano.length + attributesBytes(e.attributes);
-    for (const l of s.links) n += 48 + l.traceId.length + l.spanId.length + attributesBytes(l.attributes);
+      + this.scopeBytes(s.scope) + attributesBytes(s.attributes) + this.resourceBytes(s.resource) + extrasBytes(s);
+    for (const e of s.events) n += 48 + e.name.length + e.timeUnixNano.length + attributesBytes(e.attributes) + extrasBytes(e);
+    for (const l of s.links) n += 48 + l.traceId.length + l.spanId.length + attributesBytes(l.attributes) + extrasBytes(l);
     return n;
   }
 
@@ -91,7 +92,7 @@ export class SizeEstimator {
     }
     return LOG_OVERHEAD + l.id.length + l.timeUnixNano.length + l.severityText.length + (l.traceId?.length ?? 0)
       + (l.spanId?.length ?? 0) + l.service.length + this.scopeBytes(l.scope)
-      + valueBytes(l.body) + attributesBytes(l.attributes) + this.resourceBytes(l.resource);
+      + valueBytes(l.body) + attributesBytes(l.attributes) + this.resourceBytes(l.resource) + extrasBytes(l);
   }
 
   /** Approximate encoded size of one metric point (its series' labels counted with it, as OTLP sends them). */

@@ -11,6 +11,8 @@ import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalis
 import { decodeValue } from './codec.js';
 import { decodeLog, encodeLog } from './log-codec.js';
 import { ResourceTable } from './span-codec.js';
+import { normaliseLogs } from '../../normalise/logs.js';
+import { extrasOf } from '../../model/otlp-extras.js';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/otlp/logs');
 const LIMITS: Record<string, Partial<NormaliseOptions>> = {
@@ -51,6 +53,25 @@ describe('log codec', () => {
     const logs = normaliseLogsProtobuf(readFileSync(path.join(FIXTURES, files[0])), options({})).items.map((l) => plain(l) as LogRecord);
     expect(logs[0]).not.toBeInstanceOf(WireLog);
     expect(roundTrip(logs, options({})).map((l) => l && plain(l))).toEqual(logs.map(plain));
+  });
+
+  it('keeps the OTLP fields a JSON record notes beside the model (observed time, flags, event name, …), and reads older values without them', () => {
+    const [l] = normaliseLogs({ resourceLogs: [{ scopeLogs: [{ logRecords: [
+      { observedTimeUnixNano: '7', severityNumber: 9, flags: 1, eventName: 'ev', droppedAttributesCount: 2, body: { stringValue: 'b' } },
+    ] }] }] }, options({})).items;
+    const raw = encodeLog(l, 1, new ResourceTable());
+    const stored = decodeValue<Record<string, unknown>>(raw)!.value;
+    expect(stored.x).toEqual({ t: '0', st: '', o: '7', f: 1, n: 'ev', da: 2 });
+    const [back] = roundTrip([l], options({}));
+    expect(plain(back!)).toEqual(plain(l));
+    expect(extrasOf(back!)).toEqual(extrasOf(l));
+    // Stored before they were kept, or malformed: the record, without them.
+    const { x: _x, ...old } = stored;
+    for (const v of [old, { ...old, x: { o: 7, f: 'one', zz: 1 } }, { ...old, x: 'text' }]) {
+      const r = decodeLog(l.id, v, options({}));
+      expect(r && plain(r)).toEqual(plain(l));
+      expect(extrasOf(r!)).toBeUndefined();
+    }
   });
 
   it('reads malformed values as nothing, never throwing', () => {

@@ -11,6 +11,7 @@ import type { NormaliseOptions } from '../../normalise/options.js';
 import { encodeValue } from './codec.js';
 import { scopeExtrasSuffix, storedResource, storedScope, type ResourceTable, type ScopeExtras } from './span-codec.js';
 import { applyKindsTree, kindsTree, type KindsTree } from '../../model/value-kinds.js';
+import { extrasOf, packExtras, setExtras, storedExtras, type PackedExtras } from '../../model/otlp-extras.js';
 
 /**
  * Stored form of a record kept as its wire bytes: [2, [service, resource], scope name, scope version, base64
@@ -18,6 +19,9 @@ import { applyKindsTree, kindsTree, type KindsTree } from '../../model/value-kin
  * no id (the field is it).
  */
 type StoredWireLog = [2, [string, Attributes], string, string, string, string?, ScopeExtras?];
+
+/** Stored form of a record from OTLP/JSON (version 1): the record, plus what its values hide and its extras when it has some. */
+type StoredJsonLog = LogRecord & { kinds?: KindsTree; x?: PackedExtras };
 
 /**
  * The id a record is stored under in Redis: a digest of its content (resource, scope and the record's
@@ -47,9 +51,15 @@ export function encodeLog(log: LogRecord, receivedMs: number, resources: Resourc
     return receivedMs + '|[2,' + resourceJson + ',' + JSON.stringify(log.scope.name) + ',' + JSON.stringify(log.scope.version)
       + ',"' + log.wireBytes().toString('base64') + '",' + JSON.stringify(log.id) + scopeExtrasSuffix(log.scope) + ']';
   }
-  // A record from OTLP/JSON: its JSON, with the kinds its values hide when normalise noted any.
+  // A record from OTLP/JSON: its JSON, with the kinds its values hide and the OTLP fields the model
+  // leaves out (`x`, model/otlp-extras.ts) when normalise noted any.
   const kinds = kindsTree(log);
-  return encodeValue(kinds === undefined ? log : { ...log, kinds }, receivedMs);
+  const x = extrasOf(log);
+  if (kinds === undefined && x === undefined) return encodeValue(log, receivedMs);
+  const stored: StoredJsonLog = { ...log };
+  if (kinds !== undefined) stored.kinds = kinds;
+  if (x !== undefined) stored.x = packExtras(x);
+  return encodeValue(stored, receivedMs);
 }
 
 /** The record stored under field `id` from its decoded value (either version); undefined when malformed. */
@@ -62,8 +72,10 @@ export function decodeLog(id: string, value: unknown, o: NormaliseOptions): LogR
     return logFromWire(Buffer.from(v[4], 'base64'), typeof v[5] === 'string' ? v[5] : id, v[1][0], resource, storedScope(v[2], v[3], v[6]), o);
   }
   if (value && typeof value === 'object' && typeof (value as LogRecord).id === 'string') {
-    const { kinds, ...log } = value as LogRecord & { kinds?: KindsTree };
+    const { kinds, x, ...log } = value as StoredJsonLog;
     if (kinds !== undefined) applyKindsTree(log, kinds);
+    const extras = storedExtras(x);
+    if (extras !== undefined) setExtras(log, extras);
     return log;
   }
   return undefined;

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { Span } from '../../model/model.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
 import { normaliseTracesProtobuf, WireSpan } from '../../normalise/traces-protobuf.js';
+import { normaliseTraces } from '../../normalise/traces.js';
+import { extrasOf } from '../../model/otlp-extras.js';
 import { decodeSpan, encodeSpan, ResourceTable, type StoredResource } from './span-codec.js';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/otlp/traces');
@@ -49,6 +51,30 @@ describe('span codec', () => {
     expect(spans[0]).not.toBeInstanceOf(WireSpan);
     for (const s of spans) expect(JSON.parse(encodeSpan(s, 'd'))[0]).toBe(1);
     expect(roundTrip(spans, DEFAULT_NORMALISE_OPTIONS).map((s) => s && plain(s))).toEqual(spans.map(plain));
+  });
+
+  it('keeps the OTLP fields a JSON span notes beside the model (trace state, flags, dropped counts), and reads older arrays without them', () => {
+    const T = '5b8efff798038103d269b633813fc60c';
+    const [s] = normaliseTraces({ resourceSpans: [{ scopeSpans: [{ spans: [{
+      traceId: T, spanId: '0000000000000001', traceState: 'a=1', flags: 1, droppedEventsCount: 2,
+      events: [{ name: 'plain' }, { name: 'e', droppedAttributesCount: 3 }], links: [{ traceId: T, spanId: '0000000000000002', traceState: 'b=2' }],
+    }] }] }] }, DEFAULT_NORMALISE_OPTIONS).items;
+    const stored = JSON.parse(encodeSpan(s, 'd')) as unknown[];
+    expect(stored).toHaveLength(18);
+    expect(stored.slice(15)).toEqual([null, null, { s: { ts: 'a=1', f: 1, de: 2 }, e: { 1: { da: 3 } }, l: { 0: { ts: 'b=2' } } }]);
+    const [back] = roundTrip([s], DEFAULT_NORMALISE_OPTIONS);
+    expect(plain(back!)).toEqual(plain(s));
+    expect(extrasOf(back!)).toEqual(extrasOf(s));
+    expect(back!.events.map((e) => extrasOf(e))).toEqual([undefined, { droppedAttributesCount: 3 }]);
+    expect(extrasOf(back!.links[0])).toEqual({ traceState: 'b=2' });
+    // Stored before they were kept (15 to 17 elements), or with malformed extras: the span, without them.
+    const resources = new Map<string, StoredResource>([['d', [s.service, s.resource]]]);
+    for (const old of [stored.slice(0, 15), stored.slice(0, 17), [...stored.slice(0, 17), { s: { ts: 7, f: -1, zz: 1 }, e: 'x', l: { 9: { ts: 'x' } } }]]) {
+      const span = decodeSpan(T, '0000000000000001', JSON.parse(JSON.stringify(old)), resources, DEFAULT_NORMALISE_OPTIONS);
+      expect(span && plain(span)).toEqual(plain(s));
+      expect(extrasOf(span!)).toBeUndefined();
+      expect(span!.events.map((e) => extrasOf(e))).toEqual([undefined, undefined]);
+    }
   });
 
   it('reads malformed or mismatched wire values as nothing, never throwing', () => {

@@ -3,11 +3,13 @@
  * with its service and resource replaced by a digest into the trace's resource hash, so a resource
  * is stored once per trace. A span read from protobuf is stored as its own wire bytes (version 2:
  * no attribute or event is decoded or re-encoded on the way in, and reads decode them under the
- * same limits as ingest); other spans as JSON without what the key says (version 1).
+ * same limits as ingest); other spans as JSON without what the key says (version 1), with the OTLP
+ * fields the model leaves out when they have some (older stored arrays, without them, still read).
  */
 import { createHash } from 'node:crypto';
 import type { Attributes, Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../../model/model.js';
 import { applyKindsTree, kindsTree, type KindsTree } from '../../model/value-kinds.js';
+import { applySpanExtrasTree, spanExtrasTree, type SpanExtrasTree } from '../../model/otlp-extras.js';
 import type { NormaliseOptions } from '../../normalise/options.js';
 import { spanFromWire, WireSpan } from '../../normalise/traces-protobuf.js';
 
@@ -22,12 +24,13 @@ export function storedResource(v: unknown): StoredResource | undefined {
 }
 
 /**
- * Stored form of one span (version 1), with the scope's other fields (or null) when it has some, and
- * then the kinds noted in the span's attributes, events and links when there are any.
+ * Stored form of one span (version 1), with the scope's other fields (or null) when it has some, then
+ * the kinds noted in the span's attributes, events and links (or null) when there are any, and then
+ * the OTLP fields the model leaves out (model/otlp-extras.ts) when it or its events or links have some.
  */
 type StoredSpan = [
   1, string, string | null, string, SpanKind, string, string, number, StatusCode, string,
-  Attributes, string, string, SpanEvent[], SpanLink[], (ScopeExtras | null)?, KindsTree?,
+  Attributes, string, string, SpanEvent[], SpanLink[], (ScopeExtras | null)?, (KindsTree | null)?, SpanExtrasTree?,
 ];
 
 /** Encodes the resources of one batch once each: keyed by object identity (the normaliser shares them), then service. */
@@ -102,8 +105,10 @@ export function encodeSpan(s: Span, resourceDigest: string): string {
   ];
   const extras = scopeExtras(s.scope);
   const kinds = kindsTree(stored);
-  if (extras !== undefined || kinds !== undefined) stored.push(extras ?? null);
-  if (kinds !== undefined) stored.push(kinds);
+  const otlp = spanExtrasTree(s);
+  if (extras !== undefined || kinds !== undefined || otlp !== undefined) stored.push(extras ?? null);
+  if (kinds !== undefined || otlp !== undefined) stored.push(kinds ?? null);
+  if (otlp !== undefined) stored.push(otlp);
   return JSON.stringify(stored);
 }
 
@@ -122,12 +127,12 @@ export function decodeSpan(traceId: string, spanId: string, value: unknown, reso
   }
   if (Array.isArray(value)) {
     const v = value as StoredSpan;
-    if (v[0] !== 1 || v.length < 15 || v.length > 17) return undefined;
+    if (v[0] !== 1 || v.length < 15 || v.length > 18) return undefined;
     const res = resources.get(v[1]);
     if (!res) return undefined;
-    if (v.length === 17) applyKindsTree(v, v[16]);
+    if (v.length >= 17) applyKindsTree(v, v[16]);
     const scope: Scope = storedScope(v[11], v[12], v[15]);
-    return {
+    const span: Span = {
       traceId,
       spanId,
       parentSpanId: v[2],
@@ -144,6 +149,8 @@ export function decodeSpan(traceId: string, spanId: string, value: unknown, reso
       events: v[13],
       links: v[14],
     };
+    if (v.length === 18) applySpanExtrasTree(span, v[17]);
+    return span;
   }
   if (value && typeof value === 'object' && (value as Span).traceId === traceId) return value as Span;
   return undefined;
