@@ -18,6 +18,8 @@ const HELP = `Usage: npm run soak:shapes -- [options]
   --minutes N    how long to cycle the shapes (default 5)
   --interval N   seconds between RSS and /healthz samples (default 5)
   --out FILE     also write the samples, table and verdict as JSON to FILE
+  --heap-mb N    run the server with --max-old-space-size=N (default: none, Node's own limit); a
+                 diagnosis: with a heap limit V8 collects before it grows, so RSS shows what is kept
 `;
 
 /** TinyOlly's default TINYOLLY_MAX_MEMORY_MB (CONTRACT §1.2): the soak sets nothing. */
@@ -73,13 +75,14 @@ async function main(): Promise<void> {
   const minutes = Number(flag(args, '--minutes', '5'));
   const intervalS = Number(flag(args, '--interval', '5'));
   const out = flag(args, '--out', '');
+  const heapMb = flag(args, '--heap-mb', '');
   if (![minutes, intervalS].every((n) => Number.isFinite(n) && n > 0)) throw new Error('numbers must be positive (see --help)');
 
-  const server = await startServer({ env: {} });
+  const server = await startServer({ env: {}, nodeArgs: heapMb ? [`--max-old-space-size=${heapMb}`] : [] });
   const otlp = `http://127.0.0.1:${server.ports.http}`;
   const shapes: HostileShape[] = [...HOSTILE_SHAPES, ...HEAVY_SHAPES];
   const log = (line: string) => console.log(`[soak-shapes] ${line}`);
-  log(`TinyOlly pid ${server.pid} (${server.storage}), default settings (cap ${DEFAULT_CAP_MB} MiB), ${shapes.length} shapes, ${minutes} min, samples every ${intervalS} s`);
+  log(`TinyOlly pid ${server.pid} (${server.storage}), default settings (cap ${DEFAULT_CAP_MB} MiB)${heapMb ? `, node --max-old-space-size=${heapMb}` : ''}, ${shapes.length} shapes, ${minutes} min, samples every ${intervalS} s`);
 
   const startedAt = Date.now();
   const endAt = startedAt + minutes * 60_000;
@@ -126,12 +129,21 @@ async function main(): Promise<void> {
     }
   };
 
+  // Which shape was being sent when RSS peaked: a fast /proc poll attributes RSS to the current shape.
+  const shapePeakMb: Record<string, number> = {};
+  let current = '';
+  const attribute = setInterval(() => {
+    const rss = rssMb(server.pid);
+    if (current && Number.isFinite(rss)) shapePeakMb[current] = Math.max(shapePeakMb[current] ?? 0, Math.round(rss));
+  }, 250);
+
   let cycles = 0;
   let bigTraceRead: { status: number; totalSpans?: number; spansDropped?: number; spansInPage?: number } | undefined;
   while (Date.now() < endAt && server.proc.exitCode === null && server.proc.signalCode === null) {
     const cycle = cycles++;
     for (const shape of shapes) {
       if (Date.now() >= endAt) break;
+      current = shape.name;
       if (shape.parallel && shape.parallel > 1) {
         await Promise.all([...shape.requests(cycle)].map((req) => post(shape.name, req)));
       } else {
@@ -148,6 +160,7 @@ async function main(): Promise<void> {
     log(`t=${Math.round((Date.now() - startedAt) / 1000)}s cycle ${cycle + 1} done, rss ${Math.round(rssMb(server.pid))} MiB`);
   }
   clearInterval(sampler);
+  clearInterval(attribute);
   while (sampling) await new Promise((r) => setTimeout(r, 100));
   const alive = server.proc.exitCode === null && server.proc.signalCode === null;
   const hwmMb = Math.round(peakRssMb(server.pid));
@@ -171,7 +184,7 @@ async function main(): Promise<void> {
   ];
 
   const report = [
-    `TinyOlly soak of issue 11's hostile shapes at the default cap (${DEFAULT_CAP_MB} MiB), ${minutes} min, ${cycles} cycles (the last may be partial), ${new Date().toISOString()}`,
+    `TinyOlly soak of issue 11's hostile shapes at the default cap (${DEFAULT_CAP_MB} MiB)${heapMb ? `, node --max-old-space-size=${heapMb}` : ''}, ${minutes} min, ${cycles} cycles (the last may be partial), ${new Date().toISOString()}`,
     '',
     renderTable(rows),
     '',
@@ -179,15 +192,15 @@ async function main(): Promise<void> {
     `big trace read: ${JSON.stringify(bigTraceRead)} (${BIG_TRACE_SPANS} sent)`,
     `store at the end: ${JSON.stringify(stats)}`,
     '',
-    'answers per shape (status → count):',
-    ...Object.entries(answers).map(([name, a]) => `  ${name}: ${JSON.stringify(a)}`),
+    'per shape: peak RSS while it was being sent (MiB, 250 ms polls) and answers (status → count):',
+    ...Object.entries(answers).map(([name, a]) => `  ${name}: peak ${shapePeakMb[name] ?? '—'} MiB, ${JSON.stringify(a)}`),
   ].join('\n');
   console.log(`\n${report}`);
   if (!alive) console.log(`\nserver stderr (tail):\n${serverStderr.slice(-4000)}`);
   if (out) {
     const file = path.resolve(ROOT, out);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify({ minutes, intervalS, capMb: DEFAULT_CAP_MB, limitMb, cycles, rows, verdict: { flat, under, lines: verdict }, bigTraceRead, stats, answers, samples }, null, 2) + '\n');
+    writeFileSync(file, JSON.stringify({ minutes, intervalS, heapMb: heapMb || null, capMb: DEFAULT_CAP_MB, limitMb, cycles, rows, verdict: { flat, under, lines: verdict }, bigTraceRead, stats, answers, shapePeakMb, samples }, null, 2) + '\n');
     log(`wrote ${path.relative(ROOT, file)}`);
   }
   process.exitCode = flat && under ? 0 : 1;
