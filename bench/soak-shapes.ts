@@ -28,6 +28,8 @@ const DEFAULT_CAP_MB = 256;
 const RUNTIME_MB = 150;
 /** Flat: the last minute's max RSS at most this much above the second minute's. */
 const FLAT_TOLERANCE = 0.1;
+/** A request or read with no answer after this long is counted as failed. */
+const REQUEST_TIMEOUT_MS = 120_000;
 
 function flag(args: string[], name: string, fallback: string): string {
   const i = args.indexOf(name);
@@ -121,11 +123,15 @@ async function main(): Promise<void> {
       const res = await fetch(`${otlp}/v1/${signal}`, {
         method: 'POST', body: typeof body === 'string' ? body : new Uint8Array(body),
         headers: { 'content-type': json ? 'application/json' : 'application/x-protobuf' },
+        // A request that never settles (seen once: a send stuck with no socket open) must not stop the soak.
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       await res.arrayBuffer();
       tally(shape, res.status);
     } catch (err) {
-      tally(shape, err instanceof Error ? (err.cause as Error | undefined)?.message ?? err.message : String(err));
+      const reason = err instanceof Error ? (err.name === 'TimeoutError' ? `no answer in ${REQUEST_TIMEOUT_MS / 1000} s` : (err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      tally(shape, reason);
+      log(`${shape}: ${reason}`);
     }
   };
 
@@ -151,7 +157,8 @@ async function main(): Promise<void> {
       }
       if (shape === HEAVY_SHAPES[0]) {
         // Read the capped trace's first page back, as the UI would.
-        const res = await fetch(`${server.apiUrl}/api/traces/${bigTraceIdHex(cycle)}`);
+        const res = await fetch(`${server.apiUrl}/api/traces/${bigTraceIdHex(cycle)}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) }).catch(() => undefined);
+        if (!res) { tally(shape.name, 'read failed'); continue; }
         const body = res.ok ? await res.json() as { totalSpans: number; spansDropped: number; spans: unknown[] } : (await res.arrayBuffer(), undefined);
         bigTraceRead = { status: res.status, totalSpans: body?.totalSpans, spansDropped: body?.spansDropped, spansInPage: body?.spans.length };
         tally(shape.name, `read ${res.status}`);
@@ -161,11 +168,11 @@ async function main(): Promise<void> {
   }
   clearInterval(sampler);
   clearInterval(attribute);
-  while (sampling) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; sampling && i < 700; i++) await new Promise((r) => setTimeout(r, 100));
   const alive = server.proc.exitCode === null && server.proc.signalCode === null;
   const hwmMb = Math.round(peakRssMb(server.pid));
   let stats: unknown;
-  try { stats = await (await fetch(`${server.apiUrl}/api/stats`)).json(); } catch { stats = null; }
+  try { stats = await (await fetch(`${server.apiUrl}/api/stats`, { signal: AbortSignal.timeout(30_000) })).json(); } catch { stats = null; }
   const serverStderr = server.stderr();
   await server.stop();
 
