@@ -18,6 +18,7 @@ const HELP = `Usage: npm run soak:shapes -- [options]
   --minutes N    how long to cycle the shapes (default 5)
   --interval N   seconds between RSS and /healthz samples (default 5)
   --out FILE     also write the samples, table and verdict as JSON to FILE
+  --only TEXT    cycle only the shapes whose name contains TEXT (to find which shape keeps memory)
   --heap-mb N    run the server with --max-old-space-size=N (default: none, Node's own limit); a
                  diagnosis: with a heap limit V8 collects before it grows, so RSS shows what is kept
 `;
@@ -82,7 +83,9 @@ async function main(): Promise<void> {
 
   const server = await startServer({ env: {}, nodeArgs: heapMb ? [`--max-old-space-size=${heapMb}`] : [] });
   const otlp = `http://127.0.0.1:${server.ports.http}`;
-  const shapes: HostileShape[] = [...HOSTILE_SHAPES, ...HEAVY_SHAPES];
+  const only = flag(args, '--only', '');
+  const shapes: HostileShape[] = [...HOSTILE_SHAPES, ...HEAVY_SHAPES].filter((s) => s.name.includes(only));
+  if (!shapes.length) throw new Error(`no shape name contains "${only}"`);
   const log = (line: string) => console.log(`[soak-shapes] ${line}`);
   log(`TinyOlly pid ${server.pid} (${server.storage}), default settings (cap ${DEFAULT_CAP_MB} MiB)${heapMb ? `, node --max-old-space-size=${heapMb}` : ''}, ${shapes.length} shapes, ${minutes} min, samples every ${intervalS} s`);
 
