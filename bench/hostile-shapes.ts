@@ -55,6 +55,9 @@ const metricsBody = (service: string, metrics: Buffer[]): Buffer => ld(1, resour
 /** A gauge NumberDataPoint: 3 time, 4 as_double, 7 attributes. */
 const gaugePoint = (ns: bigint, value: number, attrs: Buffer[] = []): Buffer => ld(1, fixed64(3, ns), double(4, value), ...attrs.map((a) => ld(7, a)));
 
+/** The cycle's prefix for names and labels: empty in cycle 0, so the goal test's bytes are the probe's. */
+const tag = (cycle: number): string => (cycle ? `${cycle}.` : '');
+
 /** Spans of the big-trace shape, past the default TINYOLLY_MAX_SPANS_PER_TRACE (10,000). */
 export const BIG_TRACE_SPANS = 12_000;
 /** The big-trace shape's trace id (hex) in a cycle. */
@@ -66,14 +69,14 @@ export const HOSTILE_SHAPES: HostileShape[] = [
     const big = 'n'.repeat(150_000);
     for (let r = 0; r < 32; r++) {
       yield ['traces', tracesBody('scopes', Array.from({ length: 25 }, (_, i) =>
-        Buffer.concat([ld(1, str(1, `${cycle}.${r}.${i}.${big}`)), span(id(cycle * 100_000 + r * 1000 + i + 1, 16), id(i + 1, 8), 'op')])))];
+        Buffer.concat([ld(1, str(1, `${tag(cycle)}${r}.${i}.${big}`)), span(id(cycle * 100_000 + r * 1000 + i + 1, 16), id(i + 1, 8), 'op')])))];
     }
   } },
   { name: 'scopes with 150 KB names, 25 a request (logs)', *requests(cycle = 0) {
     const big = 'n'.repeat(150_000);
     const record = ld(2, fixed64(1, T), ld(5, str(1, 'x')));
     for (let r = 0; r < 32; r++) {
-      yield ['logs', logsBody('scopes', Array.from({ length: 25 }, (_, i) => Buffer.concat([ld(1, str(1, `${cycle}.${r}.${i}.${big}`)), record])))];
+      yield ['logs', logsBody('scopes', Array.from({ length: 25 }, (_, i) => Buffer.concat([ld(1, str(1, `${tag(cycle)}${r}.${i}.${big}`)), record])))];
     }
   } },
   { name: 'the same 300 spans (10 KB each) re-sent 40 times', *requests() {
@@ -82,9 +85,10 @@ export const HOSTILE_SHAPES: HostileShape[] = [
     for (let r = 0; r < 40; r++) yield ['traces', Buffer.from(body)];
   } },
   { name: 'refused series of 512 KiB labels (series cap 1)', *requests(cycle = 0) {
-    const big = 'L'.repeat(4090);
+    // Labels stay within the default 4,096-character attribute limit (longer ones would be cut, another path).
+    const big = 'L'.repeat(4090 - tag(cycle).length);
     for (let r = 0; r < 32; r++) {
-      const points = Array.from({ length: 7 }, (_, i) => gaugePoint(T, 1, Array.from({ length: 128 }, (_, k) => kv(`k${k}`, `${cycle}.${r}.${i}.${big}`))));
+      const points = Array.from({ length: 7 }, (_, i) => gaugePoint(T, 1, Array.from({ length: 128 }, (_, k) => kv(`k${k}`, `${tag(cycle)}${r}.${i}.${big}`))));
       yield ['metrics', metricsBody('series', [Buffer.concat([str(1, 'refused'), ld(5, ...points)])])];
     }
   } },
@@ -92,7 +96,7 @@ export const HOSTILE_SHAPES: HostileShape[] = [
     const description = str(2, 'd'.repeat(4096));
     const data = ld(5, gaugePoint(T, 1));
     for (let r = 0; r < 32; r++) {
-      yield ['metrics', metricsBody('names', Array.from({ length: 900 }, (_, i) => Buffer.concat([str(1, `m.${cycle}.${r}.${i}`), description, data])))];
+      yield ['metrics', metricsBody('names', Array.from({ length: 900 }, (_, i) => Buffer.concat([str(1, `m.${tag(cycle)}${r}.${i}`), description, data])))];
     }
   } },
   { name: 'spans of 128 links × 128 attributes', *requests(cycle = 0) {
@@ -118,7 +122,7 @@ export const HOSTILE_SHAPES: HostileShape[] = [
     const counts = Buffer.alloc(8 * 1_000_000);
     for (let i = 0; i < 1_000_000; i++) counts.writeBigUInt64LE(1n, i * 8);
     const point = ld(1, fixed64(3, T), fixed64(4, 1_000_000n), ld(6, counts));
-    for (let r = 0; r < 2; r++) yield ['metrics', metricsBody('buckets', [Buffer.concat([str(1, `buckets.${cycle}.${r}`), ld(9, point, Buffer.from([16, 2]))])])];
+    for (let r = 0; r < 2; r++) yield ['metrics', metricsBody('buckets', [Buffer.concat([str(1, `buckets.${tag(cycle)}${r}`), ld(9, point, Buffer.from([16, 2]))])])];
   } },
 ];
 
