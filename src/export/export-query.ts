@@ -28,8 +28,6 @@ export interface ExportRequest {
 const PAGE = 1000;
 /** Traces read (getTrace) at once and written per line. */
 const TRACES_PER_LINE = 50;
-/** Slack added to a page's oldest time so that items at exactly that time are never skipped. */
-const OVERLAP_SECONDS = 1e-6;
 
 const TOP_KEY: Record<ExportSignal, string> = { traces: 'resourceSpans', logs: 'resourceLogs', metrics: 'resourceMetrics' };
 
@@ -58,23 +56,16 @@ async function* spanPages(store: Store, req: ExportRequest): AsyncGenerator<Span
   if (ids.length) yield await flush();
 }
 
-/** Log records matching the query, a page at a time, newest first. */
+/** Log records matching the query, a page at a time, newest first (keyset pages: ties are never cut). */
 async function* logPages(store: Store, req: ExportRequest): AsyncGenerator<LogRecord[]> {
   const q = { ...req.logs, traceId: req.traceId ?? req.logs.traceId };
-  let end = q.end;
-  let previous = new Set<string>();
+  let after: LogQuery['after'];
   for (;;) {
-    const page = await store.findLogs({ ...q, end, limit: PAGE });
-    const seen = new Set<string>();
-    const fresh: LogRecord[] = [];
-    for (const l of page) {
-      seen.add(l.id);
-      if (!previous.has(l.id)) fresh.push(l);
-    }
-    if (fresh.length) yield fresh;
-    if (page.length < PAGE || fresh.length === 0) return;
-    previous = seen;
-    end = page[page.length - 1].timestamp + OVERLAP_SECONDS;
+    const page = await store.findLogs({ ...q, after, limit: PAGE });
+    if (page.length) yield page;
+    if (page.length < PAGE) return;
+    const last = page[page.length - 1];
+    after = { timestamp: last.timestamp, timeUnixNano: last.timeUnixNano, id: last.id };
   }
 }
 

@@ -201,16 +201,19 @@ describe('import', () => {
     expect(missing.body.errors[0].message).toMatch(/X-Otlp-Signal/);
   });
 
-  it('exports past one page: 2500 traces and 2500 logs a microsecond apart, every one once', async () => {
+  it.each([
+    ['a microsecond apart', 'paging', 1000n],
+    ['all in the same nanosecond', 'paging-ties', 0n],
+  ])('exports past one page: 2500 traces and 2500 logs %s, every one once', async (_what, service, step) => {
     const lines: string[] = [];
-    const res = { attributes: [{ key: 'service.name', value: { stringValue: 'paging' } }] };
+    const res = { attributes: [{ key: 'service.name', value: { stringValue: service } }] };
     for (let i = 0; i < 2500; i++) {
-      const t = String(1_700_000_000_000_000_000n + BigInt(i) * 1000n);
-      lines.push(JSON.stringify({ resourceSpans: [{ resource: res, scopeSpans: [{ spans: [{ traceId: 'cd' + i.toString(16).padStart(30, '0'), spanId: '01'.repeat(8), name: 'p', startTimeUnixNano: t, endTimeUnixNano: t }] }] }] }));
+      const t = String(1_700_000_000_000_000_000n + BigInt(i) * step);
+      lines.push(JSON.stringify({ resourceSpans: [{ resource: res, scopeSpans: [{ spans: [{ traceId: (step ? 'cd' : 'ce') + i.toString(16).padStart(30, '0'), spanId: '01'.repeat(8), name: 'p', startTimeUnixNano: t, endTimeUnixNano: t }] }] }] }));
       lines.push(JSON.stringify({ resourceLogs: [{ resource: res, scopeLogs: [{ logRecords: [{ timeUnixNano: t, body: { stringValue: `log ${i}` } }] }] }] }));
     }
     expect((await importText(app.baseUrl, lines.join('\n'), auth)).body.imported).toEqual({ spans: 2500, logs: 2500, points: 0 });
-    const text = await (await fetch(`${app.baseUrl}/api/export?signal=all&service=paging`, { headers: auth })).text();
+    const text = await (await fetch(`${app.baseUrl}/api/export?signal=all&service=${service}`, { headers: auth })).text();
     const docs = text.trimEnd().split('\n').map((l) => JSON.parse(l));
     const spans = docs.flatMap((d) => (d.resourceSpans ?? []).flatMap((r: any) => r.scopeSpans.flatMap((sc: any) => sc.spans)));
     const logs = docs.flatMap((d) => (d.resourceLogs ?? []).flatMap((r: any) => r.scopeLogs.flatMap((sc: any) => sc.logRecords)));
