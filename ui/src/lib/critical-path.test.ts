@@ -37,6 +37,25 @@ describe('criticalPath with real clock skew', () => {
     expect(path(spans)).toEqual(['handler', 'mw-init', 'mw-query', 'pg', 'router', 'server']);
   });
 
+  it('between children clamped to the same end, takes the one that really ended last (pool connect vs query)', () => {
+    // The Node SDK's starts are whole milliseconds: a pool connect and its query both "start" at 2 ms
+    // inside a handler that ends at 2.119; both are clamped to that end. The query ended last.
+    for (const order of [['connect', 'query'], ['query', 'connect']]) {
+      const kids = { connect: span('connect', 'handler', 2, 2.189), query: span('query', 'handler', 2, 2.427) };
+      const spans = [span('server', null, 1, 3.5), span('handler', 'server', 1, 2.119), ...order.map((k) => kids[k as 'connect' | 'query'])];
+      expect(path(spans)).toEqual(['handler', 'query', 'server']);
+    }
+  });
+
+  it('keeps a query that seems to start just after its handler ended, when starts are whole milliseconds', () => {
+    // Node SDK: the handler "ends" at 1.871, its query "starts" at 2 (truncated to the millisecond) and
+    // ends at 2.294; the query moves inside by less than a tick instead of dropping off the path.
+    const spans = [span('server', null, 1, 2.9), span('handler', 'server', 1, 1.871), span('connect', 'handler', 1, 1.125), span('query', 'handler', 2, 2.294)];
+    expect(path(spans)).toEqual(['connect', 'handler', 'query', 'server']);
+    // Starting a whole tick or more after its parent ended, a same-process child stays off the path.
+    expect(path([span('server', null, 1, 4), span('handler', 'server', 1, 1.871), span('late', 'handler', 3, 3.5)])).toEqual(['handler', 'server']);
+  });
+
   it('keeps the handler when it ends after the server span at the top level', () => {
     const spans = [span('server', null, 0, 5), span('mw', 'server', 0.1, 0.14), span('handler', 'server', 0.2, 5.9)];
     expect(path(spans)).toContain('handler');

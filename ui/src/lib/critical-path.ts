@@ -19,7 +19,7 @@ interface Clamped {
  * parent is first shifted into it, with its subtree, as Jaeger's clock-skew adjuster does; a child
  * of the same service wholly outside its parent (and its subtree) cannot be on the path.
  */
-function clampRows(rows: readonly WaterfallRow[], kids: readonly number[][], roots: readonly number[]): (Clamped | undefined)[] {
+function clampRows(rows: readonly WaterfallRow[], kids: readonly number[][], roots: readonly number[], tick: number): (Clamped | undefined)[] {
   const out: (Clamped | undefined)[] = new Array(rows.length).fill(undefined);
   const shift = new Float64Array(rows.length);
   const queue: number[] = [];
@@ -38,6 +38,14 @@ function clampRows(rows: readonly WaterfallRow[], kids: readonly number[][], roo
       if (row.span.service !== rows[pi].span.service && (s0 < p.start || e0 > p.end)) {
         // Skew between processes: move the child (and, through `shift`, its subtree) just inside.
         const fit = s0 < p.start ? p.start - s0 : Math.max(p.start - s0, p.end - e0);
+        delta += fit;
+        s0 += fit;
+        e0 += fit;
+      } else if (s0 > p.end && s0 - p.end <= tick) {
+        // Same process, but starting after its parent ended by less than one start-clock tick: the
+        // starts are truncated to the tick (each span's interval shifted early by up to one), so it
+        // may well have run inside it. Moved just inside by at most a tick instead of being dropped.
+        const fit = Math.max(p.start - s0, p.end - e0);
         delta += fit;
         s0 += fit;
         e0 += fit;
@@ -86,13 +94,16 @@ export function criticalPath(rows: readonly WaterfallRow[]): Set<number> {
   const roots: number[] = [];
   rows.forEach((r, i) => (r.parentIndex >= 0 && r.parentIndex < rows.length && r.parentIndex !== i ? kids[r.parentIndex].push(i) : roots.push(i)));
   if (roots.length === 0) return out;
-  const span = clampRows(rows, kids, roots);
   const slack = startGranularityMs(rows);
+  const span = clampRows(rows, kids, roots, slack);
   // Only the root that ends last decides the trace's end (multi-root traces: the latest one).
   let top = roots[0];
   for (const r of roots) if (span[r]!.end > span[top]!.end) top = r;
 
-  const byEndDesc = (a: number, b: number): number => span[b]!.end - span[a]!.end || span[a]!.start - span[b]!.start;
+  // Ties after clamping (two children cut to their parent's end, starts in the same millisecond) go
+  // to the child whose own end was later: it is the one the parent was still waiting for.
+  const byEndDesc = (a: number, b: number): number => span[b]!.end - span[a]!.end || span[a]!.start - span[b]!.start
+    || rows[b].endMs - rows[a].endMs;
   const stack: number[] = [top];
   while (stack.length > 0) {
     const idx = stack.pop()!;
