@@ -52,20 +52,9 @@ export async function clearData(): Promise<void> {
 /** GET /api/stats. */
 export const getStats = (signal?: AbortSignal): Promise<Stats> => getJson('/api/stats', undefined, signal);
 
-/** A list whose search the server stopped early (`"searchLimited": true`): older matches may be missing. */
-export type MaybeLimited<T> = T[] & { searchLimited?: boolean };
-
-/** The list of an answer, carrying the answer's `searchLimited` along. */
-function limitedList<T>(list: T[] | undefined, limited: boolean | undefined): MaybeLimited<T> {
-  const out: MaybeLimited<T> = list ?? [];
-  if (limited === true) out.searchLimited = true;
-  return out;
-}
-
-/** GET /api/traces (newest first unless sorted otherwise). */
-export async function listTraces(params: TraceQueryParams, signal?: AbortSignal): Promise<MaybeLimited<TraceSummary>> {
-  const d = await getJson<{ traces: TraceSummary[]; searchLimited?: boolean }>('/api/traces', params as Params, signal);
-  return limitedList(d.traces, d.searchLimited);
+/** GET /api/traces (newest first unless sorted otherwise): the first page's traces. */
+export async function listTraces(params: TraceQueryParams, signal?: AbortSignal): Promise<TraceSummary[]> {
+  return (await listTracesPage(params, signal)).items;
 }
 
 /** GET /api/traces, one page (pass `cursor` for the next). */
@@ -105,10 +94,9 @@ export async function getBacklinks(traceId: string, signal?: AbortSignal): Promi
   return (await getJson<{ backlinks: Backlink[] }>(`/api/traces/${enc(traceId)}/backlinks`, undefined, signal)).backlinks ?? [];
 }
 
-/** GET /api/logs (newest first). */
-export async function listLogs(params: LogQueryParams, signal?: AbortSignal): Promise<MaybeLimited<LogRecord>> {
-  const d = await getJson<{ logs: LogRecord[]; searchLimited?: boolean }>('/api/logs', params as Params, signal);
-  return limitedList(d.logs, d.searchLimited);
+/** GET /api/logs (newest first): the first page's records. */
+export async function listLogs(params: LogQueryParams, signal?: AbortSignal): Promise<LogRecord[]> {
+  return (await listLogsPage(params, signal)).items;
 }
 
 /** GET /api/attributes (CONTRACT §7): attribute keys seen, most frequent first. */
