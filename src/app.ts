@@ -85,7 +85,8 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const startedAtMs = Date.now();
   const store = overrides.store ?? await createStore(config);
   const maxBodyBytes = config.maxRequestMb * MIB;
-  const ingester = new Ingester(store, { ...normaliseOptionsOf(config), maxInFlight: config.maxInFlightExports });
+  const limits = normaliseOptionsOf(config);
+  const ingester = new Ingester(store, { maxInFlight: config.maxInFlightExports });
   // The instrumentation doctor hears every write from the start (CONTRACT §9).
   doctorOf(store, { maxAttributeLength: config.maxAttributeLength });
   // Live push and the attribute catalog (CONTRACT §7) hear every write too.
@@ -97,10 +98,10 @@ export async function start(config: Config, overrides: { store?: Store; logError
   // Uploads in progress (issue 11): one byte budget across every OTLP listener, a body time limit, connections per port.
   const uploads = new UploadBudget(config.maxInFlightMb * MIB);
   const requestTimeoutMs = config.requestTimeoutSeconds * 1000;
-  const receiverOptions = { ingester, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins, inspector, uploads };
+  const receiverOptions = { ingester, limits, maxBodyBytes, apiKey: config.otlpApiKey, corsOrigins: config.corsOrigins, inspector, uploads };
 
   const grpcServer = createGrpcServer({
-    ingester, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey, storeReady: () => store.ping(), inspector, port: () => ports.grpc,
+    ingester, limits, maxMessageBytes: maxBodyBytes, apiKey: config.otlpApiKey, storeReady: () => store.ping(), inspector, port: () => ports.grpc,
     uploads, uploadTimeoutMs: requestTimeoutMs, maxConnections: config.maxConnections,
   });
   const fastifyOptions = { logger: false, bodyLimit: maxBodyBytes, return503OnClosing: true, routerOptions: { maxParamLength: MAX_PARAM_LENGTH } } as const;
@@ -134,7 +135,7 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const logError = overrides.logError ?? ((line: string) => process.stderr.write(line + '\n'));
   const onError = (err: unknown, req: { method: string; url: string }) =>
     logError(`tinyolly: unexpected error answering ${req.method} ${req.url}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  const exportImport = { ingester, normalise: normaliseOptionsOf(config), maxImportBytes: config.maxImportMb * MIB, maxDocumentBytes: Math.max(64 * MIB, maxBodyBytes) };
+  const exportImport = { ingester, normalise: limits, maxImportBytes: config.maxImportMb * MIB, maxDocumentBytes: Math.max(64 * MIB, maxBodyBytes) };
   // The memory store counts items evicted and expired; the Redis store counts what its trimmer saw expire.
   const drops = () => (store as { dropped?: { evicted: number; expired: number } }).dropped ?? { evicted: 0, expired: 0 };
   await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport, ingest: { inspector, drops }, ttlSeconds: config.ttlSeconds });

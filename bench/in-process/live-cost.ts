@@ -7,6 +7,7 @@
 import { Ingester } from '../../src/ingest/ingester.js';
 import { liveOf } from '../../src/live/registry.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../../src/normalise/options.js';
+import { decodeBody } from '../../src/otlp/codecs.js';
 import { MemoryStore } from '../../src/store/memory/memory-store.js';
 import { buildTemplates, newNonce, patch } from '../payloads.js';
 
@@ -20,14 +21,14 @@ let seq = 0;
 
 async function run(withLive: boolean): Promise<{ ms: number; cpuMs: number; skipped: number }> {
   const store = new MemoryStore({ ttlSeconds: 600, maxSeriesPerMetric: 1000, maxBytes: 1024 * 1024 * 1024 });
-  const ingester = new Ingester(store, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 64 });
+  const ingester = new Ingester(store, { maxInFlight: 64 });
   let unsubscribe = (): void => {};
   const live = withLive ? liveOf(store) : undefined;
   if (live) unsubscribe = live.hub.subscribe(() => {}, () => {});
   const bodies = Array.from({ length: REQUESTS }, (_, i) => patch(templates[i % templates.length], nonce, ++seq, 0n));
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (const b of bodies) await ingester.exportTracesProtobuf(b);
+  for (const b of bodies) await ingester.export(decodeBody('protobuf', 'traces', b, DEFAULT_NORMALISE_OPTIONS));
   await new Promise((r) => setImmediate(r));
   live?.attributes.drain();
   const ms = performance.now() - t0;

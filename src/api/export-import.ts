@@ -110,6 +110,7 @@ export async function exportImportRoutes(app: FastifyInstance, opts: ExportImpor
         encoding: protobuf ? 'protobuf' : 'auto',
         signal: importSignal(req.headers['x-otlp-signal']),
         gzip: encodingHeader === 'gzip',
+        limits: opts.normalise,
       });
       const nothing = result.imported.spans + result.imported.logs + result.imported.points === 0;
       return reply.code(nothing && result.errors.length > 0 ? 400 : 200).send(result);

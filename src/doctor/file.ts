@@ -37,7 +37,7 @@ export async function doctorFile(source: string | AsyncIterable<Buffer>, o: Doct
   });
   // The store only holds what the ingester needs to answer; its byte cap keeps a large capture bounded.
   const store = new MemoryStore({ ttlSeconds: 365 * 24 * 3600, maxSeriesPerMetric: 100_000, maxBytes: 256 * MIB });
-  const ingester = new Ingester(store, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 64 });
+  const ingester = new Ingester(store, { maxInFlight: 64 });
   ingester.observe((e) => doctor.check(e));
   try {
     const input = typeof source === 'string' ? createReadStream(source) : source;
@@ -46,6 +46,7 @@ export async function doctorFile(source: string | AsyncIterable<Buffer>, o: Doct
       maxDocumentBytes: 256 * MIB,
       encoding: o.signal ? 'protobuf' : 'auto',
       signal: o.signal,
+      limits: DEFAULT_NORMALISE_OPTIONS,
     });
     settled = true;
     return { report: doctor.report(o.service, o.disabled), imported };

@@ -1,7 +1,7 @@
 /**
  * @module export/import: OTLP files back in. A body (OTLP/JSON, JSONL with any mix of signals, or one
  * OTLP protobuf request; gzip of any) is read as a stream, line by line with a bounded line length,
- * and re-enters the normal ingest path: the Ingester and its codecs, in batches of at most
+ * and re-enters the normal ingest path: the codecs (otlp/codecs.ts) and the Ingester, in batches of at most
  * BATCH_ITEMS items, so memory stays bounded whatever the file's size. Bad lines are reported with
  * their number and the rest still imported. Transport-free: api/export-import.ts feeds it.
  */
@@ -10,7 +10,8 @@ import { Readable } from 'node:stream';
 import { TinyOllyError } from '../errors.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import { parseJsonBody } from '../otlp/json.js';
-import type { OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest } from '../otlp/types.js';
+import type { NormaliseOptions } from '../normalise/options.js';
+import { decodeBody, decodeDocument } from '../otlp/codecs.js';
 import { WireReader } from '../otlp/wire.js';
 
 export type ImportSignal = 'traces' | 'logs' | 'metrics';
@@ -37,6 +38,8 @@ export interface ImportOptions {
   gzip?: boolean;
   /** Called as bytes are read (progress). */
   onBytes?: (n: number) => void;
+  /** The §6 limits the codecs apply (as on the OTLP ports). */
+  limits: NormaliseOptions;
 }
 
 /** Items handed to the Ingester at once. */
@@ -241,9 +244,8 @@ export async function importBody(source: AsyncIterable<Buffer>, ingester: Ingest
   };
   const flush = async (signal: ImportSignal, request: Json) => {
     try {
-      const r = await withRetry(() => signal === 'traces' ? ingester.exportTraces(request as OtlpTracesRequest)
-        : signal === 'logs' ? ingester.exportLogs(request as OtlpLogsRequest)
-          : ingester.exportMetrics(request as OtlpMetricsRequest));
+      const batch = decodeDocument('otlp-json', signal, request, o.limits);
+      const r = await withRetry(() => ingester.export(batch));
       count(signal, r);
     } catch (err) {
       if (!(err instanceof TinyOllyError) || err.kind !== 'invalid') throw err;
@@ -363,8 +365,8 @@ async function importProtobuf(bytes: AsyncIterable<Buffer>, ingester: Ingester, 
   }
   for (const piece of pieces) {
     const p = Buffer.from(piece);
-    const r = await withRetry(() => signal === 'traces' ? ingester.exportTracesProtobuf(p)
-      : signal === 'logs' ? ingester.exportLogsProtobuf(p) : ingester.exportMetricsProtobuf(p));
+    const batch = decodeBody('protobuf', signal, p, o.limits);
+    const r = await withRetry(() => ingester.export(batch));
     count(signal, r);
   }
 }

@@ -7,6 +7,7 @@ import { Ingester, observeStore, type IngestEvent } from './ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
 import { fakeStore, UNAVAILABLE } from '../../test/helpers/fake-store.js';
 import type { OtlpTracesRequest } from '../otlp/types.js';
+import { decodeDocument } from '../otlp/codecs.js';
 
 const TRACES = {
   resourceSpans: [{
@@ -20,9 +21,11 @@ const TRACES = {
 
 const LOGS = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: '1', body: { stringValue: 'hi' } }] }] }] } as never;
 
+const traces = () => decodeDocument('otlp-json', 'traces', TRACES, DEFAULT_NORMALISE_OPTIONS);
+
 function setup() {
   const store = fakeStore();
-  return { store, ingester: new Ingester(store, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 8 }) };
+  return { store, ingester: new Ingester(store, { maxInFlight: 8 }) };
 }
 
 describe('Ingester.observe', () => {
@@ -33,8 +36,8 @@ describe('Ingester.observe', () => {
       events.push(e);
       expect(store.writes).toBeGreaterThan(0);
     });
-    await ingester.exportTraces(TRACES);
-    await ingester.exportLogs(LOGS);
+    await ingester.export(traces());
+    await ingester.export(decodeDocument('otlp-json', 'logs', LOGS, DEFAULT_NORMALISE_OPTIONS));
     expect(events.map((e) => [e.signal, e.items.length])).toEqual([['traces', 2], ['logs', 1]]);
     expect(events[0].items.map((s) => (s as { name: string }).name)).toEqual(['a', 'b']);
     expect(events[0].receivedAtMs).toBeGreaterThan(Date.now() - 60_000);
@@ -45,7 +48,7 @@ describe('Ingester.observe', () => {
     let told = 0;
     ingester.observe(() => { told++; });
     store.failWith = UNAVAILABLE();
-    await expect(ingester.exportTraces(TRACES)).rejects.toThrow(/unavailable/);
+    await expect(ingester.export(traces())).rejects.toThrow(/unavailable/);
     expect(told).toBe(0);
   });
 
@@ -54,7 +57,7 @@ describe('Ingester.observe', () => {
     let second = 0;
     ingester.observe(() => { throw new Error('observer bug'); });
     ingester.observe(() => { second++; });
-    await expect(ingester.exportTraces(TRACES)).resolves.toEqual({ accepted: 2, rejected: 0, message: undefined });
+    await expect(ingester.export(traces())).resolves.toEqual({ accepted: 2, rejected: 0, message: undefined });
     expect(second).toBe(1);
     expect(ingester.observerErrors).toBe(1);
   });
@@ -65,9 +68,9 @@ describe('Ingester.observe', () => {
     let b = 0;
     const off = ingester.observe(() => { a++; });
     observeStore(store, () => { b++; });
-    await ingester.exportTraces(TRACES);
+    await ingester.export(traces());
     off();
-    await ingester.exportTraces(TRACES);
+    await ingester.export(traces());
     expect([a, b]).toEqual([1, 2]);
   });
 });

@@ -1,22 +1,16 @@
 /**
- * @module ingest/ingester: the one seam both receivers call. Normalises a decoded request, writes
- * it to the store as one batch, and answers what was accepted and rejected (partial_success).
- * Knows nothing of HTTP or gRPC; overload is signalled by throwing TinyOllyError('overloaded').
+ * @module ingest/ingester: the one seam both receivers (and the import) call: `export(batch)` writes
+ * a normalised batch (otlp/codecs.ts made it) to the store as one write, and answers what was
+ * accepted and rejected (partial_success). Knows nothing of HTTP, gRPC or encodings; overload is
+ * signalled by throwing TinyOllyError('overloaded').
  * Observers (`observe`) hear what was stored: the seam that wait, live push, the inspector and the
  * doctor hang off. They run synchronously after a successful write and can neither slow nor fail it
  * beyond their own (bounded) work: a throw is caught and counted.
  */
 import { TinyOllyError } from '../errors.js';
-import { normaliseLogs } from '../normalise/logs.js';
-import { normaliseMetrics } from '../normalise/metrics.js';
-import type { NormaliseOptions } from '../normalise/options.js';
-import { LIMIT_HITS, limitHitsSince, type LimitHits } from '../normalise/limit-hits.js';
-import { normaliseTraces } from '../normalise/traces.js';
-import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
-import { normaliseLogsProtobuf } from '../normalise/logs-protobuf.js';
-import { normaliseMetricsProtobuf } from '../normalise/metrics-protobuf.js';
+import type { LimitHits } from '../normalise/limit-hits.js';
 import type { LogRecord, MetricSample, Span } from '../model/model.js';
-import type { OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest } from '../otlp/types.js';
+import type { Batch } from '../otlp/codecs.js';
 import type { Store } from '../store/store.js';
 
 export interface ExportResult {
@@ -27,7 +21,7 @@ export interface ExportResult {
   limited?: LimitHits;
 }
 
-export interface IngesterOptions extends NormaliseOptions {
+export interface IngesterOptions {
   /** Export requests being written at once; past this, exports are refused as overloaded. */
   maxInFlight: number;
 }
@@ -84,23 +78,6 @@ function observersOf(store: Store): ObserverList {
  */
 export function observeStore(store: Store, observer: IngestObserver): () => void {
   return observersOf(store).add(observer);
-}
-
-/**
- * Runs a normaliser; one that throws on hostile input answers `invalid`, never a retryable error.
- * `limited` is what the limits cut while it ran (normalising is synchronous: nothing else counts meanwhile).
- */
-function normalised<T extends object>(fn: () => T): T & { limited?: LimitHits } {
-  const v = LIMIT_HITS.values, a = LIMIT_HITS.attributes, i = LIMIT_HITS.items;
-  try {
-    const n: T & { limited?: LimitHits } = fn();
-    const limited = limitHitsSince(v, a, i);
-    if (limited) n.limited = limited;
-    return n;
-  } catch (err) {
-    if (err instanceof TinyOllyError) throw err;
-    throw new TinyOllyError('invalid', `cannot read request: ${(err as Error).message}`);
-  }
 }
 
 export class Ingester {
@@ -173,42 +150,16 @@ export class Ingester {
     }
   }
 
-  /** Normalises and stores spans. Rejects with the store's error (e.g. unavailable) or overloaded. */
-  exportTraces(req: OtlpTracesRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
-    const n = normalised(() => normaliseTraces(req, this.options));
-    return this.run(async () => (await this.store.writeSpans(n.items))?.rejected, n.items.length, n.rejected + extraRejected, n.message, 'traces', n.items, context, n.limited);
-  }
-
   /**
-   * The hot path: decodes and normalises protobuf trace bytes in one pass, then stores them.
-   * Throws TinyOllyError('invalid') for malformed bytes.
+   * Stores one batch and answers what was accepted and rejected: `rejected` and `message` are the
+   * batch's, plus what the store refused (spans past the per-trace cap, points past the series cap).
+   * `context` is passed to the observers with what was stored (the inspector's request record).
+   * Rejects with the store's error (e.g. unavailable) or overloaded; nothing is written then.
    */
-  exportTracesProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
-    const n = normalised(() => normaliseTracesProtobuf(body, this.options));
-    return this.run(async () => (await this.store.writeSpans(n.items))?.rejected, n.items.length, n.rejected, n.message, 'traces', n.items, context, n.limited);
-  }
-
-  /** The logs hot path: protobuf bytes → log records in one pass, then stored. */
-  exportLogsProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
-    const n = normalised(() => normaliseLogsProtobuf(body, this.options));
-    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected, n.message, 'logs', n.items, context, n.limited);
-  }
-
-  /** Normalises and stores log records. */
-  exportLogs(req: OtlpLogsRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
-    const n = normalised(() => normaliseLogs(req, this.options));
-    return this.run(() => this.store.writeLogs(n.items), n.items.length, n.rejected + extraRejected, n.message, 'logs', n.items, context, n.limited);
-  }
-
-  /** The metrics hot path: protobuf bytes → metric samples in one pass, then stored. */
-  exportMetricsProtobuf(body: Buffer, context?: object): Promise<ExportResult> {
-    const n = normalised(() => normaliseMetricsProtobuf(body, this.options));
-    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected, n.message, 'metrics', n.items, context, n.limited);
-  }
-
-  /** Normalises and stores metric points; points past the series cap come back as rejected. */
-  exportMetrics(req: OtlpMetricsRequest, extraRejected = 0, context?: object): Promise<ExportResult> {
-    const n = normalised(() => normaliseMetrics(req, this.options));
-    return this.run(async () => (await this.store.writeMetrics(n.items)).rejected, n.items.length, n.rejected + extraRejected, n.message, 'metrics', n.items, context, n.limited);
+  export(batch: Batch, context?: object): Promise<ExportResult> {
+    const write = batch.signal === 'traces' ? async () => (await this.store.writeSpans(batch.items))?.rejected
+      : batch.signal === 'logs' ? () => this.store.writeLogs(batch.items)
+        : async () => (await this.store.writeMetrics(batch.items)).rejected;
+    return this.run(write, batch.items.length, batch.rejected, batch.message, batch.signal, batch.items, context, batch.limited);
   }
 }

@@ -1,8 +1,8 @@
 /**
  * @module normalise/limit-hits: how often the §6 limits cut or dropped something, counted by the
  * normalisers where a limit applies (a string value cut, an attribute, event or link dropped). One
- * process-wide set of counters, never reset: normalising a request is synchronous, so the ingester
- * reads what one request added as the difference around its normalise call (ingest/ingester.ts),
+ * process-wide set of counters, never reset: normalising a request is synchronous, so the codec table
+ * reads what one request added as the difference around its normalise call (otlp/codecs.ts),
  * and a later lazy read of a stored item, adding to them, falls in no request's difference.
  */
 

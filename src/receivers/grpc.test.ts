@@ -32,7 +32,7 @@ let address: string;
 
 beforeAll(async () => {
   store = fakeStore();
-  server = createGrpcServer({ ingester: new Ingester(store, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 64 }), maxMessageBytes: MAX });
+  server = createGrpcServer({ ingester: new Ingester(store, { maxInFlight: 64 }), limits: DEFAULT_NORMALISE_OPTIONS, maxMessageBytes: MAX });
   address = `127.0.0.1:${await bindGrpcServer(server, '127.0.0.1', 0)}`;
 });
 afterAll(async () => { await shutdownGrpcServer(server, 1000); await store.close(); });
@@ -98,7 +98,7 @@ describe('Export', () => {
 
 describe('API key (CONTRACT §6)', () => {
   it('compares x-otlp-api-key in constant time: UNAUTHENTICATED for a wrong, longer, shorter or missing key', async () => {
-    const keyed = createGrpcServer({ ingester: new Ingester(store, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 64 }), maxMessageBytes: MAX, apiKey: 'k3y' });
+    const keyed = createGrpcServer({ ingester: new Ingester(store, { maxInFlight: 64 }), limits: DEFAULT_NORMALISE_OPTIONS, maxMessageBytes: MAX, apiKey: 'k3y' });
     const at = `127.0.0.1:${await bindGrpcServer(keyed, '127.0.0.1', 0)}`;
     const send = (key: string | undefined, traceByte: number) => new Promise<void>((resolve, reject) => {
       const client = new grpc.Client(at, grpc.credentials.createInsecure());
@@ -195,7 +195,7 @@ describe('retryable refusals carry google.rpc.RetryInfo (CONTRACT §2.1)', () =>
   let busyAddress: string;
   beforeAll(async () => {
     busyStore = fakeStore();
-    busy = createGrpcServer({ ingester: new Ingester(busyStore, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 1 }), maxMessageBytes: MAX });
+    busy = createGrpcServer({ ingester: new Ingester(busyStore, { maxInFlight: 1 }), limits: DEFAULT_NORMALISE_OPTIONS, maxMessageBytes: MAX });
     busyAddress = `127.0.0.1:${await bindGrpcServer(busy, '127.0.0.1', 0)}`;
   });
   afterAll(async () => { await shutdownGrpcServer(busy, 1000); await busyStore.close(); });
@@ -256,7 +256,7 @@ describe('health follows the store (CONTRACT §6)', () => {
   beforeAll(async () => {
     flaky = fakeStore();
     tracked = createGrpcServer({
-      ingester: new Ingester(flaky, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 64 }), maxMessageBytes: MAX,
+      ingester: new Ingester(flaky, { maxInFlight: 64 }), limits: DEFAULT_NORMALISE_OPTIONS, maxMessageBytes: MAX,
       storeReady: () => flaky.ping(), healthPollMs: 50,
     });
     const port = await bindGrpcServer(tracked, '127.0.0.1', 0);

@@ -21,12 +21,16 @@ import {
   SERVICE_PROTO_FILES,
 } from '../otlp/protobuf.js';
 import type { Signal } from '../otlp/types.js';
+import { decodeBody } from '../otlp/codecs.js';
+import type { NormaliseOptions } from '../normalise/options.js';
 import { hintFor } from '../inspect/hints.js';
 import type { InspectContext, Inspector } from '../inspect/inspector.js';
 import type { UploadBudget } from './upload-budget.js';
 
 export interface GrpcReceiverOptions {
   ingester: Ingester;
+  /** The §6 limits the protobuf codec applies. */
+  limits: NormaliseOptions;
   /** Largest message accepted, after decompression. */
   maxMessageBytes: number;
   /** When set, Export calls must carry it in `x-otlp-api-key` metadata. */
@@ -283,12 +287,6 @@ function trackStoreHealth(server: grpc.Server, health: HealthImplementation, rea
   poll();
 }
 
-function exportSignal(ingester: Ingester, signal: Signal, body: Buffer, context?: object): Promise<ExportResult> {
-  if (signal === 'traces') return ingester.exportTracesProtobuf(body, context);
-  if (signal === 'logs') return ingester.exportLogsProtobuf(body, context);
-  return ingester.exportMetricsProtobuf(body, context);
-}
-
 const CODE_NAMES = Object.fromEntries(Object.entries(grpc.status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k])) as Record<number, string>;
 
 /** Metadata of the Export calls whose handler ran (and recorded them); the rest were refused before it. */
@@ -405,7 +403,7 @@ export function createGrpcServer(opts: GrpcReceiverOptions): grpc.Server {
       }
       let pending: Promise<ExportResult>;
       try {
-        pending = exportSignal(opts.ingester, signal, call.request, rec ? ctx : undefined);
+        pending = opts.ingester.export(decodeBody('protobuf', signal, call.request, opts.limits), rec ? ctx : undefined);
       } catch (err) {
         callback(errorStatus(err));
         return;

@@ -33,9 +33,9 @@ function traceJson(traceId = '5b8efff798038103d269b633813fc60c', spanId = 'eee19
 
 async function build(opts: { apiKey?: string; corsOrigins?: string[] } = {}) {
   store = fakeStore();
-  const ingester = new Ingester(store, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 2 });
+  const ingester = new Ingester(store, { maxInFlight: 2 });
   app = Fastify();
-  await app.register(httpReceiver, { ingester, maxBodyBytes: MAX, ...opts });
+  await app.register(httpReceiver, { ingester, limits: DEFAULT_NORMALISE_OPTIONS, maxBodyBytes: MAX, ...opts });
   await app.ready();
 }
 

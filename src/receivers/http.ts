@@ -9,10 +9,10 @@ import zlib from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { mapError, TinyOllyError } from '../errors.js';
 import { secretMatcher } from '../secret.js';
-import type { ExportResult, Ingester } from '../ingest/ingester.js';
-import { checkOtlpJson, isOtlpJson, parseJsonBody } from '../otlp/json.js';
+import type { Ingester } from '../ingest/ingester.js';
+import type { NormaliseOptions } from '../normalise/options.js';
+import { decodeBody } from '../otlp/codecs.js';
 import { exportResponseBody, statusBody } from '../otlp/response.js';
-import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/seed-json.js';
 import type { Encoding, Signal } from '../otlp/types.js';
 import { inspectHttpRoutes, noteOf } from '../inspect/http.js';
 import type { Inspector } from '../inspect/inspector.js';
@@ -23,6 +23,8 @@ const inflate = promisify(zlib.inflate);
 
 export interface HttpReceiverOptions {
   ingester: Ingester;
+  /** The §6 limits the codecs apply. */
+  limits: NormaliseOptions;
   /** Body limit in bytes, compressed and after inflating. */
   maxBodyBytes: number;
   /** When set, requests must carry it in `x-otlp-api-key`. */
@@ -77,13 +79,6 @@ export async function inflateBody(body: Buffer, contentEncoding: string | undefi
     }
   }
   return out;
-}
-
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-/** A JSON body without its UTF-8 byte order mark (RFC 8259 §8.1 lets a parser ignore one). */
-function withoutBom(body: Buffer): Buffer {
-  return body.subarray(0, 3).equals(UTF8_BOM) ? body.subarray(3) : body;
 }
 
 /** How much of an oversized body is read and dropped before its 413 (CONTRACT §5), and for how long. */
@@ -182,14 +177,6 @@ function readBody(
   payload.once('error', onError);
 }
 
-const SEED_DECODERS = { traces: decodeSeedTraces, logs: decodeSeedLogs, metrics: decodeSeedMetrics };
-
-function exportTo(ingester: Ingester, signal: Signal, req: object, extraRejected = 0, context?: object): Promise<ExportResult> {
-  if (signal === 'traces') return ingester.exportTraces(req, extraRejected, context);
-  if (signal === 'logs') return ingester.exportLogs(req, extraRejected, context);
-  return ingester.exportMetrics(req, extraRejected, context);
-}
-
 /** Sends an error answer in the request's encoding (google.rpc.Status; `{"error"}` for 401 JSON). */
 function sendError(reply: FastifyReply, encoding: Encoding, err: unknown): FastifyReply {
   const m = mapError(err);
@@ -284,23 +271,15 @@ export async function httpReceiver(app: FastifyInstance, opts: HttpReceiverOptio
         }
         const note = inspector ? noteOf(req) : undefined;
         if (note) { note.inflatedBytes = body.length; note.body = body; }
-        if (encoding === 'protobuf') {
-          const result = signal === 'traces' ? await opts.ingester.exportTracesProtobuf(body, note)
-            : signal === 'logs' ? await opts.ingester.exportLogsProtobuf(body, note)
-              : await opts.ingester.exportMetricsProtobuf(body, note);
-          if (note) { note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; note.limited = result.limited; }
-          return reply.code(200).type('application/x-protobuf').send(exportResponseBody(signal, 'protobuf', result.rejected, result.message));
+        const batch = decodeBody(encoding, signal, body, opts.limits);
+        const result = await opts.ingester.export(batch, note);
+        if (note) {
+          if (batch.codec === 'seed-json') note.encoding = 'seed-json';
+          note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; note.limited = result.limited;
         }
-        const doc = parseJsonBody(withoutBom(body));
-        if (isOtlpJson(signal, doc)) {
-          const result = await exportTo(opts.ingester, signal, checkOtlpJson<object>(signal, doc), 0, note);
-          if (note) { note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; note.limited = result.limited; }
-          return reply.code(200).type('application/json').send(exportResponseBody(signal, 'json', result.rejected, result.message));
-        }
-        const seed = SEED_DECODERS[signal](doc);
-        const result = await exportTo(opts.ingester, signal, seed.request, seed.rejected, note);
-        if (note) { note.encoding = 'seed-json'; note.accepted = result.accepted; note.rejected = result.rejected; note.reason = result.message; note.limited = result.limited; }
-        return reply.code(200).type('application/json').send(JSON.stringify({ status: 'ok', accepted: result.accepted }));
+        if (batch.codec === 'seed-json') return reply.code(200).type('application/json').send(JSON.stringify({ status: 'ok', accepted: result.accepted }));
+        return reply.code(200).type(encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json')
+          .send(exportResponseBody(signal, encoding, result.rejected, result.message));
       } catch (err) {
         return sendError(reply, encoding, err);
       }

@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Ingester } from '../../src/ingest/ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../../src/normalise/options.js';
+import { decodeBody } from '../../src/otlp/codecs.js';
 import { encodeRequestProtobuf } from '../../src/otlp/protobuf.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { ROOT } from '../helpers/start-tinyolly.js';
@@ -52,7 +53,7 @@ async function setUp(args: string[] = []): Promise<{ redis: PrivateRedis; store:
   const store = new RedisStore({ url: redis.url, keyPrefix: 'retry-once:', ttlSeconds: 600, maxSeriesPerMetric: 1000 });
   cleanups.push(() => store.close());
   await store.waitUntilReady();
-  return { redis, store, ingester: new Ingester(store, { ...DEFAULT_NORMALISE_OPTIONS, maxInFlight: 8 }) };
+  return { redis, store, ingester: new Ingester(store, { maxInFlight: 8 }) };
 }
 
 describe.skipIf(!bins.ok)('a retried export leaves one copy (Redis)', () => {
@@ -61,13 +62,13 @@ describe.skipIf(!bins.ok)('a retried export leaves one copy (Redis)', () => {
     const logs = fixture('logs', 'bodies');
     const metrics = fixture('metrics', 'histogram');
     redis.pause();
-    await expect(ingester.exportLogsProtobuf(logs)).rejects.toMatchObject({ kind: 'unavailable' });
-    await expect(ingester.exportMetricsProtobuf(metrics)).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(ingester.export(decodeBody('protobuf', 'logs', logs, DEFAULT_NORMALISE_OPTIONS))).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(ingester.export(decodeBody('protobuf', 'metrics', metrics, DEFAULT_NORMALISE_OPTIONS))).rejects.toMatchObject({ kind: 'unavailable' });
     redis.resume();
     await until(() => store.ping(), 20_000, 'Redis answering again');
     // The exporters retry the same requests.
-    const logResult = await ingester.exportLogsProtobuf(logs);
-    const metricResult = await ingester.exportMetricsProtobuf(metrics);
+    const logResult = await ingester.export(decodeBody('protobuf', 'logs', logs, DEFAULT_NORMALISE_OPTIONS));
+    const metricResult = await ingester.export(decodeBody('protobuf', 'metrics', metrics, DEFAULT_NORMALISE_OPTIONS));
     expect(logResult.accepted).toBeGreaterThan(0);
     expect(await store.findLogs({ limit: 1000 })).toHaveLength(logResult.accepted);
     expect((await store.stats()).logs).toBe(logResult.accepted);
@@ -88,12 +89,12 @@ describe.skipIf(!bins.ok)('a retried export leaves one copy (Redis)', () => {
     const metrics = manyMetrics(200, 20, 'oom');
     const logs = fixture('logs', 'basic');
     // Refused (503) once Redis is past maxmemory, after its points were written: the case a retry used to double.
-    await expect(ingester.exportMetricsProtobuf(metrics)).rejects.toMatchObject({ kind: 'unavailable' });
+    await expect(ingester.export(decodeBody('protobuf', 'metrics', metrics, DEFAULT_NORMALISE_OPTIONS))).rejects.toMatchObject({ kind: 'unavailable' });
     expect((await raw.keys('retry-once:*:pb:*')).length).toBeGreaterThan(0);
-    await ingester.exportLogsProtobuf(logs).catch(() => undefined);
+    await ingester.export(decodeBody('protobuf', 'logs', logs, DEFAULT_NORMALISE_OPTIONS)).catch(() => undefined);
     for (let i = 0; i <= n; i += 100) await raw.del(...Array.from({ length: 100 }, (_, j) => `filler:${i + j}`));
-    const metricResult = await ingester.exportMetricsProtobuf(metrics);
-    const logResult = await ingester.exportLogsProtobuf(logs);
+    const metricResult = await ingester.export(decodeBody('protobuf', 'metrics', metrics, DEFAULT_NORMALISE_OPTIONS));
+    const logResult = await ingester.export(decodeBody('protobuf', 'logs', logs, DEFAULT_NORMALISE_OPTIONS));
     expect(metricResult.accepted).toBe(4000);
     expect(await pointCount(store)).toBe(4000);
     expect(await store.findLogs({ limit: 1000 })).toHaveLength(logResult.accepted);
