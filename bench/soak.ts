@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
 import { grpcSender, httpSender, latencyOf, type Sender } from './load.js';
 import { buildTemplates, newNonce, patch, type Signal } from './payloads.js';
 import { connectAdmin, deletePrefix } from './redis-admin.js';
@@ -22,11 +23,6 @@ const HELP = `Usage: npm run soak -- [options]
   --memory-mb N     TINYOLLY_MAX_MEMORY_MB for the memory store (default 256)
 `;
 
-function flag(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-}
-
 interface Sample {
   atSeconds: number;
   rssMb: number;
@@ -40,15 +36,22 @@ interface Sample {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) { process.stdout.write(HELP); return; }
-  const minutes = Number(flag(args, '--minutes', '10'));
-  const rate = Number(flag(args, '--rate', '20000'));
-  const batch = Number(flag(args, '--batch', '512'));
-  const transport = flag(args, '--transport', 'grpc');
-  const store = flag(args, '--store', 'memory');
-  const intervalS = Number(flag(args, '--interval', '10'));
-  const memoryMb = flag(args, '--memory-mb', '256');
+  const { values: v } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      help: { type: 'boolean', short: 'h' }, minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '20000' },
+      batch: { type: 'string', default: '512' }, transport: { type: 'string', default: 'grpc' }, store: { type: 'string', default: 'memory' },
+      interval: { type: 'string', default: '10' }, 'memory-mb': { type: 'string', default: '256' },
+    },
+  });
+  if (v.help) { process.stdout.write(HELP); return; }
+  const minutes = Number(v.minutes);
+  const rate = Number(v.rate);
+  const batch = Number(v.batch);
+  const transport = v.transport;
+  const store = v.store;
+  const intervalS = Number(v.interval);
+  const memoryMb = v['memory-mb'];
   if (![minutes, rate, batch, intervalS].every((n) => Number.isFinite(n) && n > 0)) throw new Error('numbers must be positive (see --help)');
 
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';

@@ -2,6 +2,7 @@
  * @module errors: the error kinds thrown across TinyOlly, and the one table that maps each
  * kind to its gRPC code, HTTP status and Retry-After. Only this file knows status numbers.
  */
+import { status } from '@grpc/grpc-js';
 
 export type ErrorKind = 'invalid' | 'not_found' | 'too_large' | 'unsupported_media_type' | 'unavailable' | 'overloaded' | 'unauthenticated' | 'timeout' | 'internal';
 
@@ -13,8 +14,8 @@ export class TinyOllyError extends Error {
   }
 }
 
-/** gRPC status codes used here (grpc/grpc doc/statuscodes.md). */
-export const GRPC = { OK: 0, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, RESOURCE_EXHAUSTED: 8, INTERNAL: 13, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
+/** gRPC status codes (grpc/grpc doc/statuscodes.md), as @grpc/grpc-js names them. */
+export const GRPC = status;
 
 export interface ErrorMapping {
   grpc: number;
