@@ -5,6 +5,7 @@
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { uiAuth } from './api/auth.js';
+import { healthRoute } from './api/health.js';
 import { hostAllowList } from './api/hosts.js';
 import { apiRoutes } from './api/routes.js';
 import { uiStatic } from './api/ui-static.js';
@@ -115,10 +116,7 @@ export async function start(config: Config, overrides: { store?: Store; logError
   await otlpHttp.register(httpReceiver, receiverOptions);
   inspectNotFound(otlpHttp, inspector);
   inspectClientErrors(otlpHttp, inspector);
-  otlpHttp.get('/healthz', async (_req, reply) => {
-    const ok = await store.ping();
-    return reply.code(ok ? 200 : 503).send(ok ? { status: 'ok' } : { status: 'unavailable', error: 'store unavailable' });
-  });
+  healthRoute(otlpHttp, store);
 
   const ui: FastifyInstance = Fastify(fastifyOptions);
   ui.server.maxConnections = config.maxConnections;
@@ -139,6 +137,7 @@ export async function start(config: Config, overrides: { store?: Store; logError
   // The memory store counts items evicted and expired; the Redis store counts what its trimmer saw expire.
   const drops = () => (store as { dropped?: { evicted: number; expired: number } }).dropped ?? { evicted: 0, expired: 0 };
   await ui.register(apiRoutes, { store, startedAtMs, ports: () => ports, auth, hostAllowed, onError, exportImport, ingest: { inspector, drops }, ttlSeconds: config.ttlSeconds });
+  healthRoute(ui, store);
   await ui.register(uiStatic, { auth, hostAllowed });
 
   try {

@@ -48,7 +48,7 @@ const SEAMS: Seam[] = [
     allowed: {
       'store/redis/log-codec.ts → normalise/logs-protobuf.ts': STORE_NORMALISE_TODAY,
       'store/redis/log-codec.ts → normalise/options.ts': STORE_NORMALISE_TODAY,
-      'store/redis/redis-reads.ts → normalise/options.ts': STORE_NORMALISE_TODAY,
+      'store/redis/redis-reader.ts → normalise/options.ts': STORE_NORMALISE_TODAY,
       'store/redis/redis-store.ts → normalise/options.ts': STORE_NORMALISE_TODAY,
       'store/redis/span-codec.ts → normalise/options.ts': STORE_NORMALISE_TODAY,
       'store/redis/span-codec.ts → normalise/traces-protobuf.ts': STORE_NORMALISE_TODAY,

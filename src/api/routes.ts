@@ -1,5 +1,5 @@
 /**
- * @module api/routes: the query API of CONTRACT §4 as a fastify plugin (/api/*, /healthz).
+ * @module api/routes: the query API of CONTRACT §4 as a fastify plugin (/api/*; /healthz is api/health.ts).
  * Translates parameters once (api/params.ts) and reads the Store; never writes telemetry.
  *
  * Every /api route lives in one encapsulated plugin (prefix `/api`) whose onRequest hook checks the
@@ -42,13 +42,8 @@ export interface ApiOptions {
   ttlSeconds?: number;
 }
 
-/** Registers /healthz and the /api plugin. */
+/** Registers the /api plugin and the 404 answer outside it (app.ts adds /healthz, api/health.ts). */
 export async function apiRoutes(app: FastifyInstance, opts: ApiOptions): Promise<void> {
-  const { store } = opts;
-  app.get('/healthz', async (_req, reply) => {
-    const ok = await store.ping();
-    return reply.code(ok ? 200 : 503).send(ok ? { status: 'ok' } : { status: 'unavailable', error: 'store unavailable' });
-  });
   await app.register(queryRoutes, { ...opts, prefix: '/api' });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` }));
 }

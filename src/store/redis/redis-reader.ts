@@ -1,7 +1,8 @@
 /**
- * @module store/redis/redis-reads: the read side of the Redis store. Walks time-ordered indexes
- * page by page, fetches data in one pipeline per page, and skips whatever has expired or been
- * evicted. Summaries and filters come from query/ so both stores answer alike.
+ * @module store/redis/redis-reader: the read side of the Redis store, over the connection it shares
+ * with the writer (redis-shared.ts). Walks time-ordered indexes page by page, fetches data in one
+ * pipeline per page, and skips whatever has expired or been evicted. Summaries and filters come from
+ * query/ so both stores answer alike; writes are redis-writer.ts's.
  */
 import type {
   Backlink, LogRecord, MetricOrigin, MetricPoint, MetricSeries, MetricSeriesSet, MetricSummary, MetricType, OperationStats, ServiceMap,
@@ -15,6 +16,7 @@ import { buildServiceMap } from '../../query/service-map.js';
 import type { Op, RedisConnection } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { type Buckets, FIELD, parseField } from './buckets.js';
+import type { RedisShared } from './redis-shared.js';
 import { decodeValue } from './codec.js';
 import type { NormaliseOptions } from '../../normalise/options.js';
 import { decodeLog } from './log-codec.js';
@@ -56,20 +58,41 @@ function hashEntries(reply: unknown): [string, string][] {
   return [];
 }
 
-/** Base class holding the read methods of RedisStore. */
-export abstract class RedisReads {
+export interface RedisReaderOptions {
+  /** The limits spans stored as wire bytes are read back under (those of ingest). */
+  normalise: NormaliseOptions;
+  /** Index entries one trace / log search examines at most (default TRACE_SCAN_BUDGET / LOG_SCAN_BUDGET). */
+  scanBudget?: { traces: number; logs: number };
+}
+
+/**
+ * The read methods of the Store on Redis (RedisStore delegates to them). Every read rejects with
+ * TinyOllyError('unavailable') while Redis is unreachable; items older than ttlSeconds are left out.
+ */
+export class RedisReader {
+  private readonly conn: RedisConnection;
+  private readonly keys: RedisKeys;
+  private readonly buckets: Buckets;
+  private readonly ttlSeconds: number;
+  private readonly normalise: NormaliseOptions;
   /** Metric point chunks already parsed (append-only strings: later reads fetch only new bytes). */
-  protected readonly metricChunks = new MetricChunkCache();
-  /** Index entries one trace or log search examines at most (RedisStoreOptions.scanBudget). */
-  protected scanBudget = { traces: TRACE_SCAN_BUDGET, logs: LOG_SCAN_BUDGET };
-  constructor(
-    protected readonly conn: RedisConnection,
-    protected readonly keys: RedisKeys,
-    protected readonly buckets: Buckets,
-    protected readonly ttlSeconds: number,
-    /** The limits spans stored as wire bytes are read back under (those of ingest). */
-    protected readonly normalise: NormaliseOptions,
-  ) {}
+  private readonly metricChunks = new MetricChunkCache();
+  /** Index entries one trace or log search examines at most (RedisReaderOptions.scanBudget). */
+  private readonly scanBudget: { traces: number; logs: number };
+
+  constructor(shared: RedisShared, opts: RedisReaderOptions) {
+    this.conn = shared.conn;
+    this.keys = shared.keys;
+    this.buckets = shared.buckets;
+    this.ttlSeconds = shared.ttlSeconds;
+    this.normalise = opts.normalise;
+    this.scanBudget = opts.scanBudget ? { ...opts.scanBudget } : { traces: TRACE_SCAN_BUDGET, logs: LOG_SCAN_BUDGET };
+  }
+
+  /** Forgets the parsed metric chunks (the store was cleared). */
+  reset(): void {
+    this.metricChunks.reset();
+  }
 
   private cutoff(now = Date.now()): number {
     return now - this.ttlSeconds * 1000;
