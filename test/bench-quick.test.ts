@@ -17,7 +17,7 @@ import { ROOT } from '../bench/server.js';
 import { buildTemplates, METRIC_NAMES, newNonce, patch, SPANS_PER_TRACE, traceIdHex } from '../bench/payloads.js';
 import { summariseProfile } from '../bench/profile-summary.js';
 import { verifyCase } from '../bench/verify.js';
-import { decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf } from '../src/otlp/protobuf.js';
+import { decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf } from './helpers/otlp-protobuf.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../src/normalise/options.js';
 import { normaliseLogs } from '../src/normalise/logs.js';
 import { normaliseMetrics } from '../src/normalise/metrics.js';

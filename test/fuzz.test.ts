@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import zlib from 'node:zlib';
-import { encodeRequestProtobuf } from '../src/otlp/protobuf.js';
+import { encodeRequestProtobuf } from './helpers/otlp-protobuf.js';
 import { metricRequest } from '../ui/src/api.js';
 import { rawRequest } from './helpers/raw-http.js';
 import { startTinyOlly, type TinyOllyProcess } from './helpers/start-tinyolly.js';

@@ -6,7 +6,7 @@ import { normaliseLogsProtobuf } from '../normalise/logs-protobuf.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
 import { normaliseTraces } from '../normalise/traces.js';
 import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
-import { encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { nanosToSeconds } from '../otlp/values.js';
 import { resourceLogsOf, resourceSpansOf } from './encode.js';
 import { secondsToExactNanos } from './otlp-values.js';

@@ -3,7 +3,7 @@
 // severity, bytes that are no protobuf) are told apart or left undecided, never misnamed.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { listFixtures, toProtobufObject } from '../../test/fixtures/otlp/fixtures.js';
 import { jsonSignalOf, protobufSignalOf } from './sniff.js';
 

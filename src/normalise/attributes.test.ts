@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AttrValue } from '../model/model.js';
-import { decodeTracesProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { decodeTracesProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import type { OtlpAnyValue, OtlpKeyValue } from '../otlp/types.js';
 import { anyValue, attributes, cut, jsonNumber, serviceName } from './attributes.js';
 import { normaliseLogs } from './logs.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LogRecord, Span } from '../model/model.js';
-import { encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
 import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces } from '../otlp/seed-json.js';
 import { normaliseLogs } from './logs.js';

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLogsProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { decodeLogsProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { normaliseLogs } from './logs.js';
 import { normaliseLogsProtobuf } from './logs-protobuf.js';
 import type { NormaliseOptions } from './options.js';

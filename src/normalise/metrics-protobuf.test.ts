@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeMetricsProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { decodeMetricsProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { normaliseMetrics } from './metrics.js';
 import { normaliseMetricsProtobuf } from './metrics-protobuf.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';

@@ -3,7 +3,7 @@
  * number points, histogram optional fields (also their presence in protobuf), and per-point rejection.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeMetricsProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { decodeMetricsProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import type { OtlpMetric, OtlpMetricsRequest } from '../otlp/types.js';
 import { normaliseMetrics } from './metrics.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';

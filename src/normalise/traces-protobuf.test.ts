@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeTracesProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { decodeTracesProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { u64Decimal } from '../otlp/wire.js';
 import { ATTRIBUTE_OF } from '../model/model.js';
 import type { NormaliseOptions } from './options.js';

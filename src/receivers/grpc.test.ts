@@ -14,7 +14,7 @@ import { decodeStatusDetails, rawGrpcCall } from '../../test/helpers/raw-grpc.js
 import { waitFor } from '../../test/helpers/start-tinyolly.js';
 import { Ingester } from '../ingest/ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
-import { decodeExportResponseProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { decodeExportResponseProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { fakeStore, UNAVAILABLE, type FakeStore } from '../../test/helpers/fake-store.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './grpc.js';
 

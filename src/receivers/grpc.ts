@@ -16,10 +16,7 @@ import protobuf from 'protobufjs';
 import { GRPC, mapError, TinyOllyError } from '../errors.js';
 import { secretMatcher } from '../secret.js';
 import type { ExportResult, Ingester } from '../ingest/ingester.js';
-import {
-  encodeExportResponseProtobuf, PROTO_DIR,
-  SERVICE_PROTO_FILES,
-} from '../otlp/protobuf.js';
+import { encodeExportResponseProtobuf, PROTO_DIR, SERVICE_PROTO_FILES } from '../otlp/protobuf.js';
 import type { Signal } from '../otlp/types.js';
 import { decodeBody } from '../otlp/codecs.js';
 import type { NormaliseOptions } from '../normalise/options.js';

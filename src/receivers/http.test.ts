@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Ingester } from '../ingest/ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
-import { decodeExportResponseProtobuf, decodeStatusProtobuf, encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { decodeExportResponseProtobuf, decodeStatusProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { fakeStore, OVERLOADED, UNAVAILABLE, type FakeStore } from '../../test/helpers/fake-store.js';
 import { httpReceiver } from './http.js';
 

@@ -9,7 +9,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { start, type Running } from '../app.js';
 import { DEFAULT_CONFIG, type Config } from '../config.js';
-import { encodeRequestProtobuf } from '../otlp/protobuf.js';
+import { encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { rawRequest } from '../../test/helpers/raw-http.js';
 import { decodeStatusDetails, grpcFrame, openRawGrpcCall, rawGrpcCall } from '../../test/helpers/raw-grpc.js';
 import { waitFor } from '../../test/helpers/start-tinyolly.js';

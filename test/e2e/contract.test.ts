@@ -8,7 +8,7 @@ import os from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeStatusProtobuf, encodeRequestProtobuf } from '../../src/otlp/protobuf.js';
+import { decodeStatusProtobuf, encodeRequestProtobuf } from '../helpers/otlp-protobuf.js';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import {
   get, grpcExport, jsonSpan, kv, logs, logsRequest, metricsRequest, nanos, post, postJson, postPb,

@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValueType, trace, ROOT_CONTEXT, TraceFlags } from '@opentelemetry/api';
 import { AggregationType } from '@opentelemetry/sdk-metrics';
-import { decodeMetricsProtobuf, encodeRequestProtobuf } from '../../src/otlp/protobuf.js';
+import { decodeMetricsProtobuf, encodeRequestProtobuf } from '../helpers/otlp-protobuf.js';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { deletePrefixKeys } from '../helpers/redis-prefix.js';
 import { meterProvider } from '../helpers/otel-sdk.js';

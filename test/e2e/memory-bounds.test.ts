@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf } from '../../src/otlp/protobuf.js';
+import { decodeLogsProtobuf, decodeMetricsProtobuf, decodeTracesProtobuf } from '../helpers/otlp-protobuf.js';
 import { startTinyOlly, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { HEAVY_SHAPES, HOSTILE_SHAPES as SHAPES, type ShapeRequest } from '../../bench/hostile-shapes.js';
 

@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeStatusProtobuf, encodeRequestProtobuf } from '../../src/otlp/protobuf.js';
+import { decodeStatusProtobuf, encodeRequestProtobuf } from '../helpers/otlp-protobuf.js';
 import { rawRequest } from '../helpers/raw-http.js';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { tracerProvider } from '../helpers/otel-sdk.js';

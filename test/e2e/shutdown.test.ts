@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeRequestProtobuf } from '../../src/otlp/protobuf.js';
+import { encodeRequestProtobuf } from '../helpers/otlp-protobuf.js';
 import { getJson, startTinyOlly } from '../helpers/start-tinyolly.js';
 import { deletePrefixKeys, SHARED_REDIS_URL, uniquePrefix } from '../helpers/redis-prefix.js';
 

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeRequestProtobuf } from '../../src/otlp/protobuf.js';
+import { encodeRequestProtobuf } from './otlp-protobuf.js';
 import { listFixtures, readFixtureJson, toProtobufObject } from '../fixtures/otlp/fixtures.js';
 
 for (const f of listFixtures()) {

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Ingester } from '../../src/ingest/ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../../src/normalise/options.js';
 import { decodeBody } from '../../src/otlp/codecs.js';
-import { encodeRequestProtobuf } from '../../src/otlp/protobuf.js';
+import { encodeRequestProtobuf } from '../helpers/otlp-protobuf.js';
 import { RedisStore } from '../../src/store/redis/redis-store.js';
 import { ROOT } from '../helpers/start-tinyolly.js';
 import { PrivateRedis, redisBinariesAvailable, until } from './private-redis.js';

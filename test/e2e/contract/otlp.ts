@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { decodeExportResponseProtobuf, encodeRequestProtobuf } from '../../../src/otlp/protobuf.js';
+import { decodeExportResponseProtobuf, encodeRequestProtobuf } from '../../helpers/otlp-protobuf.js';
 import { getJson, type TinyOllyProcess } from '../../helpers/start-tinyolly.js';
 
 export type Signal = 'traces' | 'logs' | 'metrics';
