@@ -2,6 +2,7 @@
  * @module store/redis/keys: every Redis key of the Redis store is built here (layout in docs/redis.md).
  * Keys that a command or script touches together share one hash tag, so they share a Cluster slot.
  */
+import calculateSlot from 'cluster-key-slot';
 import { createHash } from 'node:crypto';
 
 /**
@@ -114,31 +115,13 @@ export class RedisKeys {
   metricPointBucket(name: string, bucket: number): string { return this.m(name) + 'pb:' + bucket; }
 }
 
-// CRC16/XMODEM as Redis Cluster uses it (redis cluster-spec, "Keys distribution model"). Written
-// here rather than taken from cluster-key-slot (what ioredis routes by): that library hashes a key
-// whose first "{" is followed at once by "}" (`foo{}{bar}`) by its next tag, where Redis hashes the
-// whole key. For every key built above the two agree; redis-store.test.ts checks this function
-// against CLUSTER KEYSLOT of a real redis-server and against the library.
-const CRC_TABLE = (() => {
-  const t = new Uint16Array(256);
-  for (let i = 0; i < 256; i++) {
-    let c = i << 8;
-    for (let j = 0; j < 8; j++) c = c & 0x8000 ? ((c << 1) ^ 0x1021) & 0xffff : (c << 1) & 0xffff;
-    t[i] = c;
-  }
-  return t;
-})();
-
-/** The Redis Cluster slot of a key, honouring `{hash tags}`. */
+/**
+ * The Redis Cluster slot of a key, honouring `{hash tags}`: the function ioredis routes Cluster
+ * commands by (`cluster-key-slot`, pinned to ioredis's version), so a pipeline grouped by it is one
+ * ioredis sends to one node. It differs from Redis only for a key whose first "{" is followed at once
+ * by "}" (`foo{}{bar}`), a shape no key built here has; redis-store.test.ts checks every key built
+ * here against CLUSTER KEYSLOT of a real redis-server.
+ */
 export function slotOf(key: string): number {
-  let s = key;
-  const open = key.indexOf('{');
-  if (open >= 0) {
-    const close = key.indexOf('}', open + 1);
-    if (close > open + 1) s = key.slice(open + 1, close);
-  }
-  const bytes = Buffer.from(s, 'utf8');
-  let crc = 0;
-  for (const b of bytes) crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >> 8) ^ b) & 0xff];
-  return crc % 16384;
+  return calculateSlot(key);
 }
