@@ -134,7 +134,7 @@ function walkAnyValue(r: WireReader, end: number, o: WireReadOptions, depth: num
         const e = r.delimitedEnd();
         hiddenKind = undefined;
         if (depth >= o.maxDepth) { r.pos = e; value = mode === TYPED ? {} : null; break; }
-        if (mode === CHECK) checkKeyValues(r, e, o, depth + 1, 1, 0);
+        if (mode === CHECK) walkKeyValues(r, e, o, depth + 1, false, 1, CHECK);
         else value = mode === TYPED ? { kvlistValue: { values: readTypedKeyValues(r, e, o, depth + 1, 1) } } : readKeyValues(r, e, o, depth + 1, false, 1);
         break;
       }
@@ -169,7 +169,7 @@ export function readTypedAnyValue(r: WireReader, end: number, o: WireReadOptions
  * attributes (same limits as normalise/attributes.ts `attributes`). Other fields are skipped.
  */
 export function readKeyValues(r: WireReader, end: number, o: WireReadOptions, depth: number, keepServiceName: boolean, fieldNo: number): Attributes {
-  return walkKeyValues(r, end, o, depth, keepServiceName, fieldNo, false) as Attributes;
+  return walkKeyValues(r, end, o, depth, keepServiceName, fieldNo, FLAT) as Attributes;
 }
 
 /**
@@ -177,21 +177,56 @@ export function readKeyValues(r: WireReader, end: number, o: WireReadOptions, de
  * them: the first `maxAttributes` in the order sent, a later duplicate replacing the earlier value in place.
  */
 export function readTypedKeyValues(r: WireReader, end: number, o: WireReadOptions, depth: number, fieldNo: number): TypedKeyValue[] {
-  const byKey = walkKeyValues(r, end, o, depth, false, fieldNo, true) as Map<string, TypedAnyValue>;
+  const byKey = walkKeyValues(r, end, o, depth, false, fieldNo, TYPED) as Map<string, TypedAnyValue>;
   const out: TypedKeyValue[] = [];
   for (const [key, value] of byKey) out.push({ key, value });
   return out;
 }
 
+/** The key of the KeyValue walkKeyValue last read ('' in CHECK mode, which skips keys). */
+let kvKey = '';
+
 /**
- * The one walk of a repeated KeyValue field: flat values into an object (service.name kept past the
- * limit when `keepServiceName`), or typed values into a Map (insertion order, duplicates in place).
+ * The one walk of a KeyValue message up to `kvEnd` (1 key, 2 value), in the mode of walkAnyValue, for
+ * a list that has kept `kept` so far: undefined when it is dropped past `maxAttributes` (counted),
+ * service.name excepted when `keepServiceName`; else its value (null or `{}` when it has none), its
+ * key left in kvKey. The read and the ingest check of a KeyValue are this one function.
+ */
+function walkKeyValue(
+  r: WireReader, kvEnd: number, o: WireReadOptions, depth: number, keepServiceName: boolean, kept: number, mode: WalkMode,
+): AttrValue | TypedAnyValue | undefined {
+  let key = '';
+  let valueStart = -1;
+  let valueEnd = -1;
+  while (r.pos < kvEnd) {
+    const t = r.uint32();
+    if (t === 10 && mode !== CHECK) key = r.string();
+    else if (t === 18) { valueEnd = r.delimitedEnd(); valueStart = r.pos; r.pos = valueEnd; }
+    else r.skip(t & 7);
+  }
+  r.pos = kvEnd;
+  if (kept >= o.maxAttributes && !(keepServiceName && key === 'service.name')) { LIMIT_HITS.attributes++; return undefined; }
+  let value: AttrValue | TypedAnyValue = mode === TYPED ? {} : null;
+  if (valueStart >= 0) {
+    r.pos = valueStart;
+    value = walkAnyValue(r, valueEnd, o, depth, mode);
+    r.pos = kvEnd;
+  }
+  // Set after the value's walk, which may read KeyValues of its own (a kvlist).
+  kvKey = key;
+  return value;
+}
+
+/**
+ * The one walk of a repeated KeyValue field `fieldNo` up to `end`: flat values into an object
+ * (service.name kept past the limit when `keepServiceName`), typed values into a Map (insertion
+ * order, duplicates in place), or (CHECK) nothing, throwing where a read would.
  */
 function walkKeyValues(
-  r: WireReader, end: number, o: WireReadOptions, depth: number, keepServiceName: boolean, fieldNo: number, typed: boolean,
-): Attributes | Map<string, TypedAnyValue> {
-  const flat: Attributes = {};
-  const byKey = typed ? new Map<string, TypedAnyValue>() : undefined;
+  r: WireReader, end: number, o: WireReadOptions, depth: number, keepServiceName: boolean, fieldNo: number, mode: WalkMode,
+): Attributes | Map<string, TypedAnyValue> | undefined {
+  const flat: Attributes | undefined = mode === FLAT ? {} : undefined;
+  const byKey = mode === TYPED ? new Map<string, TypedAnyValue>() : undefined;
   const want = (fieldNo << 3) | 2;
   let kept = 0;
   const enclosing = listKinds;
@@ -201,26 +236,12 @@ function walkKeyValues(
     const tag = r.uint32();
     if (tag !== want) { r.skip(tag & 7); continue; }
     const kvEnd = r.delimitedEnd();
-    let key = '';
-    let valueStart = -1;
-    let valueEnd = -1;
-    while (r.pos < kvEnd) {
-      const t = r.uint32();
-      if (t === 10) key = r.string();
-      else if (t === 18) { valueEnd = r.delimitedEnd(); valueStart = r.pos; r.pos = valueEnd; }
-      else r.skip(t & 7);
-    }
-    r.pos = kvEnd;
-    if (kept >= o.maxAttributes && !(keepServiceName && key === 'service.name')) { LIMIT_HITS.attributes++; continue; }
+    const value = walkKeyValue(r, kvEnd, o, depth, keepServiceName, kept, mode);
+    if (value === undefined) continue;
     if (kept < o.maxAttributes) kept++;
-    let value: AttrValue | TypedAnyValue = typed ? {} : null;
-    if (valueStart >= 0) {
-      r.pos = valueStart;
-      value = walkAnyValue(r, valueEnd, o, depth, typed ? TYPED : FLAT);
-      r.pos = kvEnd;
-    }
-    if (byKey) byKey.set(key, value as TypedAnyValue);
-    else {
+    if (byKey) byKey.set(kvKey, value as TypedAnyValue);
+    else if (flat) {
+      const key = kvKey;
       setKey(flat, key, value as AttrValue);
       // Its kind, or none: a later duplicate replaces an earlier one, kind and all.
       if (hiddenKind !== undefined) {
@@ -229,7 +250,7 @@ function walkKeyValues(
       } else if (listKinds !== undefined) delete listKinds[key];
     }
   }
-  if (listKinds !== undefined) setValueKinds(flat, listKinds);
+  if (flat && listKinds !== undefined) setValueKinds(flat, listKinds);
   listKinds = enclosing;
   return byKey ?? flat;
 }
@@ -243,32 +264,11 @@ export function attributesAt(r: WireReader, start: number, end: number, o: WireR
   return a;
 }
 
-/** Checks one KeyValue (as walkKeyValues reads it, without service.name's exception); returns the new kept count. */
+/**
+ * Checks one KeyValue message up to `end` of a list that has kept `kept` so far, as a read will walk
+ * it (without service.name's exception), building nothing; returns the new kept count. Throws where
+ * the read would throw, so that a KeyValue checked at ingest reads later without fail.
+ */
 export function checkKeyValue(r: WireReader, end: number, o: WireReadOptions, depth: number, kept: number): number {
-  let valueStart = -1;
-  let valueEnd = -1;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === 18) { valueEnd = r.delimitedEnd(); valueStart = r.pos; r.pos = valueEnd; } else r.skip(tag & 7);
-  }
-  if (kept >= o.maxAttributes) { LIMIT_HITS.attributes++; return kept; }
-  if (valueStart >= 0) {
-    r.pos = valueStart;
-    walkAnyValue(r, valueEnd, o, depth, CHECK);
-    r.pos = end;
-  }
-  return kept + 1;
-}
-
-/** Checks the repeated KeyValue field `fieldNo` up to `end` as readKeyValues reads it (keepServiceName false). */
-export function checkKeyValues(r: WireReader, end: number, o: WireReadOptions, depth: number, fieldNo: number, kept: number): number {
-  const want = (fieldNo << 3) | 2;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag !== want) { r.skip(tag & 7); continue; }
-    const kvEnd = r.delimitedEnd();
-    kept = checkKeyValue(r, kvEnd, o, depth, kept);
-    r.pos = kvEnd;
-  }
-  return kept;
+  return walkKeyValue(r, end, o, depth, false, kept, CHECK) === undefined ? kept : kept + 1;
 }
