@@ -5,8 +5,9 @@
  * oldest-first eviction; nothing scans the store. Orphans settle by time, lazily (on read and on
  * each batch): a child's parent must arrive within `orphanSettleMs` (30 s).
  */
-import { ATTRIBUTE_OF, type AttrValue, type LogRecord, type Span } from '../model/model.js';
+import type { AttrValue, LogRecord, Span } from '../model/model.js';
 import type { IngestEvent } from '../ingest/ingester.js';
+import { attributeOf, WireBacked } from '../wire/wire-backed.js';
 import { DEPRECATED_ATTRIBUTES, RULE_BY_ID, RULES, SEVERITY_RANK, type Severity } from './rules.js';
 
 /** An example of a finding; `attribute` names the span attribute at fault (present, or missing as http.route), when one is. */
@@ -82,9 +83,7 @@ function putBounded<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
 }
 
 function attr(s: Span, key: string): AttrValue | undefined {
-  const one = (s as { [ATTRIBUTE_OF]?: (k: string) => AttrValue | undefined })[ATTRIBUTE_OF];
-  if (one !== undefined) return one.call(s, key);
-  return Object.hasOwn(s.attributes, key) ? s.attributes[key] : undefined;
+  return attributeOf(s, key);
 }
 
 const EXCEPTION = Buffer.from('exception');
@@ -94,8 +93,7 @@ const EXCEPTION = Buffer.from('exception');
  * for the word (native, no decoding) before its events are decoded.
  */
 function mayHaveException(s: Span): boolean {
-  const bytes = (s as { wireBytes?: () => Buffer }).wireBytes;
-  return bytes === undefined || bytes.call(s).indexOf(EXCEPTION) >= 0;
+  return !(s instanceof WireBacked) || s.wireBytes().indexOf(EXCEPTION) >= 0;
 }
 
 /** Nanosecond decimal strings → BigInt, or undefined when not a number. */

@@ -6,9 +6,9 @@
  * (export/otlp-values.ts) and the fields the model leaves out that they noted (model/otlp-extras.ts). Reading the store is export/export-query.ts's job.
  */
 import type { Attributes, Exemplar, JsonNumber, LogRecord, MetricOrigin, MetricPoint, MetricSeriesSet, Scope, Span } from '../model/model.js';
-import type { NormaliseOptions } from '../normalise/options.js';
 import { extrasOf, type EventExtras, type LinkExtras, type LogExtras, type SpanExtras } from '../model/otlp-extras.js';
-import { WireBacked } from '../normalise/protobuf-common.js';
+import type { WireReadOptions } from '../wire/read-options.js';
+import { WireBacked } from '../wire/wire-backed.js';
 import { inferAnyValue, inferKeyValues, secondsToExactNanos, temporalityNumber, type JsonKeyValue } from './otlp-values.js';
 import { typedLogParts, typedSpanParts } from './wire-typed.js';
 
@@ -78,7 +78,7 @@ function setIf(o: Json, key: string, v: unknown): void {
 }
 
 /** One span as OTLP/JSON; exact types when the span keeps its wire bytes, its extras (model/otlp-extras.ts) when it has some. */
-export function spanJson(span: Span, o: NormaliseOptions): Json {
+export function spanJson(span: Span, o: WireReadOptions): Json {
   const out: Json = { traceId: span.traceId, spanId: span.spanId };
   let attributes: JsonKeyValue[];
   let events: Json[];
@@ -130,7 +130,7 @@ function linkJson(l: { traceId: string; spanId: string }, attributes: JsonKeyVal
 }
 
 /** One log record as OTLP/JSON; exact types (and the original times) when it keeps its wire bytes, its extras when it has some. */
-export function logJson(log: LogRecord, o: NormaliseOptions): Json {
+export function logJson(log: LogRecord, o: WireReadOptions): Json {
   const out: Json = {};
   let x: LogExtras | undefined;
   if (log instanceof WireBacked) {
@@ -160,14 +160,14 @@ export function logJson(log: LogRecord, o: NormaliseOptions): Json {
 }
 
 /** Spans → `resourceSpans` (grouped by resource, then scope). */
-export function resourceSpansOf(spans: Iterable<Span>, o: NormaliseOptions): Json[] {
+export function resourceSpansOf(spans: Iterable<Span>, o: WireReadOptions): Json[] {
   const g = new Grouper();
   for (const s of spans) g.add(s.resource, s.scope, spanJson(s, o));
   return g.build('scopeSpans', 'spans');
 }
 
 /** Log records → `resourceLogs` (grouped by resource, then scope). */
-export function resourceLogsOf(logs: Iterable<LogRecord>, o: NormaliseOptions): Json[] {
+export function resourceLogsOf(logs: Iterable<LogRecord>, o: WireReadOptions): Json[] {
   const g = new Grouper();
   for (const l of logs) g.add(l.resource, l.scope, logJson(l, o));
   return g.build('scopeLogs', 'logRecords');

@@ -3,12 +3,12 @@
  * (WireSpan, WireLog) into OTLP/JSON with every AnyValue's own type (int64 beyond 2^53, bytes, doubles
  * that look like integers, NaN), plus the fields the model leaves out (trace state, flags, dropped
  * counts, observed time, event name). The §6 limits of ingest apply exactly as the fused decoders
- * (normalise/protobuf-common.ts) apply them, so the export holds what was stored, typed.
+ * (wire/any-value.ts) apply them, so the export holds what was stored, typed.
  * Field numbers: opentelemetry-proto common.proto, trace.proto, logs.proto.
  */
 import { cut } from '../normalise/attributes.js';
-import { readTypedAnyValue, readTypedKeyValues } from '../normalise/protobuf-common.js';
-import type { NormaliseOptions } from '../normalise/options.js';
+import { readTypedAnyValue, readTypedKeyValues } from '../wire/any-value.js';
+import type { WireReadOptions } from '../wire/read-options.js';
 import { WireReader } from '../otlp/wire.js';
 import type { JsonAnyValue, JsonKeyValue } from './otlp-values.js';
 
@@ -19,7 +19,7 @@ function fixed32(r: WireReader): number {
 }
 
 /** Attributes of field `fieldNo` of a message spanning [start, end). */
-function attributesOf(buf: Buffer, start: number, end: number, o: NormaliseOptions, fieldNo: number): JsonKeyValue[] {
+function attributesOf(buf: Buffer, start: number, end: number, o: WireReadOptions, fieldNo: number): JsonKeyValue[] {
   return readTypedKeyValues(new WireReader(buf, start, end), end, o, 0, fieldNo);
 }
 
@@ -36,7 +36,7 @@ export interface TypedSpanParts {
 }
 
 /** Span: 3 trace_state, 9 attributes, 10 dropped attrs, 11 events, 12 dropped events, 13 links, 14 dropped links, 16 flags. */
-export function typedSpanParts(buf: Buffer, o: NormaliseOptions): TypedSpanParts {
+export function typedSpanParts(buf: Buffer, o: WireReadOptions): TypedSpanParts {
   const r = new WireReader(buf, 0, buf.length);
   const out: TypedSpanParts = { attributes: attributesOf(buf, 0, buf.length, o, 9), events: [], links: [] };
   while (r.pos < buf.length) {
@@ -66,7 +66,7 @@ export function typedSpanParts(buf: Buffer, o: NormaliseOptions): TypedSpanParts
 }
 
 /** Span.Event: 1 time, 2 name, 3 attributes, 4 dropped attributes. */
-function readEvent(r: WireReader, end: number, o: NormaliseOptions): TypedSpanParts['events'][number] {
+function readEvent(r: WireReader, end: number, o: WireReadOptions): TypedSpanParts['events'][number] {
   const start = r.pos;
   const ev: TypedSpanParts['events'][number] = { timeUnixNano: '0', name: '', attributes: [] };
   while (r.pos < end) {
@@ -81,7 +81,7 @@ function readEvent(r: WireReader, end: number, o: NormaliseOptions): TypedSpanPa
 }
 
 /** Span.Link: 1 trace_id, 2 span_id, 3 trace_state, 4 attributes, 5 dropped attributes, 6 flags. */
-function readLink(r: WireReader, end: number, o: NormaliseOptions): TypedSpanParts['links'][number] {
+function readLink(r: WireReader, end: number, o: WireReadOptions): TypedSpanParts['links'][number] {
   const start = r.pos;
   const link: TypedSpanParts['links'][number] = { traceId: '', spanId: '', attributes: [] };
   while (r.pos < end) {
@@ -110,7 +110,7 @@ export interface TypedLogParts {
 }
 
 /** LogRecord: 1 time, 11 observed, 3 severity text, 5 body, 6 attributes, 7 dropped, 8 flags, 12 event name. */
-export function typedLogParts(buf: Buffer, o: NormaliseOptions): TypedLogParts {
+export function typedLogParts(buf: Buffer, o: WireReadOptions): TypedLogParts {
   const r = new WireReader(buf, 0, buf.length);
   const out: TypedLogParts = { timeUnixNano: '0', observedTimeUnixNano: '0', severityText: '', attributes: attributesOf(buf, 0, buf.length, o, 6) };
   while (r.pos < buf.length) {

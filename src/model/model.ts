@@ -37,18 +37,6 @@ export interface SpanLink {
   attributes: Attributes;
 }
 
-/**
- * Optional on a stored item: its encoded (wire) size in bytes, when the item knows it without
- * being encoded again (spans read lazily from protobuf carry it). Stores size items by it.
- */
-export const ENCODED_SIZE: unique symbol = Symbol('tinyolly.encodedSize');
-
-/**
- * Optional on a Span: reads one attribute (`undefined` when the span has none by that key) without
- * decoding the others. Spans read lazily from protobuf carry it; filters use it when present.
- */
-export const ATTRIBUTE_OF: unique symbol = Symbol('tinyolly.attributeOf');
-
 export interface Span {
   traceId: string;
   spanId: string;

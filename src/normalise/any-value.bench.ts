@@ -10,7 +10,8 @@ import { typedSpanParts } from '../export/wire-typed.js';
 import { encodeLogsProtobuf, encodeSpansProtobuf } from '../../test/helpers/otlp-encode.js';
 import { normaliseLogsProtobuf } from './logs-protobuf.js';
 import { DEFAULT_NORMALISE_OPTIONS } from './options.js';
-import { WireSpan, normaliseTracesProtobuf } from './traces-protobuf.js';
+import { normaliseTracesProtobuf } from './traces-protobuf.js';
+import type { WireSpan } from '../wire/wire-span.js';
 
 const BASE_NS = 1_700_000_000_000_000_000n;
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');

@@ -1,7 +1,7 @@
 /**
  * @module normalise/decoded-request: the Request → Resource → Scope → item walk over a decoded
  * OTLP request (protobufjs objects or OTLP/JSON, which may hold anything), shared by the generic
- * normalisers; the fused protobuf decoders walk the bytes instead (normalise/protobuf-common.ts).
+ * normalisers; the fused protobuf decoders walk the bytes instead (normalise/request-walk.ts, wire/any-value.ts).
  */
 import type { Attributes, Scope } from '../model/model.js';
 import type { OtlpResource, OtlpScope } from '../otlp/types.js';

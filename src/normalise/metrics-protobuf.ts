@@ -11,7 +11,8 @@ import { u64Decimal, type WireReader } from '../otlp/wire.js';
 import { cut, jsonNumber } from './attributes.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { rejectedMessage } from './metrics.js';
-import { attributesAt, readScopeGroup, walkScopes } from './protobuf-common.js';
+import { attributesAt } from '../wire/any-value.js';
+import { readScopeGroup, walkScopes } from './request-walk.js';
 
 /** Metric.data members by field number: 5 gauge, 7 sum, 9 histogram, 10 exponential_histogram, 11 summary. */
 const TYPE_BY_FIELD: Record<number, MetricType> = { 5: 'gauge', 7: 'sum', 9: 'histogram', 10: 'exponential_histogram', 11: 'summary' };

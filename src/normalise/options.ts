@@ -1,18 +1,11 @@
 /**
  * @module normalise/options: the limits every normaliser applies to untrusted input (CONTRACT §6).
+ * Those a later read of stored wire bytes applies too are wire/read-options.ts's.
  */
+import { DEFAULT_WIRE_READ_OPTIONS, type WireReadOptions } from '../wire/read-options.js';
 
-export interface NormaliseOptions {
-  /** Attributes kept per span, event, link, log record, resource or kvlist; the rest are dropped. */
-  maxAttributes: number;
-  /** String values and log bodies longer than this are cut and end with '…'. */
-  maxAttributeLength: number;
-  /** Events kept per span. */
-  maxEvents: number;
-  /** Links kept per span. */
-  maxLinks: number;
-  /** AnyValue nesting depth kept; deeper values become null. */
-  maxDepth: number;
+/** The limits of reading (wire/read-options.ts), plus those that apply to a whole request. */
+export interface NormaliseOptions extends WireReadOptions {
   /** Spans, log records or data points kept per export request; the rest are rejected. */
   maxItems: number;
   /**
@@ -42,11 +35,7 @@ export function defaultLogId(): string {
 }
 
 export const DEFAULT_NORMALISE_OPTIONS: NormaliseOptions = {
-  maxAttributes: 128,
-  maxAttributeLength: 4096,
-  maxEvents: 128,
-  maxLinks: 128,
-  maxDepth: 16,
+  ...DEFAULT_WIRE_READ_OPTIONS,
   maxItems: 100_000,
   maxBuckets: 1024,
   nextLogId: defaultLogId,

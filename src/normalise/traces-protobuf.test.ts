@@ -9,10 +9,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTracesProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
 import { u64Decimal } from '../otlp/wire.js';
-import { ATTRIBUTE_OF } from '../model/model.js';
 import type { NormaliseOptions } from './options.js';
 import { normaliseTraces } from './traces.js';
-import { normaliseTracesProtobuf, WireSpan } from './traces-protobuf.js';
+import { normaliseTracesProtobuf } from './traces-protobuf.js';
+import { attributeOf } from '../wire/wire-backed.js';
+import { WireSpan } from '../wire/wire-span.js';
 import { countingIdOptions, expectAcceptedReadsBack, expectEveryCutRefused, readOut } from '../../test/helpers/wire-checks.js';
 
 const FIXTURES = path.resolve(__dirname, '../../test/fixtures/otlp/traces');
@@ -93,7 +94,7 @@ describe('fused decoder = generic decoder', () => {
       for (const s of normaliseTracesProtobuf(buf, o).items as WireSpan[]) {
         const all = s.attributes;
         for (const key of ['a', 'b', 'service.name', '__proto__', 'k', 'zz', '']) {
-          expect(s[ATTRIBUTE_OF](key)).toEqual(Object.hasOwn(all, key) ? all[key] : undefined);
+          expect(attributeOf(s, key)).toEqual(Object.hasOwn(all, key) ? all[key] : undefined);
         }
       }
     }), { numRuns: 400 });

@@ -5,9 +5,10 @@
  * it holds them (memory: service-rollup, Redis: the ingest script and per-bucket hashes); a test
  * pins the memory store's to their plain definition.
  */
-import {
-  ATTRIBUTE_OF, type AttrValue, type OperationStats, type RequestStats, type ServiceMapNodeType, type Span, type SpanKind,
+import type {
+  AttrValue, OperationStats, RequestStats, ServiceMapNodeType, Span, SpanKind,
 } from '../model/model.js';
+import { attributeOf } from '../wire/wire-backed.js';
 
 /** Buckets of an operation's sparkline. */
 export const SPARKLINE_BUCKETS = 30;
@@ -106,11 +107,9 @@ export function operationsOf(entries: readonly EntryRecord[]): OperationStats[] 
   return out.sort((a, b) => b.requestCount - a.requestCount || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** One span attribute, through the lazy reader when the span has one. */
+/** One span attribute, decoded alone when the span keeps its wire bytes (wire/wire-backed.ts attributeOf). */
 export function spanAttribute(s: Span, key: string): AttrValue | undefined {
-  const one = (s as { [ATTRIBUTE_OF]?: (k: string) => AttrValue | undefined })[ATTRIBUTE_OF];
-  if (one !== undefined) return one.call(s, key);
-  return Object.hasOwn(s.attributes, key) ? s.attributes[key] : undefined;
+  return attributeOf(s, key);
 }
 
 function text(s: Span, key: string): string | undefined {

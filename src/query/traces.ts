@@ -2,8 +2,9 @@
  * @module query/traces: derivations over one trace's spans, shared by every store:
  * the trace summary of GET /api/traces and the filters of TraceQuery.
  */
-import { ATTRIBUTE_OF, type AttrValue, type Span, type TraceSummary } from '../model/model.js';
+import type { Span, TraceSummary } from '../model/model.js';
 import type { TraceQuery } from '../store/store.js';
+import { attributeOf } from '../wire/wire-backed.js';
 
 /** Nanosecond decimal string → milliseconds as a float (exact enough for display and ordering). */
 export function nanosToMs(nanos: string): number {
@@ -107,12 +108,9 @@ export function attrText(v: unknown): string {
 
 /** Whether a span or its resource has attribute `key` whose text (attrText) is `value`. */
 export function spanHasAttribute(s: Span, key: string, value: string): boolean {
-  const one = (s as { [ATTRIBUTE_OF]?: (k: string) => AttrValue | undefined })[ATTRIBUTE_OF];
-  if (one !== undefined) {
-    // Decodes only that attribute (a span from protobuf keeps the rest encoded).
-    const v = one.call(s, key);
-    if (v !== undefined && attrText(v) === value) return true;
-  } else if (Object.hasOwn(s.attributes, key) && attrText(s.attributes[key]) === value) return true;
+  // Decodes only that attribute when the span keeps its wire bytes.
+  const v = attributeOf(s, key);
+  if (v !== undefined && attrText(v) === value) return true;
   return Object.hasOwn(s.resource, key) && attrText(s.resource[key]) === value;
 }
 

@@ -13,7 +13,7 @@ import type {
 } from '../model/model.js';
 import { normaliseLogsProtobuf } from '../normalise/logs-protobuf.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
-import { WireBacked } from '../normalise/protobuf-common.js';
+import { WireBacked } from '../wire/wire-backed.js';
 import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
 import { encodeLogsProtobuf, encodeSpansProtobuf } from '../../test/helpers/otlp-encode.js';
 import { readAsPlain } from '../../test/helpers/wire-checks.js';

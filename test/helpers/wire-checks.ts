@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { DEFAULT_NORMALISE_OPTIONS, type Normalised, type NormaliseOptions } from '../../src/normalise/options.js';
-import { WireBacked } from '../../src/normalise/protobuf-common.js';
+import { WireBacked } from '../../src/wire/wire-backed.js';
 
 /** What a byte-backed item (WireSpan, WireLog) reads as: its toJSON; anything else as it is. */
 export function readAsPlain<T>(x: T): T {

@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricSample, Span } from '../../model/model.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../../normalise/options.js';
-import { normaliseTracesProtobuf, type WireSpan } from '../../normalise/traces-protobuf.js';
+import { normaliseTracesProtobuf } from '../../normalise/traces-protobuf.js';
+import type { WireSpan } from '../../wire/wire-span.js';
 import { encodeRequestProtobuf } from '../../../test/helpers/otlp-protobuf.js';
 import { normaliseLogs } from '../../normalise/logs.js';
 import { normaliseTraces } from '../../normalise/traces.js';

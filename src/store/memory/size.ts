@@ -2,8 +2,9 @@
  * @module store/memory/size: cheap estimates of an item's encoded (JSON) size in bytes, for the
  * memory cap. A walk over the values, never a JSON.stringify; close enough to bound memory.
  */
-import { ENCODED_SIZE, type AttrValue, type Attributes, type LogRecord, type MetricPoint, type Scope, type Span } from '../../model/model.js';
+import type { AttrValue, Attributes, LogRecord, MetricPoint, Scope, Span } from '../../model/model.js';
 import { extrasBytes } from '../../model/otlp-extras.js';
+import { encodedSizeOf, WireBacked } from '../../wire/wire-backed.js';
 
 /** Fixed overhead of one stored span/log/point: keys, quotes, numbers and index entries. */
 const SPAN_OVERHEAD = 320;
@@ -67,7 +68,7 @@ export class SizeEstimator {
 
   /** Encoded size of one span: its wire size when it carries one, else an estimate of its JSON. */
   span(s: Span): number {
-    const wire = (s as { [ENCODED_SIZE]?: number })[ENCODED_SIZE];
+    const wire = encodedSizeOf(s);
     if (wire !== undefined) {
       // Ids are kept as hex strings besides the wire bytes (twice their size), and so are the links' ids.
       let n = SPAN_OVERHEAD + wire + this.resourceBytes(s.resource) + this.scopeBytes(s.scope)
@@ -85,7 +86,7 @@ export class SizeEstimator {
 
   /** Approximate encoded size of one log record. */
   log(l: LogRecord): number {
-    const wire = (l as { [ENCODED_SIZE]?: number })[ENCODED_SIZE];
+    const wire = encodedSizeOf(l);
     if (wire !== undefined) {
       return LOG_OVERHEAD + l.id.length + wire + this.resourceBytes(l.resource) + this.scopeBytes(l.scope)
         + (l.traceId?.length ?? 0) + (l.spanId?.length ?? 0) + valueBytes(l.body);
@@ -119,16 +120,6 @@ export class SizeEstimator {
   }
 }
 
-/** An item that keeps its wire bytes in a shared buffer and can move them (normalise/ WireBacked). */
-interface Relocatable {
-  wireBytes(): Buffer;
-  moveTo(into: Buffer, at: number): number;
-}
-
-function isRelocatable(x: unknown): x is Relocatable {
-  return typeof (x as Relocatable).moveTo === 'function' && typeof (x as Relocatable).wireBytes === 'function';
-}
-
 /** Buffers smaller than this are kept whole whatever else they hold. */
 const KEEP_WHOLE_BYTES = 64 * 1024;
 
@@ -142,7 +133,7 @@ export function compactKept(items: readonly unknown[]): void {
   const buffers = new Set<ArrayBufferLike>();
   let held = 0;
   for (const it of items) {
-    if (!isRelocatable(it)) continue;
+    if (!(it instanceof WireBacked)) continue;
     const b = it.wireBytes();
     total += b.length;
     if (!buffers.has(b.buffer)) {
@@ -153,5 +144,5 @@ export function compactKept(items: readonly unknown[]): void {
   if (held <= KEEP_WHOLE_BYTES || held <= 2 * total) return;
   const into = Buffer.allocUnsafeSlow(total);
   let at = 0;
-  for (const it of items) if (isRelocatable(it)) at = it.moveTo(into, at);
+  for (const it of items) if (it instanceof WireBacked) at = it.moveTo(into, at);
 }

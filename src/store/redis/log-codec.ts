@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Attributes, LogRecord } from '../../model/model.js';
-import { logFromWire, WireLog } from '../../normalise/logs-protobuf.js';
-import type { NormaliseOptions } from '../../normalise/options.js';
+import type { WireReadOptions } from '../../wire/read-options.js';
+import { logFromWire, WireLog } from '../../wire/wire-log.js';
 import { encodeValue } from './codec.js';
 import { scopeExtrasSuffix, storedResource, storedScope, type ResourceTable, type ScopeExtras } from './span-codec.js';
 import { applyKindsTree, kindsTree, type KindsTree } from '../../model/value-kinds.js';
@@ -63,7 +63,7 @@ export function encodeLog(log: LogRecord, receivedMs: number, resources: Resourc
 }
 
 /** The record stored under field `id` from its decoded value (either version); undefined when malformed. */
-export function decodeLog(id: string, value: unknown, o: NormaliseOptions): LogRecord | undefined {
+export function decodeLog(id: string, value: unknown, o: WireReadOptions): LogRecord | undefined {
   if (Array.isArray(value)) {
     const v = value as StoredWireLog;
     if (v[0] !== 2 || (v.length < 5 || v.length > 7) || !Array.isArray(v[1]) || typeof v[1][0] !== 'string' || typeof v[4] !== 'string') return undefined;

@@ -18,7 +18,7 @@ import type { RedisKeys } from './keys.js';
 import { type Buckets, FIELD, parseField } from './buckets.js';
 import type { RedisShared } from './redis-shared.js';
 import { decodeValue } from './codec.js';
-import type { NormaliseOptions } from '../../normalise/options.js';
+import type { WireReadOptions } from '../../wire/read-options.js';
 import { decodeLog } from './log-codec.js';
 import { decodeSpan, storedResource, type StoredResource } from './span-codec.js';
 import { applyKindsTree } from '../../model/value-kinds.js';
@@ -60,7 +60,7 @@ function hashEntries(reply: unknown): [string, string][] {
 
 export interface RedisReaderOptions {
   /** The limits spans stored as wire bytes are read back under (those of ingest). */
-  normalise: NormaliseOptions;
+  normalise: WireReadOptions;
   /** Index entries one trace / log search examines at most (default TRACE_SCAN_BUDGET / LOG_SCAN_BUDGET). */
   scanBudget?: { traces: number; logs: number };
 }
@@ -74,7 +74,7 @@ export class RedisReader {
   private readonly keys: RedisKeys;
   private readonly buckets: Buckets;
   private readonly ttlSeconds: number;
-  private readonly normalise: NormaliseOptions;
+  private readonly normalise: WireReadOptions;
   /** Metric point chunks already parsed (append-only strings: later reads fetch only new bytes). */
   private readonly metricChunks = new MetricChunkCache();
   /** Index entries one trace or log search examines at most (RedisReaderOptions.scanBudget). */

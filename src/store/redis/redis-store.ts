@@ -14,7 +14,7 @@ import {
 import { RedisConnection, type ConnectionOptions } from './connection.js';
 import { RedisKeys } from './keys.js';
 import { Buckets } from './buckets.js';
-import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from '../../normalise/options.js';
+import { DEFAULT_WIRE_READ_OPTIONS, type WireReadOptions } from '../../wire/read-options.js';
 import type { RedisShared } from './redis-shared.js';
 import { RedisReader } from './redis-reader.js';
 import { RedisWriter } from './redis-writer.js';
@@ -26,7 +26,7 @@ export interface RedisStoreOptions extends StoreOptions, ConnectionOptions {
   /** Prepended to every key (CONTRACT §1.2 TINYOLLY_KEY_PREFIX). */
   keyPrefix: string;
   /** Limits of ingest, under which spans stored as wire bytes are read back (default: the defaults). */
-  normalise?: NormaliseOptions;
+  normalise?: WireReadOptions;
   /** Index entries one trace / log search examines at most (default 5,000 / 50,000; tests set it small). */
   scanBudget?: { traces: number; logs: number };
 }
@@ -49,7 +49,7 @@ export class RedisStore implements Store {
     this.conn = new RedisConnection(opts);
     this.keys = new RedisKeys(opts.keyPrefix);
     const shared: RedisShared = { conn: this.conn, keys: this.keys, buckets: new Buckets(opts.ttlSeconds), ttlSeconds: opts.ttlSeconds };
-    this.reader = new RedisReader(shared, { normalise: opts.normalise ?? DEFAULT_NORMALISE_OPTIONS, scanBudget: opts.scanBudget });
+    this.reader = new RedisReader(shared, { normalise: opts.normalise ?? DEFAULT_WIRE_READ_OPTIONS, scanBudget: opts.scanBudget });
     this.writer = new RedisWriter(shared, {
       maxSeriesPerMetric: opts.maxSeriesPerMetric,
       maxSpansPerTrace: opts.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE,

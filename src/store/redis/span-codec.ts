@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import type { Attributes, Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../../model/model.js';
 import { applyKindsTree, kindsTree, type KindsTree } from '../../model/value-kinds.js';
 import { applySpanExtrasTree, spanExtrasTree, type SpanExtrasTree } from '../../model/otlp-extras.js';
-import type { NormaliseOptions } from '../../normalise/options.js';
-import { spanFromWire, WireSpan } from '../../normalise/traces-protobuf.js';
+import type { WireReadOptions } from '../../wire/read-options.js';
+import { spanFromWire, WireSpan } from '../../wire/wire-span.js';
 
 /** Stored form of one resource (with its service): `[service, resource]`, plus its attributes' kinds when any were noted. */
 export type StoredResource = [string, Attributes] | [string, Attributes, KindsTree];
@@ -116,7 +116,7 @@ export function encodeSpan(s: Span, resourceDigest: string): string {
  * Rebuilds the model Span from its stored value (the compact array, or a whole Span object as older
  * versions stored it). Undefined when malformed or when its resource is missing (evicted).
  */
-export function decodeSpan(traceId: string, spanId: string, value: unknown, resources: Map<string, StoredResource>, o: NormaliseOptions): Span | undefined {
+export function decodeSpan(traceId: string, spanId: string, value: unknown, resources: Map<string, StoredResource>, o: WireReadOptions): Span | undefined {
   if (Array.isArray(value) && value[0] === 2) {
     const v = value as StoredWireSpan;
     if ((v.length !== 5 && v.length !== 6) || typeof v[4] !== 'string') return undefined;
