@@ -27,7 +27,9 @@ function loadRoot(): protobuf.Root {
   return root;
 }
 
-const root = loadRoot();
+/** The OTLP collector services and google.rpc.Status, loaded once (the test oracle reads the request types from it). */
+export const PROTO_ROOT = loadRoot();
+const root = PROTO_ROOT;
 const C = 'opentelemetry.proto.collector.';
 const RESPONSE_TYPES: Record<Signal, protobuf.Type> = {
   traces: root.lookupType(C + 'trace.v1.ExportTraceServiceResponse'),

@@ -5,27 +5,18 @@
  * way (differential tests and goldens pin the fused readers to them), encode test requests from their
  * OTLP/JSON-like object form, and read TinyOlly's answers back.
  */
-import path from 'node:path';
 import protobuf from 'protobufjs';
 import Long from 'long';
 import { TinyOllyError } from '../../src/errors.js';
 import { checkOtlpJson, parseJsonBody } from '../../src/otlp/json.js';
-import { PROTO_DIR, SERVICE_PROTO_FILES } from '../../src/otlp/protobuf.js';
+import { PROTO_ROOT } from '../../src/otlp/protobuf.js';
 import type { Encoding, OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest, Signal } from '../../src/otlp/types.js';
 
 // 64-bit fields decode to Long objects; src/otlp/values.ts turns them into exact strings.
 protobuf.util.Long = Long as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 
-function loadRoot(): protobuf.Root {
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => path.join(PROTO_DIR, target);
-  root.loadSync([...SERVICE_PROTO_FILES, 'google/rpc/status.proto']);
-  root.resolveAll();
-  return root;
-}
-
-const root = loadRoot();
+const root = PROTO_ROOT;
 const C = 'opentelemetry.proto.collector.';
 const REQUEST_TYPES: Record<Signal, protobuf.Type> = {
   traces: root.lookupType(C + 'trace.v1.ExportTraceServiceRequest'),
