@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { parseArgs as parseFlags } from 'node:util';
 import type { Redis } from 'ioredis';
 import { grpcSender, httpSender, latencyOf, runLoad, type AckedSend, type Sender, type Transport } from './load.js';
 import { buildTemplates, newNonce, patch, SERVICES, METRIC_NAMES, traceIdHex, type Signal, type Template } from './payloads.js';
@@ -67,19 +68,19 @@ const HELP = `Usage: npm run bench -- [options]
   --out DIR               where <date>.json and <date>.md go (default bench/results)
 `;
 
+const FLAGS = {
+  quick: { type: 'boolean' }, seconds: { type: 'string' }, sustain: { type: 'string' }, warmup: { type: 'string' },
+  stores: { type: 'string' }, cases: { type: 'string' }, 'no-queries': { type: 'boolean' }, 'fill-traces': { type: 'string' },
+  'query-iterations': { type: 'string' }, 'memory-mb': { type: 'string' }, 'query-memory-mb': { type: 'string' },
+  'redis-url': { type: 'string' }, shared: { type: 'boolean' }, profile: { type: 'boolean' }, out: { type: 'string' },
+  templates: { type: 'string' }, 'grpc-channels': { type: 'string' }, 'node-args': { type: 'string' }, help: { type: 'boolean' },
+} as const;
+
 function parseArgs(argv: string[]): Options {
+  // strict: an unknown flag, a positional, or a string flag followed by another flag ("--cases --quick") is an error.
+  const { values } = parseFlags({ args: argv, options: FLAGS, strict: true, allowPositionals: false });
   const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument "${a}" (see --help)`);
-    const eq = a.indexOf('=');
-    if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags.set(a.slice(2), argv[++i]);
-    else flags.set(a.slice(2), true);
-  }
-  const known = ['quick', 'seconds', 'sustain', 'warmup', 'stores', 'cases', 'no-queries', 'fill-traces', 'query-iterations', 'memory-mb',
-    'query-memory-mb', 'redis-url', 'shared', 'profile', 'out', 'templates', 'grpc-channels', 'node-args', 'help'];
-  for (const k of flags.keys()) if (!known.includes(k)) throw new Error(`unknown option --${k} (see --help)`);
+  for (const [k, v] of Object.entries(values)) if (v !== undefined && v !== false) flags.set(k, v);
   if (flags.has('help')) {
     process.stdout.write(HELP);
     process.exit(0);
