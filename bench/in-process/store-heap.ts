@@ -122,21 +122,25 @@ function heldBytes(gc: () => void): number {
   return m.heapUsed + m.arrayBuffers;
 }
 
-/** Writes one shape into a fresh store through the codec table and measures it once. */
-export async function sampleShape(shape: HeapShape, gc: () => void): Promise<HeapSample> {
+/**
+ * Sends a shape's requests into the store. A function of its own, so that once it returns no frame
+ * still holds the last request's body (a frame's dead locals are GC roots until it ends).
+ */
+async function writeShape(store: MemoryStore, shape: HeapShape): Promise<void> {
   const o = { ...DEFAULT_NORMALISE_OPTIONS, nextLogId: ((n) => () => `log-${++n}`)(0) };
-  // The decoder keeps one request's body alive after it returns (a fixed cost of the process, not
-  // of the store): decode one of this shape before the baseline, so that it is in both measurements.
-  const first = shape.requests().next().value!;
-  decodeBody('protobuf', shape.signal, Buffer.from(first.buffer, first.byteOffset, first.byteLength), o);
-  const before = heldBytes(gc);
-  const store = new MemoryStore({ ttlSeconds: 3600, maxBytes: 1 << 30, maxSeriesPerMetric: 1_000_000, now: () => 1_000_000 });
   for (const body of shape.requests()) {
     const batch = decodeBody('protobuf', shape.signal, Buffer.from(body.buffer, body.byteOffset, body.byteLength), o);
     if (batch.signal === 'traces') await store.writeSpans(batch.items);
     else if (batch.signal === 'logs') await store.writeLogs(batch.items);
     else await store.writeMetrics(batch.items);
   }
+}
+
+/** Writes one shape into a fresh store through the codec table and measures it once. */
+export async function sampleShape(shape: HeapShape, gc: () => void): Promise<HeapSample> {
+  const before = heldBytes(gc);
+  const store = new MemoryStore({ ttlSeconds: 3600, maxBytes: 1 << 30, maxSeriesPerMetric: 1_000_000, now: () => 1_000_000 });
+  await writeShape(store, shape);
   // Reads fold pending work (the service rollup) in: measure the store at rest.
   await store.listServices();
   const kept = heldBytes(gc) - before;
