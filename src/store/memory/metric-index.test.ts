@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Attributes, MetricSample } from '../../model/model.js';
-import { MetricIndex, seriesKey, seriesMapKey } from './metric-index.js';
+import { MetricIndex, seriesKey, seriesMapKey, seriesStoreKey } from './metric-index.js';
 
 /** The definition: keys sorted, each value as its JSON. */
 function reference(service: string, labels: Attributes): string {
@@ -54,6 +54,13 @@ describe('long series identities', () => {
     expect(index.add(sample(reversed))!.series).toBe(a.series);
     expect(index.add(sample(big('b')))!.series).not.toBe(a.series);
     expect(seriesMapKey('short')).toBe('short');
+    for (const l of [{}, { a: '1' }, big('c'), { ...big('d'), '\ud83d': '\ude00', e: 'é😀' }]) {
+      expect(seriesStoreKey('svc', l)).toBe(seriesMapKey(seriesKey('svc', l)));
+    }
+    const limit = { k: 'v'.repeat(1024 - 'svc'.length - 5) }; // an identity of exactly 1,024 characters stays plain
+    expect(seriesKey('svc', limit)).toHaveLength(1024);
+    expect(seriesStoreKey('svc', limit)).toBe(seriesKey('svc', limit));
+    expect(seriesStoreKey('svc', { k: limit.k + 'v' })).toBe(seriesMapKey(seriesKey('svc', { k: limit.k + 'v' })));
     expect(seriesMapKey('x'.repeat(1025))).not.toBe(seriesMapKey('x'.repeat(1026)));
   });
 });

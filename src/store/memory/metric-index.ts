@@ -6,7 +6,7 @@
 import type {
   Attributes, JsonNumber, MetricOrigin, MetricPoint, MetricSample, MetricSeriesSet, MetricSummary, MetricType, Scope, Temporality,
 } from '../../model/model.js';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { TimeRange } from '../store.js';
 import { attributesBytes, charBytes } from './size.js';
 import { kindsTree } from '../../model/value-kinds.js';
@@ -80,18 +80,23 @@ export interface StoredPoint {
   readonly point: MetricPoint;
 }
 
+/** Label keys in sorted order (they usually arrive in order: sorted only when they are not). */
+function sortedKeys(labels: Attributes): string[] {
+  const keys = Object.keys(labels);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) { keys.sort(); break; }
+  return keys;
+}
+
+/** One label's part of a series identity. */
+function labelPart(k: string, v: Attributes[string]): string {
+  // A string's JSON form, without calling JSON.stringify, when it needs no escaping (the common case).
+  return '\u0000' + k + '\u0001' + (typeof v === 'string' && !NEEDS_ESCAPE.test(v) ? '"' + v + '"' : JSON.stringify(v));
+}
+
 /** A series identity independent of attribute order. */
 export function seriesKey(service: string, labels: Attributes): string {
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return service;
-  // Labels usually arrive in the same order every time; sort only when they are not in order already.
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) { keys.sort(); break; }
   let out = service;
-  for (const k of keys) {
-    const v = labels[k];
-    // A string's JSON form, without calling JSON.stringify, when it needs no escaping (the common case).
-    out += '\u0000' + k + '\u0001' + (typeof v === 'string' && !NEEDS_ESCAPE.test(v) ? '"' + v + '"' : JSON.stringify(v));
-  }
+  for (const k of sortedKeys(labels)) out += labelPart(k, labels[k]);
   return out;
 }
 
@@ -106,6 +111,24 @@ const MAX_PLAIN_KEY_LENGTH = 1024;
 export function seriesMapKey(identity: string): string {
   if (identity.length <= MAX_PLAIN_KEY_LENGTH) return identity;
   return '\u0000' + createHash('sha256').update(identity).digest('base64');
+}
+
+/**
+ * seriesMapKey(seriesKey(service, labels)), without ever building a long identity: past the
+ * plain length the parts go straight into the digest (a refused 512 KB series then leaves no
+ * 512 KB string behind for the GC). Parts never split a surrogate pair (each starts with NUL),
+ * so hashing them one by one hashes the same UTF-8 as the whole identity.
+ */
+export function seriesStoreKey(service: string, labels: Attributes): string {
+  let out = service;
+  let hash: Hash | undefined;
+  for (const k of sortedKeys(labels)) {
+    const part = labelPart(k, labels[k]);
+    if (hash !== undefined) hash.update(part);
+    else if (out.length + part.length > MAX_PLAIN_KEY_LENGTH) hash = createHash('sha256').update(out).update(part);
+    else out += part;
+  }
+  return hash === undefined ? out : '\u0000' + hash.digest('base64');
 }
 
 /** Characters JSON.stringify escapes in a string (quote, backslash, controls, lone surrogates). */
@@ -226,7 +249,7 @@ export class MetricIndex {
 
   /** Stores one sample's point; undefined when its series is refused by the cap. */
   add(sample: MetricSample): StoredPoint | undefined {
-    const key = seriesMapKey(seriesKey(sample.service, sample.labels));
+    const key = seriesStoreKey(sample.service, sample.labels);
     let metric = this.metrics.get(sample.name);
     let series = metric?.series.get(key);
     if (!series) {
