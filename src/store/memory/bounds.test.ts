@@ -12,6 +12,7 @@ import { encodeRequestProtobuf } from '../../../test/helpers/otlp-protobuf.js';
 import { normaliseLogs } from '../../normalise/logs.js';
 import { normaliseTraces } from '../../normalise/traces.js';
 import { MemoryStore } from './memory-store.js';
+import { TraceIndex } from './trace-index.js';
 
 const T0 = 5_000_000;
 const BASE_S = 1_700_000_000;
@@ -252,5 +253,24 @@ describe('out-of-order metric points', () => {
     expect([m.lastTimestamp, m.lastValue]).toEqual([9, 5]);
     const ranged = (await store.getMetric('m', { start: 3, end: 7 }))!.series[0].points;
     expect(ranged.map((p) => p.value)).toEqual([1, 3, 0, 6]);
+  });
+});
+
+describe('the trace index', () => {
+  const orderOf = (index: TraceIndex) => (index as unknown as { order: unknown[] }).order;
+  const one = (n: number): Span => decode(tracesRequest(n, 1))[0];
+
+  it('keeps at most a quarter of dead traces in its creation-order list, and counts each live trace once', () => {
+    const index = new TraceIndex();
+    const spans = Array.from({ length: 4000 }, (_, i) => one(i + 1));
+    for (const s of spans) index.add(s);
+    const perTrace = index.entryBytes / 4000;
+    expect(perTrace).toBeGreaterThan(0);
+    for (const s of spans.slice(0, 1500)) index.remove(s);
+    // 2,500 live traces: a list of more than 4/3 of them holds dead entries (and their maps) nobody counts.
+    expect(orderOf(index).length).toBeLessThanOrEqual(Math.ceil(2500 * 4 / 3));
+    expect(index.entryBytes).toBe(2500 * perTrace);
+    for (const s of spans.slice(1500)) index.remove(s);
+    expect(index.entryBytes).toBe(0);
   });
 });

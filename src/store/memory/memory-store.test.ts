@@ -318,8 +318,10 @@ describe('MemoryStore service rollup', () => {
 
 describe('MemoryStore drop counts (the ingest inspector\'s drop totals, CONTRACT §8)', () => {
   it('counts items evicted by the byte cap and expired by the TTL, not replaced ones', async () => {
-    const one = await bytesOf((s) => s.writeSpans([span({ spanId: sid(1) })]));
-    const { clock, store } = makeClocked({ ttlSeconds: 10, maxBytes: one * 3 + one / 2 });
+    // The spans share one trace: its entry is counted once, besides each span.
+    const first = await bytesOf((s) => s.writeSpans([span({ spanId: sid(1) })]));
+    const one = await bytesOf((s) => s.writeSpans([span({ spanId: sid(1) }), span({ spanId: sid(2) })])) - first;
+    const { clock, store } = makeClocked({ ttlSeconds: 10, maxBytes: first + one * 2 + one / 2 });
     await store.writeSpans([1, 2, 3].map((n) => span({ spanId: sid(n) })));
     await store.writeSpans([span({ spanId: sid(3) })]); // a re-sent span replaces, it is not dropped
     expect(store.dropped).toEqual({ evicted: 0, expired: 0 });

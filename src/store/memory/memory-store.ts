@@ -83,7 +83,7 @@ export class MemoryStore implements Store {
 
   /** Estimated encoded size of everything held now, in bytes (never above maxBytes after a write). */
   get usedBytes(): number {
-    return this.bytes + this.metrics.entryBytes;
+    return this.bytes + this.metrics.entryBytes + this.traces.entryBytes;
   }
 
   async writeSpans(spans: Span[]): Promise<WriteSpansResult> {
@@ -300,8 +300,8 @@ export class MemoryStore implements Store {
 
   /** Past the cap, removes the oldest items first, whichever signal they belong to. */
   private evict(): void {
-    // Metric and series entries count too (metadata, keys): they leave with their last point.
-    while (this.bytes + this.metrics.entryBytes > this.maxBytes) {
+    // Metric, series and trace entries count too (metadata, keys, maps): they leave with their last item.
+    while (this.bytes + this.metrics.entryBytes + this.traces.entryBytes > this.maxBytes) {
       let oldest: Lane<unknown> | undefined;
       let oldestBatch: Batch<unknown> | undefined;
       for (const lane of this.lanes) {

@@ -6,9 +6,9 @@
 import type {
   Attributes, JsonNumber, MetricOrigin, MetricPoint, MetricSample, MetricSeriesSet, MetricSummary, MetricType, Scope, Temporality,
 } from '../../model/model.js';
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { TimeRange } from '../store.js';
-import { attributesBytes } from './size.js';
+import { attributesBytes, charBytes } from './size.js';
 import { kindsTree } from '../../model/value-kinds.js';
 
 /**
@@ -16,8 +16,12 @@ import { kindsTree } from '../../model/value-kinds.js';
  * identity itself, so each costs the same whatever its labels): the oldest is forgotten first.
  */
 const MAX_REFUSED_KEYS = 10_000;
-/** What one metric name costs on the heap besides its strings (the entry, its map slot, its own series map). */
-const METRIC_OVERHEAD = 480;
+/**
+ * What one metric name costs on the heap besides its strings (the entry, its map slot, its own series
+ * map, its first series' entry and arrays grown for a first point): ~720 B measured with
+ * bench/in-process/store-heap.ts.
+ */
+const METRIC_OVERHEAD = 720;
 /** What one series costs besides its key (the entry, its map slot, the points and origins arrays). */
 const SERIES_OVERHEAD = 272;
 /** What one distinct origin costs besides its JSON (the entry, its map slot, the origin object). */
@@ -76,19 +80,55 @@ export interface StoredPoint {
   readonly point: MetricPoint;
 }
 
+/** Label keys in sorted order (they usually arrive in order: sorted only when they are not). */
+function sortedKeys(labels: Attributes): string[] {
+  const keys = Object.keys(labels);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) { keys.sort(); break; }
+  return keys;
+}
+
+/** One label's part of a series identity. */
+function labelPart(k: string, v: Attributes[string]): string {
+  // A string's JSON form, without calling JSON.stringify, when it needs no escaping (the common case).
+  return '\u0000' + k + '\u0001' + (typeof v === 'string' && !NEEDS_ESCAPE.test(v) ? '"' + v + '"' : JSON.stringify(v));
+}
+
 /** A series identity independent of attribute order. */
 export function seriesKey(service: string, labels: Attributes): string {
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return service;
-  // Labels usually arrive in the same order every time; sort only when they are not in order already.
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) { keys.sort(); break; }
   let out = service;
-  for (const k of keys) {
-    const v = labels[k];
-    // A string's JSON form, without calling JSON.stringify, when it needs no escaping (the common case).
-    out += '\u0000' + k + '\u0001' + (typeof v === 'string' && !NEEDS_ESCAPE.test(v) ? '"' + v + '"' : JSON.stringify(v));
-  }
+  for (const k of sortedKeys(labels)) out += labelPart(k, labels[k]);
   return out;
+}
+
+/** Series keys longer than this are kept as a digest: the labels are held once already. */
+const MAX_PLAIN_KEY_LENGTH = 1024;
+
+/**
+ * The key a series is stored under: its identity itself when short, else a SHA-256 digest of it
+ * (a long key would be a second copy of the labels, as big as them; a digest costs the same
+ * whatever they are). The NUL prefix keeps a digest apart from a service name without labels.
+ */
+export function seriesMapKey(identity: string): string {
+  if (identity.length <= MAX_PLAIN_KEY_LENGTH) return identity;
+  return '\u0000' + createHash('sha256').update(identity).digest('base64');
+}
+
+/**
+ * seriesMapKey(seriesKey(service, labels)), without ever building a long identity: past the
+ * plain length the parts go straight into the digest (a refused 512 KB series then leaves no
+ * 512 KB string behind for the GC). Parts never split a surrogate pair (each starts with NUL),
+ * so hashing them one by one hashes the same UTF-8 as the whole identity.
+ */
+export function seriesStoreKey(service: string, labels: Attributes): string {
+  let out = service;
+  let hash: Hash | undefined;
+  for (const k of sortedKeys(labels)) {
+    const part = labelPart(k, labels[k]);
+    if (hash !== undefined) hash.update(part);
+    else if (out.length + part.length > MAX_PLAIN_KEY_LENGTH) hash = createHash('sha256').update(out).update(part);
+    else out += part;
+  }
+  return hash === undefined ? out : '\u0000' + hash.digest('base64');
 }
 
 /** Characters JSON.stringify escapes in a string (quote, backslash, controls, lone surrogates). */
@@ -101,7 +141,7 @@ function lastValueOf(p: MetricPoint): JsonNumber | null {
 }
 
 function metricBytes(name: string, unit: string, description: string): number {
-  return METRIC_OVERHEAD + name.length + unit.length + description.length;
+  return METRIC_OVERHEAD + charBytes(name) + charBytes(unit) + charBytes(description);
 }
 
 /** The live points of a series, oldest first (points of equal time in arrival order). */
@@ -209,7 +249,7 @@ export class MetricIndex {
 
   /** Stores one sample's point; undefined when its series is refused by the cap. */
   add(sample: MetricSample): StoredPoint | undefined {
-    const key = seriesKey(sample.service, sample.labels);
+    const key = seriesStoreKey(sample.service, sample.labels);
     let metric = this.metrics.get(sample.name);
     let series = metric?.series.get(key);
     if (!series) {
@@ -227,7 +267,7 @@ export class MetricIndex {
         key, metric, service: sample.service, labels: sample.labels, labelsBytes: attributesBytes(sample.labels),
         arrivals: [], origins: [], head: 0, lastInversion: -1, newest: undefined,
       };
-      const bytes = SERIES_OVERHEAD + key.length;
+      const bytes = SERIES_OVERHEAD + charBytes(key);
       metric.bytes += bytes;
       this.entryBytes += bytes;
       metric.series.set(key, series);
@@ -235,7 +275,7 @@ export class MetricIndex {
     metric = series.metric;
     metric.type = sample.type;
     if (metric.unit !== sample.unit || metric.description !== sample.description) {
-      const delta = sample.unit.length + sample.description.length - metric.unit.length - metric.description.length;
+      const delta = charBytes(sample.unit) + charBytes(sample.description) - charBytes(metric.unit) - charBytes(metric.description);
       metric.bytes += delta;
       this.entryBytes += delta;
       metric.unit = sample.unit;
@@ -288,7 +328,7 @@ export class MetricIndex {
     const metric = series.metric;
     if (metric.series.get(series.key) === series) {
       metric.series.delete(series.key);
-      const bytes = SERIES_OVERHEAD + series.key.length;
+      const bytes = SERIES_OVERHEAD + charBytes(series.key);
       metric.bytes -= bytes;
       this.entryBytes -= bytes;
     }
