@@ -127,8 +127,8 @@ export interface MetricPoint {
   quantiles?: { quantile: JsonNumber; value: JsonNumber }[];
 }
 
-/** The unit of metric ingestion: one point of one series, with its metric's metadata. */
-export interface MetricSample {
+/** What a metric is, as a sample carries it and GET /api/metrics/{name} answers it. */
+export interface MetricMeta {
   name: string;
   type: MetricType;
   unit: string;
@@ -137,6 +137,10 @@ export interface MetricSample {
   monotonic?: boolean;
   /** Sums, histograms and exponential histograms. */
   temporality?: Temporality;
+}
+
+/** The unit of metric ingestion: one point of one series, with its metric's metadata. */
+export interface MetricSample extends MetricMeta {
   service: string;
   labels: Attributes;
   point: MetricPoint;
@@ -165,13 +169,7 @@ export interface MetricSeries {
 }
 
 /** GET /api/metrics/{name}. */
-export interface MetricSeriesSet {
-  name: string;
-  type: MetricType;
-  unit: string;
-  description: string;
-  monotonic?: boolean;
-  temporality?: Temporality;
+export interface MetricSeriesSet extends MetricMeta {
   series: MetricSeries[];
 }
 
