@@ -80,7 +80,6 @@ export function lastHiddenKind(): ValueKind | undefined {
 }
 
 export type { ValueKind } from '../model/value-kinds.js';
-export { valueKindsOf } from '../model/value-kinds.js';
 
 /** One AnyValue → its JSON form. */
 export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions, depth = 0): AttrValue {
