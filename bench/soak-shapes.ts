@@ -10,6 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import { BIG_TRACE_SPANS, bigTraceIdHex, HEAVY_SHAPES, HOSTILE_SHAPES, type HostileShape, type ShapeRequest } from './hostile-shapes.js';
 import { peakRssMb, ROOT, rssMb, startServer } from './server.js';
 
@@ -31,11 +32,6 @@ const RUNTIME_MB = 150;
 const FLAT_TOLERANCE = 0.1;
 /** A request or read with no answer after this long is counted as failed. */
 const REQUEST_TIMEOUT_MS = 120_000;
-
-function flag(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
-}
 
 interface Sample { atSeconds: number; rssMb: number; healthzMs: number | null; healthzStatus: number | string }
 interface MinuteRow { minute: number; samples: number; rssMinMb: number; rssMaxMb: number; healthzP50Ms: number | null; healthzMaxMs: number | null }
@@ -73,17 +69,23 @@ function renderTable(rows: MinuteRow[]): string {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) { process.stdout.write(HELP); return; }
-  const minutes = Number(flag(args, '--minutes', '5'));
-  const intervalS = Number(flag(args, '--interval', '5'));
-  const out = flag(args, '--out', '');
-  const heapMb = flag(args, '--heap-mb', '');
+  const { values: v } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      help: { type: 'boolean', short: 'h' }, minutes: { type: 'string', default: '5' }, interval: { type: 'string', default: '5' },
+      out: { type: 'string', default: '' }, only: { type: 'string', default: '' }, 'heap-mb': { type: 'string', default: '' },
+    },
+  });
+  if (v.help) { process.stdout.write(HELP); return; }
+  const minutes = Number(v.minutes);
+  const intervalS = Number(v.interval);
+  const out = v.out;
+  const heapMb = v['heap-mb'];
   if (![minutes, intervalS].every((n) => Number.isFinite(n) && n > 0)) throw new Error('numbers must be positive (see --help)');
 
   const server = await startServer({ env: {}, nodeArgs: heapMb ? [`--max-old-space-size=${heapMb}`] : [] });
   const otlp = `http://127.0.0.1:${server.ports.http}`;
-  const only = flag(args, '--only', '');
+  const only = v.only;
   const shapes: HostileShape[] = [...HOSTILE_SHAPES, ...HEAVY_SHAPES].filter((s) => s.name.includes(only));
   if (!shapes.length) throw new Error(`no shape name contains "${only}"`);
   const log = (line: string) => console.log(`[soak-shapes] ${line}`);

@@ -7,7 +7,7 @@ import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
 import { normaliseTraces } from '../normalise/traces.js';
 import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
 import { encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
-import { nanosToSeconds } from '../otlp/values.js';
+import { nanosToSeconds } from '../wire/values.js';
 import { resourceLogsOf, resourceSpansOf } from './encode.js';
 import { secondsToExactNanos } from './otlp-values.js';
 

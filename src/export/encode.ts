@@ -9,7 +9,8 @@ import type { Attributes, Exemplar, JsonNumber, LogRecord, MetricOrigin, MetricP
 import { extrasOf, type EventExtras, type LinkExtras, type LogExtras, type SpanExtras } from '../model/otlp-extras.js';
 import type { WireReadOptions } from '../wire/read-options.js';
 import { WireBacked } from '../wire/wire-backed.js';
-import { inferAnyValue, inferKeyValues, secondsToExactNanos, temporalityNumber, type JsonKeyValue } from './otlp-values.js';
+import type { TypedKeyValue } from '../wire/any-value.js';
+import { inferAnyValue, inferKeyValues, secondsToExactNanos, temporalityNumber } from './otlp-values.js';
 import { typedLogParts, typedSpanParts } from './wire-typed.js';
 
 const KIND_NUMBER: Record<string, number> = { UNSPECIFIED: 0, INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
@@ -80,7 +81,7 @@ function setIf(o: Json, key: string, v: unknown): void {
 /** One span as OTLP/JSON; exact types when the span keeps its wire bytes, its extras (model/otlp-extras.ts) when it has some. */
 export function spanJson(span: Span, o: WireReadOptions): Json {
   const out: Json = { traceId: span.traceId, spanId: span.spanId };
-  let attributes: JsonKeyValue[];
+  let attributes: TypedKeyValue[];
   let events: Json[];
   let links: Json[];
   const wire = span instanceof WireBacked ? typedSpanParts(span.wireBytes(), o) : undefined;
@@ -114,13 +115,13 @@ export function spanJson(span: Span, o: WireReadOptions): Json {
   return out;
 }
 
-function eventJson(e: { timeUnixNano: string; name: string }, attributes: JsonKeyValue[], x: EventExtras | undefined): Json {
+function eventJson(e: { timeUnixNano: string; name: string }, attributes: TypedKeyValue[], x: EventExtras | undefined): Json {
   const j: Json = { timeUnixNano: e.timeUnixNano, name: e.name, attributes };
   setIf(j, 'droppedAttributesCount', x?.droppedAttributesCount);
   return j;
 }
 
-function linkJson(l: { traceId: string; spanId: string }, attributes: JsonKeyValue[], x: LinkExtras | undefined): Json {
+function linkJson(l: { traceId: string; spanId: string }, attributes: TypedKeyValue[], x: LinkExtras | undefined): Json {
   const j: Json = { traceId: l.traceId, spanId: l.spanId };
   setIf(j, 'traceState', x?.traceState);
   j.attributes = attributes;

@@ -12,7 +12,7 @@ import type { ExportResult, Ingester } from '../ingest/ingester.js';
 import { parseJsonBody } from '../otlp/json.js';
 import type { NormaliseOptions } from '../normalise/options.js';
 import { decodeBody, decodeDocument } from '../otlp/codecs.js';
-import { WireReader } from '../otlp/wire.js';
+import { WireReader } from '../wire/reader.js';
 
 export type ImportSignal = 'traces' | 'logs' | 'metrics';
 

@@ -2,29 +2,20 @@
  * @module export/otlp-values: the OTLP/JSON spelling of values (proto3 JSON mapping as OTLP/JSON uses
  * it: int64 as decimal strings, bytes as base64, NaN/±Infinity as strings, hex ids). Values of the
  * model (CONTRACT §3) carry no AnyValue type, so for them the type is inferred from the JSON value;
- * values re-read from wire bytes (export/wire-typed.ts) keep their exact type.
+ * values re-read from wire bytes (export/wire-typed.ts) keep their exact type. Both are
+ * wire/any-value.ts's TypedAnyValue.
  */
 import type { AttrValue, Attributes, JsonNumber } from '../model/model.js';
-import { valueKindsOf, type ValueKind } from '../normalise/attributes.js';
-import { nanosToSeconds } from '../otlp/values.js';
-
-/** An OTLP/JSON AnyValue ({} is the empty AnyValue). */
-export type JsonAnyValue =
-  | { stringValue: string } | { boolValue: boolean } | { intValue: string } | { doubleValue: JsonNumber }
-  | { bytesValue: string } | { arrayValue: { values: JsonAnyValue[] } } | { kvlistValue: { values: JsonKeyValue[] } }
-  | Record<string, never>;
-
-export interface JsonKeyValue {
-  key: string;
-  value: JsonAnyValue;
-}
+import { valueKindsOf, type ValueKind } from '../model/value-kinds.js';
+import type { TypedAnyValue, TypedKeyValue } from '../wire/any-value.js';
+import { nanosToSeconds } from '../wire/values.js';
 
 /**
  * A flat model value → the AnyValue it most likely came from: integers → intValue, other numbers →
  * doubleValue, arrays → arrayValue, objects → kvlistValue, null → the empty AnyValue. What the model
  * already flattened stays flattened: an int64 beyond 2^53 or bytes arrive here as strings.
  */
-export function inferAnyValue(v: AttrValue, kind?: ValueKind): JsonAnyValue {
+export function inferAnyValue(v: AttrValue, kind?: ValueKind): TypedAnyValue {
   if (v === null || v === undefined) return {};
   if (kind === 'int') return { intValue: String(v) };
   if (kind === 'double') return { doubleValue: v as JsonNumber };
@@ -43,9 +34,9 @@ export function inferAnyValue(v: AttrValue, kind?: ValueKind): JsonAnyValue {
 }
 
 /** Flat attributes → an OTLP/JSON KeyValue list, in the object's key order. */
-export function inferKeyValues(a: Attributes | undefined): JsonKeyValue[] {
+export function inferKeyValues(a: Attributes | undefined): TypedKeyValue[] {
   if (!a) return [];
-  const out: JsonKeyValue[] = [];
+  const out: TypedKeyValue[] = [];
   // Kinds that the flat value hides, when normalise/attributes.ts recorded them (OTLP/JSON on the memory store).
   const kinds = valueKindsOf(a);
   for (const key of Object.keys(a)) out.push({ key, value: inferAnyValue(a[key], kinds?.[key]) });

@@ -6,11 +6,10 @@
  * (wire/any-value.ts) apply them, so the export holds what was stored, typed.
  * Field numbers: opentelemetry-proto common.proto, trace.proto, logs.proto.
  */
-import { cut } from '../normalise/attributes.js';
-import { readTypedAnyValue, readTypedKeyValues } from '../wire/any-value.js';
+import { cut } from '../model/value-rules.js';
+import { readTypedAnyValue, readTypedKeyValues, type TypedAnyValue, type TypedKeyValue } from '../wire/any-value.js';
 import type { WireReadOptions } from '../wire/read-options.js';
-import { WireReader } from '../otlp/wire.js';
-import type { JsonAnyValue, JsonKeyValue } from './otlp-values.js';
+import { WireReader } from '../wire/reader.js';
 
 function fixed32(r: WireReader): number {
   const v = r.buf.readUInt32LE(r.pos);
@@ -19,7 +18,7 @@ function fixed32(r: WireReader): number {
 }
 
 /** Attributes of field `fieldNo` of a message spanning [start, end). */
-function attributesOf(buf: Buffer, start: number, end: number, o: WireReadOptions, fieldNo: number): JsonKeyValue[] {
+function attributesOf(buf: Buffer, start: number, end: number, o: WireReadOptions, fieldNo: number): TypedKeyValue[] {
   return readTypedKeyValues(new WireReader(buf, start, end), end, o, 0, fieldNo);
 }
 
@@ -27,11 +26,11 @@ function attributesOf(buf: Buffer, start: number, end: number, o: WireReadOption
 export interface TypedSpanParts {
   traceState?: string;
   flags?: number;
-  attributes: JsonKeyValue[];
+  attributes: TypedKeyValue[];
   droppedAttributesCount?: number;
-  events: { timeUnixNano: string; name: string; attributes: JsonKeyValue[]; droppedAttributesCount?: number }[];
+  events: { timeUnixNano: string; name: string; attributes: TypedKeyValue[]; droppedAttributesCount?: number }[];
   droppedEventsCount?: number;
-  links: { traceId: string; spanId: string; traceState?: string; attributes: JsonKeyValue[]; droppedAttributesCount?: number; flags?: number }[];
+  links: { traceId: string; spanId: string; traceState?: string; attributes: TypedKeyValue[]; droppedAttributesCount?: number; flags?: number }[];
   droppedLinksCount?: number;
 }
 
@@ -102,8 +101,8 @@ export interface TypedLogParts {
   timeUnixNano: string;
   observedTimeUnixNano: string;
   severityText: string;
-  body?: JsonAnyValue;
-  attributes: JsonKeyValue[];
+  body?: TypedAnyValue;
+  attributes: TypedKeyValue[];
   droppedAttributesCount?: number;
   flags?: number;
   eventName?: string;

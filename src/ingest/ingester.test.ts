@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Ingester, observeStore, type IngestEvent } from './ingester.js';
 import { DEFAULT_NORMALISE_OPTIONS } from '../normalise/options.js';
 import { fakeStore, UNAVAILABLE } from '../../test/helpers/fake-store.js';
-import type { OtlpTracesRequest } from '../otlp/types.js';
+import type { OtlpTracesRequest } from '../normalise/otlp-types.js';
 import { decodeDocument } from '../otlp/codecs.js';
 
 const TRACES = {

@@ -6,8 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AttrValue } from '../model/model.js';
 import { decodeTracesProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
-import type { OtlpAnyValue, OtlpKeyValue } from '../otlp/types.js';
-import { anyValue, attributes, cut, jsonNumber, serviceName } from './attributes.js';
+import { anyValue, attributes, serviceName } from './attributes.js';
+import type { OtlpAnyValue, OtlpKeyValue } from './otlp-types.js';
 import { normaliseLogs } from './logs.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
 import { normaliseTraces } from './traces.js';
@@ -83,23 +83,6 @@ describe('anyValue', () => {
   it('keeps at most maxAttributes elements of an array, in order', () => {
     const values = Array.from({ length: 10 }, (_, i) => ({ intValue: i }));
     expect(anyValue({ arrayValue: { values } }, opts({ maxAttributes: 3 }))).toEqual([0, 1, 2]);
-  });
-});
-
-describe('jsonNumber and cut', () => {
-  it.each([
-    [1.5, 1.5], [0, 0], [-2, -2], [NaN, 'NaN'], [Infinity, 'Infinity'], [-Infinity, '-Infinity'],
-  ])('spells %s as %j', (n, expected) => {
-    expect(jsonNumber(n)).toBe(expected);
-  });
-
-  it.each([
-    ['abc', 3, 'abc'],
-    ['abcd', 3, 'abc…'],
-    ['', 1, ''],
-    ['ab', 1, 'a…'],
-  ])('cuts %j at %i to %j', (s, max, expected) => {
-    expect(cut(s, max)).toBe(expected);
   });
 });
 

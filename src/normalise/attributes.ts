@@ -1,36 +1,18 @@
 /**
  * @module normalise/attributes: OTLP AnyValue/KeyValue → flat JSON attributes (CONTRACT §3),
- * with the attribute count, string length and nesting limits of CONTRACT §6.
+ * with the attribute count, string length and nesting limits of CONTRACT §6 (the string rules
+ * themselves, cut and jsonNumber, are model/value-rules.ts: wire/ applies them too).
  */
-import type { AttrValue, Attributes, JsonNumber } from '../model/model.js';
-import type { OtlpAnyValue, OtlpKeyValue } from '../otlp/types.js';
+import type { AttrValue, Attributes } from '../model/model.js';
+import { LIMIT_HITS } from '../model/limit-hits.js';
+import { cut, jsonNumber } from '../model/value-rules.js';
 import { setValueKinds, type ValueKind } from '../model/value-kinds.js';
-import { bytesBase64, doubleValue, int64Value } from '../otlp/values.js';
-import { LIMIT_HITS } from './limit-hits.js';
+import { bytesBase64, doubleValue, int64Value } from '../wire/values.js';
+import type { OtlpAnyValue, OtlpKeyValue } from './otlp-types.js';
 import type { NormaliseOptions } from './options.js';
 
-/** A number that JSON can carry, or the string spelling of NaN/±Infinity. */
-export function jsonNumber(n: number): JsonNumber {
-  if (Number.isFinite(n)) return n;
-  return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
-}
-
-/**
- * Cuts a string past the limit, marking the cut with '…'. The result is a copy: V8 makes a slice
- * of a long string a view that keeps the whole original alive (a 150 KB name cut to 4 KB would
- * still hold 150 KB), and join builds a new flat string.
- */
-export function cut(s: string, max: number): string {
-  if (s.length <= max) return s;
-  LIMIT_HITS.values++;
-  return [s.slice(0, max), '…'].join('');
-}
-
-/** The first `max` characters of a string, as a copy (see cut), without a marker (for short limits). */
-export function head(s: string, max: number): string {
-  // A one-element join gives the slice itself back; a UTF-16 round trip copies every code unit as is.
-  return s.length > max ? Buffer.from(s.slice(0, max), 'utf16le').toString('utf16le') : s;
-}
+// live/attributes.ts (another owner) still takes head from here; the rule is model/value-rules.ts's.
+export { head } from '../model/value-rules.js';
 
 /** Sets a key without ever touching the prototype (a key may be "__proto__"). */
 function setKey(obj: Attributes, key: string, value: AttrValue): void {
@@ -98,7 +80,6 @@ export function lastHiddenKind(): ValueKind | undefined {
 }
 
 export type { ValueKind } from '../model/value-kinds.js';
-export { valueKindsOf } from '../model/value-kinds.js';
 
 /** One AnyValue → its JSON form. */
 export function anyValue(v: OtlpAnyValue | null | undefined, o: NormaliseOptions, depth = 0): AttrValue {

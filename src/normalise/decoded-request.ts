@@ -4,8 +4,9 @@
  * normalisers; the fused protobuf decoders walk the bytes instead (normalise/request-walk.ts, wire/any-value.ts).
  */
 import type { Attributes, Scope } from '../model/model.js';
-import type { OtlpResource, OtlpScope } from '../otlp/types.js';
-import { attributes, cut, serviceName } from './attributes.js';
+import { cut } from '../model/value-rules.js';
+import { attributes, serviceName } from './attributes.js';
+import type { OtlpResource, OtlpScope } from './otlp-types.js';
 import type { NormaliseOptions } from './options.js';
 
 /** Array-typed field or [] (OTLP/JSON may carry anything). */

@@ -3,8 +3,9 @@
  * severity enum names, the observed-time fallback, bodies, ids, and per-item rejection.
  */
 import { describe, expect, it } from 'vitest';
-import type { OtlpLogRecord, OtlpLogsRequest } from '../otlp/types.js';
-import { normaliseLogs, severityTextOf } from './logs.js';
+import { severityTextOf } from '../model/value-rules.js';
+import { normaliseLogs } from './logs.js';
+import type { OtlpLogRecord, OtlpLogsRequest } from './otlp-types.js';
 import { extrasOf } from '../model/otlp-extras.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
 

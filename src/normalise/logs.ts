@@ -4,19 +4,13 @@
  */
 import type { LogRecord } from '../model/model.js';
 import { extrasOf, setExtras, type LogExtras } from '../model/otlp-extras.js';
-import type { OtlpLogRecord, OtlpLogsRequest } from '../otlp/types.js';
-import { enumNumber, idHex, nanosToSeconds, u64String } from '../otlp/values.js';
-import { anyValue, attributes, head, lastHiddenKind, serviceName, type ValueKind } from './attributes.js';
+import { head, severityTextOf } from '../model/value-rules.js';
+import { enumNumber, idHex, nanosToSeconds, u64String } from '../wire/values.js';
+import { anyValue, attributes, lastHiddenKind, serviceName, type ValueKind } from './attributes.js';
+import type { OtlpLogRecord, OtlpLogsRequest } from './otlp-types.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { walkDecodedRequest } from './decoded-request.js';
 import { noteExtras } from './traces.js';
-
-const SEVERITY_TEXT = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
-
-/** OTLP severity number (1..24) → its short name; '' for 0 or out of range. */
-export function severityTextOf(n: number): string {
-  return n >= 1 && n <= 24 ? SEVERITY_TEXT[Math.floor((n - 1) / 4)] : '';
-}
 
 const SEVERITY_NAMES: Record<string, number> = { SEVERITY_NUMBER_UNSPECIFIED: 0 };
 for (let n = 1; n <= 24; n++) {

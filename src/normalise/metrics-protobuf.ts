@@ -6,9 +6,9 @@
  * numbers: opentelemetry-proto metrics.proto.
  */
 import type { Attributes, Exemplar, ExpBuckets, JsonNumber, MetricPoint, MetricSample, MetricType, Scope, Temporality } from '../model/model.js';
-import { int64Value, nanosToSeconds } from '../otlp/values.js';
-import { u64Decimal, type WireReader } from '../otlp/wire.js';
-import { cut, jsonNumber } from './attributes.js';
+import { cut, jsonNumber } from '../model/value-rules.js';
+import { u64Decimal, type WireReader } from '../wire/reader.js';
+import { int64Value, nanosToSeconds } from '../wire/values.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { rejectedMessage } from './metrics.js';
 import { attributesAt } from '../wire/any-value.js';

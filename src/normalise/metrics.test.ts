@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decodeMetricsProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
-import type { OtlpMetric, OtlpMetricsRequest } from '../otlp/types.js';
+import type { OtlpMetric, OtlpMetricsRequest } from './otlp-types.js';
 import { normaliseMetrics } from './metrics.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './options.js';
 

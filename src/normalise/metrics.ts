@@ -3,12 +3,13 @@
  * (CONTRACT §3), for all five metric types, with temporality and monotonicity.
  */
 import type { Attributes, Exemplar, ExpBuckets, JsonNumber, MetricPoint, MetricSample, MetricType, Scope, Temporality } from '../model/model.js';
+import { cut, jsonNumber } from '../model/value-rules.js';
+import { countNumber, doubleValue, enumNumber, idHex, int64Value, nanosToSeconds, u64String, type OtlpInt64 } from '../wire/values.js';
+import { attributes, oneofMember, serviceName } from './attributes.js';
 import type {
-  OtlpExemplar, OtlpExpBuckets, OtlpExponentialHistogramDataPoint, OtlpHistogramDataPoint, OtlpInt64, OtlpMetric,
+  OtlpExemplar, OtlpExpBuckets, OtlpExponentialHistogramDataPoint, OtlpHistogramDataPoint, OtlpMetric,
   OtlpMetricsRequest, OtlpNumberDataPoint, OtlpPointCommon, OtlpSummaryDataPoint,
-} from '../otlp/types.js';
-import { countNumber, doubleValue, enumNumber, idHex, int64Value, nanosToSeconds, u64String } from '../otlp/values.js';
-import { attributes, cut, jsonNumber, oneofMember, serviceName } from './attributes.js';
+} from './otlp-types.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { list, scopeOf } from './decoded-request.js';
 

@@ -6,9 +6,10 @@
  * AnyValues and KeyValues are wire/any-value.ts's.
  */
 import type { Attributes, Scope } from '../model/model.js';
-import { WireReader } from '../otlp/wire.js';
+import { cut } from '../model/value-rules.js';
 import { attributesAt, readKeyValues } from '../wire/any-value.js';
-import { cut, serviceName } from './attributes.js';
+import { WireReader } from '../wire/reader.js';
+import { serviceName } from './attributes.js';
 import type { NormaliseOptions } from './options.js';
 
 /** InstrumentationScope: 1 name, 2 version, cut to the attribute length limit (CONTRACT §6); 3 attributes when it has some. */

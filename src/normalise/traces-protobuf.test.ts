@@ -8,7 +8,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeTracesProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
-import { u64Decimal } from '../otlp/wire.js';
+import { u64Decimal } from '../wire/reader.js';
 import type { NormaliseOptions } from './options.js';
 import { normaliseTraces } from './traces.js';
 import { normaliseTracesProtobuf } from './traces-protobuf.js';

@@ -2,13 +2,13 @@
  * @module normalise/traces: decoded OTLP trace requests → model Spans (CONTRACT §3).
  * Pure and synchronous. A span without trace or span id is rejected; odd values are stored as sent.
  */
-import { LIMIT_HITS } from './limit-hits.js';
+import { LIMIT_HITS } from '../model/limit-hits.js';
 import type { Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model/model.js';
 import { setExtras } from '../model/otlp-extras.js';
-import type { OtlpScope, OtlpSpan, OtlpTracesRequest } from '../otlp/types.js';
-import { enumNumber, idHex, u32Number, u64String } from '../otlp/values.js';
-import { durationBetweenMs } from '../query/traces.js';
-import { attributes, cut } from './attributes.js';
+import { cut, durationBetweenMs } from '../model/value-rules.js';
+import { enumNumber, idHex, u32Number, u64String } from '../wire/values.js';
+import { attributes } from './attributes.js';
+import type { OtlpScope, OtlpSpan, OtlpTracesRequest } from './otlp-types.js';
 import { list, walkDecodedRequest } from './decoded-request.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 
@@ -42,9 +42,6 @@ const SPAN_COUNTS = ['flags', 'droppedAttributesCount', 'droppedEventsCount', 'd
 const EVENT_COUNTS = ['droppedAttributesCount'];
 const LINK_COUNTS = ['droppedAttributesCount', 'flags'];
 const NONE: string[] = [];
-
-/** Span duration in ms from nanosecond strings, exact; 0 when end is before start. */
-export const durationMs = durationBetweenMs;
 
 function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'], scope: Scope, o: NormaliseOptions): Span | undefined {
   const traceId = idHex(s.traceId);
@@ -85,7 +82,7 @@ function normaliseSpan(s: OtlpSpan, service: string, resource: Span['resource'],
     kind: KINDS[enumNumber(s.kind, KIND_NAMES)] ?? 'UNSPECIFIED',
     startTimeUnixNano: start,
     endTimeUnixNano: end,
-    durationMs: durationMs(start, end),
+    durationMs: durationBetweenMs(start, end),
     status: {
       code: STATUS[enumNumber(status?.code, STATUS_NAMES)] ?? 'UNSET',
       message: typeof status?.message === 'string' ? cut(status.message, o.maxAttributeLength) : '',

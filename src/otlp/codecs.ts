@@ -7,7 +7,7 @@
  */
 import { TinyOllyError } from '../errors.js';
 import type { LogRecord, MetricSample, Span } from '../model/model.js';
-import { LIMIT_HITS, limitHitsSince, type LimitHits } from '../normalise/limit-hits.js';
+import { LIMIT_HITS, limitHitsSince, type LimitHits } from '../model/limit-hits.js';
 import { normaliseLogs } from '../normalise/logs.js';
 import { normaliseLogsProtobuf } from '../normalise/logs-protobuf.js';
 import { normaliseMetrics } from '../normalise/metrics.js';
@@ -17,7 +17,8 @@ import { normaliseTraces } from '../normalise/traces.js';
 import { normaliseTracesProtobuf } from '../normalise/traces-protobuf.js';
 import { checkOtlpJson, isOtlpJson, parseJsonBody } from './json.js';
 import { decodeSeedLogs, decodeSeedMetrics, decodeSeedTraces, type SeedDecoded } from './seed-json.js';
-import type { Encoding, OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest, Signal } from './types.js';
+import type { OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest } from '../normalise/otlp-types.js';
+import type { Encoding, Signal } from './types.js';
 
 /** How a body is written: the content type says protobuf or JSON, and a JSON document's shape says which JSON. */
 export type Codec = 'protobuf' | 'otlp-json' | 'seed-json';

@@ -1,6 +1,6 @@
 /**
  * @module otlp/json: OTLP/JSON bodies → decoded OTLP requests. The JSON keeps its own spelling
- * (hex ids, int64 as string or number, enums as int or name), read later through otlp/values.ts.
+ * (hex ids, int64 as string or number, enums as int or name), read later through wire/values.ts.
  */
 import { TinyOllyError } from '../errors.js';
 import type { Signal } from './types.js';

@@ -6,9 +6,9 @@
 import type {
   OtlpAnyValue, OtlpKeyValue, OtlpLogRecord, OtlpLogsRequest, OtlpMetric, OtlpMetricsRequest, OtlpSpan,
   OtlpTracesRequest,
-} from './types.js';
+} from '../normalise/otlp-types.js';
 import { PlainJson } from '../normalise/attributes.js';
-import { secondsToNanos } from './values.js';
+import { secondsToNanos } from '../wire/values.js';
 
 /** A decoded request plus the number of seed items that were not objects. */
 export interface SeedDecoded<T> {

@@ -3,6 +3,7 @@
  * the trace summary of GET /api/traces and the filters of TraceQuery.
  */
 import type { Span, TraceSummary } from '../model/model.js';
+import { durationBetweenMs } from '../model/value-rules.js';
 import type { TraceQuery } from '../store/store.js';
 import { attributeOf } from '../wire/wire-backed.js';
 
@@ -14,19 +15,9 @@ export function nanosToMs(nanos: string): number {
   return Number(nanos.slice(0, n - 6)) + Number(nanos.slice(n - 6)) / 1e6;
 }
 
-/** Whole milliseconds and the nanosecond remainder of a decimal nanosecond string, both exact. */
-function splitNanos(nanos: string): [number, number] {
-  const n = nanos.length;
-  return n <= 6 ? [0, Number(nanos)] : [Number(nanos.slice(0, n - 6)), Number(nanos.slice(n - 6))];
-}
-
-/** Milliseconds from start to end (nanosecond strings), exact to the nanosecond; 0 when end is before start. */
-export function durationBetweenMs(start: string, end: string): number {
-  // Subtract the parts before adding them: a ~1.7e12 ms double has no room for nanoseconds.
-  const [startMs, startNs] = splitNanos(start);
-  const [endMs, endNs] = splitNanos(end);
-  return Math.max(0, roundMs(endMs - startMs + (endNs - startNs) / 1e6));
-}
+// The duration rule is the model's (normalise/ and wire/ give spans theirs by it); re-exported for
+// the stores, compare/ and cli/ that take it from here.
+export { durationBetweenMs, roundMs } from '../model/value-rules.js';
 
 /** Compares two non-negative decimal strings numerically. */
 export function compareNanos(a: string, b: string): number {
@@ -91,11 +82,6 @@ export function summariseTrace(traceId: string, spans: readonly Span[]): TraceSu
     services: [...services].sort(),
     incomplete: isIncomplete(spans),
   };
-}
-
-/** Rounds milliseconds to nanosecond resolution, dropping float noise. */
-export function roundMs(ms: number): number {
-  return Math.round(ms * 1e6) / 1e6;
 }
 
 /** Text form of an attribute value, for `attr=KEY=VALUE` equality. */

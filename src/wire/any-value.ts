@@ -2,16 +2,16 @@
  * @module wire/any-value: the one walk of AnyValue and KeyValue bytes (common.proto), shared by the
  * fused decoders at ingest and by every later read of a stored byte-backed item: the flat model
  * value, the typed one (export/), or a check that builds nothing and throws exactly where a read
- * would. The §6 limits are those of normalise/attributes.ts (its cut and jsonNumber are the rules).
+ * would. The §6 limits are those of normalise/attributes.ts (cut and jsonNumber: model/value-rules.ts).
  * Reading one attribute alone is wire/attribute-at.ts's job.
  */
-import type { AttrValue, Attributes } from '../model/model.js';
+import { LIMIT_HITS } from '../model/limit-hits.js';
+import type { AttrValue, Attributes, JsonNumber } from '../model/model.js';
+import { cut, jsonNumber } from '../model/value-rules.js';
 import { setValueKinds, type ValueKind } from '../model/value-kinds.js';
-import { cut, jsonNumber } from '../normalise/attributes.js';
-import { LIMIT_HITS } from '../normalise/limit-hits.js';
-import { int64Value } from '../otlp/values.js';
-import type { WireReader } from '../otlp/wire.js';
 import type { WireReadOptions } from './read-options.js';
+import type { WireReader } from './reader.js';
+import { int64Value } from './values.js';
 
 /** Sets a key without ever touching the prototype (a key may be "__proto__"). */
 function setKey(obj: Attributes, key: string, value: AttrValue): void {
@@ -21,22 +21,18 @@ function setKey(obj: Attributes, key: string, value: AttrValue): void {
 
 /**
  * An AnyValue with its own type (OTLP/JSON's shape: `{ stringValue }`, `{ intValue: "…" }`, …); the
- * empty AnyValue is `{}`. What export/ writes; the model keeps the flat value instead.
+ * empty AnyValue is `{}`. What export/ writes (read back from wire bytes here, or inferred from a
+ * model value by export/otlp-values.ts); the model keeps the flat value instead.
  */
 export type TypedAnyValue =
-  | { stringValue: string } | { boolValue: boolean } | { intValue: string } | { doubleValue: number | 'NaN' | 'Infinity' | '-Infinity' }
-  | { bytesValue: string } | { arrayValue: { values: TypedAnyValue[] } } | { kvlistValue: { values: { key: string; value: TypedAnyValue }[] } }
+  | { stringValue: string } | { boolValue: boolean } | { intValue: string } | { doubleValue: JsonNumber }
+  | { bytesValue: string } | { arrayValue: { values: TypedAnyValue[] } } | { kvlistValue: { values: TypedKeyValue[] } }
   | Record<string, never>;
 
 /** A KeyValue with its typed value. */
 export interface TypedKeyValue {
   key: string;
   value: TypedAnyValue;
-}
-
-function doubleJson(n: number): number | 'NaN' | 'Infinity' | '-Infinity' {
-  if (Number.isFinite(n)) return n;
-  return Number.isNaN(n) ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
 }
 
 /**
@@ -96,7 +92,7 @@ function walkAnyValue(r: WireReader, end: number, o: WireReadOptions, depth: num
       case 33: {
         const d = r.double();
         if (mode === CHECK) break;
-        if (mode === TYPED) { value = { doubleValue: doubleJson(d) }; break; }
+        if (mode === TYPED) { value = { doubleValue: jsonNumber(d) }; break; }
         const n = jsonNumber(d);
         value = n;
         if (typeof n === 'string' || Number.isSafeInteger(n)) hiddenKind = 'double';

@@ -3,9 +3,9 @@
  * others (filters ask for one key across many spans), with the last key asked for kept as UTF-8.
  */
 import type { AttrValue } from '../model/model.js';
-import type { WireReader } from '../otlp/wire.js';
 import { readAnyValue } from './any-value.js';
 import type { WireReadOptions } from './read-options.js';
+import type { WireReader } from './reader.js';
 
 /** The last key asked for, as UTF-8 (filters ask for the same key across many spans). */
 let lastKey = '';

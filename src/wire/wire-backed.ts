@@ -5,10 +5,10 @@
  * The items themselves: wire/wire-span.ts, wire/wire-log.ts.
  */
 import type { AttrValue, Attributes, LogRecord, Span } from '../model/model.js';
-import { WireReader } from '../otlp/wire.js';
 import { attributesAt } from './any-value.js';
 import { attributeAt } from './attribute-at.js';
 import type { WireReadOptions } from './read-options.js';
+import { WireReader } from './reader.js';
 
 /**
  * An item read from protobuf whose bulkier parts (attributes, events) stay encoded in its wire bytes

@@ -5,12 +5,11 @@
  * must equal what normaliseLogs makes of the same record (pinned by a differential test).
  */
 import type { AttrValue, Attributes, LogRecord, Scope } from '../model/model.js';
-import { head } from '../normalise/attributes.js';
-import { severityTextOf } from '../normalise/logs.js';
-import { nanosToSeconds } from '../otlp/values.js';
-import { WireReader } from '../otlp/wire.js';
+import { head, severityTextOf } from '../model/value-rules.js';
 import { checkKeyValue, readAnyValue } from './any-value.js';
 import type { WireReadOptions } from './read-options.js';
+import { WireReader } from './reader.js';
+import { nanosToSeconds } from './values.js';
 import { WireBacked } from './wire-backed.js';
 
 /** A LogRecord read from protobuf whose attributes stay encoded until read (see WireBacked). */

@@ -6,12 +6,11 @@
  * the protocol goldens and a differential test pin that.
  */
 import type { AttrValue, Attributes, Scope, Span, SpanEvent, SpanKind, SpanLink, StatusCode } from '../model/model.js';
-import { cut } from '../normalise/attributes.js';
-import { LIMIT_HITS } from '../normalise/limit-hits.js';
-import { durationMs } from '../normalise/traces.js';
-import { WireReader } from '../otlp/wire.js';
+import { LIMIT_HITS } from '../model/limit-hits.js';
+import { cut, durationBetweenMs } from '../model/value-rules.js';
 import { attributesAt, checkKeyValue } from './any-value.js';
 import type { WireReadOptions } from './read-options.js';
+import { WireReader } from './reader.js';
 import { WireBacked } from './wire-backed.js';
 
 const KINDS: SpanKind[] = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -256,7 +255,7 @@ export function readSpan(r: WireReader, end: number, service: string, resource: 
 
 /**
  * Duration from the 64-bit halves when the difference is small enough to be exact in a double
- * (about 52 days); otherwise the string path. Same result as durationMs(start, end).
+ * (about 52 days); otherwise the string path. Same result as durationBetweenMs(start, end).
  */
 function fastDurationMs(sLo: number, sHi: number, eLo: number, eHi: number, start: string, end: string): number {
   const dHi = eHi - sHi;
@@ -264,7 +263,7 @@ function fastDurationMs(sLo: number, sHi: number, eLo: number, eHi: number, star
     const ns = dHi * 4294967296 + (eLo - sLo);
     return ns <= 0 ? 0 : ns / 1e6;
   }
-  return durationMs(start, end);
+  return durationBetweenMs(start, end);
 }
 
 /**

@@ -10,9 +10,10 @@ import Long from 'long';
 import { TinyOllyError } from '../../src/errors.js';
 import { checkOtlpJson, parseJsonBody } from '../../src/otlp/json.js';
 import { PROTO_ROOT } from '../../src/otlp/protobuf.js';
-import type { Encoding, OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest, Signal } from '../../src/otlp/types.js';
+import type { OtlpLogsRequest, OtlpMetricsRequest, OtlpTracesRequest } from '../../src/normalise/otlp-types.js';
+import type { Encoding, Signal } from '../../src/otlp/types.js';
 
-// 64-bit fields decode to Long objects; src/otlp/values.ts turns them into exact strings.
+// 64-bit fields decode to Long objects; src/wire/values.ts turns them into exact strings.
 protobuf.util.Long = Long as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 

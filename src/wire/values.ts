@@ -1,9 +1,17 @@
 /**
- * @module otlp/values: readers for the fields whose representation differs by encoding
- * (ids, 64-bit integers, enums, doubles). Total functions: odd input gives a best-effort value, never a throw.
+ * @module wire/values: readers for the scalar fields whose representation differs by encoding
+ * (ids, 64-bit integers, enums, doubles, times), over protobufjs Longs, OTLP/JSON strings and the
+ * reader's 32-bit halves alike. Total functions: odd input gives a best-effort value, never a throw.
+ * The decoded message shapes built of these scalars are normalise/otlp-types.ts.
  */
-import type { OtlpBytes, OtlpEnum, OtlpInt64 } from './types.js';
-import { u64Decimal } from './wire.js';
+import { u64Decimal } from './reader.js';
+
+/** Ids: Uint8Array from protobuf, hex string from OTLP/JSON. */
+export type OtlpBytes = Uint8Array | string | number[];
+/** 64-bit integers: Long-like object from protobuf, string or number from OTLP/JSON. */
+export type OtlpInt64 = string | number | { low: number; high: number; unsigned?: boolean };
+/** Enums: number from protobuf, number or enum name from OTLP/JSON. */
+export type OtlpEnum = number | string;
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 

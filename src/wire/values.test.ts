@@ -5,9 +5,8 @@
 import Long from 'long';
 import { describe, expect, it } from 'vitest';
 import { decodeTracesProtobuf, encodeRequestProtobuf } from '../../test/helpers/otlp-protobuf.js';
-import type { OtlpInt64 } from './types.js';
 import {
-  bytesBase64, countNumber, doubleValue, enumNumber, idHex, int64Value, nanosToSeconds, secondsToNanos, u64String,
+  bytesBase64, countNumber, doubleValue, enumNumber, idHex, int64Value, nanosToSeconds, secondsToNanos, u64String, type OtlpInt64,
 } from './values.js';
 
 const signed = (s: string) => Long.fromString(s, false);
