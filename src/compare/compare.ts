@@ -12,7 +12,8 @@
  * the nodes whose charge grew most explain the end-to-end delta.
  */
 import type { Span } from '../model/model.js';
-import { nanosToMs, roundMs, summariseTrace } from '../query/traces.js';
+import { nanosToMs, summariseTrace } from '../query/traces.js';
+import { roundMs } from '../model/value-rules.js';
 import { sortedPercentile } from '../query/services.js';
 import { criticalPath } from '../../ui/src/lib/critical-path.js';
 import { layoutWaterfall } from '../../ui/src/lib/waterfall.js';

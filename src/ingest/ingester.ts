@@ -8,7 +8,7 @@
  * beyond their own (bounded) work: a throw is caught and counted.
  */
 import { TinyOllyError } from '../errors.js';
-import type { LimitHits } from '../normalise/limit-hits.js';
+import type { LimitHits } from '../model/limit-hits.js';
 import type { LogRecord, MetricSample, Span } from '../model/model.js';
 import type { Batch } from '../otlp/codecs.js';
 import type { Store } from '../store/store.js';

@@ -17,7 +17,6 @@ export function nanosToMs(nanos: string): number {
 
 // The duration rule is the model's (normalise/ and wire/ give spans theirs by it); re-exported for
 // the stores, compare/ and cli/ that take it from here.
-export { durationBetweenMs, roundMs } from '../model/value-rules.js';
 
 /** Compares two non-negative decimal strings numerically. */
 export function compareNanos(a: string, b: string): number {

@@ -5,7 +5,8 @@
  * rows. Pure: the tool (cli/mcp/tools.ts) fetches and bounds.
  */
 import type { Span } from '../../model/model.js';
-import { compareNanos, durationBetweenMs, nanosToMs } from '../../query/traces.js';
+import { compareNanos, nanosToMs } from '../../query/traces.js';
+import { durationBetweenMs } from '../../model/value-rules.js';
 import { cut, isoFromNanos, ms } from '../format.js';
 
 export const TREE_LINES = 40;

@@ -5,7 +5,8 @@
  */
 import type { Backlink, Span, TraceSummary } from '../../model/model.js';
 import type { TraceQuery } from '../store.js';
-import { compareNanos, durationBetweenMs, nanosToMs, sortSpans, spanHasAttribute, summariseTrace } from '../../query/traces.js';
+import { compareNanos, nanosToMs, sortSpans, spanHasAttribute, summariseTrace } from '../../query/traces.js';
+import { durationBetweenMs } from '../../model/value-rules.js';
 import { TopK } from '../../query/top-k.js';
 import { ServiceRollup, type TraceShare } from './service-rollup.js';
 

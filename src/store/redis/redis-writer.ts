@@ -6,7 +6,8 @@
  */
 import type { LogRecord, MetricSample, Span } from '../../model/model.js';
 import type { WriteMetricsResult, WriteSpansResult } from '../store.js';
-import { durationBetweenMs, nanosToMs } from '../../query/traces.js';
+import { nanosToMs } from '../../query/traces.js';
+import { durationBetweenMs } from '../../model/value-rules.js';
 import type { Op, RedisConnection } from './connection.js';
 import { type RedisKeys, seriesIdOf, slotOf } from './keys.js';
 import { type Buckets, FIELD } from './buckets.js';
