@@ -378,9 +378,9 @@ function readMetric(r: WireReader, end: number, service: string, resource: Attri
   while (r.pos < end) {
     const tag = r.uint32();
     const field = tag >>> 3;
-    if (tag === 10) name = r.string();
-    else if (tag === 18) description = r.string();
-    else if (tag === 26) unit = r.string();
+    if (tag === 10) name = r.stringAtMost(255);
+    else if (tag === 18) description = r.stringAtMost(o.maxAttributeLength);
+    else if (tag === 26) unit = r.stringAtMost(64);
     else if ((tag & 7) === 2 && TYPE_BY_FIELD[field] !== undefined) {
       const e = r.delimitedEnd();
       if (!firstSeen.has(field)) firstSeen.set(field, firstSeen.size);

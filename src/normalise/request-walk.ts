@@ -20,8 +20,8 @@ export function readScope(r: WireReader, end: number, o: NormaliseOptions): Scop
   let hasAttributes = false;
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === 10) name = r.string();
-    else if (tag === 18) version = r.string();
+    if (tag === 10) name = r.stringAtMost(o.maxAttributeLength);
+    else if (tag === 18) version = r.stringAtMost(o.maxAttributeLength);
     else { if (tag === 26) hasAttributes = true; r.skip(tag & 7); }
   }
   const scope: Scope = { name: cut(name, o.maxAttributeLength), version: cut(version, o.maxAttributeLength) };
@@ -40,7 +40,7 @@ export function readScopeGroup(r: WireReader, end: number, o: NormaliseOptions, 
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 10) { const e = r.delimitedEnd(); scope = readScope(r, e, o); r.pos = e; }
-    else if (tag === 26) schemaUrl = r.string();
+    else if (tag === 26) schemaUrl = r.stringAtMost(o.maxAttributeLength);
     else r.skip(tag & 7);
   }
   r.pos = start;
@@ -73,7 +73,7 @@ export function walkScopes(buf: Buffer, o: NormaliseOptions, visit: ScopeVisitor
     while (r.pos < end) {
       const t = r.uint32();
       if (t === 10) { const e = r.delimitedEnd(); resource = readKeyValues(r, e, o, 0, true, 1); r.pos = e; }
-      else if (t === 26) schemaUrl = r.string();
+      else if (t === 26) schemaUrl = r.stringAtMost(o.maxAttributeLength);
       else r.skip(t & 7);
     }
     const service = serviceName(resource);

@@ -69,11 +69,13 @@ function walkAnyValue(r: WireReader, end: number, o: WireReadOptions, depth: num
         if (mode === CHECK) {
           // A string read later is cut there (cut() counts that read, in no request): counted here, at ingest.
           const e = r.delimitedEnd();
-          if (e - r.pos > o.maxAttributeLength && r.buf.toString('utf8', r.pos, e).length > o.maxAttributeLength) LIMIT_HITS.values++;
+          // Past 3 bytes per code unit it is longer for certain; below, decode to count.
+          const n = e - r.pos;
+          if (n > o.maxAttributeLength && (n > 3 * o.maxAttributeLength + 6 || r.buf.toString('utf8', r.pos, e).length > o.maxAttributeLength)) LIMIT_HITS.values++;
           r.pos = e;
           break;
         }
-        const s = cut(r.string(), o.maxAttributeLength);
+        const s = cut(r.stringAtMost(o.maxAttributeLength), o.maxAttributeLength);
         value = mode === TYPED ? { stringValue: s } : s;
         if (hiddenKind !== undefined) hiddenKind = undefined;
         break;

@@ -144,6 +144,20 @@ export class WireReader {
     return s;
   }
 
+  /**
+   * Like string(), for a value that will be cut to `maxChars` UTF-16 code units: a longer string
+   * is decoded only as far as certainly holds more than `maxChars` of them (3 bytes per code unit at
+   * most, plus one partial character), so cut() gives the same answer without a 150 KB name being
+   * decoded first. The reader moves past the whole field either way.
+   */
+  stringAtMost(maxChars: number): string {
+    const end = this.delimitedEnd();
+    const bound = this.pos + 3 * maxChars + 6;
+    const s = end > this.pos ? this.buf.utf8Slice(this.pos, end > bound ? bound : end) : '';
+    this.pos = end;
+    return s;
+  }
+
   /** Length-delimited bytes as lowercase hex. */
   hex(): string {
     const end = this.delimitedEnd();

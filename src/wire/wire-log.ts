@@ -87,7 +87,7 @@ export function readLog(
       case 9: time = r.fixed64Decimal(); break;
       case 89: observed = r.fixed64Decimal(); break;
       case 16: severity = r.uint32() | 0; break;
-      case 26: text = r.string(); break;
+      case 26: text = r.stringAtMost(64); break;
       case 42: { const e = r.delimitedEnd(); body = readAnyValue(r, e, o, 0); r.pos = e; break; }
       case 50: { const e = r.delimitedEnd(); kept = checkKeyValue(r, e, o, 0, kept); hasAttrs = true; r.pos = e; break; }
       case 74: traceId = r.hexShared(); break;

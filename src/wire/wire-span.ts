@@ -35,7 +35,7 @@ function readEvent(r: WireReader, end: number, o: WireReadOptions): SpanEvent {
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === 9) time = r.fixed64Decimal();
-    else if (tag === 18) name = r.string();
+    else if (tag === 18) name = r.stringAtMost(o.maxAttributeLength);
     else if (tag === 26) { hasAttrs = true; r.pos = r.delimitedEnd(); }
     else r.skip(tag & 7);
   }
@@ -190,7 +190,7 @@ export function readSpan(r: WireReader, end: number, service: string, resource: 
       case 10: traceId = r.hexShared(); break;
       case 18: spanId = r.hex(); break;
       case 34: parentSpanId = r.hex(); break;
-      case 42: name = r.string(); break;
+      case 42: name = r.stringAtMost(o.maxAttributeLength); break;
       case 48: kind = r.uint32() | 0; break;
       case 57: start = r.fixed64Decimal(); startLo = r.lo; startHi = r.hi; break;
       case 65: finish = r.fixed64Decimal(); endLo = r.lo; endHi = r.hi; break;
@@ -223,7 +223,7 @@ export function readSpan(r: WireReader, end: number, service: string, resource: 
         statusMessage = '';
         while (r.pos < e) {
           const t = r.uint32();
-          if (t === 18) statusMessage = r.string();
+          if (t === 18) statusMessage = r.stringAtMost(o.maxAttributeLength);
           else if (t === 24) statusCode = r.uint32() | 0;
           else r.skip(t & 7);
         }
