@@ -12,7 +12,7 @@ import { int64Value, nanosToSeconds } from '../wire/values.js';
 import type { Normalised, NormaliseOptions } from './options.js';
 import { rejectedMessage } from './metrics.js';
 import { attributesAt } from '../wire/any-value.js';
-import { readScopeGroup, walkScopes } from './request-walk.js';
+import { walkItems } from './request-walk.js';
 
 /** Metric.data members by field number: 5 gauge, 7 sum, 9 histogram, 10 exponential_histogram, 11 summary. */
 const TYPE_BY_FIELD: Record<number, MetricType> = { 5: 'gauge', 7: 'sum', 9: 'histogram', 10: 'exponential_histogram', 11: 'summary' };
@@ -441,16 +441,9 @@ function readMetric(r: WireReader, end: number, service: string, resource: Attri
 export function normaliseMetricsProtobuf(buf: Buffer, o: NormaliseOptions): Normalised<MetricSample> {
   const items: MetricSample[] = [];
   let rejected = 0;
-  // ScopeMetrics: 1 scope, 2 metrics, 3 schema_url.
-  walkScopes(buf, o, (r, end, service, resource, resourceSchemaUrl) => {
-    const scope = readScopeGroup(r, end, o, resourceSchemaUrl);
-    while (r.pos < end) {
-      const tag = r.uint32();
-      if (tag !== 18) { r.skip(tag & 7); continue; }
-      const e = r.delimitedEnd();
-      rejected += readMetric(r, e, service, resource, scope, o, items);
-      r.pos = e;
-    }
+  // ScopeMetrics: 1 scope, 2 metrics, 3 schema_url; a metric yields many points, so maxItems is checked per point in readMetric.
+  walkItems(buf, o, (r, end, service, resource, scope) => {
+    rejected += readMetric(r, end, service, resource, scope, o, items);
   });
   return rejected > 0
     ? { items, rejected, message: rejectedMessage(rejected, o) }

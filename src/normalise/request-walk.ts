@@ -89,25 +89,38 @@ export function walkScopes(buf: Buffer, o: NormaliseOptions, visit: ScopeVisitor
   }
 }
 
+/** Called for each item message of a scope (spanning up to `end`, the reader at its start); the walk moves past it afterwards. */
+export type ItemVisitor = (r: WireReader, end: number, service: string, resource: Attributes, scope: Scope) => void;
+
 /**
- * Walks an Export*ServiceRequest: every resource, every scope (1 scope), every item (2). Items past
- * `maxItems`, and those the reader refuses, are counted as rejected.
+ * Walks an Export*ServiceRequest down to its items: every resource, every scope (1 scope, 3
+ * schema_url), every item message (2), visited with its resource and scope.
  */
-export function walkRequest<T>(buf: Buffer, o: NormaliseOptions, readItem: ItemReader<T>): { items: T[]; rejected: number } {
-  const items: T[] = [];
-  let rejected = 0;
+export function walkItems(buf: Buffer, o: NormaliseOptions, visit: ItemVisitor): void {
   walkScopes(buf, o, (r, end, service, resource, resourceSchemaUrl) => {
     const scope = readScopeGroup(r, end, o, resourceSchemaUrl);
     while (r.pos < end) {
       const tag = r.uint32();
       if (tag !== 18) { r.skip(tag & 7); continue; }
       const e = r.delimitedEnd();
-      if (items.length >= o.maxItems) { rejected++; r.pos = e; continue; }
-      const item = readItem(r, e, service, resource, scope);
-      if (item !== undefined) items.push(item);
-      else rejected++;
+      visit(r, e, service, resource, scope);
       r.pos = e;
     }
+  });
+}
+
+/**
+ * Walks an Export*ServiceRequest: every resource, every scope, every item. Items past `maxItems`,
+ * and those the reader refuses, are counted as rejected.
+ */
+export function walkRequest<T>(buf: Buffer, o: NormaliseOptions, readItem: ItemReader<T>): { items: T[]; rejected: number } {
+  const items: T[] = [];
+  let rejected = 0;
+  walkItems(buf, o, (r, end, service, resource, scope) => {
+    if (items.length >= o.maxItems) { rejected++; return; }
+    const item = readItem(r, end, service, resource, scope);
+    if (item !== undefined) items.push(item);
+    else rejected++;
   });
   return { items, rejected };
 }
