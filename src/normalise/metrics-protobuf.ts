@@ -210,14 +210,22 @@ function numberPoint(r: WireReader, end: number, o: NormaliseOptions): MetricPoi
   return point;
 }
 
-/** A histogram point's common part; proto3-optional sum, min and max only when they were on the wire. */
-function statsPoint(c: Common, count: number, sum?: number, min?: number, max?: number): MetricPoint {
-  const point = c.point();
-  point.count = count;
-  if (sum !== undefined) point.sum = jsonNumber(sum);
-  if (min !== undefined) point.min = jsonNumber(min);
-  if (max !== undefined) point.max = jsonNumber(max);
-  return point;
+/** The fields both histogram kinds add: count, and proto3-optional sum, min and max. */
+class Stats extends Common {
+  count = 0;
+  sum: number | undefined = undefined;
+  min: number | undefined = undefined;
+  max: number | undefined = undefined;
+
+  /** The point's first fields and its stats; sum, min and max only when they were on the wire. */
+  statsPoint(): MetricPoint {
+    const point = this.point();
+    point.count = this.count;
+    if (this.sum !== undefined) point.sum = jsonNumber(this.sum);
+    if (this.min !== undefined) point.min = jsonNumber(this.min);
+    if (this.max !== undefined) point.max = jsonNumber(this.max);
+    return point;
+  }
 }
 
 /**
@@ -226,11 +234,7 @@ function statsPoint(c: Common, count: number, sum?: number, min?: number, max?: 
  */
 function histogramPoint(r: WireReader, end: number, o: NormaliseOptions): MetricPoint | undefined {
   const maxBuckets = o.maxBuckets;
-  const c = new Common();
-  let count = 0;
-  let sum: number | undefined;
-  let min: number | undefined;
-  let max: number | undefined;
+  const c = new Stats();
   const bucketCounts: number[] = [];
   const bounds: number[] = [];
   while (r.pos < end) {
@@ -238,19 +242,19 @@ function histogramPoint(r: WireReader, end: number, o: NormaliseOptions): Metric
     switch (tag) {
       case 17: r.fixed64(); c.start = nanos(r); break;
       case 25: r.fixed64(); c.time = nanos(r); break;
-      case 33: r.fixed64(); count = unsigned(r); break;
-      case 41: sum = r.double(); break;
+      case 33: r.fixed64(); c.count = unsigned(r); break;
+      case 41: c.sum = r.double(); break;
       case 49: case 50: repeated(r, tag, bucketCounts, fixed64Of, maxBuckets); break;
       case 57: case 58: repeated(r, tag, bounds, doubleOf, maxBuckets); break;
       case 66: c.exemplar(r, o); break;
       case 80: c.flags = r.uint32() >>> 0; break;
-      case 89: min = r.double(); break;
-      case 97: max = r.double(); break;
+      case 89: c.min = r.double(); break;
+      case 97: c.max = r.double(); break;
       default: r.skip(tag & 7);
     }
   }
   if (bucketCounts.length > maxBuckets || bounds.length > maxBuckets) return undefined;
-  const point = statsPoint(c, count, sum, min, max);
+  const point = c.statsPoint();
   point.bucketCounts = bucketCounts;
   point.explicitBounds = bounds.map(jsonNumber);
   return point;
@@ -275,11 +279,7 @@ function expBuckets(r: WireReader, end: number, maxBuckets: number): ExpBuckets 
  */
 function expHistogramPoint(r: WireReader, end: number, o: NormaliseOptions): MetricPoint | undefined {
   const maxBuckets = o.maxBuckets;
-  const c = new Common();
-  let count = 0;
-  let sum: number | undefined;
-  let min: number | undefined;
-  let max: number | undefined;
+  const c = new Stats();
   let scale = 0;
   let zeroCount = 0;
   let zeroThreshold = 0;
@@ -290,22 +290,22 @@ function expHistogramPoint(r: WireReader, end: number, o: NormaliseOptions): Met
     switch (tag) {
       case 17: r.fixed64(); c.start = nanos(r); break;
       case 25: r.fixed64(); c.time = nanos(r); break;
-      case 33: r.fixed64(); count = unsigned(r); break;
-      case 41: sum = r.double(); break;
+      case 33: r.fixed64(); c.count = unsigned(r); break;
+      case 41: c.sum = r.double(); break;
       case 48: scale = zigzag32(r.uint32()); break;
       case 57: r.fixed64(); zeroCount = unsigned(r); break;
       case 66: { const e = r.delimitedEnd(); positive = expBuckets(r, e, maxBuckets); r.pos = e; break; }
       case 74: { const e = r.delimitedEnd(); negative = expBuckets(r, e, maxBuckets); r.pos = e; break; }
       case 80: c.flags = r.uint32() >>> 0; break;
       case 90: c.exemplar(r, o); break;
-      case 97: min = r.double(); break;
-      case 105: max = r.double(); break;
+      case 97: c.min = r.double(); break;
+      case 105: c.max = r.double(); break;
       case 113: zeroThreshold = r.double(); break;
       default: r.skip(tag & 7);
     }
   }
   if (positive.bucketCounts.length + negative.bucketCounts.length > maxBuckets) return undefined;
-  const point = statsPoint(c, count, sum, min, max);
+  const point = c.statsPoint();
   point.scale = scale;
   point.zeroCount = zeroCount;
   point.positive = positive;
