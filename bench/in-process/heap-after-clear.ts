@@ -36,11 +36,11 @@ async function settle(): Promise<void> {
   }
 }
 
-interface Mem { heapUsedMb: number; externalMb: number; arrayBuffersMb: number; rssMb: number }
+interface Mem { heapUsedMb: number; heapTotalMb: number; externalMb: number; arrayBuffersMb: number; rssMb: number }
 function mem(): Mem {
   const m = process.memoryUsage();
   const r = (n: number) => Math.round((n / MIB) * 10) / 10;
-  return { heapUsedMb: r(m.heapUsed), externalMb: r(m.external), arrayBuffersMb: r(m.arrayBuffers), rssMb: r(m.rss) };
+  return { heapUsedMb: r(m.heapUsed), heapTotalMb: r(m.heapTotal), externalMb: r(m.external), arrayBuffersMb: r(m.arrayBuffers), rssMb: r(m.rss) };
 }
 
 async function main(): Promise<void> {
@@ -83,11 +83,11 @@ async function main(): Promise<void> {
   await step(`after DELETE /api/data (${del.status})`);
 
   console.log(`answers: ${JSON.stringify(answers)}; stats before the clear: ${JSON.stringify(stats)}`);
-  console.log('step | heapUsed MiB | external MiB | arrayBuffers MiB | rss MiB | Δ heapUsed | Δ external');
+  console.log('step | heapUsed MiB | heapTotal MiB | external MiB | arrayBuffers MiB | rss MiB | Δ heapUsed | Δ external');
   rows.forEach(([name, m], i) => {
     const prev = rows[i - 1]?.[1];
     const d = (a: number, b: number | undefined) => (b === undefined ? '' : (Math.round((a - b) * 10) / 10).toString());
-    console.log(`${name} | ${m.heapUsedMb} | ${m.externalMb} | ${m.arrayBuffersMb} | ${m.rssMb} | ${d(m.heapUsedMb, prev?.heapUsedMb)} | ${d(m.externalMb, prev?.externalMb)}`);
+    console.log(`${name} | ${m.heapUsedMb} | ${m.heapTotalMb} | ${m.externalMb} | ${m.arrayBuffersMb} | ${m.rssMb} | ${d(m.heapUsedMb, prev?.heapUsedMb)} | ${d(m.externalMb, prev?.externalMb)}`);
   });
 
   if (snapshot) {
