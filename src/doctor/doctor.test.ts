@@ -1,6 +1,8 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Attributes, LogRecord, Span } from '../model/model.js';
-import { Doctor, nameTemplate } from './doctor.js';
+import { DEFAULT_MAX_BYTES, Doctor, MAX_SERVICE_CHARS, nameTemplate } from './doctor.js';
 
 const T0 = 1_700_000_000_000;
 let next = 1;
@@ -158,6 +160,47 @@ describe('doctor rules', () => {
     const inner = d as unknown as { seen: Map<string, unknown>; pending: Map<string, unknown> };
     expect(inner.seen.size).toBeLessThanOrEqual(100);
     expect(inner.pending.size).toBeLessThanOrEqual(50);
+  });
+
+  it('keeps no long id, name or service alive, and its maps stay under their byte budget', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const d = new Doctor({ now: () => T0 });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 1000 children (parent missing) whose ids, names and services are 16 KiB each and distinct:
+    // 64 KiB a span were kept by the spans seen and the children waiting.
+    const long = (i: number, what: string) => `${i}.${what}.`.padEnd(16 * 1024, what);
+    for (let i = 0; i < 1000; i++) {
+      d.check({ signal: 'traces', items: [span({ traceId: long(i, 't'), spanId: long(i, 's'), parentSpanId: long(i, 'p'), name: long(i, 'n'), service: long(i, 'v') })], receivedAtMs: T0 });
+    }
+    gc();
+    expect(d.bytes).toBeLessThanOrEqual(DEFAULT_MAX_BYTES);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(16 * 1024 * 1024);
+    // The rules still see long values: a re-sent span is no duplicate, another name with its ids is.
+    const a = span({ traceId: long(1, 'T'), spanId: long(1, 'S'), name: long(1, 'N'), service: `unknown_service:${long(7, 'x')}` });
+    d.check({ signal: 'traces', items: [a, { ...a }, { ...a, name: long(2, 'N') }], receivedAtMs: T0 });
+    const r = d.report(`unknown_service:${long(7, 'x')}`);
+    expect(r.findings.map((f) => f.rule).sort()).toEqual(['duplicate-span-id', 'missing-service-name']);
+    expect(r.findings[0].services[0].length).toBeLessThan(MAX_SERVICE_CHARS + 20);
+  });
+
+  it('waiting children are bounded by bytes and in total, oldest parents first', () => {
+    let now = T0;
+    const d = new Doctor({ now: () => now, maxBytes: 1024 * 1024, maxPendingChildren: 2000 });
+    // 64 children for each of 100 missing parents, then 50,000 children of distinct missing parents.
+    for (let p = 0; p < 100; p++) d.check({ signal: 'traces', items: Array.from({ length: 64 }, () => span({ service: 'back', parentSpanId: hex(5e9 + p, 16) })), receivedAtMs: now });
+    const inner = d as unknown as { pending: Map<string, unknown[]>; seen: Map<string, unknown> };
+    const children = () => [...inner.pending.values()].reduce((n, l) => n + l.length, 0);
+    expect(children()).toBeLessThanOrEqual(2000);
+    for (let i = 0; i < 50_000; i++) d.check({ signal: 'traces', items: [span({ service: 'back', parentSpanId: hex(6e9 + i, 16) })], receivedAtMs: now });
+    expect(d.bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(children()).toBeLessThanOrEqual(2000);
+    // The newest child still waits, and becomes an orphan once settled.
+    expect(inner.pending.has(`${hex(1, 32)}\0${hex(6e9 + 49_999, 16)}`)).toBe(true);
+    now += 30_001;
+    expect(d.report().findings.map((f) => f.rule)).toContain('orphan-span');
+    expect(d.bytes).toBe([...inner.seen.values()].reduce((n: number, v) => n + (v as { bytes: number }).bytes, 0));
   });
 
   it('the observer defers the check and a read flushes it', () => {

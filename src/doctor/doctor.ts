@@ -4,6 +4,11 @@
  * are read, so an export never waits for the rules. Every structure is a fixed-size map with
  * oldest-first eviction; nothing scans the store. Orphans settle by time, lazily (on read and on
  * each batch): a child's parent must arrive within `orphanSettleMs` (30 s).
+ *
+ * Bounded by count and by bytes: every string kept is at most a few hundred characters (`compact`:
+ * a long id, name or service is kept as a copy of its head plus its length and a hash, never as the
+ * original or a slice of it), and the two big maps (spans seen, children waiting) share a byte budget
+ * (`maxBytes`, estimated), oldest entries first.
  */
 import type { AttrValue, LogRecord, Span } from '../model/model.js';
 import type { IngestEvent } from '../ingest/ingester.js';
@@ -50,7 +55,11 @@ export interface DoctorOptions {
   /** Bounds (tests lower them). */
   maxSeenSpans?: number;
   maxPending?: number;
+  /** Children waiting for a parent, over all parents. */
+  maxPendingChildren?: number;
   maxQueuedItems?: number;
+  /** Estimated bytes of the spans seen and the children waiting together (default 32 MiB). */
+  maxBytes?: number;
 }
 
 const MAX_EXAMPLES = 5;
@@ -59,6 +68,36 @@ const MAX_FINDINGS = 1000;
 const MAX_SHAPES = 4096;
 const MAX_TEMPLATES = 2048;
 const MAX_LOG_SERVICES = 1024;
+/** Longest service name kept (and matched by `report(service)`); longer ones are compacted. */
+export const MAX_SERVICE_CHARS = 256;
+const MAX_ID_CHARS = 64;
+const MAX_NAME_CHARS = 128;
+const MAX_TIME_CHARS = 32;
+/** Fixed cost of a seen span or a waiting child (object, Map entry, key), in bytes. */
+const ENTRY_OVERHEAD_BYTES = 200;
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+
+/** A 32-bit FNV-1a hash of the UTF-16 code units. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * s itself when at most `max` characters; else a copy of its first `max` characters followed by its
+ * length and a hash, so two long strings that differ anywhere still (almost surely) differ. The copy
+ * lets the original go: a V8 slice would keep all of it alive.
+ */
+export function compact(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return headOf(s, max) + `…${s.length}#${hash32(s).toString(36)}`;
+}
+
+/** A copy of the first `max` characters: not a slice (whose parent, and every string built of it, it would pin). */
+function headOf(s: string, max: number): string {
+  return s.length <= max ? s : Buffer.from(s.slice(0, max), 'utf16le').toString('utf16le');
+}
 
 interface Acc {
   rule: string;
@@ -70,8 +109,8 @@ interface Acc {
   examples: Example[];
 }
 
-interface SeenSpan { service: string; start: string; end: string; name: string; kind: string }
-interface PendingChild { traceId: string; spanId: string; service: string; start: string; end: string; kind: string; atMs: number }
+interface SeenSpan { service: string; start: string; end: string; name: string; kind: string; bytes: number }
+interface PendingChild { traceId: string; spanId: string; service: string; start: string; end: string; kind: string; atMs: number; bytes: number }
 
 /** Inserts into a Map used as a bounded, insertion-ordered cache: the oldest entry goes first. */
 function putBounded<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
@@ -81,6 +120,12 @@ function putBounded<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
   }
   m.set(k, v);
 }
+
+const bytesOf = (...parts: string[]): number => {
+  let n = ENTRY_OVERHEAD_BYTES;
+  for (const p of parts) n += 2 * p.length;
+  return n;
+};
 
 function attr(s: Span, key: string): AttrValue | undefined {
   return attributeOf(s, key);
@@ -122,6 +167,11 @@ export class Doctor {
   private readonly threshold: number;
   private readonly maxSeen: number;
   private readonly maxPending: number;
+  private readonly maxPendingChildren: number;
+  private readonly maxBytes: number;
+  /** Estimated bytes of `seen` and `pending`, and the children in `pending`. */
+  private bytes_ = 0;
+  private pendingChildren = 0;
   private readonly maxQueued: number;
   private readonly maxPerSecond: number;
   private budgetSecond = -1;
@@ -156,6 +206,8 @@ export class Doctor {
     this.threshold = opts.cardinalityThreshold ?? 10;
     this.maxSeen = opts.maxSeenSpans ?? 100_000;
     this.maxPending = opts.maxPending ?? 20_000;
+    this.maxPendingChildren = opts.maxPendingChildren ?? 50_000;
+    this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.maxQueued = opts.maxQueuedItems ?? 200_000;
     this.maxPerSecond = opts.maxItemsPerSecond ?? 5_000;
     this.disabled = new Set(opts.disabled ?? []);
@@ -210,6 +262,8 @@ export class Doctor {
     this.findingsMap.clear();
     this.seen.clear();
     this.pending.clear();
+    this.bytes_ = 0;
+    this.pendingChildren = 0;
     this.shapes.clear();
     this.templates.clear();
     this.deprecatedSeen.clear();
@@ -233,37 +287,78 @@ export class Doctor {
     if (example && a.examples.length < MAX_EXAMPLES) a.examples.push(example);
   }
 
+  /** Estimated bytes of the spans seen and the children waiting (at most `maxBytes`). */
+  get bytes(): number {
+    return this.bytes_;
+  }
+
+  private forgetSeen(key: string): void {
+    const v = this.seen.get(key);
+    if (v) { this.seen.delete(key); this.bytes_ -= v.bytes; }
+  }
+
+  private forgetPending(key: string): PendingChild[] | undefined {
+    const list = this.pending.get(key);
+    if (!list) return undefined;
+    this.pending.delete(key);
+    this.pendingChildren -= list.length;
+    for (const c of list) this.bytes_ -= c.bytes;
+    return list;
+  }
+
+  private rememberSeen(key: string, v: SeenSpan): void {
+    while (this.seen.size > 0 && (this.seen.size >= this.maxSeen || this.bytes_ + v.bytes > this.maxBytes)) {
+      this.forgetSeen(this.seen.keys().next().value as string);
+    }
+    this.seen.set(key, v);
+    this.bytes_ += v.bytes;
+  }
+
+  private addPending(pkey: string, child: PendingChild): void {
+    const list = this.pending.get(pkey);
+    if (list && list.length >= 64) return;
+    // Oldest parents' waiting children go first; then the oldest spans seen, if bytes still run over.
+    while (this.pending.size > 0 && (this.pendingChildren >= this.maxPendingChildren || (!list && this.pending.size >= this.maxPending)
+      || this.bytes_ + child.bytes > this.maxBytes)) {
+      const oldest = this.pending.keys().next().value as string;
+      if (oldest === pkey) break;
+      this.forgetPending(oldest);
+    }
+    while (this.seen.size > 0 && this.bytes_ + child.bytes > this.maxBytes) this.forgetSeen(this.seen.keys().next().value as string);
+    const current = this.pending.get(pkey);
+    if (current) current.push(child); else this.pending.set(pkey, [child]);
+    this.pendingChildren++;
+    this.bytes_ += child.bytes;
+  }
+
   private checkSpan(s: Span, atMs: number): void {
-    const svc = s.service;
-    const ex = { traceId: s.traceId, spanId: s.spanId };
+    const svc = compact(s.service, MAX_SERVICE_CHARS);
+    const traceId = compact(s.traceId, MAX_ID_CHARS);
+    const spanId = compact(s.spanId, MAX_ID_CHARS);
+    const ex = { traceId, spanId };
     if (this.spanServices.size < MAX_LOG_SERVICES) this.spanServices.add(svc);
     if (svc.startsWith('unknown_service')) this.record('missing-service-name', '', svc, atMs, ex);
 
-    const start = s.startTimeUnixNano;
-    const end = s.endTimeUnixNano;
-    const key = s.traceId + s.spanId;
+    const start = compact(s.startTimeUnixNano, MAX_TIME_CHARS);
+    const end = compact(s.endTimeUnixNano, MAX_TIME_CHARS);
+    const key = traceId + '\0' + spanId;
+    const name = compact(s.name, MAX_NAME_CHARS);
     const before = this.seen.get(key);
     if (before) {
       // The same span sent again (an exporter retry) is not a duplicate; a different one is.
-      if (before.name !== s.name || before.start !== start) this.record('duplicate-span-id', '', svc, atMs, ex);
+      if (before.name !== name || before.start !== start) this.record('duplicate-span-id', '', svc, atMs, ex);
     } else {
-      putBounded(this.seen, key, { service: svc, start, end, name: s.name, kind: s.kind }, this.maxSeen);
+      this.rememberSeen(key, { service: svc, start, end, name, kind: s.kind, bytes: bytesOf(key, svc, start, end, name) });
     }
     // Children that waited for this span.
-    const waiting = this.pending.get(key);
-    if (waiting) {
-      this.pending.delete(key);
-      for (const c of waiting) this.skew(c, svc, s.kind, start, end, atMs);
-    }
+    const waiting = this.forgetPending(key);
+    if (waiting) for (const c of waiting) this.skew(c, svc, s.kind, start, end, atMs);
     if (s.parentSpanId) {
-      const pkey = s.traceId + s.parentSpanId;
+      const pkey = traceId + '\0' + compact(s.parentSpanId, MAX_ID_CHARS);
       const parent = this.seen.get(pkey);
-      const child = { traceId: s.traceId, spanId: s.spanId, service: svc, start, end, kind: s.kind, atMs };
+      const child = { traceId, spanId, service: svc, start, end, kind: s.kind, atMs, bytes: bytesOf(pkey, traceId, spanId, svc, start, end) };
       if (parent) this.skew(child, parent.service, parent.kind, parent.start, parent.end, atMs);
-      else if (!before) {
-        const list = this.pending.get(pkey);
-        if (list) { if (list.length < 64) list.push(child); } else putBounded(this.pending, pkey, [child], this.maxPending);
-      }
+      else if (!before) this.addPending(pkey, child);
     }
 
     const status = s.status.code;
@@ -283,18 +378,21 @@ export class Doctor {
       }
     }
 
-    const template = nameTemplate(s.name);
-    if (template !== s.name) {
-      const tkey = svc + '\0' + s.kind + '\0' + template;
+    // The head of a long name: its template regexps are quadratic in the length (and it is a long
+    // name's head that tells its template).
+    const nameHead = headOf(s.name, MAX_NAME_CHARS);
+    const template = nameTemplate(nameHead);
+    if (template !== nameHead) {
+      const tkey = svc + '\0' + s.kind + '\0' + compact(template, MAX_SERVICE_CHARS);
       let names = this.templates.get(tkey);
       if (!names) { names = new Set(); putBounded(this.templates, tkey, names, MAX_TEMPLATES); }
-      if (names.size < this.threshold) names.add(s.name);
+      if (names.size < this.threshold) names.add(name);
       if (names.size >= this.threshold) this.record('high-cardinality-span-name', tkey, svc, atMs, ex);
     }
     if (s.name.length === this.maxLen + 1 && s.name.endsWith('…')) this.record('limits-hit', 'value', svc, atMs, ex);
 
     // Attribute names: one span of each (service, kind, name) shape is decoded in full.
-    const shape = svc + '\0' + s.kind + '\0' + s.name;
+    const shape = svc + '\0' + s.kind + '\0' + name;
     if (this.shapes.has(shape)) return;
     if (this.shapes.size >= MAX_SHAPES) this.shapes.clear();
     this.shapes.add(shape);
@@ -330,9 +428,10 @@ export class Doctor {
   }
 
   private checkLog(l: LogRecord, atMs: number): void {
-    const svc = l.service;
-    if (svc.startsWith('unknown_service')) this.record('missing-service-name', '', svc, atMs, { logId: l.id });
-    if (typeof l.body === 'string' && l.body.length === this.maxLen + 1 && l.body.endsWith('…')) this.record('limits-hit', 'value', svc, atMs, { logId: l.id });
+    const svc = compact(l.service, MAX_SERVICE_CHARS);
+    const logId = compact(l.id, MAX_ID_CHARS);
+    if (svc.startsWith('unknown_service')) this.record('missing-service-name', '', svc, atMs, { logId });
+    if (typeof l.body === 'string' && l.body.length === this.maxLen + 1 && l.body.endsWith('…')) this.record('limits-hit', 'value', svc, atMs, { logId });
     let s = this.logServices.get(svc);
     if (!s) {
       if (this.logServices.size >= MAX_LOG_SERVICES) return;
@@ -343,7 +442,7 @@ export class Doctor {
     else {
       s.without++;
       s.lastMs = Math.max(s.lastMs, atMs);
-      if (s.examples.length < MAX_EXAMPLES) s.examples.push(l.id);
+      if (s.examples.length < MAX_EXAMPLES) s.examples.push(logId);
     }
   }
 
@@ -352,7 +451,7 @@ export class Doctor {
     for (const [pkey, list] of this.pending) {
       const first = list[0];
       if (nowMs - first.atMs < this.settleMs) break; // insertion order: the rest are younger
-      this.pending.delete(pkey);
+      this.forgetPending(pkey);
       // A batch left unchecked since the child came may have held its parent: not an orphan then.
       if (this.lastSkipMs >= first.atMs) continue;
       for (const c of list) this.record('orphan-span', '', c.service, c.atMs, { traceId: c.traceId, spanId: c.spanId });
@@ -379,8 +478,9 @@ export class Doctor {
       }
     }
     const findings: Finding[] = [];
+    const svc = service === undefined ? undefined : compact(service, MAX_SERVICE_CHARS);
     for (const a of accs) {
-      if (service !== undefined && !a.services.has(service)) continue;
+      if (svc !== undefined && !a.services.has(svc)) continue;
       const info = RULE_BY_ID.get(a.rule)!;
       findings.push({
         rule: a.rule,

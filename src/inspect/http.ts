@@ -23,6 +23,11 @@ export interface HttpNote extends InspectContext {
   body?: Buffer;
 }
 
+/**
+ * Notes by the raw request. A keep-alive connection keeps its last IncomingMessage alive (Node's
+ * parser, receivers/http-close.ts), so a note outliving its response would pin that request's whole
+ * body: recordHttp deletes the note once the record is made.
+ */
 const notes = new WeakMap<object, HttpNote>();
 
 /** The note of a request (created on first use); the receiver writes to it, the hook reads it. */
@@ -52,6 +57,7 @@ function encodingOf(ct: string | undefined): 'protobuf' | 'json' | null {
 /** Records one finished request from its request, reply and note. */
 export function recordHttp(inspector: Inspector, req: FastifyRequest, reply: FastifyReply, signal: InspectSignal | null): void {
   const note = notes.get(req.raw) ?? {};
+  notes.delete(req.raw);
   const path = req.url.split('?')[0];
   const contentType = header(req, 'content-type');
   const contentEncoding = header(req, 'content-encoding');

@@ -1,7 +1,7 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { Inspector, MAX_SUMMARY_SERVICES, type RequestFacts } from './inspector.js';
+import { DEFAULT_MAX_BYTES, Inspector, MAX_SERVICE_CHARS, MAX_SUMMARY_SERVICES, type RequestFacts } from './inspector.js';
 
 function facts(i: number, over: Partial<RequestFacts> = {}): RequestFacts {
   return {
@@ -64,5 +64,34 @@ describe('Inspector', () => {
     expect(ins.summary().services.length).toBe(MAX_SUMMARY_SERVICES);
     // 90k more records in a ring of 1000: the heap must not grow with them (1000 records ≈ 1 MB).
     expect(at100k - at10k).toBeLessThan(8 * 1024 * 1024);
+  });
+
+  it('keeps no long header, message or service name alive, and stays under its byte budget', () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const ins = new Inspector(1000);
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // Each record offers 64 KiB of User-Agent and reason and 32 service names of 2 KiB, all distinct:
+    // a record that kept slices of them kept them all (128 KiB a record, 128 MiB for the ring).
+    for (let i = 0; i < 1000; i++) {
+      const long = (c: string) => `${i}.`.padEnd(32 * 1024, c);
+      ins.record(facts(i, {
+        userAgent: `OTel-OTLP-Exporter-JavaScript/0.${i}.0 ${long('u')}`, reason: long('r'), path: `/v1/traces`,
+        services: Array.from({ length: 32 }, (_, k) => `${i}.${k}.`.padEnd(2048, String.fromCharCode(97 + (k % 26)))),
+      }));
+    }
+    gc();
+    expect(ins.bytes).toBeLessThanOrEqual(DEFAULT_MAX_BYTES);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(DEFAULT_MAX_BYTES + 8 * 1024 * 1024);
+    const newest = ins.requests({ limit: 1 })[0];
+    expect(newest.userAgent).toHaveLength(1024);
+    expect(newest.sdk?.version).toBe('0.999.0');
+    expect(newest.services[0]).toHaveLength(MAX_SERVICE_CHARS);
+    // A long name is found by the same cut.
+    expect(ins.requests({ service: '999.0.'.padEnd(2048, 'a') }).map((r) => r.id)).toEqual(['1000']);
+    // The oldest records went to keep the budget; the newest are all there.
+    expect(ins.size).toBeLessThan(1000);
+    expect(ins.requests({ limit: 1000 }).map((r) => r.id)).toEqual(Array.from({ length: ins.size }, (_, k) => String(1000 - k)));
   });
 });

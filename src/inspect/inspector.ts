@@ -4,6 +4,10 @@
  * request (inspect/http.ts, receivers/grpc.ts); the ingester's observer seam tells it the services
  * of what was stored. Recording is O(1) per request (plus one pass over the stored batch for its
  * service names) and never awaits; the query side is api/ingest.ts.
+ *
+ * Bounded by count (the ring's capacity) and by bytes (DEFAULT_MAX_BYTES, oldest records first): a
+ * record holds copies of at most MAX_TEXT characters of each text, never a slice of a header, a
+ * message or a service name that would keep the whole original alive.
  */
 import type { IngestEvent } from '../ingest/ingester.js';
 import { sdkOf, type SdkInfo } from './user-agent.js';
@@ -77,9 +81,35 @@ const MAX_SDKS_PER_SERVICE = 8;
 /** Services in the summary; past it, the least recently seen one is forgotten. */
 export const MAX_SUMMARY_SERVICES = 1000;
 const MAX_TEXT = 1024;
+/** Service names longer than this are kept (and filtered) by their first this many characters. */
+export const MAX_SERVICE_CHARS = 256;
+/** The ring's byte budget (estimated: UTF-16 characters plus a record's fixed cost); past it the oldest records go. */
+export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+const RECORD_OVERHEAD_BYTES = 400;
+
+/**
+ * A copy of the first `max` characters of s. V8 makes a substring of 13 characters or more a slice
+ * of its parent (and a regexp match, a split part, a header value may be one): a copy lets a long
+ * original go.
+ */
+function own(s: string, max: number): string {
+  if (s.length <= 12) return s;
+  return Buffer.from(s.length > max ? s.slice(0, max) : s, 'utf16le').toString('utf16le');
+}
 
 function cut(s: string | null): string | null {
-  return s !== null && s.length > MAX_TEXT ? s.slice(0, MAX_TEXT) : s;
+  return s === null ? null : own(s, MAX_TEXT);
+}
+
+/** The name a record and the summary keep for a service (and filter by). */
+export function serviceKey(name: string): string {
+  return own(name, MAX_SERVICE_CHARS);
+}
+
+function textBytes(rec: IngestRequestRecord): number {
+  let chars = rec.path.length + (rec.userAgent?.length ?? 0) + (rec.reason?.length ?? 0) + (rec.hint?.length ?? 0) + (rec.peer?.length ?? 0);
+  for (const s of rec.services) chars += s.length;
+  return RECORD_OVERHEAD_BYTES + 2 * chars;
 }
 
 /** The service names of a stored batch, in first-seen order (bounded; items of one resource share a name). */
@@ -100,15 +130,28 @@ export function servicesOf(event: IngestEvent): string[] {
 
 export class Inspector {
   private readonly ring: (IngestRequestRecord | undefined)[];
+  /** Estimated bytes of each ring slot's record. */
+  private readonly sizes: Float64Array;
   private next = 0;
+  private count_ = 0;
+  private bytes_ = 0;
   private seq = 0;
   private readonly services = new Map<string, ServiceSummary>();
   private rejectedItems = 0;
   private refusedRequests = 0;
 
-  /** `capacity`: how many request records are kept (TINYOLLY_INSPECTOR_REQUESTS). */
-  constructor(readonly capacity: number, private readonly now: () => number = Date.now) {
+  /**
+   * `capacity`: how many request records are kept (TINYOLLY_INSPECTOR_REQUESTS); `maxBytes`: their
+   * estimated bytes at most (the newest record is always kept).
+   */
+  constructor(readonly capacity: number, private readonly now: () => number = Date.now, private readonly maxBytes = DEFAULT_MAX_BYTES) {
     this.ring = new Array<IngestRequestRecord | undefined>(Math.max(1, capacity));
+    this.sizes = new Float64Array(this.ring.length);
+  }
+
+  /** Estimated bytes of the records held (at most `maxBytes`, unless one record alone is more). */
+  get bytes(): number {
+    return this.bytes_;
   }
 
   /** The ingest observer: fills in the services of the request the event came from. */
@@ -122,7 +165,12 @@ export class Inspector {
 
   /** sdkOf, remembering the last answer: an exporter sends the same User-Agent on every request. */
   private sdkOf(ua: string | null): SdkInfo | null {
-    if (ua !== this.lastUa) { this.lastUa = ua; this.lastSdk = sdkOf(ua ?? undefined); }
+    if (ua !== this.lastUa) {
+      // The lookup's strings are regexp matches: slices of the header. Copies keep neither alive.
+      const sdk = sdkOf(ua ?? undefined);
+      this.lastUa = ua === null ? null : own(ua, MAX_TEXT);
+      this.lastSdk = sdk && { name: own(sdk.name, MAX_TEXT), language: own(sdk.language, MAX_TEXT), version: own(sdk.version, MAX_TEXT) };
+    }
     return this.lastSdk;
   }
 
@@ -141,24 +189,38 @@ export class Inspector {
       compression: facts.compression,
       bytes: facts.bytes,
       inflatedBytes: facts.inflatedBytes,
-      peer: facts.peer,
+      peer: cut(facts.peer),
       userAgent: cut(facts.userAgent),
       sdk: this.sdkOf(facts.userAgent),
-      services: facts.services ?? [],
+      services: (facts.services ?? []).slice(0, MAX_SERVICES_PER_REQUEST).map(serviceKey),
       accepted: facts.accepted,
       rejected: facts.rejected,
       result,
       status: facts.status,
       reason: cut(facts.reason),
-      hint: facts.hint,
+      hint: cut(facts.hint),
       durationMs: facts.durationMs,
     };
+    if (this.count_ === this.ring.length) this.dropOldest();
+    const size = textBytes(rec);
+    while (this.count_ > 0 && this.bytes_ + size > this.maxBytes) this.dropOldest();
     this.ring[this.next] = rec;
+    this.sizes[this.next] = size;
+    this.bytes_ += size;
+    this.count_++;
     this.next = (this.next + 1) % this.ring.length;
     this.rejectedItems += rec.rejected;
     if (result === 'refused') this.refusedRequests++;
     if (rec.signal) for (const name of rec.services) this.count(name, rec);
     return rec;
+  }
+
+  private dropOldest(): void {
+    const i = (this.next - this.count_ + this.ring.length) % this.ring.length;
+    this.ring[i] = undefined;
+    this.bytes_ -= this.sizes[i];
+    this.sizes[i] = 0;
+    this.count_--;
   }
 
   private count(name: string, rec: IngestRequestRecord): void {
@@ -184,13 +246,14 @@ export class Inspector {
   /** Records newest first, filtered; `limit` defaults to 100 and is capped at the capacity. */
   requests(filter: RequestFilter = {}): IngestRequestRecord[] {
     const limit = Math.min(Math.max(1, filter.limit ?? 100), this.ring.length);
+    const service = filter.service ? serviceKey(filter.service) : undefined;
     const out: IngestRequestRecord[] = [];
-    for (let k = 1; k <= this.ring.length && out.length < limit; k++) {
+    for (let k = 1; k <= this.count_ && out.length < limit; k++) {
       const rec = this.ring[(this.next - k + this.ring.length) % this.ring.length];
       if (!rec) break;
       if (filter.result && rec.result !== filter.result) continue;
       if (filter.signal && rec.signal !== filter.signal) continue;
-      if (filter.service && !rec.services.includes(filter.service)) continue;
+      if (service && !rec.services.includes(service)) continue;
       out.push(rec);
     }
     return out;
@@ -198,7 +261,7 @@ export class Inspector {
 
   /** Records held now (at most the capacity). */
   get size(): number {
-    return this.ring[this.next] === undefined ? this.next : this.ring.length;
+    return this.count_;
   }
 
   /** Services most recently seen first; `dropped` merges the store's own drop counts. */
@@ -212,7 +275,10 @@ export class Inspector {
   /** Forgets every record and count (DELETE /api/data does not: the inspector is about requests, not data). */
   clear(): void {
     this.ring.fill(undefined);
+    this.sizes.fill(0);
     this.next = 0;
+    this.count_ = 0;
+    this.bytes_ = 0;
     this.services.clear();
     this.rejectedItems = 0;
     this.refusedRequests = 0;

@@ -7,6 +7,8 @@
  * a later turn of the event loop, at most MAX_ITEMS_PER_SECOND items a second (past that, batches
  * are skipped: the counts become a sample, which is all autocomplete needs). The catalog is this
  * process's: a Redis-backed instance restarted over old data suggests only what arrived since.
+ * Bounded by count (keys, values, services) and by bytes: each bucket holds at most its share of
+ * DEFAULT_MAX_BYTES, past which new keys and values are not remembered (known ones still count).
  */
 import type { Attributes, LogRecord, MetricSample, Span } from '../model/model.js';
 import type { IngestEvent } from '../ingest/ingester.js';
@@ -29,6 +31,16 @@ const MAX_SERVICES = 200;
 const MAX_VALUE_CHARS = 200;
 /** Rows answered (CONTRACT §7). */
 export const MAX_ROWS = 200;
+/**
+ * The catalog's byte budget over the retention (estimated: UTF-16 characters plus the Map entries'
+ * overhead), split evenly between the buckets the TTL spans. The count bounds alone allowed 3 signals
+ * × 200 services × 500 keys × 200 values of 200 characters a minute; the hostile shapes filled
+ * about 6 MiB a minute (issue 11).
+ */
+export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+/** Estimated bytes of a new key (Map entry, KeyStats, its value Map) and of a new value (Map entry). */
+const KEY_OVERHEAD_BYTES = 160;
+const VALUE_OVERHEAD_BYTES = 40;
 
 interface KeyStats {
   count: number;
@@ -41,6 +53,8 @@ type BucketData = Map<AttributeSignal, Map<string, Map<string, KeyStats>>>;
 interface Bucket {
   index: number;
   data: BucketData;
+  /** Estimated bytes held (see DEFAULT_MAX_BYTES). */
+  bytes: number;
 }
 
 export interface AttributeQuery {
@@ -51,20 +65,27 @@ export interface AttributeQuery {
   prefix?: string;
 }
 
-function countInto(byKey: Map<string, KeyStats>, attrs: Attributes): void {
+function countInto(b: Bucket, maxBytes: number, byKey: Map<string, KeyStats>, attrs: Attributes): void {
   for (const name in attrs) {
     // Copies, not slices: a V8 slice of a long key or value would keep the whole original alive.
     const key = head(name, MAX_VALUE_CHARS);
     let k = byKey.get(key);
     if (!k) {
-      if (byKey.size >= MAX_KEYS) continue;
+      const cost = KEY_OVERHEAD_BYTES + 2 * key.length;
+      if (byKey.size >= MAX_KEYS || b.bytes + cost > maxBytes) continue;
       byKey.set(key, (k = { count: 0, values: new Map() }));
+      b.bytes += cost;
     }
     k.count++;
     const text = head(attrText(attrs[name]), MAX_VALUE_CHARS);
     const n = k.values.get(text);
     if (n !== undefined) k.values.set(text, n + 1);
-    else if (k.values.size < MAX_VALUES) k.values.set(text, 1);
+    else if (k.values.size < MAX_VALUES) {
+      const cost = VALUE_OVERHEAD_BYTES + 2 * text.length;
+      if (b.bytes + cost > maxBytes) continue;
+      k.values.set(text, 1);
+      b.bytes += cost;
+    }
   }
 }
 
@@ -85,7 +106,20 @@ export class AttributeCatalog {
   /** Items not counted (budget or queue full). */
   skipped = 0;
 
-  constructor(private readonly ttlSeconds: number, private readonly now: () => number = Date.now) {}
+  /** Bytes one bucket may hold: its share of the budget over the buckets the TTL spans. */
+  private readonly bucketMaxBytes: number;
+
+  /** `maxBytes`: the budget over the whole retention (DEFAULT_MAX_BYTES). */
+  constructor(private readonly ttlSeconds: number, private readonly now: () => number = Date.now, maxBytes = DEFAULT_MAX_BYTES) {
+    this.bucketMaxBytes = Math.floor(maxBytes / (Math.ceil((ttlSeconds * 1000) / BUCKET_MS) + 1));
+  }
+
+  /** Estimated bytes held by the buckets now (at most the budget). */
+  get bytes(): number {
+    let n = 0;
+    for (const b of this.buckets) n += b.bytes;
+    return n;
+  }
 
   /** The ingest observer: queues the batch (bounded) for counting on a later turn. Never throws. */
   readonly observer = (event: IngestEvent): void => {
@@ -115,7 +149,7 @@ export class AttributeCatalog {
     const index = Math.floor(this.now() / BUCKET_MS);
     let b = this.buckets[this.buckets.length - 1];
     if (!b || b.index !== index) {
-      b = { index, data: new Map() };
+      b = { index, data: new Map(), bytes: 0 };
       this.buckets.push(b);
       this.prune();
     }
@@ -127,37 +161,41 @@ export class AttributeCatalog {
     while (this.buckets.length > 0 && this.buckets[0].index < oldest) this.buckets.shift();
   }
 
-  private keysOf(data: BucketData, signal: AttributeSignal, service: string): Map<string, KeyStats> | undefined {
-    let bySvc = data.get(signal);
-    if (!bySvc) data.set(signal, (bySvc = new Map()));
+  private keysOf(b: Bucket, signal: AttributeSignal, service: string): Map<string, KeyStats> | undefined {
+    let bySvc = b.data.get(signal);
+    if (!bySvc) b.data.set(signal, (bySvc = new Map()));
     let byKey = bySvc.get(service);
     if (!byKey) {
-      if (bySvc.size >= MAX_SERVICES) return undefined;
+      // A service is a key of the query (?service=): kept whole, but its characters are counted.
+      const cost = KEY_OVERHEAD_BYTES + 2 * service.length;
+      if (bySvc.size >= MAX_SERVICES || b.bytes + cost > this.bucketMaxBytes) return undefined;
       bySvc.set(service, (byKey = new Map()));
+      b.bytes += cost;
     }
     return byKey;
   }
 
   private count(e: IngestEvent): void {
-    const data = this.bucket().data;
+    const b = this.bucket();
+    const max = this.bucketMaxBytes;
     if (e.signal === 'traces') {
       for (const s of e.items as readonly Span[]) {
-        const byKey = this.keysOf(data, 'traces', s.service);
+        const byKey = this.keysOf(b, 'traces', s.service);
         if (!byKey) continue;
-        countInto(byKey, s.attributes);
-        countInto(byKey, s.resource);
+        countInto(b, max, byKey, s.attributes);
+        countInto(b, max, byKey, s.resource);
       }
     } else if (e.signal === 'logs') {
       for (const l of e.items as readonly LogRecord[]) {
-        const byKey = this.keysOf(data, 'logs', l.service);
+        const byKey = this.keysOf(b, 'logs', l.service);
         if (!byKey) continue;
-        countInto(byKey, l.attributes);
-        countInto(byKey, l.resource);
+        countInto(b, max, byKey, l.attributes);
+        countInto(b, max, byKey, l.resource);
       }
     } else {
       for (const m of e.items as readonly MetricSample[]) {
-        const byKey = this.keysOf(data, 'metrics', m.service);
-        if (byKey) countInto(byKey, m.labels);
+        const byKey = this.keysOf(b, 'metrics', m.service);
+        if (byKey) countInto(b, max, byKey, m.labels);
       }
     }
   }
