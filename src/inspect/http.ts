@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hintFor } from './hints.js';
 import { jsonSignalOf, protobufSignalOf } from './sniff.js';
 import type { InspectContext, InspectSignal, Inspector } from './inspector.js';
-import type { LimitHits } from '../normalise/limit-hits.js';
+import type { LimitHits } from '../model/limit-hits.js';
 
 /** What the receiver learnt while answering one request. */
 export interface HttpNote extends InspectContext {

@@ -8,7 +8,7 @@
  * that was refused.
  */
 import type { InspectSignal } from './inspector.js';
-import { WireReader } from '../otlp/wire.js';
+import { WireReader } from '../wire/reader.js';
 
 const MAX_FIELDS = 64;
 

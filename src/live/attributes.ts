@@ -13,7 +13,7 @@
 import type { Attributes, LogRecord, MetricSample, Span } from '../model/model.js';
 import type { IngestEvent } from '../ingest/ingester.js';
 import { attrText } from '../query/traces.js';
-import { head } from '../normalise/attributes.js';
+import { head } from '../model/value-rules.js';
 
 export type AttributeSignal = 'traces' | 'logs' | 'metrics';
 

@@ -11,8 +11,6 @@ import { bytesBase64, doubleValue, int64Value } from '../wire/values.js';
 import type { OtlpAnyValue, OtlpKeyValue } from './otlp-types.js';
 import type { NormaliseOptions } from './options.js';
 
-// live/attributes.ts (another owner) still takes head from here; the rule is model/value-rules.ts's.
-export { head } from '../model/value-rules.js';
 
 /** Sets a key without ever touching the prototype (a key may be "__proto__"). */
 function setKey(obj: Attributes, key: string, value: AttrValue): void {

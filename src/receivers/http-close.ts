@@ -58,7 +58,8 @@ export function gracefulHttp(app: FastifyInstance): GracefulHttp {
     if (!c) return;
     c.active++;
     c.request = req;
-    res.once('close', () => { c.active--; c.idleSinceMs = Date.now(); });
+    // Forget the request once answered: a kept-alive connection must not keep its last body reachable.
+    res.once('close', () => { c.active--; c.idleSinceMs = Date.now(); if (c.request === req) c.request = undefined; });
   });
 
   let closed: Promise<void> | undefined;
