@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const only = flag('--only', '');
   const snapshot = flag('--snapshot', '');
   const top = Number(flag('--top', '25'));
-  const config = loadConfig([], { TINYOLLY_HOST: '127.0.0.1', TINYOLLY_GRPC_PORT: '0', TINYOLLY_HTTP_PORT: '0', TINYOLLY_UI_PORT: '0' });
+  const config = loadConfig([], { ...process.env, TINYOLLY_HOST: '127.0.0.1', TINYOLLY_GRPC_PORT: '0', TINYOLLY_HTTP_PORT: '0', TINYOLLY_UI_PORT: '0' });
   const app = await start(config);
   const otlp = `http://127.0.0.1:${app.ports.http}`;
   const api = `http://127.0.0.1:${app.ports.ui}`;

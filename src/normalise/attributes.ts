@@ -11,7 +11,6 @@ import { bytesBase64, doubleValue, int64Value } from '../wire/values.js';
 import type { OtlpAnyValue, OtlpKeyValue } from './otlp-types.js';
 import type { NormaliseOptions } from './options.js';
 
-
 /** Sets a key without ever touching the prototype (a key may be "__proto__"). */
 function setKey(obj: Attributes, key: string, value: AttrValue): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
