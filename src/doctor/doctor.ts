@@ -11,6 +11,7 @@
  * (`maxBytes`, estimated), oldest entries first.
  */
 import type { AttrValue, LogRecord, Span } from '../model/model.js';
+import { head } from '../model/value-rules.js';
 import type { IngestEvent } from '../ingest/ingester.js';
 import { attributeOf, WireBacked } from '../wire/wire-backed.js';
 import { DEPRECATED_ATTRIBUTES, RULE_BY_ID, RULES, SEVERITY_RANK, type Severity } from './rules.js';
@@ -91,13 +92,9 @@ function hash32(s: string): number {
  */
 export function compact(s: string, max: number): string {
   if (s.length <= max) return s;
-  return headOf(s, max) + `…${s.length}#${hash32(s).toString(36)}`;
+  return head(s, max) + `…${s.length}#${hash32(s).toString(36)}`;
 }
 
-/** A copy of the first `max` characters: not a slice (whose parent, and every string built of it, it would pin). */
-function headOf(s: string, max: number): string {
-  return s.length <= max ? s : Buffer.from(s.slice(0, max), 'utf16le').toString('utf16le');
-}
 
 interface Acc {
   rule: string;
@@ -380,7 +377,7 @@ export class Doctor {
 
     // The head of a long name: its template regexps are quadratic in the length (and it is a long
     // name's head that tells its template).
-    const nameHead = headOf(s.name, MAX_NAME_CHARS);
+    const nameHead = head(s.name, MAX_NAME_CHARS);
     const template = nameTemplate(nameHead);
     if (template !== nameHead) {
       const tkey = svc + '\0' + s.kind + '\0' + compact(template, MAX_SERVICE_CHARS);

@@ -10,6 +10,7 @@
  * message or a service name that would keep the whole original alive.
  */
 import type { IngestEvent } from '../ingest/ingester.js';
+import { own } from '../model/value-rules.js';
 import { sdkOf, type SdkInfo } from './user-agent.js';
 
 export type InspectSignal = 'traces' | 'logs' | 'metrics';
@@ -86,16 +87,6 @@ export const MAX_SERVICE_CHARS = 256;
 /** The ring's byte budget (estimated: UTF-16 characters plus a record's fixed cost); past it the oldest records go. */
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 const RECORD_OVERHEAD_BYTES = 400;
-
-/**
- * A copy of the first `max` characters of s. V8 makes a substring of 13 characters or more a slice
- * of its parent (and a regexp match, a split part, a header value may be one): a copy lets a long
- * original go.
- */
-function own(s: string, max: number): string {
-  if (s.length <= 12) return s;
-  return Buffer.from(s.length > max ? s.slice(0, max) : s, 'utf16le').toString('utf16le');
-}
 
 function cut(s: string | null): string | null {
   return s === null ? null : own(s, MAX_TEXT);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LIMIT_HITS } from './limit-hits.js';
-import { cut, durationBetweenMs, head, jsonNumber, severityTextOf } from './value-rules.js';
+import { cut, durationBetweenMs, head, jsonNumber, own, severityTextOf } from './value-rules.js';
 
 describe('jsonNumber and cut', () => {
   it.each([
@@ -59,5 +59,15 @@ describe('durationBetweenMs', () => {
     ['0', '1700000000000000000', 1700000000000],
   ])('from %s to %s is %s ms', (start, end, expected) => {
     expect(durationBetweenMs(start, end)).toBe(expected);
+  });
+});
+
+describe('own', () => {
+  it('gives the first max characters', () => {
+    expect(own('short', 3)).toBe('sho');
+    expect(own('short', 9)).toBe('short');
+    expect(own('abcdefghijklmnopqrstuvwxyz', 5)).toBe('abcde');
+    expect(own('abcdefghijklmnopqrstuvwxyz', 100)).toBe('abcdefghijklmnopqrstuvwxyz');
+    expect(own('é😀'.repeat(10), 5)).toBe('é😀é😀');
   });
 });

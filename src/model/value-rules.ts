@@ -31,6 +31,16 @@ export function head(s: string, max: number): string {
   return s.length > max ? Buffer.from(s.slice(0, max), 'utf16le').toString('utf16le') : s;
 }
 
+/**
+ * A string of its own holding the first `max` characters of s: V8 makes a substring of 13 characters
+ * or more a slice of its parent (a regexp match, a split part, a header value may be one), and a copy
+ * lets a long original go.
+ */
+export function own(s: string, max: number): string {
+  if (s.length <= 12) return s.length > max ? s.slice(0, max) : s; // a short substring is a copy already
+  return Buffer.from(s.length > max ? s.slice(0, max) : s, 'utf16le').toString('utf16le');
+}
+
 const SEVERITY_TEXT = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
 /** OTLP severity number (1..24) → its short name; '' for 0 or out of range. */
