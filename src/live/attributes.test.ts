@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { IngestEvent } from '../ingest/ingester.js';
 import type { Attributes, MetricSample } from '../model/model.js';
-import { AttributeCatalog, DEFAULT_MAX_BYTES } from './attributes.js';
+import { AttributeCatalog, DEFAULT_MAX_BYTES, MAX_ROWS } from './attributes.js';
 
 const MIB = 1024 * 1024;
 
@@ -55,5 +55,26 @@ describe('AttributeCatalog', () => {
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(DEFAULT_MAX_BYTES + 8 * MIB);
     // Once a bucket is full, what it knew before still counts.
     expect(cat.values('known', { service: 'svc' })).toEqual([{ value: 'v', count: 6 }]);
+  });
+
+  it('learns a batch\'s keys and values under a long TTL too, and keeps the whole under its budget', () => {
+    let nowMs = 0;
+    const day = 86_400;
+    const cat = new AttributeCatalog(7 * day, () => nowMs);
+    const batch = Array.from({ length: 1000 }, (_, i) => sample('svc', { route: `/r/${i}`, [`k${i % 20}`]: i }));
+    cat.observer(metrics(batch));
+    cat.drain();
+    expect(cat.keys({ signal: 'metrics' })).toHaveLength(21);
+    expect(cat.values('route', { service: 'svc' })).toHaveLength(MAX_ROWS);
+    // Minute after minute of distinct long values: the oldest buckets go, the total stays bounded.
+    const pad = 'x'.repeat(300);
+    for (let minute = 1; minute <= 40; minute++) {
+      nowMs = minute * 60_000;
+      for (let b = 0; b < 20; b++) {
+        cat.observer(metrics(Array.from({ length: 200 }, (_, i) => sample('svc', { [`key.${minute}.${b}.${i}`]: `${pad}${minute}.${b}.${i}` }))));
+        cat.drain();
+      }
+      expect(cat.bytes).toBeLessThanOrEqual(DEFAULT_MAX_BYTES);
+    }
   });
 });

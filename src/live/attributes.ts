@@ -38,6 +38,8 @@ export const MAX_ROWS = 200;
  * about 6 MiB a minute (issue 11).
  */
 export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+/** The least one minute's bucket may hold, however long the TTL. */
+const BUCKET_FLOOR_BYTES = 1024 * 1024;
 /** Estimated bytes of a new key (Map entry, KeyStats, its value Map) and of a new value (Map entry). */
 const KEY_OVERHEAD_BYTES = 160;
 const VALUE_OVERHEAD_BYTES = 40;
@@ -106,12 +108,17 @@ export class AttributeCatalog {
   /** Items not counted (budget or queue full). */
   skipped = 0;
 
-  /** Bytes one bucket may hold: its share of the budget over the buckets the TTL spans. */
+  /**
+   * Bytes one bucket may hold: its share of the budget over the buckets the TTL spans, but at least
+   * BUCKET_FLOOR_BYTES (a day's TTL would leave each minute 11 KB: a catalog that learns nothing).
+   * The whole stays under `maxBytes` because prune() drops the oldest buckets past it.
+   */
   private readonly bucketMaxBytes: number;
 
   /** `maxBytes`: the budget over the whole retention (DEFAULT_MAX_BYTES). */
-  constructor(private readonly ttlSeconds: number, private readonly now: () => number = Date.now, maxBytes = DEFAULT_MAX_BYTES) {
-    this.bucketMaxBytes = Math.floor(maxBytes / (Math.ceil((ttlSeconds * 1000) / BUCKET_MS) + 1));
+  constructor(private readonly ttlSeconds: number, private readonly now: () => number = Date.now, private readonly maxBytes = DEFAULT_MAX_BYTES) {
+    const share = Math.floor(maxBytes / (Math.ceil((ttlSeconds * 1000) / BUCKET_MS) + 1));
+    this.bucketMaxBytes = Math.max(share, Math.min(maxBytes, BUCKET_FLOOR_BYTES));
   }
 
   /** Estimated bytes held by the buckets now (at most the budget). */
@@ -156,9 +163,12 @@ export class AttributeCatalog {
     return b;
   }
 
+  /** Drops the buckets past the TTL, then the oldest while the rest and a full new bucket would pass maxBytes. */
   private prune(): void {
     const oldest = Math.floor((this.now() - this.ttlSeconds * 1000) / BUCKET_MS);
     while (this.buckets.length > 0 && this.buckets[0].index < oldest) this.buckets.shift();
+    let total = this.bytes;
+    while (this.buckets.length > 1 && total + this.bucketMaxBytes > this.maxBytes) total -= this.buckets.shift()!.bytes;
   }
 
   private keysOf(b: Bucket, signal: AttributeSignal, service: string): Map<string, KeyStats> | undefined {
