@@ -2,7 +2,8 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { Attributes, LogRecord, Span } from '../model/model.js';
-import { DEFAULT_MAX_BYTES, Doctor, MAX_SERVICE_CHARS, nameTemplate } from './doctor.js';
+import { DEFAULT_MAX_BYTES, Doctor, nameTemplate } from './doctor.js';
+import { MAX_SERVICE_CHARS } from '../model/value-rules.js';
 
 const T0 = 1_700_000_000_000;
 let next = 1;

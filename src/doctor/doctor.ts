@@ -11,7 +11,7 @@
  * (`maxBytes`, estimated), oldest entries first.
  */
 import type { AttrValue, LogRecord, Span } from '../model/model.js';
-import { head } from '../model/value-rules.js';
+import { compact, head, MAX_SERVICE_CHARS } from '../model/value-rules.js';
 import type { IngestEvent } from '../ingest/ingester.js';
 import { attributeOf, WireBacked } from '../wire/wire-backed.js';
 import { DEPRECATED_ATTRIBUTES, RULE_BY_ID, RULES, SEVERITY_RANK, type Severity } from './rules.js';
@@ -69,8 +69,6 @@ const MAX_FINDINGS = 1000;
 const MAX_SHAPES = 4096;
 const MAX_TEMPLATES = 2048;
 const MAX_LOG_SERVICES = 1024;
-/** Longest service name kept (and matched by `report(service)`); longer ones are compacted. */
-export const MAX_SERVICE_CHARS = 256;
 const MAX_ID_CHARS = 64;
 const MAX_NAME_CHARS = 128;
 const MAX_TIME_CHARS = 32;
@@ -78,22 +76,6 @@ const MAX_TIME_CHARS = 32;
 const ENTRY_OVERHEAD_BYTES = 200;
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 
-/** A 32-bit FNV-1a hash of the UTF-16 code units. */
-function hash32(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-/**
- * s itself when at most `max` characters; else a copy of its first `max` characters followed by its
- * length and a hash, so two long strings that differ anywhere still (almost surely) differ. The copy
- * lets the original go: a V8 slice would keep all of it alive.
- */
-export function compact(s: string, max: number): string {
-  if (s.length <= max) return s;
-  return head(s, max) + `…${s.length}#${hash32(s).toString(36)}`;
-}
 
 
 interface Acc {

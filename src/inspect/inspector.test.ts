@@ -1,7 +1,8 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_BYTES, Inspector, MAX_SERVICE_CHARS, MAX_SUMMARY_SERVICES, type RequestFacts } from './inspector.js';
+import { DEFAULT_MAX_BYTES, Inspector, MAX_SUMMARY_SERVICES, type RequestFacts } from './inspector.js';
+import { MAX_SERVICE_CHARS } from '../model/value-rules.js';
 
 function facts(i: number, over: Partial<RequestFacts> = {}): RequestFacts {
   return {
@@ -47,6 +48,18 @@ describe('Inspector', () => {
     expect(s.dropped).toEqual({ evicted: 7, expired: 8, rejected: 1, refusedRequests: 1 });
   });
 
+  it('keeps two long service names that share their first 256 characters apart, each counted once', () => {
+    const ins = new Inspector(10);
+    const a = 's'.repeat(300) + 'a';
+    const b = 's'.repeat(300) + 'b';
+    ins.record(facts(1, { services: [a, b], accepted: 4 }));
+    const names = ins.summary({ evicted: 0, expired: 0 }).services.map((x) => x.name);
+    expect(names).toHaveLength(2);
+    expect(new Set(names).size).toBe(2);
+    for (const svc of ins.summary({ evicted: 0, expired: 0 }).services) expect(svc.signals.traces?.requests).toBe(1);
+    expect(ins.requests({ service: a })).toHaveLength(1);
+  });
+
   it('stays bounded under load: 100k records, memory flat', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
@@ -87,8 +100,9 @@ describe('Inspector', () => {
     const newest = ins.requests({ limit: 1 })[0];
     expect(newest.userAgent).toHaveLength(1024);
     expect(newest.sdk?.version).toBe('0.999.0');
-    expect(newest.services[0]).toHaveLength(MAX_SERVICE_CHARS);
-    // A long name is found by the same cut.
+    expect(newest.services[0].startsWith('999.0.'.padEnd(MAX_SERVICE_CHARS, 'a'))).toBe(true);
+    expect(newest.services[0].length).toBeLessThan(MAX_SERVICE_CHARS + 20);
+    // A long name is found by the same compaction.
     expect(ins.requests({ service: '999.0.'.padEnd(2048, 'a') }).map((r) => r.id)).toEqual(['1000']);
     // The oldest records went to keep the budget; the newest are all there.
     expect(ins.size).toBeLessThan(1000);

@@ -10,7 +10,7 @@
  * message or a service name that would keep the whole original alive.
  */
 import type { IngestEvent } from '../ingest/ingester.js';
-import { own } from '../model/value-rules.js';
+import { compact, MAX_SERVICE_CHARS, own } from '../model/value-rules.js';
 import { sdkOf, type SdkInfo } from './user-agent.js';
 
 export type InspectSignal = 'traces' | 'logs' | 'metrics';
@@ -82,8 +82,6 @@ const MAX_SDKS_PER_SERVICE = 8;
 /** Services in the summary; past it, the least recently seen one is forgotten. */
 export const MAX_SUMMARY_SERVICES = 1000;
 const MAX_TEXT = 1024;
-/** Service names longer than this are kept (and filtered) by their first this many characters. */
-export const MAX_SERVICE_CHARS = 256;
 /** The ring's byte budget (estimated: UTF-16 characters plus a record's fixed cost); past it the oldest records go. */
 export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 const RECORD_OVERHEAD_BYTES = 400;
@@ -94,7 +92,7 @@ function cut(s: string | null): string | null {
 
 /** The name a record and the summary keep for a service (and filter by). */
 export function serviceKey(name: string): string {
-  return own(name, MAX_SERVICE_CHARS);
+  return compact(name, MAX_SERVICE_CHARS);
 }
 
 function textBytes(rec: IngestRequestRecord): number {
@@ -183,7 +181,8 @@ export class Inspector {
       peer: cut(facts.peer),
       userAgent: cut(facts.userAgent),
       sdk: this.sdkOf(facts.userAgent),
-      services: (facts.services ?? []).slice(0, MAX_SERVICES_PER_REQUEST).map(serviceKey),
+      // Compacted names of distinct services stay distinct (length + hash), and are counted once each.
+      services: [...new Set((facts.services ?? []).slice(0, MAX_SERVICES_PER_REQUEST).map(serviceKey))],
       accepted: facts.accepted,
       rejected: facts.rejected,
       result,

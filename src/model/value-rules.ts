@@ -41,6 +41,26 @@ export function own(s: string, max: number): string {
   return Buffer.from(s.length > max ? s.slice(0, max) : s, 'utf16le').toString('utf16le');
 }
 
+/** A 32-bit FNV-1a hash of the UTF-16 code units. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * s itself when at most `max` characters; else a copy of its first `max` characters followed by its
+ * length and a hash, so two long strings that differ anywhere still (almost surely) differ. The copy
+ * lets the original go: a V8 slice would keep all of it alive.
+ */
+export function compact(s: string, max: number): string {
+  if (s.length <= max) return s;
+  return head(s, max) + `…${s.length}#${hash32(s).toString(36)}`;
+}
+
+/** Longest service name an observer (doctor, inspector) keeps and filters by; longer ones are compacted. */
+export const MAX_SERVICE_CHARS = 256;
+
 const SEVERITY_TEXT = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
 /** OTLP severity number (1..24) → its short name; '' for 0 or out of range. */
