@@ -204,6 +204,17 @@ describe('doctor rules', () => {
     expect(d.bytes).toBe([...inner.seen.values()].reduce((n: number, v) => n + (v as { bytes: number }).bytes, 0));
   });
 
+  it('a backlog of waiting children does not shrink the spans seen (their own budgets)', () => {
+    const now = T0;
+    const d = new Doctor({ now: () => now, maxItemsPerSecond: 1e9, maxQueuedItems: 1e9 });
+    const inner = d as unknown as { pending: Map<string, unknown[]>; seen: Map<string, unknown> };
+    for (let i = 0; i < 20_000; i++) d.check({ signal: 'traces', items: [span({ service: 'back', parentSpanId: hex(7e9 + i, 16) })], receivedAtMs: now });
+    for (let b = 0; b < 100; b++) d.check({ signal: 'traces', items: Array.from({ length: 1000 }, () => span({ traceId: hex(9e9 + b, 32) })), receivedAtMs: now });
+    // 100,000 ordinary spans (32-hex trace ids, 16-hex span ids): all of them fit the seen window.
+    expect(inner.seen.size).toBe(100_000);
+    expect(d.bytes).toBeLessThanOrEqual(DEFAULT_MAX_BYTES);
+  });
+
   it('the observer defers the check and a read flushes it', () => {
     const d = new Doctor();
     d.observer({ signal: 'traces', items: [span({ service: 'unknown_service' })], receivedAtMs: T0 });

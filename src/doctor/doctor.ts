@@ -7,8 +7,9 @@
  *
  * Bounded by count and by bytes: every string kept is at most a few hundred characters (`compact`:
  * a long id, name or service is kept as a copy of its head plus its length and a hash, never as the
- * original or a slice of it), and the two big maps (spans seen, children waiting) share a byte budget
- * (`maxBytes`, estimated), oldest entries first.
+ * original or a slice of it), and the two big maps have byte budgets (`maxBytes`, estimated: three
+ * quarters for the spans seen, a quarter for the children waiting, so a backlog of children never
+ * shrinks the window parents are looked up in), oldest entries first.
  */
 import type { AttrValue, LogRecord, Span } from '../model/model.js';
 import { compact, head, MAX_SERVICE_CHARS } from '../model/value-rules.js';
@@ -59,7 +60,7 @@ export interface DoctorOptions {
   /** Children waiting for a parent, over all parents. */
   maxPendingChildren?: number;
   maxQueuedItems?: number;
-  /** Estimated bytes of the spans seen and the children waiting together (default 32 MiB). */
+  /** Estimated bytes of the spans seen and the children waiting together (default 64 MiB; see the module note). */
   maxBytes?: number;
 }
 
@@ -74,7 +75,7 @@ const MAX_NAME_CHARS = 128;
 const MAX_TIME_CHARS = 32;
 /** Fixed cost of a seen span or a waiting child (object, Map entry, key), in bytes. */
 const ENTRY_OVERHEAD_BYTES = 200;
-export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 
 
@@ -147,9 +148,11 @@ export class Doctor {
   private readonly maxSeen: number;
   private readonly maxPending: number;
   private readonly maxPendingChildren: number;
-  private readonly maxBytes: number;
-  /** Estimated bytes of `seen` and `pending`, and the children in `pending`. */
-  private bytes_ = 0;
+  private readonly maxSeenBytes: number;
+  private readonly maxPendingBytes: number;
+  /** Estimated bytes of `seen` and of `pending`, and the children in `pending`. */
+  private seenBytes = 0;
+  private pendingBytes = 0;
   private pendingChildren = 0;
   private readonly maxQueued: number;
   private readonly maxPerSecond: number;
@@ -186,7 +189,9 @@ export class Doctor {
     this.maxSeen = opts.maxSeenSpans ?? 100_000;
     this.maxPending = opts.maxPending ?? 20_000;
     this.maxPendingChildren = opts.maxPendingChildren ?? 50_000;
-    this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.maxPendingBytes = Math.floor(maxBytes / 4);
+    this.maxSeenBytes = maxBytes - this.maxPendingBytes;
     this.maxQueued = opts.maxQueuedItems ?? 200_000;
     this.maxPerSecond = opts.maxItemsPerSecond ?? 5_000;
     this.disabled = new Set(opts.disabled ?? []);
@@ -241,7 +246,8 @@ export class Doctor {
     this.findingsMap.clear();
     this.seen.clear();
     this.pending.clear();
-    this.bytes_ = 0;
+    this.seenBytes = 0;
+    this.pendingBytes = 0;
     this.pendingChildren = 0;
     this.shapes.clear();
     this.templates.clear();
@@ -268,12 +274,12 @@ export class Doctor {
 
   /** Estimated bytes of the spans seen and the children waiting (at most `maxBytes`). */
   get bytes(): number {
-    return this.bytes_;
+    return this.seenBytes + this.pendingBytes;
   }
 
   private forgetSeen(key: string): void {
     const v = this.seen.get(key);
-    if (v) { this.seen.delete(key); this.bytes_ -= v.bytes; }
+    if (v) { this.seen.delete(key); this.seenBytes -= v.bytes; }
   }
 
   private forgetPending(key: string): PendingChild[] | undefined {
@@ -281,33 +287,34 @@ export class Doctor {
     if (!list) return undefined;
     this.pending.delete(key);
     this.pendingChildren -= list.length;
-    for (const c of list) this.bytes_ -= c.bytes;
+    for (const c of list) this.pendingBytes -= c.bytes;
     return list;
   }
 
   private rememberSeen(key: string, v: SeenSpan): void {
-    while (this.seen.size > 0 && (this.seen.size >= this.maxSeen || this.bytes_ + v.bytes > this.maxBytes)) {
+    while (this.seen.size > 0 && (this.seen.size >= this.maxSeen || this.seenBytes + v.bytes > this.maxSeenBytes)) {
       this.forgetSeen(this.seen.keys().next().value as string);
     }
     this.seen.set(key, v);
-    this.bytes_ += v.bytes;
+    this.seenBytes += v.bytes;
   }
 
   private addPending(pkey: string, child: PendingChild): void {
     const list = this.pending.get(pkey);
     if (list && list.length >= 64) return;
-    // Oldest parents' waiting children go first; then the oldest spans seen, if bytes still run over.
+    // Oldest parents' waiting children go first.
     while (this.pending.size > 0 && (this.pendingChildren >= this.maxPendingChildren || (!list && this.pending.size >= this.maxPending)
-      || this.bytes_ + child.bytes > this.maxBytes)) {
+      || this.pendingBytes + child.bytes > this.maxPendingBytes)) {
       const oldest = this.pending.keys().next().value as string;
       if (oldest === pkey) break;
       this.forgetPending(oldest);
     }
-    while (this.seen.size > 0 && this.bytes_ + child.bytes > this.maxBytes) this.forgetSeen(this.seen.keys().next().value as string);
+    // Only this parent's own children are left and still over a bound: the child is not remembered.
+    if (this.pendingChildren >= this.maxPendingChildren || this.pendingBytes + child.bytes > this.maxPendingBytes) return;
     const current = this.pending.get(pkey);
     if (current) current.push(child); else this.pending.set(pkey, [child]);
     this.pendingChildren++;
-    this.bytes_ += child.bytes;
+    this.pendingBytes += child.bytes;
   }
 
   private checkSpan(s: Span, atMs: number): void {
