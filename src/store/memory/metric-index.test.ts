@@ -62,5 +62,7 @@ describe('long series identities', () => {
     expect(seriesStoreKey('svc', limit)).toBe(seriesKey('svc', limit));
     expect(seriesStoreKey('svc', { k: limit.k + 'v' })).toBe(seriesMapKey(seriesKey('svc', { k: limit.k + 'v' })));
     expect(seriesMapKey('x'.repeat(1025))).not.toBe(seriesMapKey('x'.repeat(1026)));
+    // A service name past the plain length, with and without labels.
+    for (const l of [{}, { a: '1' }]) expect(seriesStoreKey('s'.repeat(2000), l)).toBe(seriesMapKey(seriesKey('s'.repeat(2000), l)));
   });
 });
