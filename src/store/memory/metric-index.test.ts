@@ -63,6 +63,6 @@ describe('long series identities', () => {
     expect(seriesStoreKey('svc', { k: limit.k + 'v' })).toBe(seriesMapKey(seriesKey('svc', { k: limit.k + 'v' })));
     expect(seriesMapKey('x'.repeat(1025))).not.toBe(seriesMapKey('x'.repeat(1026)));
     // A service name past the plain length, with and without labels.
-    for (const l of [{}, { a: '1' }]) expect(seriesStoreKey('s'.repeat(2000), l)).toBe(seriesMapKey(seriesKey('s'.repeat(2000), l)));
+    for (const l of [{}, { a: '1' }] as Attributes[]) expect(seriesStoreKey('s'.repeat(2000), l)).toBe(seriesMapKey(seriesKey('s'.repeat(2000), l)));
   });
 });
