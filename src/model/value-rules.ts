@@ -37,8 +37,9 @@ export function head(s: string, max: number): string {
  * lets a long original go.
  */
 export function own(s: string, max: number): string {
-  if (s.length <= 12) return s.length > max ? s.slice(0, max) : s; // a short substring is a copy already
-  return Buffer.from(s.length > max ? s.slice(0, max) : s, 'utf16le').toString('utf16le');
+  if (s.length > max) return head(s, max);
+  // A string of 12 characters or fewer is never a slice; a longer one may be, so it is copied whole.
+  return s.length <= 12 ? s : Buffer.from(s, 'utf16le').toString('utf16le');
 }
 
 /** A 32-bit FNV-1a hash of the UTF-16 code units. */
