@@ -22,6 +22,8 @@ const HELP = `Usage: npm run soak:shapes -- [options]
   --only TEXT    cycle only the shapes whose name contains TEXT (to find which shape keeps memory)
   --heap-mb N    run the server with --max-old-space-size=N (default: none, Node's own limit); a
                  diagnosis: with a heap limit V8 collects before it grows, so RSS shows what is kept
+  --node-args="FLAGS"  extra node flags for the server (e.g. "--heap-growing-percent=0" for V8's own
+                 growing factor, "--require ./probe.cjs" to log process.memoryUsage() from inside)
 `;
 
 /** TinyOlly's default TINYOLLY_MAX_MEMORY_MB (CONTRACT §1.2): the soak sets nothing. */
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     options: {
       help: { type: 'boolean', short: 'h' }, minutes: { type: 'string', default: '5' }, interval: { type: 'string', default: '5' },
       out: { type: 'string', default: '' }, only: { type: 'string', default: '' }, 'heap-mb': { type: 'string', default: '' },
+      'node-args': { type: 'string', default: '' },
     },
   });
   if (v.help) { process.stdout.write(HELP); return; }
@@ -83,13 +86,14 @@ async function main(): Promise<void> {
   const heapMb = v['heap-mb'];
   if (![minutes, intervalS].every((n) => Number.isFinite(n) && n > 0)) throw new Error('numbers must be positive (see --help)');
 
-  const server = await startServer({ env: {}, nodeArgs: heapMb ? [`--max-old-space-size=${heapMb}`] : [] });
+  const nodeArgs = [...(heapMb ? [`--max-old-space-size=${heapMb}`] : []), ...v['node-args'].split(/\s+/).filter(Boolean)];
+  const server = await startServer({ env: {}, nodeArgs });
   const otlp = `http://127.0.0.1:${server.ports.http}`;
   const only = v.only;
   const shapes: HostileShape[] = [...HOSTILE_SHAPES, ...HEAVY_SHAPES].filter((s) => s.name.includes(only));
   if (!shapes.length) throw new Error(`no shape name contains "${only}"`);
   const log = (line: string) => console.log(`[soak-shapes] ${line}`);
-  log(`TinyOlly pid ${server.pid} (${server.storage}), default settings (cap ${DEFAULT_CAP_MB} MiB)${heapMb ? `, node --max-old-space-size=${heapMb}` : ''}, ${shapes.length} shapes, ${minutes} min, samples every ${intervalS} s`);
+  log(`TinyOlly pid ${server.pid} (${server.storage}), default settings (cap ${DEFAULT_CAP_MB} MiB)${nodeArgs.length ? `, node ${nodeArgs.join(' ')}` : ''}, ${shapes.length} shapes, ${minutes} min, samples every ${intervalS} s`);
 
   const startedAt = Date.now();
   const endAt = startedAt + minutes * 60_000;
@@ -196,7 +200,7 @@ async function main(): Promise<void> {
   ];
 
   const report = [
-    `TinyOlly soak of issue 11's hostile shapes at the default cap (${DEFAULT_CAP_MB} MiB)${heapMb ? `, node --max-old-space-size=${heapMb}` : ''}, ${minutes} min, ${cycles} cycles (the last may be partial), ${new Date().toISOString()}`,
+    `TinyOlly soak of issue 11's hostile shapes at the default cap (${DEFAULT_CAP_MB} MiB)${nodeArgs.length ? `, node ${nodeArgs.join(' ')}` : ''}, ${minutes} min, ${cycles} cycles (the last may be partial), ${new Date().toISOString()}`,
     '',
     renderTable(rows),
     '',
@@ -212,7 +216,7 @@ async function main(): Promise<void> {
   if (out) {
     const file = path.resolve(ROOT, out);
     mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify({ minutes, intervalS, heapMb: heapMb || null, capMb: DEFAULT_CAP_MB, limitMb, cycles, rows, verdict: { flat, under, lines: verdict }, bigTraceRead, stats, answers, shapePeakMb, samples }, null, 2) + '\n');
+    writeFileSync(file, JSON.stringify({ minutes, intervalS, heapMb: heapMb || null, nodeArgs, capMb: DEFAULT_CAP_MB, limitMb, cycles, rows, verdict: { flat, under, lines: verdict }, bigTraceRead, stats, answers, shapePeakMb, samples }, null, 2) + '\n');
     log(`wrote ${path.relative(ROOT, file)}`);
   }
   process.exitCode = flat && under ? 0 : 1;

@@ -4,6 +4,7 @@
  */
 import { ConfigError, exposureWarning, HELP, loadConfig, wantsHelp } from './config.js';
 import { start } from './app.js';
+import { boundHeapGrowth } from './heap.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Garbage between major GCs stays near what is live (issue 11: RSS at the default cap).
+  boundHeapGrowth(process.execArgv, process.env.NODE_OPTIONS);
   const warning = exposureWarning(config);
   if (warning) process.stderr.write(warning + '\n');
   const running = await start(config);
