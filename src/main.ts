@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     throw err;
   }
   // Garbage between major GCs stays near what is live (issue 11: RSS at the default cap).
-  boundHeapGrowth(process.execArgv, process.env.NODE_OPTIONS);
+  boundHeapGrowth(process.execArgv);
   const warning = exposureWarning(config);
   if (warning) process.stderr.write(warning + '\n');
   const running = await start(config);

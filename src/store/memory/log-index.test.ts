@@ -22,7 +22,11 @@ describe('LogIndex', () => {
     const t7 = idx.find({ traceId: 't7', limit: 1000 }, scan);
     expect(t7.map((l) => l.id)).toEqual(all.filter((l) => l && l.traceId === 't7').map((l) => l.id).reverse());
     expect(t7).toHaveLength(20);
-    const odd = idx.find({ service: 'odd', limit: 3 }, scan);
+    // 3,000 more in a third service, so that 'odd' (500 of 4,000) is read from its compacted lane, not a scan.
+    for (let i = 5000; i < 8000; i++) { const l = log(i, 'bulk', null); all.push(l); idx.add(l); }
+    let scanned = 0;
+    const odd = idx.find({ service: 'odd', limit: 3 }, (visit) => { scanned++; scan(visit); });
+    expect(scanned).toBe(0);
     expect(odd.map((l) => l.id)).toEqual(['l4999', 'l4997', 'l4995']);
     // A service whose records all left is gone from the counts and finds nothing.
     const other = log(9000, 'other', 't7');
