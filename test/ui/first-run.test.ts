@@ -38,10 +38,16 @@ describe.skipIf(!hasChromium)('UI: the first-run checklist and its test span', (
 
     await page.getByTestId('send-test-span').click();
     await page.waitForSelector('[data-testid="test-span-status"][data-arrived="true"]', { timeout: 30_000 });
-    await screenshot(page, 'first-run-test-span');
     const traces = await getJson(t.baseUrl, '/api/traces?service=tinyolly-test-span');
     expect(traces.body.traces).toHaveLength(1);
-    const link = await page.getByTestId('test-span-link').getAttribute('href');
+    // The arrival ends the empty state: the list replaces the checklist, and the confirmation with
+    // its link stays, above the list (it used to vanish with the checklist).
+    await page.getByTestId('trace-row').first().waitFor({ timeout: 30_000 });
+    await screenshot(page, 'first-run-test-span');
+    const status = page.getByTestId('test-span-status');
+    expect(await status.isVisible()).toBe(true);
+    expect(await status.textContent()).toContain('The test span arrived');
+    const link = await page.getByTestId('test-span-link').getAttribute('href', { timeout: 5_000 });
     expect(link).toBe(`#/traces/${traces.body.traces[0].traceId}`);
     // The request went to the UI's own port, and the inspector recorded it.
     const reqs = await getJson(t.baseUrl, `/api/ingest/requests?service=tinyolly-test-span`);

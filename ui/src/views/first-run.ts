@@ -50,8 +50,17 @@ function seenList(reqs: IngestRequest[]): HTMLElement {
       h('li', { 'data-testid': 'first-run-refused' }, h('code', null, `${r.status} ${r.path}`), ' ', r.hint ?? r.reason ?? ''))) : null);
 }
 
-interface Panel { el: HTMLElement; refresh(): void }
+interface Panel { el: HTMLElement; refresh(): void; status: HTMLElement; sent: boolean }
 let panel: Panel | undefined;
+
+/**
+ * The test span's status line once "Send a test span" was pressed on this page, else null. The
+ * span's arrival ends the empty state the checklist sits in, so the traces list shows this line
+ * above itself: the confirmation and its "Open it" link do not vanish with the checklist.
+ */
+export function testSpanNotice(): HTMLElement | null {
+  return panel?.sent ? panel.status : null;
+}
 
 /** The checklist panel (one per page); each call refreshes what the inspector saw. */
 export function firstRunChecklist(): HTMLElement {
@@ -72,6 +81,7 @@ function createPanel(): Panel {
   const send = async (): Promise<void> => {
     if (busy) return;
     busy = true;
+    if (panel) panel.sent = true;
     button.disabled = true;
     const traceId = hex(16);
     try {
@@ -118,8 +128,11 @@ function createPanel(): Panel {
       h('li', null, h('strong', null, 'Name the service: '), line('export OTEL_SERVICE_NAME=my-service')),
       h('li', null, h('strong', null, 'What TinyOlly saw so far: '), seen),
       h('li', null, h('strong', null, 'Check the round trip from this browser: '), button, keyRow, status)));
+  const statusHome = status.parentElement!;
 
   const refresh = (): void => {
+    // Back from the traces list's notice (see testSpanNotice) when the checklist shows again.
+    if (status.parentElement !== statusHome) statusHome.append(status);
     const httpPort = state.stats?.otlpHttpPort ?? 4318;
     const grpcPort = state.stats?.grpcPort ?? 4317;
     replace(endpoints,
@@ -129,5 +142,5 @@ function createPanel(): Panel {
       h('p', { class: 'muted' }, `gRPC instead: OTEL_EXPORTER_OTLP_PROTOCOL=grpc and OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:${grpcPort}. With TINYOLLY_OTLP_API_KEY set: OTEL_EXPORTER_OTLP_HEADERS=x-otlp-api-key=<key>.`));
     getIngestRequests({ limit: 50 }).then((reqs) => replace(seen, seenList(reqs)), () => replace(seen, h('p', { class: 'muted' }, 'The ingest inspector did not answer.')));
   };
-  return { el, refresh };
+  return { el, refresh, status, sent: false };
 }

@@ -10,6 +10,7 @@ import { buildHash } from '../lib/route.js';
 import { DEFAULT_TRACE_FILTERS, hasTraceFilters, traceFiltersOf, traceQueryOf, type TraceFilters } from '../lib/list-query.js';
 import { h, latestOnly, reconcile, replace } from './dom.js';
 import { emptyState, errorBanner, noMatch, SEARCH_LIMITED_NOTE } from './empty-state.js';
+import { testSpanNotice } from './first-run.js';
 import { exportButton } from './export-buttons.js';
 import { checkbox, serviceSelect, suggestions, textFilter } from './filters.js';
 import { compareSelection } from './trace-picker.js';
@@ -134,7 +135,9 @@ export function tracesView(route?: Route): View {
     fetchPage: (cursor) => listTracesPage({ ...params(), limit: 1000, cursor }),
   });
   const hold = liveHold('traces', () => render());
-  const el = h('section', { class: 'view view-traces', 'aria-label': 'Traces' }, bar, h('div', { class: 'list-status-row' }, status, hold.el), body, more.el);
+  // The first-run test span's status, once it ends the empty state (testSpanNotice).
+  const noticeHost = h('div', { class: 'first-run-notice' });
+  const el = h('section', { class: 'view view-traces', 'aria-label': 'Traces' }, bar, h('div', { class: 'list-status-row' }, status, hold.el), noticeHost, body, more.el);
   const loader = latestOnly((err) => replace(body, errorBanner(err)));
   let maxShown = 0;
 
@@ -173,6 +176,8 @@ export function tracesView(route?: Route): View {
       replace(body, nothingYet() ? emptyState('traces') : noMatch('traces'));
       return;
     }
+    const notice = testSpanNotice();
+    if (notice && notice.parentElement !== noticeHost) noticeHost.replaceChildren(notice);
     if (body.firstChild !== table) replace(body, table);
     reconcile(tbody, traces, (t) => t.traceId, (t) => `${maxShown}|${t.durationMs}|${t.spanCount}|${t.errorCount}|${t.services.length}|${t.incomplete ? 1 : 0}|${t.rootName}`, renderRow);
   };
