@@ -14,8 +14,9 @@
  * RSS 1018 MiB with V8's own factor, 827 at 30 %, 854 at 50 % (3 min); what is left is live data
  * (~350 MiB after a full GC: the store's 256 MiB, the observers, the runtime) and glibc keeping freed
  * request buffers (ARCHITECTURE.md "Not done yet"). `npm run bench`, memory store, alternating: at
- * 30 % the HTTP b100 traces case lost 10–25 % (more major GCs), at 50 % the cases are within the
- * bench's noise of V8's own factor (±15 % here), with peak RSS 446–464 against 480–529 MiB.
+ * 30 % the HTTP b100 traces case lost 10–25 % (more major GCs); at 50 % it was 5–16 % lower in two
+ * rounds (inside the bench's ±15 % spread here, but lower each time), with peak RSS 446–464 against
+ * 480–529 MiB.
  */
 import v8 from 'node:v8';
 
