@@ -138,12 +138,16 @@ export interface OtlpNumberDataPoint extends OtlpPointCommon {
   value?: string;
 }
 
-export interface OtlpHistogramDataPoint extends OtlpPointCommon {
+/** What histogram and exponential-histogram points share (read by one Stats reader in metrics-protobuf.ts). */
+export interface OtlpHistogramStats extends OtlpPointCommon {
   timeUnixNano?: OtlpInt64;
   count?: OtlpInt64;
   sum?: number | string | null;
   min?: number | string | null;
   max?: number | string | null;
+}
+
+export interface OtlpHistogramDataPoint extends OtlpHistogramStats {
   bucketCounts?: OtlpInt64[];
   explicitBounds?: (number | string)[];
 }
@@ -153,12 +157,7 @@ export interface OtlpExpBuckets {
   bucketCounts?: OtlpInt64[];
 }
 
-export interface OtlpExponentialHistogramDataPoint extends OtlpPointCommon {
-  timeUnixNano?: OtlpInt64;
-  count?: OtlpInt64;
-  sum?: number | string | null;
-  min?: number | string | null;
-  max?: number | string | null;
+export interface OtlpExponentialHistogramDataPoint extends OtlpHistogramStats {
   scale?: number;
   zeroCount?: OtlpInt64;
   positive?: OtlpExpBuckets | null;
