@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildServer, SERVER_BUNDLE, serverBundleStale } from '../scripts/build-server.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,11 +30,15 @@ export interface ServerOptions {
   nodeArgs?: string[];
 }
 
-/** Starts TinyOlly (port 0 on 127.0.0.1) and resolves on its `tinyolly ready` line (CONTRACT §1.1). */
-export function startServer(opts: ServerOptions): Promise<BenchServer> {
-  const nodeArgs = [...(opts.nodeArgs ?? []), '--import', 'tsx'];
+/**
+ * Starts TinyOlly (port 0 on 127.0.0.1) and resolves on its `tinyolly ready` line (CONTRACT §1.1).
+ * It runs the server bundle, as `npm start` does, built first from src/ when missing or older.
+ */
+export async function startServer(opts: ServerOptions): Promise<BenchServer> {
+  if (await serverBundleStale()) await buildServer();
+  const nodeArgs = [...(opts.nodeArgs ?? [])];
   if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
-  const proc = spawn(process.execPath, [...nodeArgs, 'src/main.ts'], {
+  const proc = spawn(process.execPath, [...nodeArgs, SERVER_BUNDLE], {
     cwd: ROOT,
     env: {
       ...process.env,

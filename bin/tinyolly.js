@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// The `tinyolly` command: runs TypeScript through tsx's loader (no separate compile step).
-// `tinyolly wait|assert|mcp …` are clients of a running TinyOlly (src/cli/); anything else serves (src/main.ts).
-import { register } from 'tsx/esm/api';
-register();
+// The `tinyolly` command. `tinyolly wait|assert|mcp|doctor|export|import …` are clients of a running
+// TinyOlly (src/cli/), run through tsx's loader; anything else serves: the server bundle
+// (dist/server/main.mjs, built from src/main.ts by scripts/build-server.mjs when missing or older
+// than src/), as plain JavaScript with no loader in the serving process (issue 11: its RSS).
+import { pathToFileURL } from 'node:url';
 const sub = process.argv[2];
+const client = ['wait', 'assert', 'mcp', 'doctor', 'export', 'import'].includes(sub);
+if (client) (await import('tsx/esm/api')).register();
 if (sub === 'wait' || sub === 'assert' || sub === 'mcp' || sub === 'doctor') {
   const { runSubcommand } = await import('../src/cli/run.ts');
   const io = {
@@ -21,5 +24,7 @@ if (sub === 'wait' || sub === 'assert' || sub === 'mcp' || sub === 'doctor') {
   const { run } = await import(`../src/cli/${sub}.ts`);
   process.exitCode = await run(process.argv.slice(3), process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 } else {
-  await import('../src/main.ts');
+  const { buildServer, serverBundleStale, SERVER_BUNDLE } = await import('../scripts/build-server.mjs');
+  if (await serverBundleStale()) await buildServer();
+  await import(pathToFileURL(SERVER_BUNDLE).href);
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { growingFactorChosen, HEAP_GROWING_PERCENT } from './heap.js';
+import { growingFactorChosen, growthFactorFor, HEAP_GROWING_PERCENT, SEMI_SPACE_MB, youngGenerationChosen } from './heap.js';
 
 describe('the heap growing factor', () => {
   it('is left to the operator who chose one on node\'s command line', () => {
@@ -27,5 +27,51 @@ describe('the heap growing factor', () => {
     const free = peakMb('free');
     const bound = peakMb('bound');
     expect(bound).toBeLessThan(0.75 * free);
+  });
+});
+
+describe('the young generation', () => {
+  const MIB = 1024 * 1024;
+
+  it('is left to the operator who sized it on node\'s command line', () => {
+    expect(youngGenerationChosen([])).toBe(false);
+    expect(youngGenerationChosen(['--max-old-space-size=512', '--heap-growing-percent=50'])).toBe(false);
+    expect(youngGenerationChosen(['--max-semi-space-size=32'])).toBe(true);
+    expect(youngGenerationChosen(['--min_semi_space_size=4'])).toBe(true);
+    expect(youngGenerationChosen(['-semi-space-growth-factor=4'])).toBe(true);
+  });
+
+  it('grows to the target in one step and no further', () => {
+    expect(growthFactorFor(1 * MIB, 8 * MIB)).toBe(8);
+    expect(growthFactorFor(2 * MIB, 8 * MIB)).toBe(4);
+    expect(growthFactorFor(3 * MIB, 8 * MIB)).toBe(2);
+    expect(growthFactorFor(8 * MIB, 8 * MIB)).toBe(1);
+    expect(growthFactorFor(16 * MIB, 8 * MIB)).toBe(1);
+    expect(growthFactorFor(0, 8 * MIB)).toBe(8 * MIB);
+  });
+
+  it('stays at the target in a real process that loads modules and allocates, where V8 alone grows it to its maximum', () => {
+    // A churn in which much survives a scavenge (what makes V8 grow new space), in one synchronous
+    // stretch (module loading) and then in turns of the event loop (requests), before and after the
+    // server would be running; prints the largest new space seen (both semi-spaces), in MiB.
+    const script = (bound: boolean) => `
+      import v8 from 'node:v8';
+      import { boundYoungGeneration } from ${JSON.stringify(new URL('./heap.ts', import.meta.url).href)};
+      const started = ${bound} ? boundYoungGeneration([]) : undefined;
+      const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+      let peak = 0;
+      const ring = new Array(200000);
+      const churn = (n) => { for (let i = 0; i < n; i++) { ring[i % ring.length] = { i, s: 'x' + i }; if (i % 1000 === 0) peak = Math.max(peak, newSpace()); } };
+      churn(2e6);
+      started?.();
+      for (let turn = 0; turn < 300; turn++) { churn(2e4); await new Promise((r) => setImmediate(r)); }
+      process.stdout.write(String(peak / 1048576));`;
+    const peakMb = (bound: boolean) => Number(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(bound)], { encoding: 'utf8' }));
+    const free = peakMb(false);
+    const bound = peakMb(true);
+    console.log(`largest new space: ${free} MiB with V8's own growth, ${bound} MiB bounded`);
+    expect(free).toBeGreaterThan(2 * SEMI_SPACE_MB);
+    expect(bound).toBeLessThanOrEqual(2 * SEMI_SPACE_MB);
+    expect(bound).toBeGreaterThan(2);
   });
 });

@@ -249,6 +249,12 @@ describe('Dockerfile', () => {
     expect(ops(runtime, 'COPY')).toContain('--from=build /app/ui/dist ./ui/dist');
   });
 
+  it('bundles the server at build time and ships the bundle to the runtime stage', () => {
+    expect(ops(stage('build'), 'RUN').join(' ')).toContain('node scripts/build-server.mjs');
+    expect(existsSync(path.join(ROOT, 'scripts/build-server.mjs'))).toBe(true);
+    expect(ops(runtime, 'COPY')).toContain('--from=build /app/dist/server ./dist/server');
+  });
+
   it('copies only paths that exist in the repository', () => {
     for (const s of stages) {
       for (const copy of ops(s, 'COPY').filter((c) => !c.startsWith('--from'))) {
@@ -258,12 +264,12 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('starts TinyOlly the way package.json does, with tsx as a production dependency', () => {
+  it('starts TinyOlly the way package.json does: the server bundle under plain node', () => {
     const argv = jsonArgv(ops(runtime, 'CMD').at(-1)!);
-    expect(argv).toEqual(['node', '--import', 'tsx', 'src/main.ts']);
-    expect(existsSync(path.join(ROOT, argv[3]))).toBe(true);
+    expect(argv).toEqual(['node', 'dist/server/main.mjs']);
     expect(pkg.scripts.start).toContain(argv.join(' '));
-    // The runtime installs with --omit=dev, so whatever the command loads must be a dependency.
+    expect(pkg.scripts.start).toContain('node scripts/build-server.mjs');
+    // The runtime installs with --omit=dev: the bundle's packages (below) and the client commands' tsx are dependencies.
     expect(pkg.dependencies).toHaveProperty('tsx');
   });
 

@@ -1,12 +1,16 @@
 /**
  * @module test/helpers/start-tinyolly: runs the real TinyOlly process on free ports for tests and
- * waits for its `tinyolly ready` line (CONTRACT §1.1).
+ * waits for its `tinyolly ready` line (CONTRACT §1.1). It runs the server bundle, as `npm start`, the
+ * `tinyolly` command and the container do (dist/server/main.mjs, built from src/ by vitest's global
+ * setup, test/global-setup.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** What serves: src/main.ts bundled (scripts/build-server.mjs). */
+export const SERVER_BUNDLE = path.join(ROOT, 'dist', 'server', 'main.mjs');
 
 export interface TinyOllyProcess {
   ports: { grpc: number; http: number; ui: number };
@@ -31,7 +35,7 @@ export interface TinyOllyProcess {
  * `args` are extra CLI flags. Rejects if the process exits or is not ready within 20 s.
  */
 export function startTinyOlly(env: Record<string, string> = {}, args: string[] = []): Promise<TinyOllyProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+  const proc = spawn(process.execPath, [SERVER_BUNDLE, ...args], {
     cwd: ROOT,
     env: {
       ...process.env,
