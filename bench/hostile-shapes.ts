@@ -124,6 +124,17 @@ export const HOSTILE_SHAPES: HostileShape[] = [
     const point = ld(1, fixed64(3, T), fixed64(4, 1_000_000n), ld(6, counts));
     for (let r = 0; r < 2; r++) yield ['metrics', metricsBody('buckets', [Buffer.concat([str(1, `buckets.${tag(cycle)}${r}`), ld(9, point, Buffer.from([16, 2]))])])];
   } },
+  { name: 'distinct spans with 128-character names and attribute values (the observers fill)', *requests(cycle = 0) {
+    // The doctor remembers spans seen (for parents arriving late) and the attribute catalog distinct
+    // values, each within a byte budget of its own: 120k distinct spans fill both.
+    const pad = (n: number, len: number) => `${tag(cycle)}${n}.`.padEnd(len, 'x');
+    for (let r = 0; r < 40; r++) {
+      yield ['traces', tracesBody('observers', [Buffer.concat(Array.from({ length: 3000 }, (_, i) => {
+        const n = r * 3000 + i;
+        return span(id(9_000_000 + cycle * 1_000_000 + n, 16), id(n + 1, 8), pad(n, 128), ld(9, kv('user.id', pad(n, 128))), ld(9, kv('http.route', pad(n, 100))));
+      }))])];
+    }
+  } },
 ];
 
 /** Heavy shapes the soak adds: a trace past the span cap, and many uploads at once. */

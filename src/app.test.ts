@@ -6,8 +6,14 @@
 import http from 'node:http';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { start } from './app.js';
+import { observerBudgets, start } from './app.js';
 import { DEFAULT_CONFIG } from './config.js';
+import { DEFAULT_MAX_BYTES as DOCTOR_MAX_BYTES } from './doctor/doctor.js';
+import { doctorOf } from './doctor/registry.js';
+import { DEFAULT_MAX_BYTES as CATALOG_MAX_BYTES } from './live/attributes.js';
+import { liveOf } from './live/registry.js';
+import { DEFAULT_MAX_BYTES as INSPECTOR_MAX_BYTES } from './inspect/inspector.js';
+import { MemoryStore } from './store/memory/memory-store.js';
 import { fakeStore } from '../test/helpers/fake-store.js';
 
 const SPAN = JSON.stringify({
@@ -98,6 +104,32 @@ describe('a body over the limit', () => {
     } finally {
       server.closeAllConnections();
       server.close();
+    }
+  });
+});
+
+describe('the ingest observers\' byte budgets', () => {
+  const MIB = 1024 * 1024;
+
+  it('are their defaults at the default memory cap and above, and in Redis mode', () => {
+    for (const cap of [256 * MIB, 4096 * MIB, undefined]) {
+      expect(observerBudgets(cap)).toEqual({ doctor: DOCTOR_MAX_BYTES, catalog: CATALOG_MAX_BYTES, inspector: INSPECTOR_MAX_BYTES });
+    }
+  });
+
+  it('shrink with a smaller cap, to 1 MiB at least', () => {
+    expect(observerBudgets(32 * MIB)).toEqual({ doctor: DOCTOR_MAX_BYTES / 8, catalog: CATALOG_MAX_BYTES / 8, inspector: MIB });
+    expect(observerBudgets(1 * MIB)).toEqual({ doctor: MIB, catalog: MIB, inspector: MIB });
+  });
+
+  it('are the ones start() gives the doctor and the attribute catalog at TINYOLLY_MAX_MEMORY_MB=32', async () => {
+    const store = new MemoryStore({ ttlSeconds: 60, maxSeriesPerMetric: 10, maxBytes: 32 * MIB });
+    const app = await start({ ...DEFAULT_CONFIG, maxMemoryMb: 32, host: '127.0.0.1', grpcPort: 0, httpPort: 0, uiPort: 0 }, { store });
+    try {
+      expect(doctorOf(store).maxBytes).toBe(8 * MIB);
+      expect(liveOf(store).attributes.maxBytes).toBe(2 * MIB);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -9,11 +9,13 @@ import { healthRoute } from './api/health.js';
 import { hostAllowList } from './api/hosts.js';
 import { apiRoutes } from './api/routes.js';
 import { uiStatic } from './api/ui-static.js';
-import type { Config } from './config.js';
+import { DEFAULT_CONFIG, type Config } from './config.js';
 import { Ingester } from './ingest/ingester.js';
+import { DEFAULT_MAX_BYTES as DOCTOR_MAX_BYTES } from './doctor/doctor.js';
 import { doctorOf } from './doctor/registry.js';
+import { DEFAULT_MAX_BYTES as CATALOG_MAX_BYTES } from './live/attributes.js';
 import { liveOf } from './live/registry.js';
-import { Inspector } from './inspect/inspector.js';
+import { DEFAULT_MAX_BYTES as INSPECTOR_MAX_BYTES, Inspector } from './inspect/inspector.js';
 import { inspectClientErrors, inspectNotFound, isOutsideApi, recordNotFound } from './inspect/http.js';
 import { DEFAULT_NORMALISE_OPTIONS, type NormaliseOptions } from './normalise/options.js';
 import { bindGrpcServer, createGrpcServer, shutdownGrpcServer } from './receivers/grpc.js';
@@ -68,6 +70,22 @@ async function createStore(config: Config): Promise<Store> {
   });
 }
 
+/** The memory store's cap the observers' own byte budgets are sized for: the default one. */
+const OBSERVERS_SIZED_FOR_BYTES = DEFAULT_CONFIG.maxMemoryMb * MIB;
+
+/**
+ * The ingest observers' byte budgets (the doctor's spans, the attribute catalog, the inspector's
+ * records), which sit beside the memory store's cap: their defaults at the default cap and above, the
+ * same share of a smaller cap (at least 1 MiB each), so that a small TINYOLLY_MAX_MEMORY_MB bounds what
+ * they keep as well (issue 11: 120k distinct spans took a 32 MiB-cap process past cap + 150 MiB
+ * through them). Redis mode (no cap) keeps the defaults.
+ */
+export function observerBudgets(capBytes: number | undefined): { doctor: number; catalog: number; inspector: number } {
+  const share = capBytes === undefined ? 1 : Math.min(1, capBytes / OBSERVERS_SIZED_FOR_BYTES);
+  const of = (full: number) => Math.max(MIB, Math.floor(full * share));
+  return { doctor: of(DOCTOR_MAX_BYTES), catalog: of(CATALOG_MAX_BYTES), inspector: of(INSPECTOR_MAX_BYTES) };
+}
+
 /**
  * The router's limit on one path parameter, in characters of the URL as sent (percent-encoded).
  * fastify's default, 100, answered 414 for stored items with longer ids or names; metric names are
@@ -88,13 +106,14 @@ export async function start(config: Config, overrides: { store?: Store; logError
   const maxBodyBytes = config.maxRequestMb * MIB;
   const limits = normaliseOptionsOf(config);
   const ingester = new Ingester(store, { maxInFlight: config.maxInFlightExports });
+  const budgets = observerBudgets(config.storage === 'memory' ? config.maxMemoryMb * MIB : undefined);
   // The instrumentation doctor hears every write from the start (CONTRACT §9).
-  doctorOf(store, { maxAttributeLength: config.maxAttributeLength });
+  doctorOf(store, { maxAttributeLength: config.maxAttributeLength, maxBytes: budgets.doctor });
   // Live push and the attribute catalog (CONTRACT §7) hear every write too.
-  const live = liveOf(store, { ttlSeconds: config.ttlSeconds });
+  const live = liveOf(store, { ttlSeconds: config.ttlSeconds, catalogBytes: budgets.catalog });
   const ports = { grpc: 0, http: 0, ui: 0 };
   // The ingest inspector (CONTRACT §8): fed by both receivers, told the services by the ingester.
-  const inspector = new Inspector(config.inspectorRequests ?? 1000);
+  const inspector = new Inspector(config.inspectorRequests ?? 1000, Date.now, budgets.inspector);
   ingester.observe(inspector.observe);
   // Uploads in progress (issue 11): one byte budget across every OTLP listener, a body time limit, connections per port.
   const uploads = new UploadBudget(config.maxInFlightMb * MIB);

@@ -155,6 +155,8 @@ export class Doctor {
   private pendingBytes = 0;
   private pendingChildren = 0;
   private readonly maxQueued: number;
+  /** The byte budget of the spans seen and the children waiting together. */
+  readonly maxBytes: number;
   private readonly maxPerSecond: number;
   private budgetSecond = -1;
   private budgetUsed = 0;
@@ -189,7 +191,7 @@ export class Doctor {
     this.maxSeen = opts.maxSeenSpans ?? 100_000;
     this.maxPending = opts.maxPending ?? 20_000;
     this.maxPendingChildren = opts.maxPendingChildren ?? 50_000;
-    const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    const maxBytes = (this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES);
     this.maxPendingBytes = Math.floor(maxBytes / 4);
     this.maxSeenBytes = maxBytes - this.maxPendingBytes;
     this.maxQueued = opts.maxQueuedItems ?? 200_000;

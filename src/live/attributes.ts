@@ -116,7 +116,7 @@ export class AttributeCatalog {
   private readonly bucketMaxBytes: number;
 
   /** `maxBytes`: the budget over the whole retention (DEFAULT_MAX_BYTES). */
-  constructor(private readonly ttlSeconds: number, private readonly now: () => number = Date.now, private readonly maxBytes = DEFAULT_MAX_BYTES) {
+  constructor(private readonly ttlSeconds: number, private readonly now: () => number = Date.now, readonly maxBytes = DEFAULT_MAX_BYTES) {
     const share = Math.floor(maxBytes / (Math.ceil((ttlSeconds * 1000) / BUCKET_MS) + 1));
     this.bucketMaxBytes = Math.max(share, Math.min(maxBytes, BUCKET_FLOOR_BYTES));
   }

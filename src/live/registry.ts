@@ -15,10 +15,10 @@ export interface Live {
 const lives = new WeakMap<Store, Live>();
 
 /** The store's live hub and attribute catalog, created and subscribed on first use. */
-export function liveOf(store: Store, opts: { ttlSeconds?: number } = {}): Live {
+export function liveOf(store: Store, opts: { ttlSeconds?: number; catalogBytes?: number } = {}): Live {
   let l = lives.get(store);
   if (!l) {
-    l = { hub: new LiveHub(), attributes: new AttributeCatalog(opts.ttlSeconds ?? 600) };
+    l = { hub: new LiveHub(), attributes: new AttributeCatalog(opts.ttlSeconds ?? 600, Date.now, opts.catalogBytes) };
     lives.set(store, l);
     observeStore(store, l.hub.observer);
     observeStore(store, l.attributes.observer);
