@@ -49,7 +49,7 @@ export const SEMI_SPACE_MB = 8;
 const YOUNG_FLAGS = ['max-semi-space-size', 'min-semi-space-size', 'semi-space-growth-factor'];
 const MIB = 1024 * 1024;
 
-/** True when the operator sized the young generation on node's command line. */
+/** True when the operator sized the young generation (node's command line or NODE_OPTIONS, which accepts these flags). */
 export function youngGenerationChosen(execArgv: readonly string[]): boolean {
   return execArgv.some((arg) => { const name = arg.replace(/^--?/, '').replace(/_/g, '-'); return YOUNG_FLAGS.some((f) => name.startsWith(f)); });
 }

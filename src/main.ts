@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   // Garbage between major GCs stays near what is live (issue 11: RSS at the default cap), and the young
   // generation small: set before the server's modules load (app.js, imported here; its own chunk of the bundle).
   boundHeapGrowth(process.execArgv);
-  const youngGeneration = boundYoungGeneration(process.execArgv);
+  const youngGeneration = boundYoungGeneration([...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)]);
   const { start } = await import('./app.js');
   const warning = exposureWarning(config);
   if (warning) process.stderr.write(warning + '\n');
