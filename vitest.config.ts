@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'ui/src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'ui/src/**/*.test.ts', 'scripts/**/*.test.ts'],
     // Builds dist/server/main.mjs, the bundle the tests' TinyOlly processes run.
     globalSetup: ['test/global-setup.ts'],
     // Generous: on a busy 2-core machine a browser test's page loads and waits can add up past 30 s;

@@ -2,7 +2,8 @@
 // The `tinyolly` command. `tinyolly wait|assert|mcp|doctor|export|import …` are clients of a running
 // TinyOlly (src/cli/), run through tsx's loader; anything else serves: the server bundle
 // (dist/server/main.mjs, built from src/main.ts by scripts/build-server.mjs when missing or older
-// than src/), as plain JavaScript with no loader in the serving process (issue 11: its RSS).
+// than src/, served as it is when it cannot be rebuilt), as plain JavaScript with no loader in the
+// serving process (issue 11: its RSS).
 import { pathToFileURL } from 'node:url';
 const sub = process.argv[2];
 const client = ['wait', 'assert', 'mcp', 'doctor', 'export', 'import'].includes(sub);
@@ -24,7 +25,7 @@ if (sub === 'wait' || sub === 'assert' || sub === 'mcp' || sub === 'doctor') {
   const { run } = await import(`../src/cli/${sub}.ts`);
   process.exitCode = await run(process.argv.slice(3), process.env, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
 } else {
-  const { buildServer, serverBundleStale, SERVER_BUNDLE } = await import('../scripts/build-server.mjs');
-  if (await serverBundleStale()) await buildServer();
+  const { ensureServerBundle, SERVER_BUNDLE } = await import('../scripts/build-server.mjs');
+  await ensureServerBundle();
   await import(pathToFileURL(SERVER_BUNDLE).href);
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { growingFactorChosen, growthFactorFor, HEAP_GROWING_PERCENT, SEMI_SPACE_MB, youngGenerationChosen } from './heap.js';
+import type { HeapSpaceInfo } from 'node:v8';
+import { growingFactorChosen, growthFactorFor, HEAP_GROWING_PERCENT, semiSpaceCapacity, SEMI_SPACE_MB, youngGenerationChosen } from './heap.js';
 
 describe('the heap growing factor', () => {
   it('is left to the operator who chose one on node\'s command line', () => {
@@ -48,6 +49,31 @@ describe('the young generation', () => {
     expect(growthFactorFor(8 * MIB, 8 * MIB)).toBe(1);
     expect(growthFactorFor(16 * MIB, 8 * MIB)).toBe(1);
     expect(growthFactorFor(0, 8 * MIB)).toBe(8 * MIB);
+  });
+
+  it('reads a semi-space\'s capacity from what it holds and can take, not from committed memory', () => {
+    const space = (size: number, used: number, available: number): HeapSpaceInfo =>
+      ({ space_name: 'new_space', space_size: size, space_used_size: used, space_available_size: available, physical_space_size: size });
+    // Both semi-spaces committed, and the idle one uncommitted (committed = one semi-space).
+    expect(semiSpaceCapacity([space(16 * MIB, 3 * MIB, 5 * MIB)])).toBe(8 * MIB);
+    expect(semiSpaceCapacity([space(8 * MIB, 3 * MIB, 5 * MIB)])).toBe(8 * MIB);
+    expect(growthFactorFor(semiSpaceCapacity([space(8 * MIB, 3 * MIB, 5 * MIB)]), 8 * MIB)).toBe(1);
+    expect(semiSpaceCapacity([])).toBe(0);
+  });
+
+  it('steers from GCs, not a timer: an idle process is not woken while new space is below the target', () => {
+    // Steering starts with new space at 1 MiB (below the target, so it may grow) and nothing allocates:
+    // count the timers created in the next 300 ms (a poll would make one per check).
+    const script = `
+      import { createHook } from 'node:async_hooks';
+      import { boundYoungGeneration } from ${JSON.stringify(new URL('./heap.ts', import.meta.url).href)};
+      let timers = 0;
+      const stop = boundYoungGeneration([])();
+      createHook({ init(id, type) { if (type === 'Timeout') timers++; } }).enable();
+      await new Promise((r) => setTimeout(r, 300));
+      process.stdout.write(JSON.stringify({ timers: timers - 1, stopType: typeof stop }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 }));
+    expect(out).toEqual({ timers: 0, stopType: 'function' });
   });
 
   it('stays at the target in a real process that loads modules and allocates, where V8 alone grows it to its maximum', () => {

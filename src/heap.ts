@@ -20,6 +20,7 @@
  * 480–529 MiB.
  */
 import v8 from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 /** Old space may grow to 1.5 × what the last major GC left alive. */
 export const HEAP_GROWING_PERCENT = 50;
@@ -59,32 +60,38 @@ export function growthFactorFor(semiBytes: number, targetBytes: number): number 
   return Math.max(1, Math.floor(targetBytes / Math.max(1, semiBytes)));
 }
 
-function semiSpaceBytes(): number {
-  // V8 reports new space as both semi-spaces.
-  return (v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / 2;
+/**
+ * One semi-space's capacity, from V8's heap space statistics: what new space holds plus what it can
+ * still take. Not half of `space_size`: that is committed memory, which is one semi-space, not two,
+ * once V8 has uncommitted the idle one (the factor would then come out twice too big).
+ */
+export function semiSpaceCapacity(spaces: readonly v8.HeapSpaceInfo[]): number {
+  const space = spaces.find((s) => s.space_name === 'new_space');
+  return space ? space.space_used_size + space.space_available_size : 0;
 }
-
-/** How often the young generation's size is checked: often while it may grow, seldom once it may not. */
-const STEER_GROWING_MS = 10;
-const STEER_HELD_MS = 500;
 
 /**
  * Holds the young generation at SEMI_SPACE_MB, unless the operator sized it. V8 reads its growth
  * factor each time it grows new space, but fixes the maximum at start-up: so growth stops now (call
  * this before loading the server, whose loading would grow it to V8's maximum), and the returned
- * function, called once the server runs, lets it grow to the target in one step and stops it there,
- * checking every 10 ms while it may grow, every 500 ms after (V8 may shrink it when allocation is
- * slow; it may then grow back). A second growth inside one long synchronous stretch (more than the
- * target surviving two scavenges before a check runs) takes it to V8's own maximum, as without this.
+ * function, called once the server runs, lets it grow to the target in one step and stops it there.
+ * The factor is recomputed after every GC (a `gc` performance observer: an idle process is not woken;
+ * V8 may shrink new space when allocation is slow, and the next GC lets it grow back). A second growth
+ * inside one long synchronous stretch (more than the target surviving two scavenges before the
+ * observer runs) takes it to V8's own maximum, as without this. Returns a function that stops steering.
  */
-export function boundYoungGeneration(execArgv: readonly string[]): (() => void) | undefined {
+export function boundYoungGeneration(execArgv: readonly string[]): (() => () => void) | undefined {
   if (youngGenerationChosen(execArgv)) return undefined;
   let factor = 1;
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   const steer = () => {
-    const next = growthFactorFor(semiSpaceBytes(), SEMI_SPACE_MB * MIB);
+    const next = growthFactorFor(semiSpaceCapacity(v8.getHeapSpaceStatistics()), SEMI_SPACE_MB * MIB);
     if (next !== factor) v8.setFlagsFromString(`--semi-space-growth-factor=${(factor = next)}`);
-    setTimeout(steer, factor > 1 ? STEER_GROWING_MS : STEER_HELD_MS).unref();
   };
-  return steer;
+  return () => {
+    steer();
+    const observer = new PerformanceObserver(steer);
+    observer.observe({ entryTypes: ['gc'] });
+    return () => observer.disconnect();
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * @module cli/run: the client subcommands of the `tinyolly` command (wait, assert, mcp), dispatched
- * by bin/tinyolly.js before the server's src/main.ts is loaded. Each talks to a running TinyOlly
+ * by bin/tinyolly.js, which serves (the server bundle) only for other subcommands. Each talks to a running TinyOlly
  * through its public API and returns an exit code: 0 ok, 1 a failed wait/assert, 2 a usage or connection error.
  */
 import { UsageError } from './args.js';
