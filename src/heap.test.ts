@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { HeapSpaceInfo } from 'node:v8';
-import { growingFactorChosen, growthFactorFor, HEAP_GROWING_PERCENT, semiSpaceCapacity, SEMI_SPACE_MB, youngGenerationChosen } from './heap.js';
+import { growingFactorChosen, growthFactorFor, HEAP_GROWING_PERCENT, heapTuningFor, semiSpaceCapacity, SEMI_SPACE_MB, youngGenerationChosen } from './heap.js';
 
 describe('the heap growing factor', () => {
   it('is left to the operator who chose one on node\'s command line', () => {
@@ -28,6 +28,23 @@ describe('the heap growing factor', () => {
     const free = peakMb('free');
     const bound = peakMb('bound');
     expect(bound).toBeLessThan(0.75 * free);
+  });
+});
+
+describe('the tuning for a memory cap', () => {
+  it('keeps the defaults at the default cap and above, and with the Redis store', () => {
+    const defaults = { growingPercent: HEAP_GROWING_PERCENT, semiSpaceMb: SEMI_SPACE_MB };
+    expect(heapTuningFor(256, 'memory')).toEqual(defaults);
+    expect(heapTuningFor(4096, 'memory')).toEqual(defaults);
+    expect(heapTuningFor(32, 'redis')).toEqual(defaults);
+  });
+
+  it('holds old space nearer what is live and the young generation smaller below the default cap', () => {
+    for (const cap of [1, 32, 255]) {
+      const tuning = heapTuningFor(cap, 'memory');
+      expect(tuning.growingPercent).toBeLessThan(HEAP_GROWING_PERCENT);
+      expect(tuning.semiSpaceMb).toBeLessThan(SEMI_SPACE_MB);
+    }
   });
 });
 
@@ -80,24 +97,32 @@ describe('the young generation', () => {
     // A churn in which much survives a scavenge (what makes V8 grow new space), in one synchronous
     // stretch (module loading) and then in turns of the event loop (requests), before and after the
     // server would be running; prints the largest new space seen (both semi-spaces), in MiB.
-    const script = (bound: boolean) => `
+    const script = (semiMb: number | undefined) => `
       import v8 from 'node:v8';
       import { boundYoungGeneration } from ${JSON.stringify(new URL('./heap.ts', import.meta.url).href)};
-      const started = ${bound} ? boundYoungGeneration([]) : undefined;
       const newSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+      const atStart = newSpace();
+      const started = ${semiMb !== undefined} ? boundYoungGeneration([], ${semiMb ?? 0}) : undefined;
       let peak = 0;
       const ring = new Array(200000);
       const churn = (n) => { for (let i = 0; i < n; i++) { ring[i % ring.length] = { i, s: 'x' + i }; if (i % 1000 === 0) peak = Math.max(peak, newSpace()); } };
       churn(2e6);
       started?.();
       for (let turn = 0; turn < 300; turn++) { churn(2e4); await new Promise((r) => setImmediate(r)); }
-      process.stdout.write(String(peak / 1048576));`;
-    const peakMb = (bound: boolean) => Number(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(bound)], { encoding: 'utf8' }));
-    const free = peakMb(false);
-    const bound = peakMb(true);
-    console.log(`largest new space: ${free} MiB with V8's own growth, ${bound} MiB bounded`);
+      process.stdout.write(JSON.stringify({ peak: peak / 1048576, atStart: atStart / 1048576 }));`;
+    const run = (semiMb?: number): { peak: number; atStart: number } => JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(semiMb)], { encoding: 'utf8' }));
+    const free = run().peak;
+    const bound = run(SEMI_SPACE_MB).peak;
+    // The smaller target of a small memory cap (heapTuningFor): 1 MiB, V8's start-up size, which tsx's
+    // own loading has already grown past here (the server's bundle runs without it): new space stays
+    // at what it was when bounded.
+    const small = heapTuningFor(32, 'memory').semiSpaceMb;
+    const { peak: boundSmall, atStart } = run(small);
+    console.log(`largest new space: ${free} MiB with V8's own growth, ${bound} MiB bounded at ${SEMI_SPACE_MB}, ${boundSmall} at ${small} (${atStart} when bounded)`);
     expect(free).toBeGreaterThan(2 * SEMI_SPACE_MB);
     expect(bound).toBeLessThanOrEqual(2 * SEMI_SPACE_MB);
-    expect(bound).toBeGreaterThan(2);
+    expect(bound).toBeGreaterThan(2 * small);
+    expect(boundSmall).toBeLessThanOrEqual(Math.max(2 * small, atStart));
+    expect(boundSmall).toBeLessThan(bound);
   });
 });

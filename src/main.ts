@@ -3,7 +3,7 @@
  * (CONTRACT §1.1), and shuts down gracefully on SIGTERM/SIGINT. The only module that logs or exits.
  */
 import { ConfigError, exposureWarning, HELP, loadConfig, wantsHelp } from './config.js';
-import { boundHeapGrowth, boundYoungGeneration } from './heap.js';
+import { boundHeapGrowth, boundYoungGeneration, heapTuningFor } from './heap.js';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
@@ -22,9 +22,11 @@ async function main(): Promise<void> {
     throw err;
   }
   // Garbage between major GCs stays near what is live (issue 11: RSS at the default cap), and the young
-  // generation small: set before the server's modules load (app.js, imported here; its own chunk of the bundle).
-  boundHeapGrowth(process.execArgv);
-  const youngGeneration = boundYoungGeneration([...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)]);
+  // generation small, both tighter below the default cap: set before the server's modules load (app.js,
+  // imported here; its own chunk of the bundle).
+  const tuning = heapTuningFor(config.maxMemoryMb, config.storage);
+  boundHeapGrowth(process.execArgv, tuning.growingPercent);
+  const youngGeneration = boundYoungGeneration([...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)], tuning.semiSpaceMb);
   const { start } = await import('./app.js');
   const warning = exposureWarning(config);
   if (warning) process.stderr.write(warning + '\n');
