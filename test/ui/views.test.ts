@@ -1,12 +1,17 @@
 // Browser tests of the metrics, services, service map, logs filters, keyboard and theme against the
-// real TinyOlly fed by the OpenTelemetry JS SDK; also the 5,000-span virtualised waterfall.
+// real TinyOlly fed by the OpenTelemetry JS SDK; also the virtualised waterfall of the biggest trace the
+// default TINYOLLY_MAX_SPANS_PER_TRACE allows (10,000 spans, issue 11).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { getJson, startTinyOlly, waitFor, type TinyOllyProcess } from '../helpers/start-tinyolly.js';
 import { hasChromium, launchBrowser, newPage, screenshot, setTheme, type LaunchedBrowser } from './browser.js';
+import { DEFAULT_CONFIG } from '../../src/config.js';
 import { sendBigTrace, sendCheckoutTrace, sendLogs, sendMetrics, type SeededTrace } from './seed.js';
 
 if (!hasChromium) console.warn('test/ui skipped: /usr/bin/chromium is missing (apt-get install chromium)');
+
+/** The biggest trace kept with the default settings: a 10,000-span waterfall. */
+const BIG = DEFAULT_CONFIG.maxSpansPerTrace;
 
 describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboard, theme', () => {
   let t: TinyOllyProcess;
@@ -22,9 +27,9 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     const base = Date.now() - 3_000;
     [{ checkout }] = await Promise.all([sendCheckoutTrace(t, base), sendMetrics(t)]);
     await sendLogs(t, checkout, base);
-    bigTraceId = await sendBigTrace(t, 5000);
+    bigTraceId = await sendBigTrace(t, BIG);
     await waitFor(async () => (await getJson(t.baseUrl, '/api/metrics')).body.metrics?.length === 3, 15_000);
-    await waitFor(async () => (await getJson(t.baseUrl, `/api/traces/${bigTraceId}`)).body.spans?.length === 5000, 15_000);
+    await waitFor(async () => (await getJson(t.baseUrl, `/api/traces/${bigTraceId}`)).body.spans?.length === BIG, 30_000);
   });
   afterAll(async () => {
     await b?.close();
@@ -253,14 +258,14 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
     await fresh.close();
   });
 
-  it('opens a 5,000-span trace with virtualised rows and scrolls to its end', async () => {
+  it('opens the biggest trace allowed (10,000 spans) with virtualised rows and scrolls to its end', async () => {
     const started = Date.now();
     await page.goto(`${t.baseUrl}/#/traces/${bigTraceId}`);
     const wf = page.getByTestId('waterfall');
     await wf.waitFor();
     await page.getByTestId('waterfall-row').first().waitFor();
-    console.log(`ui: 5,000-span trace shown after ${Date.now() - started} ms`);
-    expect(await wf.getAttribute('data-row-count')).toBe('5000');
+    console.log(`ui: ${BIG}-span trace shown after ${Date.now() - started} ms`);
+    expect(await wf.getAttribute('data-row-count')).toBe(String(BIG));
     const inDom = await page.getByTestId('waterfall-row').count();
     expect(inDom).toBeGreaterThan(10);
     expect(inDom).toBeLessThan(200);
@@ -278,10 +283,10 @@ describe.skipIf(!hasChromium)('UI: metrics, services, service map, logs, keyboar
       times.sort((x, y) => x - y);
       return { n: times.length, median: times[times.length >> 1], worst: times[times.length - 1] };
     });
-    console.log(`ui: jumped through 5,000 rows in ${frames.n} frames, median ${Math.round(frames.median)} ms, worst ${Math.round(frames.worst)} ms`);
-    const lastRow = page.locator('[data-testid=waterfall-row]').filter({ hasText: 'step 2498' });
+    console.log(`ui: jumped through ${BIG} rows in ${frames.n} frames, median ${Math.round(frames.median)} ms, worst ${Math.round(frames.worst)} ms`);
+    const lastRow = page.locator('[data-testid=waterfall-row]').filter({ hasText: `step ${BIG / 2 - 1}` });
     await lastRow.waitFor();
-    await screenshot(page, 'trace-5000-dark-1280');
+    await screenshot(page, `trace-${BIG}-dark-1280`);
     expect(errors.filter((e) => !/favicon/.test(e))).toEqual([]);
   });
 });
