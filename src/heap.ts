@@ -60,6 +60,8 @@ const DEFAULT_CAP_MB = DEFAULT_CONFIG.maxMemoryMb;
  * Measured on this 2-core machine (issue 11's goal test at a 32 MiB cap, peak RSS MiB): 4 KB metric
  * descriptions 168-182 with the defaults, 142-145 with this; 120k distinct spans 183-191 with the
  * defaults, 163-202 with 4 MiB semi-spaces, 156-162 with this.
+ * The price is ingest speed at such a cap: about a third (bench at 32 MiB, spans over gRPC 92-95k -> 59-65k/s,
+ * metric points 128-149k -> 80-92k/s); old space at 1.5 x with these semi-spaces takes that shape to 174-176.
  */
 export function heapTuningFor(capMb: number, storage: 'memory' | 'redis'): { growingPercent: number; semiSpaceMb: number } {
   if (storage !== 'memory' || capMb >= DEFAULT_CAP_MB) return { growingPercent: HEAP_GROWING_PERCENT, semiSpaceMb: SEMI_SPACE_MB };
