@@ -21,7 +21,7 @@ let seq = 0;
 const nonce = newNonce();
 async function one(w: number): Promise<void> {
   const s = seq++;
-  const body = patch(templates[s % 16], nonce, s, BigInt(Date.now()) * 1_000_000n);
+  const body = patch(templates[s % templates.length], nonce, s, BigInt(Date.now()) * 1_000_000n);
   const rec: (typeof recs)[number] = { w, start: now(), reused: false };
   recs.push(rec);
   await new Promise<void>((resolve, reject) => {

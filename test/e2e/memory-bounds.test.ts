@@ -24,7 +24,7 @@ const CAP_MB = 32;
  * data kept: steered new space grew twice inside one synchronous stretch (1 -> 4 -> 16 MiB semi-spaces)
  * and old space grew to 1.5 x live. Below the default cap the heap now keeps its start-up young
  * generation (1 MiB semi-spaces) and old space at 1.25 x live (heapTuningFor in src/heap.ts): the two
- * shapes peak at 142-145 and 156-159 MiB, every other at 99-126, with no slack.
+ * shapes peak at 142-145 and 156-162 MiB, every other at 97-126, with no slack.
  */
 const RUNTIME_MB = 150;
 const LIMIT_MB = CAP_MB + RUNTIME_MB;
